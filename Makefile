@@ -1,0 +1,149 @@
+# cronograma: cronogramad (daemon) and cronoctl (control CLI).
+#
+#   make            build build/cronogramad and build/cronoctl
+#   make check      every test: format, unit (cmocka), integration, and the
+#                   whole suite again under ASan+UBSan; last line "N passed, M failed"
+#   make demo       the main job end to end with the embedded defaults
+#   make bench      benchmarks, printed side by side with their peers
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make format     apply .clang-format
+#
+# BUILD=dir builds out of tree (several builds can share one checkout).
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+BUILD     ?= build
+SAN       ?=
+CC        ?= cc
+PYTHON    ?= /usr/bin/python3
+SYSCONFDIR ?= /etc
+
+PKGS      := libuv libcurl libical sqlite3 jansson libmicrohttpd inih libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+CFLAGS    ?= -O2 -g
+ifneq ($(SAN),)
+CFLAGS    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDFLAGS   += -fsanitize=address,undefined
+endif
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
+	-DSYSCONFDIR='"$(SYSCONFDIR)"' -Idaemon -I$(BUILD)/gen \
+	$(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+
+DAEMON_SRC := $(wildcard daemon/*.c)
+DAEMON_OBJ := $(DAEMON_SRC:daemon/%.c=$(BUILD)/daemon/%.o) $(BUILD)/gen/sqlfiles.o
+LIB_OBJ    := $(filter-out $(BUILD)/daemon/main.o,$(DAEMON_OBJ))
+SQL_FILES  := $(sort $(wildcard schemas/*.sql))
+
+# Unit tests: tests/test_<module>.c. Each links only the daemon modules it
+# names here (so one module under construction never breaks another's test).
+UNIT_TESTS := $(patsubst tests/test_%.c,%,$(wildcard tests/test_*.c))
+TEST_DEPS_fecha   := fecha
+TEST_DEPS_config  := config log
+TEST_DEPS_clock   := clock
+TEST_DEPS_event   := event fecha log clock
+TEST_DEPS_store   := store event fecha log clock sqlfiles
+TEST_DEPS_import  := import store event fecha log clock sqlfiles
+TEST_DEPS_message := message event fecha log clock
+TEST_DEPS_mailer  := mailer log clock
+TEST_DEPS_api     := api store event fecha import log clock config sqlfiles
+TEST_DEPS_schedule := schedule store event fecha log clock sqlfiles
+
+dep_objs = $(foreach m,$(TEST_DEPS_$(1)),$(if $(filter sqlfiles,$(m)),$(BUILD)/gen/sqlfiles.o,$(BUILD)/daemon/$(m).o))
+
+.PHONY: all deps check unit integration format format-check demo bench install clean asan
+all: deps $(BUILD)/cronogramad $(BUILD)/cronoctl
+
+deps: $(BUILD)/.deps
+$(BUILD)/.deps: contrib/install-deps.sh
+	@mkdir -p $(@D)
+	@sh contrib/install-deps.sh
+	@touch $@
+
+$(BUILD)/gen/sqlfiles.c: $(SQL_FILES) contrib/embed-sql.sh
+	@mkdir -p $(@D)
+	sh contrib/embed-sql.sh $(SQL_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/sqlfiles.o: $(BUILD)/gen/sqlfiles.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/daemon/%.o: daemon/%.c | $(BUILD)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/cli/%.o: cli/%.c | $(BUILD)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/cronogramad: $(DAEMON_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+CLI_SRC := $(wildcard cli/*.c)
+$(BUILD)/cronoctl: $(CLI_SRC:cli/%.c=$(BUILD)/cli/%.o)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%.o: tests/%.c | $(BUILD)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-unused-parameter -c -o $@ $<
+
+.SECONDEXPANSION:
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $$(call dep_objs,$$*)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
+
+UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
+
+unit: $(UNIT_BINS)
+	@sh tests/run-unit.sh $(BUILD) $(UNIT_BINS)
+
+integration: all
+	@CRONOGRAMAD=$(abspath $(BUILD)/cronogramad) CRONOCTL=$(abspath $(BUILD)/cronoctl) \
+	  RESULTS=$(abspath $(BUILD)/results) \
+	  $(PYTHON) tests/integration/run.py
+
+format:
+	clang-format -i daemon/*.c daemon/*.h cli/*.c tests/*.c
+
+format-check:
+	@mkdir -p $(BUILD)/results
+	@if clang-format --dry-run -Werror daemon/*.c daemon/*.h cli/*.c tests/*.c 2>$(BUILD)/format.log; then \
+	  echo "format 1 0" > $(BUILD)/results/format; echo "format: ok"; \
+	else cat $(BUILD)/format.log | head -20; echo "format 0 1" > $(BUILD)/results/format; \
+	  echo "format: FAILED (run 'make format')"; fi
+
+# check runs every step even when one fails, then prints the total.
+check: deps
+	@rm -rf $(BUILD)/results build/asan/results
+	@$(MAKE) --no-print-directory format-check
+	@$(MAKE) --no-print-directory all || echo "build 0 1" >> $(BUILD)/results/build
+	@$(MAKE) --no-print-directory unit || true
+	@$(MAKE) --no-print-directory integration || true
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 unit integration || \
+	  { mkdir -p build/asan/results; echo "asan-build 0 1" >> build/asan/results/build; }
+	@sh tests/summary.sh $(BUILD)/results build/asan/results
+
+demo: all
+	@sh contrib/demo.sh $(BUILD)
+
+bench: all
+	@sh contrib/install-deps.sh --bench
+	@sh tests/bench/run.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8 \
+	  $(DESTDIR)$(PREFIX)/share/cronograma $(DESTDIR)$(SYSCONFDIR)/cronograma
+	install -m 0755 $(BUILD)/cronogramad $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0755 $(BUILD)/cronoctl $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 contrib/man/cronogramad.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 contrib/man/cronoctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 contrib/cronograma-2018.tsv contrib/temas-2018.tsv $(DESTDIR)$(PREFIX)/share/cronograma/
+	[ -e $(DESTDIR)$(SYSCONFDIR)/cronograma/cronogramad.conf ] || \
+	  install -m 0644 contrib/cronogramad.conf $(DESTDIR)$(SYSCONFDIR)/cronograma/
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,69 @@
+#!/bin/sh
+# Install every Debian package cronograma needs to build, test and run.
+# Idempotent: packages already present are left alone, and apt is only
+# called when something is missing.
+#
+#   contrib/install-deps.sh          build + test dependencies
+#   contrib/install-deps.sh --bench  also the benchmark peers (postfix tools, nginx, wrk)
+#   contrib/install-deps.sh --browser also Debian's chromium (page tests)
+set -eu
+
+PKGS="build-essential pkg-config ca-certificates curl sqlite3 tzdata
+libuv1-dev libcurl4-openssl-dev libical-dev libsqlite3-dev libcmocka-dev
+libmicrohttpd-dev libjansson-dev libinih-dev libssl-dev
+python3 python3-aiosmtpd python3-icalendar clang-format"
+
+for arg in "$@"; do
+	case "$arg" in
+	--bench) PKGS="$PKGS postfix nginx-light wrk" ;;
+	--browser) PKGS="$PKGS chromium" ;;
+	-h | --help)
+		sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+		exit 0
+		;;
+	*)
+		echo "install-deps.sh: unknown option '$arg'" >&2
+		exit 2
+		;;
+	esac
+done
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+else
+	SUDO=
+fi
+
+echo "install-deps.sh: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# postfix must not ask questions nor keep an MTA running: we only use its
+# smtp-sink/smtp-source test tools.
+if echo "$missing" | grep -qw postfix; then
+	echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+fi
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+if echo "$missing" | grep -qw postfix; then
+	$SUDO postfix stop >/dev/null 2>&1 || true
+	if command -v systemctl >/dev/null 2>&1; then
+		$SUDO systemctl stop postfix >/dev/null 2>&1 || true
+	fi
+fi
+if echo "$missing" | grep -qw nginx-light; then
+	$SUDO nginx -s stop >/dev/null 2>&1 || true
+	if command -v systemctl >/dev/null 2>&1; then
+		$SUDO systemctl stop nginx >/dev/null 2>&1 || true
+	fi
+fi

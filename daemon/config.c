@@ -1,0 +1,643 @@
+/* config: see config.h. */
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "config.h"
+
+enum config_type {
+	CONFIG_STRING,
+	CONFIG_BOOL,
+	CONFIG_INT,
+	CONFIG_DURATION,
+	CONFIG_DURATIONS,
+	CONFIG_TIME,
+	CONFIG_ENUM,
+};
+
+struct config_key {
+	const char *section;
+	const char *name;
+	enum config_type type;
+	size_t offset;
+	const char *def;     /* default as text; NULL: computed (see below) */
+	long long min, max;  /* INT, DURATION bounds */
+	const char *choices; /* ENUM: "a|b|c" */
+	const char *help;
+};
+
+#define OFF(field) offsetof(struct config, field)
+
+/* The one table of keys. Defaults are text, parsed like the file's values,
+ * so the table is also what --help and the docs print. */
+static const struct config_key config_keys[] = {
+	{"daemon", "state_dir", CONFIG_STRING, OFF(state_dir), NULL, 0, 0, NULL,
+	 "directory for the database, the unsubscribe key and the maildir "
+	 "(root: /var/lib/cronograma; others: $XDG_STATE_HOME/cronograma)"},
+	{"daemon", "socket", CONFIG_STRING, OFF(socket), NULL, 0, 0, NULL,
+	 "control socket (root: /run/cronograma/control.sock; others: "
+	 "$XDG_RUNTIME_DIR/cronograma/control.sock)"},
+	{"daemon", "socket_group", CONFIG_STRING, OFF(socket_group), "", 0, 0,
+	 NULL, "group that owns the control socket (mode 0660); empty: the "
+	       "daemon's"},
+	{"daemon", "domain", CONFIG_STRING, OFF(domain), "cronograma.local", 0,
+	 0, NULL, "domain of session UIDs (2018-07@DOMAIN) and Message-IDs"},
+	{"daemon", "timezone", CONFIG_STRING, OFF(timezone),
+	 "America/Mexico_City", 0, 0, NULL,
+	 "the office's time zone (a tzdata name)"},
+	{"daemon", "log_level", CONFIG_ENUM, OFF(log_level), "info", 0, 0,
+	 "error|warning|info|debug", "most verbose level logged"},
+	{"daemon", "test_clock", CONFIG_BOOL, OFF(test_clock), "no", 0, 0, NULL,
+	 "tests only: let the control API set the daemon's clock"},
+	{"http", "listen", CONFIG_STRING, OFF(http_listen), "127.0.0.1:8080", 0,
+	 0, NULL, "public HTTP address (feeds, page, unsubscribe); empty: off"},
+	{"http", "public_url", CONFIG_STRING, OFF(public_url),
+	 "http://127.0.0.1:8080", 0, 0, NULL,
+	 "the public site's URL as organisations reach it, for links"},
+	{"http", "max_connections", CONFIG_INT, OFF(http_max_connections),
+	 "256", 1, 100000, NULL, "public HTTP connections at once"},
+	{"http", "max_per_ip", CONFIG_INT, OFF(http_max_per_ip), "32", 0, 100000,
+	 NULL, "public HTTP connections from one address (0: no limit)"},
+	{"http", "timeout", CONFIG_DURATION, OFF(http_timeout), "30s", 1, 3600,
+	 NULL, "idle HTTP connections are closed after this"},
+	{"mail", "smtp_url", CONFIG_STRING, OFF(smtp_url), "", 0, 0, NULL,
+	 "smtp://host:587 or smtps://host:465; empty: write messages to "
+	 "STATE_DIR/maildir"},
+	{"mail", "from", CONFIG_STRING, OFF(mail_from), "", 0, 0, NULL,
+	 "From: of every message (empty: cronograma@DOMAIN)"},
+	{"mail", "username", CONFIG_STRING, OFF(smtp_username), "", 0, 0, NULL,
+	 "SMTP AUTH user (empty: no AUTH)"},
+	{"mail", "password_file", CONFIG_STRING, OFF(password_file), "", 0, 0,
+	 NULL, "file (mode 0600) holding the SMTP password"},
+	{"mail", "ca_file", CONFIG_STRING, OFF(ca_file), "", 0, 0, NULL,
+	 "CA bundle for the SMTP server's certificate (empty: the system's)"},
+	{"mail", "starttls", CONFIG_ENUM, OFF(starttls), "required", 0, 0,
+	 "required|off", "smtp://: require STARTTLS, or send in clear"},
+	{"mail", "max_connections", CONFIG_INT, OFF(mail_max_connections), "4",
+	 1, 64, NULL, "SMTP connections at once"},
+	{"mail", "rate_per_minute", CONFIG_INT, OFF(rate_per_minute), "0", 0,
+	 1000000, NULL, "messages per minute at most (0: no limit)"},
+	{"mail", "retry_for", CONFIG_DURATION, OFF(retry_for), "2d", 60,
+	 30 * 86400, NULL, "a message that keeps failing is given up after this"},
+	{"mail", "timeout", CONFIG_DURATION, OFF(mail_timeout), "60s", 1, 3600,
+	 NULL, "time allowed for one message"},
+	{"mail", "template_dir", CONFIG_STRING, OFF(template_dir),
+	 SYSCONFDIR "/cronograma/templates", 0, 0, NULL,
+	 "operator's mail templates; a file here replaces the built-in one"},
+	{"reminders", "default", CONFIG_DURATIONS, OFF(remind_default),
+	 "7d 1d 2h", 60, 366 * 86400, NULL,
+	 "reminder offsets before each session (units d h m s)"},
+	{"reminders", "allday_time", CONFIG_TIME, OFF(allday_min), "09:00", 0, 0,
+	 NULL, "all-day sessions are reminded at this time (office zone)"},
+	{"reminders", "max_late", CONFIG_DURATION, OFF(max_late), "", 0,
+	 366 * 86400, NULL,
+	 "after downtime a reminder late by more than this is skipped "
+	 "(empty: half its offset)"},
+	{"notices", "quiet", CONFIG_DURATION, OFF(notices_quiet), "10m", 0,
+	 86400, NULL, "a change is announced after this long without edits"},
+	{"staff", "emails", CONFIG_STRING, OFF(staff_emails), "", 0, 0, NULL,
+	 "staff addresses (comma separated) for nudges and the weekly digest"},
+	{"staff", "tbd_nudge", CONFIG_DURATION, OFF(tbd_nudge), "30d", 0,
+	 366 * 86400, NULL,
+	 "nudge staff this long before an undecided session's window opens"},
+};
+
+#define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+static const char *
+config_type_name(enum config_type t)
+{
+	switch (t) {
+	case CONFIG_STRING:
+		return "string";
+	case CONFIG_BOOL:
+		return "yes|no";
+	case CONFIG_INT:
+		return "integer";
+	case CONFIG_DURATION:
+		return "duration";
+	case CONFIG_DURATIONS:
+		return "durations";
+	case CONFIG_TIME:
+		return "HH:MM";
+	case CONFIG_ENUM:
+		return "choice";
+	}
+	return "?";
+}
+
+int
+config_duration_parse(const char *s, int64_t *out)
+{
+	int64_t total = 0;
+	int any = 0;
+
+	while (*s == ' ')
+		s++;
+	if (*s == '\0')
+		return -EINVAL;
+	while (*s && *s != ' ' && *s != ',') {
+		char *end;
+		long long v;
+		int64_t unit;
+
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		errno = 0;
+		v = strtoll(s, &end, 10);
+		if (errno || end == s)
+			return -EINVAL;
+		switch (*end) {
+		case 'd':
+			unit = 86400;
+			break;
+		case 'h':
+			unit = 3600;
+			break;
+		case 'm':
+			unit = 60;
+			break;
+		case 's':
+			unit = 1;
+			break;
+		default:
+			return -EINVAL;
+		}
+		if (v > INT64_MAX / unit / 2 || total > INT64_MAX / 2)
+			return -EINVAL;
+		total += v * unit;
+		any = 1;
+		s = end + 1;
+	}
+	while (*s == ' ')
+		s++;
+	if (!any || *s != '\0')
+		return -EINVAL;
+	*out = total;
+	return 0;
+}
+
+static int
+cmp_desc(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+int
+config_durations_parse(const char *s, int64_t *out, size_t max, size_t *n)
+{
+	char buf[512], *tok, *save = NULL;
+	size_t k = 0, i, j;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, " ,\t", &save); tok;
+	     tok = strtok_r(NULL, " ,\t", &save)) {
+		int64_t v;
+
+		if (k == max || config_duration_parse(tok, &v) < 0)
+			return -EINVAL;
+		out[k++] = v;
+	}
+	qsort(out, k, sizeof(out[0]), cmp_desc);
+	for (i = 0, j = 0; i < k; i++)
+		if (j == 0 || out[j - 1] != out[i])
+			out[j++] = out[i];
+	*n = j;
+	return 0;
+}
+
+char *
+config_duration_format(int64_t s, char *buf, size_t buflen)
+{
+	static const struct {
+		int64_t secs;
+		char unit;
+	} units[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
+	size_t len = 0, i;
+
+	buf[0] = '\0';
+	if (s == 0) {
+		snprintf(buf, buflen, "0s");
+		return buf;
+	}
+	for (i = 0; i < 4 && len < buflen; i++) {
+		if (s >= units[i].secs) {
+			int w = snprintf(buf + len, buflen - len, "%lld%c",
+					 (long long)(s / units[i].secs),
+					 units[i].unit);
+			if (w < 0)
+				break;
+			len += (size_t)w;
+			s %= units[i].secs;
+		}
+	}
+	return buf;
+}
+
+static int
+config_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* Store value into the key's field; messages do not name the key (the
+ * caller adds file, line and key). */
+static int
+config_key_apply(struct config *c, const struct config_key *k,
+		 const char *value, char *err, size_t errlen)
+{
+	char *field = (char *)c + k->offset;
+
+	switch (k->type) {
+	case CONFIG_STRING: {
+		char *copy = strdup(value);
+
+		if (!copy)
+			return config_errf(err, errlen, "out of memory");
+		if (strchr(value, '\n') || strchr(value, '\r')) {
+			free(copy);
+			return config_errf(err, errlen, "line break in value");
+		}
+		free(*(char **)field);
+		*(char **)field = copy;
+		return 0;
+	}
+	case CONFIG_ENUM: {
+		const char *p = k->choices;
+		size_t vl = strlen(value);
+
+		while (p && *p) {
+			const char *bar = strchr(p, '|');
+			size_t len = bar ? (size_t)(bar - p) : strlen(p);
+
+			if (len == vl && strncmp(p, value, len) == 0) {
+				char *copy = strdup(value);
+
+				if (!copy)
+					return config_errf(err, errlen,
+							   "out of memory");
+				free(*(char **)field);
+				*(char **)field = copy;
+				return 0;
+			}
+			p = bar ? bar + 1 : NULL;
+		}
+		return config_errf(err, errlen, "'%s' is not one of %s", value,
+				   k->choices);
+	}
+	case CONFIG_BOOL:
+		if (!strcasecmp(value, "yes") || !strcasecmp(value, "true") ||
+		    !strcmp(value, "1") || !strcasecmp(value, "on"))
+			*(int *)field = 1;
+		else if (!strcasecmp(value, "no") ||
+			 !strcasecmp(value, "false") || !strcmp(value, "0") ||
+			 !strcasecmp(value, "off"))
+			*(int *)field = 0;
+		else
+			return config_errf(err, errlen,
+					   "'%s' is not yes or no", value);
+		return 0;
+	case CONFIG_INT: {
+		char *end;
+		long long v;
+
+		errno = 0;
+		v = strtoll(value, &end, 10);
+		if (errno || end == value || *end != '\0')
+			return config_errf(err, errlen,
+					   "'%s' is not an integer", value);
+		if (v < k->min || v > k->max)
+			return config_errf(err, errlen,
+					   "%lld is out of range %lld..%lld", v,
+					   k->min, k->max);
+		*(int *)field = (int)v;
+		return 0;
+	}
+	case CONFIG_DURATION: {
+		int64_t v;
+
+		if (value[0] == '\0' && k->offset == OFF(max_late)) {
+			*(int64_t *)field = -1;
+			return 0;
+		}
+		if (config_duration_parse(value, &v) < 0)
+			return config_errf(err, errlen,
+					   "'%s' is not a duration (like 7d, "
+					   "2h, 30m, 45s)",
+					   value);
+		if (v < k->min || v > k->max)
+			return config_errf(err, errlen,
+					   "'%s' is out of range %llds..%llds",
+					   value, k->min, k->max);
+		*(int64_t *)field = v;
+		return 0;
+	}
+	case CONFIG_DURATIONS: {
+		int64_t v[16];
+		size_t n, i;
+
+		if (config_durations_parse(value, v, 16, &n) < 0 || n == 0)
+			return config_errf(err, errlen,
+					   "'%s' is not a list of durations "
+					   "(like 7d 1d 2h)",
+					   value);
+		for (i = 0; i < n; i++)
+			if (v[i] < k->min || v[i] > k->max)
+				return config_errf(err, errlen,
+						   "'%s': each offset must be "
+						   "%llds..%llds",
+						   value, k->min, k->max);
+		memcpy(c->remind_default, v, n * sizeof(v[0]));
+		c->nremind_default = n;
+		return 0;
+	}
+	case CONFIG_TIME: {
+		int h, m;
+		char extra;
+
+		if (sscanf(value, "%d:%d%c", &h, &m, &extra) != 2 || h < 0 ||
+		    h > 23 || m < 0 || m > 59)
+			return config_errf(err, errlen,
+					   "'%s' is not a time HH:MM", value);
+		*(int *)field = h * 60 + m;
+		return 0;
+	}
+	}
+	return config_errf(err, errlen, "bad key type");
+}
+
+static const struct config_key *
+config_key_find(const char *section, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (!strcmp(config_keys[i].section, section) &&
+		    !strcmp(config_keys[i].name, name))
+			return &config_keys[i];
+	return NULL;
+}
+
+int
+config_set(struct config *c, const char *section, const char *key,
+	   const char *value, char *err, size_t errlen)
+{
+	const struct config_key *k = config_key_find(section, key);
+	char why[256];
+
+	if (!k)
+		return config_errf(err, errlen, "[%s] %s: unknown key", section,
+				   key);
+	if (config_key_apply(c, k, value, why, sizeof(why)) < 0)
+		return config_errf(err, errlen, "[%s] %s: %s", section, key,
+				   why);
+	return 0;
+}
+
+static int
+config_home_dir(const char *xdg_var, const char *fallback, char *out,
+		size_t outlen)
+{
+	const char *base = getenv(xdg_var);
+	const char *home;
+
+	if (base && base[0] == '/') {
+		snprintf(out, outlen, "%s/cronograma", base);
+		return 0;
+	}
+	home = getenv("HOME");
+	if (!home || home[0] != '/') {
+		struct passwd *pw = getpwuid(getuid());
+
+		home = pw ? pw->pw_dir : NULL;
+	}
+	if (fallback[0] == '/') {
+		snprintf(out, outlen, "%s/cronograma", fallback);
+		return 0;
+	}
+	if (!home)
+		return -ENOENT;
+	snprintf(out, outlen, "%s/%s/cronograma", home, fallback);
+	return 0;
+}
+
+int
+config_defaults(struct config *c, char *err, size_t errlen)
+{
+	char state[PATH_MAX], sock[PATH_MAX + 32], run[PATH_MAX];
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		if (!k->def)
+			continue;
+		if (config_key_apply(c, k, k->def, err, errlen) < 0)
+			return -EINVAL;
+	}
+	if (getuid() == 0) {
+		snprintf(state, sizeof(state), "/var/lib/cronograma");
+		snprintf(sock, sizeof(sock), "/run/cronograma/control.sock");
+	} else {
+		if (config_home_dir("XDG_STATE_HOME", ".local/state", state,
+				    sizeof(state)) < 0)
+			return config_errf(err, errlen,
+					   "no home directory for the state "
+					   "directory");
+		snprintf(run, sizeof(run), "/run/user/%u", (unsigned)getuid());
+		config_home_dir("XDG_RUNTIME_DIR", run, run, sizeof(run));
+		snprintf(sock, sizeof(sock), "%s/control.sock", run);
+	}
+	if (config_set(c, "daemon", "state_dir", state, err, errlen) < 0 ||
+	    config_set(c, "daemon", "socket", sock, err, errlen) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+struct config_parse {
+	struct config *c;
+	const char *path;
+	char *err;
+	size_t errlen;
+	int failed;
+	FILE *f;
+	int lineno;
+};
+
+/* inih reads one line per call: counting calls gives the line number its
+ * handler is about (Debian's inih is built without INI_HANDLER_LINENO). */
+static char *
+config_ini_reader(char *str, int num, void *stream)
+{
+	struct config_parse *p = stream;
+	char *line = fgets(str, num, p->f);
+
+	if (line)
+		p->lineno++;
+	return line;
+}
+
+static int
+config_ini_cb(void *user, const char *section, const char *name,
+	      const char *value)
+{
+	struct config_parse *p = user;
+	int lineno = p->lineno;
+	char why[300];
+
+	if (p->failed)
+		return 0;
+	if (!name) /* a section header alone */
+		return 1;
+	if (config_set(p->c, section, name, value, why, sizeof(why)) < 0) {
+		snprintf(p->err, p->errlen, "%s:%d: %s", p->path, lineno, why);
+		p->failed = 1;
+		return 0;
+	}
+	return 1;
+}
+
+int
+config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+	struct config_parse p = {c, path, err, errlen, 0, NULL, 0};
+	FILE *f = fopen(path, "r");
+	int rc;
+
+	if (!f) {
+		int e = errno;
+
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		return e == ENOENT ? -ENOENT : -EINVAL;
+	}
+	p.f = f;
+	rc = ini_parse_stream(config_ini_reader, &p, config_ini_cb, &p);
+	fclose(f);
+	if (p.failed)
+		return -EINVAL;
+	if (rc > 0) {
+		snprintf(err, errlen, "%s:%d: not an INI line", path, rc);
+		return -EINVAL;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: cannot be read", path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void
+config_fini(struct config *c)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		if (k->type == CONFIG_STRING || k->type == CONFIG_ENUM) {
+			char **field = (char **)((char *)c + k->offset);
+
+			free(*field);
+			*field = NULL;
+		}
+	}
+}
+
+void
+config_keys_print(FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		fprintf(out, "  [%s] %s (%s, default %s%s%s): %s\n", k->section,
+			k->name,
+			k->type == CONFIG_ENUM ? k->choices
+					       : config_type_name(k->type),
+			k->def ? "\"" : "", k->def ? k->def : "see below",
+			k->def ? "\"" : "", k->help);
+	}
+}
+
+/* The key's current value as text, as the file would say it. */
+static void
+config_key_format(const struct config *c, const struct config_key *k,
+		  char *buf, size_t buflen)
+{
+	const char *field = (const char *)c + k->offset;
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	switch (k->type) {
+	case CONFIG_STRING:
+	case CONFIG_ENUM:
+		snprintf(buf, buflen, "%s",
+			 *(char *const *)field ? *(char *const *)field : "");
+		break;
+	case CONFIG_BOOL:
+		snprintf(buf, buflen, "%s", *(const int *)field ? "yes" : "no");
+		break;
+	case CONFIG_INT:
+		snprintf(buf, buflen, "%d", *(const int *)field);
+		break;
+	case CONFIG_DURATION:
+		if (*(const int64_t *)field < 0)
+			buf[0] = '\0';
+		else
+			config_duration_format(*(const int64_t *)field, buf,
+					       buflen);
+		break;
+	case CONFIG_DURATIONS:
+		for (i = 0; i < c->nremind_default && len + 1 < buflen; i++) {
+			char one[32];
+
+			config_duration_format(c->remind_default[i], one,
+					       sizeof(one));
+			len += (size_t)snprintf(buf + len, buflen - len,
+						"%s%s", i ? " " : "", one);
+		}
+		break;
+	case CONFIG_TIME:
+		snprintf(buf, buflen, "%02d:%02d", *(const int *)field / 60,
+			 *(const int *)field % 60);
+		break;
+	}
+}
+
+void
+config_print(const struct config *c, FILE *out)
+{
+	const char *section = "";
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+		char value[1024];
+
+		if (strcmp(section, k->section)) {
+			fprintf(out, "%s[%s]\n", i ? "\n" : "", k->section);
+			section = k->section;
+		}
+		config_key_format(c, k, value, sizeof(value));
+		fprintf(out, "%s = %s\n", k->name, value);
+	}
+}

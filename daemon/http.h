@@ -1,0 +1,89 @@
+/* http: libmicrohttpd inside the libuv loop. Only http.c includes
+ * microhttpd.h.
+ *
+ * Two servers share this module: the control API on a Unix socket and the
+ * public site on TCP. Each runs MHD without threads of its own
+ * (MHD_USE_EPOLL): its epoll descriptor is watched by a uv_poll handle and
+ * its timeout by a uv_timer, and MHD_run() is called from their callbacks,
+ * so nothing blocks the loop. Handlers are called on the loop thread with
+ * the whole request body, and fill a response before returning.
+ */
+#ifndef CRONOGRAMA_HTTP_H
+#define CRONOGRAMA_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+struct http_request {
+	const char *method;  /* "GET", "POST", … */
+	const char *path;    /* URL path, percent-decoded, without query */
+	const char *body;    /* NUL-terminated, may be "" */
+	size_t body_len;
+	long peer_uid;       /* SO_PEERCRED uid on the control socket; -1 on TCP */
+	const char *peer_ip; /* TCP peer address; NULL on the Unix socket */
+	void *conn;          /* opaque, for http_request_arg/header */
+};
+
+/* A query argument ("?topic=agenda-2030") or NULL. */
+const char *http_request_arg(const struct http_request *req, const char *key);
+/* A request header (case-insensitive name) or NULL. */
+const char *http_request_header(const struct http_request *req,
+				const char *name);
+
+struct http_response {
+	int status;               /* 200 unless set */
+	const char *content_type; /* static string; default application/json */
+	char *body;               /* malloc'ed, owned by http after return */
+	size_t body_len;
+	/* Extra headers, "Name: value" each, static or owned by body's
+	 * lifetime rules: http copies them before the handler returns. */
+	const char *headers[8];
+	char header_buf[8][256];
+	int nheaders;
+	int head_only; /* set by http for HEAD: body is dropped */
+};
+
+/* Add a header (copied). 0, or -ENOSPC past 8. */
+int http_response_header(struct http_response *res, const char *name,
+			 const char *value);
+/* Set a JSON error body {"error": msg} with a status. */
+void http_response_error(struct http_response *res, int status,
+			 const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+typedef void (*http_handler_fn)(const struct http_request *req,
+				struct http_response *res, void *arg);
+
+struct http_limits {
+	size_t max_body;           /* bytes; larger requests get 413 */
+	unsigned max_connections;  /* total */
+	unsigned max_per_ip;       /* TCP only; 0 = no limit */
+	unsigned timeout_s;        /* idle connection timeout */
+};
+
+struct http_server;
+
+/*
+ * The control server on a Unix socket at path: probes the path first and
+ * refuses (-EADDRINUSE, message naming the socket) if a daemon answers
+ * there; replaces a stale socket file; binds under a umask, then chmods to
+ * mode and chowns to group (NULL: leave the group). *out on success.
+ */
+int http_control_start(uv_loop_t *loop, const char *path, const char *group,
+		       unsigned mode, const struct http_limits *lim,
+		       http_handler_fn fn, void *arg, struct http_server **out,
+		       char *err, size_t errlen);
+
+/* The public server on TCP, listen = "127.0.0.1:8080" or "[::1]:8080". */
+int http_public_start(uv_loop_t *loop, const char *listen,
+		      const struct http_limits *lim, http_handler_fn fn,
+		      void *arg, struct http_server **out, char *err,
+		      size_t errlen);
+
+/* Stop accepting, close every connection and the uv handles; done(arg) is
+ * called once the handles are closed (the server is freed then). For the
+ * control server the socket file is removed. */
+void http_server_stop(struct http_server *srv, void (*done)(void *), void *arg);
+
+#endif

@@ -1,0 +1,61 @@
+/* message: the emails organisations read, rendered as RFC 5322 + MIME.
+ *
+ * multipart/alternative of text/plain and text/html (UTF-8,
+ * quoted-printable) and text/calendar; charset=UTF-8; method=PUBLISH|CANCEL
+ * (its VCALENDAR has METHOD, ORGANIZER, the VTIMEZONEs it needs, no
+ * ATTENDEE). CRLF line ends, no line over 998 octets, headers RFC 2047
+ * encoded, and nothing from data can add a header (CR/LF are dropped).
+ * Texts come from Spanish templates: an operator's directory first, then
+ * the built-in ones (contrib/templates/, embedded at build time).
+ */
+#ifndef CRONOGRAMA_MESSAGE_H
+#define CRONOGRAMA_MESSAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+enum message_kind {
+	MESSAGE_REMINDER, /* "Recordatorio: TITLE — 8 de febrero" */
+	MESSAGE_DATED,    /* an undecided session got its date: "Ya tiene fecha" */
+	MESSAGE_MOVED,    /* "Cambio de fecha: TITLE" (old and new date) */
+	MESSAGE_PLACE,    /* "Cambio de sede: TITLE" */
+	MESSAGE_CANCEL,   /* "Cancelada: TITLE", METHOD:CANCEL */
+	MESSAGE_STAFF,    /* nudges and digests to staff (text body given) */
+};
+
+struct message_input {
+	enum message_kind kind;
+	const struct event *ev;      /* the session as it is now */
+	const struct event *old;     /* MOVED/PLACE: as it was; else NULL */
+	const char *from;            /* "Oficina <agenda@example.org>" */
+	const char *const *to;       /* NULL-terminated addresses */
+	const char *osc_name;        /* the organisation, for the greeting */
+	const char *topic_slug;      /* the topic this message is sent for */
+	const char *topic_name;
+	const char *message_id;      /* without <>, e.g. "r-12-3@example.org" */
+	const char *list_id;         /* "cambio-climatico.example.org" */
+	const char *unsubscribe_url; /* https://…/baja/TOKEN, or NULL */
+	const char *unsubscribe_mailto; /* mailto:…, or NULL */
+	const char *calendar_url;    /* the topic's feed, or NULL */
+	const char *office_tzid;     /* the office's zone for the date words */
+	const char *template_dir;    /* operator's templates, or NULL */
+	const char *subject;         /* STAFF only */
+	const char *body_text;       /* STAFF only */
+	int64_t date;                /* Date: header, UTC seconds */
+	int late;                    /* REMINDER sent after downtime */
+};
+
+/* Render one message into *out (malloc'ed, *outlen bytes). 0 or negative
+ * with a message (e.g. a template that does not exist). */
+int message_render(const struct message_input *in, char **out, size_t *outlen,
+		   char *err, size_t errlen);
+
+/* The date as people read it in the emails: "jueves 8 de febrero de 2018,
+ * 10:00 h, hora del centro de México" (timed), "del 4 al 6 de diciembre de
+ * 2018" (range), "jueves 8 de febrero de 2018" (all day). */
+int message_when_words(const struct event *ev, const char *office_tzid,
+		       char *buf, size_t buflen);
+
+#endif
