@@ -23,12 +23,12 @@ enum fecha_kind {
 
 struct fecha {
 	enum fecha_kind kind;
-	struct fecha_date start, end;     /* DATE, RANGE: inclusive */
-	int start_min, end_min;           /* minutes after midnight, -1 = none */
+	struct fecha_date start, end; /* DATE, RANGE: inclusive */
+	int start_min, end_min;       /* minutes after midnight, -1 = none */
 	struct fecha_date win_start, win_end; /* TBD, APPROX: inclusive */
-	int duration_days;                /* APPROX: e.g. 21; else 0 */
-	int explicit_year;                /* 1 if the words named a year */
-	char warning[200];                /* "" or e.g. a weekday mismatch */
+	int duration_days;                    /* APPROX: e.g. 21; else 0 */
+	int explicit_year;                    /* 1 if the words named a year */
+	char warning[200]; /* "" or e.g. a weekday mismatch */
 };
 
 /*
@@ -40,10 +40,30 @@ struct fecha {
  *        is an error).
  *
  * Returns 0 and fills *out, or -1 with a one-line message in err naming
- * the words (e.g. "'31 de junio': June has 30 days").
+ * the words (e.g. "'31 de junio': June has 30 days"); *out is untouched
+ * on error. err may be NULL.
+ *
+ * Forms read (any case, with or without accents, a trailing period):
+ *   DATE/RANGE  "12 de marzo [de 2018]", "lunes 12 de marzo", "1ro de
+ *               febrero", "12 y 13 de enero", "1, 2 y 3 de marzo",
+ *               "[del] 10 al 14 de abril", "9-18 de julio", "28 de
+ *               febrero al 4 de marzo", "12/03/2018", "12/03",
+ *               "2018-03-12"; then optionally a time: "10:00 h", "a las
+ *               17 hrs", "de 10:00 a 13:00 horas", "10:00-13:00".
+ *               A weekday that does not match fills warning.
+ *   TBD         "[fecha] por definir" (the month heading), "noviembre
+ *               [de 2018]", "primer semestre", "tercer trimestre",
+ *               "primera quincena de marzo", "principios|mediados|
+ *               finales de marzo" (1-10, 11-20, 21-end), "semana del 12
+ *               de marzo" (7 days), "de marzo a mayo", "año 2019", and
+ *               any of these, or a day range, followed by "(fecha por
+ *               definir)" or ", por definir".
+ *   APPROX      "3 semanas en octubre [de 2018]", "una semana en
+ *               marzo", "10 días en mayo": duration_days inside the
+ *               month.
  */
 int fecha_parse(const char *words, int year, int month, struct fecha *out,
-		char *err, size_t errlen);
+                char *err, size_t errlen);
 
 /* Days in month m of year y (0 for a bad month). */
 int fecha_days_in_month(int y, int m);
@@ -71,7 +91,7 @@ const char *fecha_weekday_name(int wd);
  * (always NUL-terminated) and returns buf.
  */
 char *fecha_window_words(struct fecha_date from, struct fecha_date to,
-			 char *buf, size_t buflen);
+                         char *buf, size_t buflen);
 
 /* "jueves 8 de febrero de 2018" */
 char *fecha_date_words(struct fecha_date d, char *buf, size_t buflen);
