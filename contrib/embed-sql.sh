@@ -2,7 +2,7 @@
 # Turn schemas/*.sql into C: one entry per file, in the order given
 # (the Makefile sorts them), for store.c to apply and prepare by name.
 set -eu
-echo '/* Generated from schemas/*.sql by contrib/embed-sql.sh. Do not edit. */'
+echo '/* Generated from the .sql files in schemas/ by contrib/embed-sql.sh. Do not edit. */'
 echo '#include "sqlfiles.h"'
 echo 'const struct sql_file sql_files[] = {'
 for f in "$@"; do

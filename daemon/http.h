@@ -16,11 +16,11 @@
 #include <uv.h>
 
 struct http_request {
-	const char *method;  /* "GET", "POST", … */
-	const char *path;    /* URL path, percent-decoded, without query */
-	const char *body;    /* NUL-terminated, may be "" */
+	const char *method; /* "GET", "POST", … */
+	const char *path;   /* URL path, percent-decoded, without query */
+	const char *body;   /* NUL-terminated, may be "" */
 	size_t body_len;
-	long peer_uid;       /* SO_PEERCRED uid on the control socket; -1 on TCP */
+	long peer_uid; /* SO_PEERCRED uid on the control socket; -1 on TCP */
 	const char *peer_ip; /* TCP peer address; NULL on the Unix socket */
 	void *conn;          /* opaque, for http_request_arg/header */
 };
@@ -29,7 +29,7 @@ struct http_request {
 const char *http_request_arg(const struct http_request *req, const char *key);
 /* A request header (case-insensitive name) or NULL. */
 const char *http_request_header(const struct http_request *req,
-				const char *name);
+                                const char *name);
 
 struct http_response {
 	int status;               /* 200 unless set */
@@ -46,20 +46,19 @@ struct http_response {
 
 /* Add a header (copied). 0, or -ENOSPC past 8. */
 int http_response_header(struct http_response *res, const char *name,
-			 const char *value);
+                         const char *value);
 /* Set a JSON error body {"error": msg} with a status. */
-void http_response_error(struct http_response *res, int status,
-			 const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void http_response_error(struct http_response *res, int status, const char *fmt,
+                         ...) __attribute__((format(printf, 3, 4)));
 
 typedef void (*http_handler_fn)(const struct http_request *req,
-				struct http_response *res, void *arg);
+                                struct http_response *res, void *arg);
 
 struct http_limits {
-	size_t max_body;           /* bytes; larger requests get 413 */
-	unsigned max_connections;  /* total */
-	unsigned max_per_ip;       /* TCP only; 0 = no limit */
-	unsigned timeout_s;        /* idle connection timeout */
+	size_t max_body;          /* bytes; larger requests get 413 */
+	unsigned max_connections; /* total */
+	unsigned max_per_ip;      /* TCP only; 0 = no limit */
+	unsigned timeout_s;       /* idle connection timeout */
 };
 
 struct http_server;
@@ -71,15 +70,19 @@ struct http_server;
  * mode and chowns to group (NULL: leave the group). *out on success.
  */
 int http_control_start(uv_loop_t *loop, const char *path, const char *group,
-		       unsigned mode, const struct http_limits *lim,
-		       http_handler_fn fn, void *arg, struct http_server **out,
-		       char *err, size_t errlen);
+                       unsigned mode, const struct http_limits *lim,
+                       http_handler_fn fn, void *arg, struct http_server **out,
+                       char *err, size_t errlen);
 
 /* The public server on TCP, listen = "127.0.0.1:8080" or "[::1]:8080". */
 int http_public_start(uv_loop_t *loop, const char *listen,
-		      const struct http_limits *lim, http_handler_fn fn,
-		      void *arg, struct http_server **out, char *err,
-		      size_t errlen);
+                      const struct http_limits *lim, http_handler_fn fn,
+                      void *arg, struct http_server **out, char *err,
+                      size_t errlen);
+
+/* The TCP port the public server listens on (useful with port 0); 0 for
+ * the control server. */
+int http_server_port(const struct http_server *srv);
 
 /* Stop accepting, close every connection and the uv handles; done(arg) is
  * called once the handles are closed (the server is freed then). For the

@@ -1,4 +1,4 @@
-/* The SQL of schemas/*.sql, embedded at build time (contrib/embed-sql.sh).
+/* The SQL of the .sql files in schemas/, embedded at build time (contrib/embed-sql.sh).
  * Migrations are the files named NNN-name.sql, applied in order by
  * PRAGMA user_version; other files hold named statements. */
 #ifndef CRONOGRAMA_SQLFILES_H

@@ -1,0 +1,902 @@
+/* http: libmicrohttpd driven by the libuv loop; see http.h.
+ *
+ * Each server is one MHD daemon in "external polling" epoll mode. MHD keeps
+ * its sockets in an epoll set of its own; that set's descriptor is readable
+ * whenever any of them has work, so one uv_poll handle on it is enough.
+ * After every MHD_run() the uv_timer is re-armed from MHD_get_timeout(), so
+ * idle connections time out and data MHD has read ahead is processed even
+ * when no new event arrives.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "http.h"
+#include "log.h"
+
+/* Headers and MHD's bookkeeping for one connection live in this pool;
+ * bodies are copied out of it as they arrive. */
+#define HTTP_CONN_MEMORY    (64 * 1024)
+#define HTTP_LISTEN_BACKLOG 64
+/* A chunked body that outgrows max_body can only be answered (413) once
+ * it ends: MHD 0.9.75 refuses a response in the middle of an upload. It is
+ * read and dropped until then, but no further than this. */
+#define HTTP_DISCARD_MAX (1024 * 1024)
+
+struct http_server {
+	uv_loop_t *loop;
+	struct MHD_Daemon *mhd;
+	uv_poll_t poll;
+	uv_timer_t timer;
+	struct http_limits lim;
+	http_handler_fn fn;
+	void *arg;
+	int is_control;
+	char *path;  /* control socket to remove on stop */
+	int port;    /* TCP port bound, 0 on the control socket */
+	int started; /* MHD_start_daemon returned: client-caused messages */
+	int in_run;  /* inside MHD_run(), so handlers may call stop */
+	int stopping;
+	int open_handles;
+	void (*done)(void *);
+	void *done_arg;
+};
+
+/* One request's state between the access handler's calls. */
+struct http_upload {
+	char *body;
+	size_t len;
+	size_t cap;
+	size_t discarded;
+	int too_large;
+};
+
+static void http_err_set(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+http_err_set(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* MHD's messages. Those printed while a daemon starts explain why it
+ * could not; once it runs they are about single clients (bad requests,
+ * resets, timeouts) and only interesting when debugging. */
+static void
+http_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct http_server *srv = cls;
+	char line[512];
+	size_t n;
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	if (srv != NULL && srv->started)
+		log_debug("http: %s", line);
+	else
+		log_warn("http: %s", line);
+}
+
+const char *
+http_request_arg(const struct http_request *req, const char *key)
+{
+	if (req == NULL || req->conn == NULL || key == NULL)
+		return NULL;
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+	                                   key);
+}
+
+const char *
+http_request_header(const struct http_request *req, const char *name)
+{
+	if (req == NULL || req->conn == NULL || name == NULL)
+		return NULL;
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+int
+http_response_header(struct http_response *res, const char *name,
+                     const char *value)
+{
+	char *slot;
+	int n;
+
+	if (res->nheaders < 0 || res->nheaders >= 8)
+		return -ENOSPC;
+	if (strpbrk(name, ":\r\n") != NULL || strpbrk(value, "\r\n") != NULL)
+		return -EINVAL;
+	slot = res->header_buf[res->nheaders];
+	n = snprintf(slot, sizeof(res->header_buf[0]), "%s: %s", name, value);
+	if (n < 0 || (size_t)n >= sizeof(res->header_buf[0]))
+		return -E2BIG;
+	res->headers[res->nheaders++] = slot;
+	return 0;
+}
+
+/* msg as a JSON string; bytes that are not UTF-8 become '?' so a message
+ * quoting client input still yields a valid body. */
+static json_t *
+http_json_message(const char *msg)
+{
+	json_t *s;
+	char *copy;
+	size_t i;
+
+	s = json_string(msg);
+	if (s != NULL)
+		return s;
+	copy = strdup(msg);
+	if (copy == NULL)
+		return NULL;
+	for (i = 0; copy[i] != '\0'; i++)
+		if ((unsigned char)copy[i] >= 0x80)
+			copy[i] = '?';
+	s = json_string(copy);
+	free(copy);
+	return s;
+}
+
+void
+http_response_error(struct http_response *res, int status, const char *fmt, ...)
+{
+	char msg[1024];
+	json_t *obj;
+	char *text;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	free(res->body);
+	res->body = NULL;
+	res->body_len = 0;
+	res->status = status;
+	res->content_type = "application/json";
+
+	obj = json_object();
+	if (obj != NULL)
+		json_object_set_new(obj, "error", http_json_message(msg));
+	text = obj != NULL ? json_dumps(obj, 0) : NULL;
+	json_decref(obj);
+	if (text == NULL) {
+		/* Out of memory: the status alone still says what happened. */
+		return;
+	}
+	/* json_dumps uses jansson's allocator, which is malloc unless
+	 * someone replaced it; copy so free() is always right. */
+	res->body = strdup(text);
+	res->body_len = res->body != NULL ? strlen(res->body) : 0;
+	free(text);
+}
+
+/* Add "Name: value" to r. 0, or -EINVAL when MHD refuses it. */
+static int
+http_header_add(struct MHD_Response *r, const char *line)
+{
+	char name[256];
+	const char *colon, *value;
+	size_t n;
+
+	colon = strchr(line, ':');
+	if (colon == NULL || colon == line)
+		return -EINVAL;
+	n = (size_t)(colon - line);
+	if (n >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, line, n);
+	name[n] = '\0';
+	value = colon + 1;
+	while (*value == ' ' || *value == '\t')
+		value++;
+	if (MHD_add_response_header(r, name, value) != MHD_YES)
+		return -EINVAL;
+	return 0;
+}
+
+static int
+http_response_has_header(const struct http_response *res, const char *name)
+{
+	size_t n = strlen(name);
+	int i;
+
+	for (i = 0; i < res->nheaders; i++)
+		if (res->headers[i] != NULL &&
+		    strncasecmp(res->headers[i], name, n) == 0 &&
+		    res->headers[i][n] == ':')
+			return 1;
+	return 0;
+}
+
+/* Hand res to MHD, which then owns the body. */
+static enum MHD_Result
+http_response_queue(struct http_server *srv, struct MHD_Connection *c,
+                    struct http_response *res)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	int i;
+
+	if (res->body != NULL) {
+		r = MHD_create_response_from_buffer(res->body_len, res->body,
+		                                    MHD_RESPMEM_MUST_FREE);
+		if (r == NULL)
+			free(res->body);
+	} else {
+		r = MHD_create_response_from_buffer(0, (void *)"",
+		                                    MHD_RESPMEM_PERSISTENT);
+	}
+	res->body = NULL;
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	                        res->content_type != NULL ? res->content_type
+	                                                  : "application/json");
+	for (i = 0; i < res->nheaders && i < 8; i++) {
+		if (res->headers[i] == NULL)
+			continue;
+		if (http_header_add(r, res->headers[i]) < 0)
+			log_warn("http: dropped a malformed response header");
+	}
+	if (srv->is_control && !http_response_has_header(res, "Cache-Control"))
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+		                        "no-store");
+	ret = MHD_queue_response(
+	    c, (unsigned)(res->status > 0 ? res->status : 200), r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+http_too_large(struct http_server *srv, struct MHD_Connection *c)
+{
+	struct http_response res = {.status = 413};
+
+	http_response_error(&res, 413, "request body larger than %zu bytes",
+	                    srv->lim.max_body);
+	return http_response_queue(srv, c, &res);
+}
+
+/* Fill the request's peer fields from the connection. */
+static void
+http_request_peer(struct http_server *srv, struct MHD_Connection *c,
+                  struct http_request *req, char *ip, size_t iplen)
+{
+	const union MHD_ConnectionInfo *info;
+
+	req->peer_uid = -1;
+	req->peer_ip = NULL;
+	if (srv->is_control) {
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+
+		info = MHD_get_connection_info(
+		    c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (info != NULL && getsockopt(info->connect_fd, SOL_SOCKET,
+		                               SO_PEERCRED, &cred, &len) == 0)
+			req->peer_uid = (long)cred.uid;
+		return;
+	}
+	info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (info == NULL || info->client_addr == NULL)
+		return;
+	if (info->client_addr->sa_family == AF_INET) {
+		const struct sockaddr_in *sin =
+		    (const struct sockaddr_in *)info->client_addr;
+		if (inet_ntop(AF_INET, &sin->sin_addr, ip, (socklen_t)iplen))
+			req->peer_ip = ip;
+	} else if (info->client_addr->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 =
+		    (const struct sockaddr_in6 *)info->client_addr;
+		if (inet_ntop(AF_INET6, &sin6->sin6_addr, ip, (socklen_t)iplen))
+			req->peer_ip = ip;
+	}
+}
+
+/* Append an upload chunk; past max_body the request is marked too large
+ * and its body dropped. */
+static void
+http_upload_append(struct http_server *srv, struct http_upload *up,
+                   const char *data, size_t n)
+{
+	size_t cap;
+	char *p;
+
+	if (up->too_large)
+		return;
+	if (n > srv->lim.max_body || up->len > srv->lim.max_body - n) {
+		up->too_large = 1;
+		free(up->body);
+		up->body = NULL;
+		up->len = up->cap = 0;
+		return;
+	}
+	if (up->len + n + 1 > up->cap) {
+		cap = up->cap ? up->cap : 1024;
+		while (cap < up->len + n + 1)
+			cap *= 2;
+		p = realloc(up->body, cap);
+		if (p == NULL) {
+			up->too_large = 1;
+			free(up->body);
+			up->body = NULL;
+			up->len = up->cap = 0;
+			return;
+		}
+		up->body = p;
+		up->cap = cap;
+	}
+	memcpy(up->body + up->len, data, n);
+	up->len += n;
+	up->body[up->len] = '\0';
+}
+
+/* MHD's access handler: called once when the headers are in, then once per
+ * body chunk, then once more with no data. The handler runs on that last
+ * call. */
+static enum MHD_Result
+http_access_cb(void *cls, struct MHD_Connection *c, const char *url,
+               const char *method, const char *version, const char *upload_data,
+               size_t *upload_data_size, void **con_cls)
+{
+	struct http_server *srv = cls;
+	struct http_upload *up = *con_cls;
+	struct http_response res = {.status = 200};
+	struct http_request req = {0};
+	char ip[INET6_ADDRSTRLEN];
+	const char *clen;
+
+	(void)version;
+	if (up == NULL) {
+		up = calloc(1, sizeof(*up));
+		if (up == NULL)
+			return MHD_NO;
+		*con_cls = up;
+		/* A declared length over the limit is refused before the
+		 * body is read (and before "100 Continue" is sent). */
+		clen = MHD_lookup_connection_value(
+		    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (clen != NULL) {
+			char *end;
+			unsigned long long v;
+
+			errno = 0;
+			v = strtoull(clen, &end, 10);
+			if (errno != 0 || end == clen ||
+			    v > srv->lim.max_body) {
+				up->too_large = 1;
+				return http_too_large(srv, c);
+			}
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (up->too_large)
+			up->discarded += *upload_data_size;
+		http_upload_append(srv, up, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		if (up->discarded > HTTP_DISCARD_MAX) {
+			log_debug("http: closing a connection whose body "
+			          "does not end");
+			return MHD_NO;
+		}
+		return MHD_YES;
+	}
+	if (up->too_large)
+		return http_too_large(srv, c);
+
+	req.method = method;
+	req.path = url;
+	req.body = up->body != NULL ? up->body : "";
+	req.body_len = up->len;
+	req.conn = c;
+	http_request_peer(srv, c, &req, ip, sizeof(ip));
+	res.head_only = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+	srv->fn(&req, &res, srv->arg);
+	return http_response_queue(srv, c, &res);
+}
+
+static void
+http_completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
+                  enum MHD_RequestTerminationCode toe)
+{
+	struct http_upload *up = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (up == NULL)
+		return;
+	free(up->body);
+	free(up);
+	*con_cls = NULL;
+}
+
+static void http_server_finish_stop(struct http_server *srv);
+
+/* Arm the timer for MHD's next deadline, or stop it when there is none. */
+static void http_timer_rearm(struct http_server *srv);
+
+static void
+http_run(struct http_server *srv)
+{
+	srv->in_run = 1;
+	MHD_run(srv->mhd);
+	srv->in_run = 0;
+	if (srv->stopping) {
+		http_server_finish_stop(srv);
+		return;
+	}
+	http_timer_rearm(srv);
+}
+
+static void
+http_timer_cb(uv_timer_t *t)
+{
+	http_run(t->data);
+}
+
+static void
+http_timer_rearm(struct http_server *srv)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	if (MHD_get_timeout(srv->mhd, &ms) == MHD_YES)
+		uv_timer_start(&srv->timer, http_timer_cb, (uint64_t)ms, 0);
+	else
+		uv_timer_stop(&srv->timer);
+}
+
+static void
+http_poll_cb(uv_poll_t *p, int status, int events)
+{
+	struct http_server *srv = p->data;
+
+	(void)events;
+	if (status < 0)
+		log_warn("http: poll: %s", uv_strerror(status));
+	http_run(srv);
+}
+
+static void
+http_close_cb(uv_handle_t *h)
+{
+	struct http_server *srv = h->data;
+	void (*done)(void *);
+	void *arg;
+
+	if (--srv->open_handles > 0)
+		return;
+	done = srv->done;
+	arg = srv->done_arg;
+	free(srv->path);
+	free(srv);
+	if (done != NULL)
+		done(arg);
+}
+
+/* Start MHD on the listening socket fd (which it then owns) and hook it to
+ * the loop. On failure fd is closed. */
+static int
+http_server_run(struct http_server *srv, int fd, char *err, size_t errlen)
+{
+	const union MHD_DaemonInfo *info;
+	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	int r;
+
+	/* The logger goes first so that MHD prints nothing of its own. */
+	if (srv->is_control)
+		srv->mhd = MHD_start_daemon(
+		    flags, 0, NULL, NULL, http_access_cb, srv,
+		    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, srv,
+		    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+		    MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, srv,
+		    MHD_OPTION_CONNECTION_LIMIT, srv->lim.max_connections,
+		    MHD_OPTION_CONNECTION_TIMEOUT, srv->lim.timeout_s,
+		    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		    (size_t)HTTP_CONN_MEMORY, MHD_OPTION_END);
+	else
+		srv->mhd = MHD_start_daemon(
+		    flags, 0, NULL, NULL, http_access_cb, srv,
+		    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, srv,
+		    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+		    MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, srv,
+		    MHD_OPTION_CONNECTION_LIMIT, srv->lim.max_connections,
+		    MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->lim.max_per_ip,
+		    MHD_OPTION_CONNECTION_TIMEOUT, srv->lim.timeout_s,
+		    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		    (size_t)HTTP_CONN_MEMORY, MHD_OPTION_END);
+	if (srv->mhd == NULL) {
+		close(fd);
+		http_err_set(err, errlen, "cannot start the HTTP server");
+		return -EIO;
+	}
+	srv->started = 1;
+	info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (info == NULL) {
+		MHD_stop_daemon(srv->mhd);
+		http_err_set(err, errlen,
+		             "HTTP server has no epoll descriptor");
+		return -EIO;
+	}
+	r = uv_poll_init(srv->loop, &srv->poll, info->epoll_fd);
+	if (r < 0) {
+		MHD_stop_daemon(srv->mhd);
+		http_err_set(err, errlen, "cannot watch the HTTP server: %s",
+		             uv_strerror(r));
+		return r;
+	}
+	srv->poll.data = srv;
+	uv_timer_init(srv->loop, &srv->timer);
+	srv->timer.data = srv;
+	srv->open_handles = 2;
+	uv_poll_start(&srv->poll, UV_READABLE, http_poll_cb);
+	http_timer_rearm(srv);
+	return 0;
+}
+
+/* Free a server whose handles were never opened. */
+static void
+http_server_free(struct http_server *srv)
+{
+	free(srv->path);
+	free(srv);
+}
+
+static struct http_server *
+http_server_new(uv_loop_t *loop, const struct http_limits *lim,
+                http_handler_fn fn, void *arg)
+{
+	struct http_server *srv = calloc(1, sizeof(*srv));
+
+	if (srv == NULL)
+		return NULL;
+	srv->loop = loop;
+	srv->lim = *lim;
+	if (srv->lim.max_connections == 0)
+		srv->lim.max_connections = 64;
+	srv->fn = fn;
+	srv->arg = arg;
+	return srv;
+}
+
+/* mkdir -p for the socket's directory; existing directories are fine. */
+static int
+http_dir_make(const char *path)
+{
+	char dir[PATH_MAX];
+	char *p;
+	size_t n;
+
+	p = strrchr(path, '/');
+	if (p == NULL || p == path)
+		return 0;
+	n = (size_t)(p - path);
+	if (n >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Is a daemon answering at path? 0 if the path is free (a stale socket
+ * there has been removed), -EADDRINUSE if one answers, other negatives
+ * when the path cannot be used. */
+static int
+http_control_probe(const struct sockaddr_un *sa, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, r;
+
+	if (lstat(sa->sun_path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		r = -errno;
+		http_err_set(err, errlen, "%s: %s", sa->sun_path,
+		             strerror(errno));
+		return r;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		http_err_set(err, errlen, "%s exists and is not a socket",
+		             sa->sun_path);
+		return -EEXIST;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		r = -errno;
+		http_err_set(err, errlen, "socket: %s", strerror(errno));
+		return r;
+	}
+	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0) {
+		close(fd);
+		http_err_set(err, errlen, "another daemon is listening on %s",
+		             sa->sun_path);
+		return -EADDRINUSE;
+	}
+	r = errno;
+	close(fd);
+	if (r != ECONNREFUSED) {
+		http_err_set(err, errlen, "%s: %s", sa->sun_path, strerror(r));
+		return -r;
+	}
+	/* Nobody listens: a socket left by a daemon that died. */
+	if (unlink(sa->sun_path) < 0 && errno != ENOENT) {
+		r = -errno;
+		http_err_set(err, errlen, "cannot remove stale %s: %s",
+		             sa->sun_path, strerror(errno));
+		return r;
+	}
+	return 0;
+}
+
+int
+http_control_start(uv_loop_t *loop, const char *path, const char *group,
+                   unsigned mode, const struct http_limits *lim,
+                   http_handler_fn fn, void *arg, struct http_server **out,
+                   char *err, size_t errlen)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct http_server *srv;
+	gid_t gid = (gid_t)-1;
+	mode_t old;
+	int fd, r;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		http_err_set(err, errlen, "socket path too long: %s", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sa.sun_path, path);
+	if (group != NULL && *group != '\0') {
+		struct group *gr = getgrnam(group);
+
+		if (gr == NULL) {
+			http_err_set(err, errlen, "unknown group %s", group);
+			return -EINVAL;
+		}
+		gid = gr->gr_gid;
+	}
+	r = http_dir_make(path);
+	if (r < 0) {
+		http_err_set(err, errlen,
+		             "cannot create the directory of %s: %s", path,
+		             strerror(-r));
+		return r;
+	}
+	r = http_control_probe(&sa, err, errlen);
+	if (r < 0)
+		return r;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		r = -errno;
+		http_err_set(err, errlen, "socket: %s", strerror(errno));
+		return r;
+	}
+	/* The file is born without permissions for others, so there is no
+	 * moment in which anybody may connect before chmod/chown. */
+	old = umask(0117);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (r < 0) {
+		r = -errno;
+		http_err_set(err, errlen, "bind %s: %s", path, strerror(errno));
+		close(fd);
+		return r;
+	}
+	if (listen(fd, HTTP_LISTEN_BACKLOG) < 0 || chmod(path, mode) < 0 ||
+	    (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) < 0)) {
+		r = -errno;
+		http_err_set(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return r;
+	}
+	srv = http_server_new(loop, lim, fn, arg);
+	if (srv == NULL || (srv->path = strdup(path)) == NULL) {
+		free(srv);
+		close(fd);
+		unlink(path);
+		http_err_set(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	srv->is_control = 1;
+	r = http_server_run(srv, fd, err, errlen);
+	if (r < 0) {
+		unlink(path);
+		http_server_free(srv);
+		return r;
+	}
+	*out = srv;
+	return 0;
+}
+
+/* Parse "host:port", "[v6]:port" or ":port" into ss. */
+static int
+http_listen_parse(const char *addr, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon, *port;
+	char *end;
+	unsigned long p;
+	size_t n;
+
+	memset(ss, 0, sizeof(*ss));
+	if (addr[0] == '[') {
+		const char *rb = strchr(addr, ']');
+
+		if (rb == NULL || rb[1] != ':')
+			return -EINVAL;
+		n = (size_t)(rb - addr - 1);
+		if (n >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, addr + 1, n);
+		host[n] = '\0';
+		port = rb + 2;
+	} else {
+		colon = strrchr(addr, ':');
+		if (colon == NULL)
+			return -EINVAL;
+		n = (size_t)(colon - addr);
+		if (n >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, addr, n);
+		host[n] = '\0';
+		port = colon + 1;
+	}
+	if (*port == '\0' || *port == '-' || *port == '+')
+		return -EINVAL;
+	errno = 0;
+	p = strtoul(port, &end, 10);
+	if (errno != 0 || *end != '\0' || p > 65535)
+		return -EINVAL;
+
+	if (addr[0] == '[') {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)p);
+		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
+			return -EINVAL;
+		*len = sizeof(*sin6);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)p);
+		if (host[0] == '\0')
+			sin->sin_addr.s_addr = htonl(INADDR_ANY);
+		else if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+			return -EINVAL;
+		*len = sizeof(*sin);
+	}
+	return 0;
+}
+
+int
+http_public_start(uv_loop_t *loop, const char *addr,
+                  const struct http_limits *lim, http_handler_fn fn, void *arg,
+                  struct http_server **out, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	struct http_server *srv;
+	socklen_t len;
+	int fd, r, one = 1;
+
+	if (http_listen_parse(addr, &ss, &len) < 0) {
+		http_err_set(err, errlen,
+		             "bad listen address %s (want host:port)", addr);
+		return -EINVAL;
+	}
+	fd =
+	    socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		r = -errno;
+		http_err_set(err, errlen, "socket: %s", strerror(errno));
+		return r;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    listen(fd, HTTP_LISTEN_BACKLOG) < 0) {
+		r = -errno;
+		http_err_set(err, errlen, "listen on %s: %s", addr,
+		             strerror(errno));
+		close(fd);
+		return r;
+	}
+	len = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
+		r = -errno;
+		http_err_set(err, errlen, "getsockname: %s", strerror(errno));
+		close(fd);
+		return r;
+	}
+	srv = http_server_new(loop, lim, fn, arg);
+	if (srv == NULL) {
+		close(fd);
+		http_err_set(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	srv->port = ntohs(ss.ss_family == AF_INET6
+	                      ? ((struct sockaddr_in6 *)&ss)->sin6_port
+	                      : ((struct sockaddr_in *)&ss)->sin_port);
+	r = http_server_run(srv, fd, err, errlen);
+	if (r < 0) {
+		http_server_free(srv);
+		return r;
+	}
+	*out = srv;
+	return 0;
+}
+
+int
+http_server_port(const struct http_server *srv)
+{
+	return srv->port;
+}
+
+/* Tear MHD down (closing its sockets) and close the uv handles; the
+ * server is freed in the last close callback. */
+static void
+http_server_finish_stop(struct http_server *srv)
+{
+	uv_poll_stop(&srv->poll);
+	uv_timer_stop(&srv->timer);
+	MHD_stop_daemon(srv->mhd);
+	srv->mhd = NULL;
+	if (srv->path != NULL && unlink(srv->path) < 0 && errno != ENOENT)
+		log_warn("http: cannot remove %s: %s", srv->path,
+		         strerror(errno));
+	uv_close((uv_handle_t *)&srv->poll, http_close_cb);
+	uv_close((uv_handle_t *)&srv->timer, http_close_cb);
+}
+
+void
+http_server_stop(struct http_server *srv, void (*done)(void *), void *arg)
+{
+	if (srv == NULL || srv->stopping)
+		return;
+	srv->stopping = 1;
+	srv->done = done;
+	srv->done_arg = arg;
+	/* Called from a handler: MHD is on the stack, so finish once
+	 * MHD_run() has returned. */
+	if (srv->in_run)
+		return;
+	http_server_finish_stop(srv);
+}
