@@ -31,7 +31,17 @@ const char *store_error(struct store *st);
 int store_schema_version(void);
 int store_db_version(struct store *st);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Nested begins are an error. */
+/* The connection's settings as sqlite reports them, for status and tests. */
+struct store_pragmas {
+	char journal_mode[16]; /* "wal" for a file, "memory" for ":memory:" */
+	int synchronous;       /* 2 = FULL */
+	int foreign_keys;      /* 1 = on */
+	int busy_timeout;      /* milliseconds */
+};
+int store_pragmas_get(struct store *st, struct store_pragmas *p);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Nested begins are an error. A
+ * failed commit rolls back: afterwards no transaction is open. */
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 int store_rollback(struct store *st);
@@ -52,7 +62,7 @@ void topic_array_free(struct topic *t, size_t n);
 int store_topic_put(struct store *st, const struct topic *t);
 /* By code or slug; *out must be uninitialised, caller topic_fini()s it. */
 int store_topic_get(struct store *st, const char *code_or_slug,
-		    struct topic *out);
+                    struct topic *out);
 /* All topics ordered by code (1.2 before 1.10). */
 int store_topic_list(struct store *st, struct topic **out, size_t *n);
 
@@ -81,12 +91,11 @@ struct store_event_filter {
 /* Sessions matching f (NULL = all but cancelled), ordered by start (window
  * start for undecided ones), then uid. Free with event_array_free. */
 int store_event_list(struct store *st, const struct store_event_filter *f,
-		     struct event **out, size_t *n);
-/* Remove a session and its topics. -ENOENT if none. */
+                     struct event **out, size_t *n);
+/* Remove a session (by UID or short id) and its topics. -ENOENT if none. */
 int store_event_delete(struct store *st, const char *uid);
 /* Latest change to any session (MAX(updated_at)), for ETags; 0 if none. */
-int store_event_changed_at(struct store *st, const char *topic,
-			   int64_t *at);
+int store_event_changed_at(struct store *st, const char *topic, int64_t *at);
 
 /* ---- audit ---- */
 
@@ -100,10 +109,10 @@ struct audit_row {
 };
 
 int store_audit_add(struct store *st, long peer_uid, const char *action,
-		    const char *target, const char *before, const char *after);
+                    const char *target, const char *before, const char *after);
 /* Newest first; target NULL for all; limit <= 0 for no limit. */
 int store_audit_list(struct store *st, const char *target, int limit,
-		     struct audit_row **out, size_t *n);
+                     struct audit_row **out, size_t *n);
 void audit_array_free(struct audit_row *rows, size_t n);
 
 /* ---- counts for status ---- */
