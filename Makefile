@@ -34,9 +34,11 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
 	$(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 
 DAEMON_SRC := $(wildcard daemon/*.c)
-DAEMON_OBJ := $(DAEMON_SRC:daemon/%.c=$(BUILD)/daemon/%.o) $(BUILD)/gen/sqlfiles.o
+DAEMON_OBJ := $(DAEMON_SRC:daemon/%.c=$(BUILD)/daemon/%.o) $(BUILD)/gen/sqlfiles.o \
+	$(BUILD)/gen/templates.o
 LIB_OBJ    := $(filter-out $(BUILD)/daemon/main.o,$(DAEMON_OBJ))
 SQL_FILES  := $(sort $(wildcard schemas/*.sql))
+TEMPLATE_FILES := $(sort $(wildcard contrib/templates/*.txt contrib/templates/*.html))
 
 # Unit tests: tests/test_<module>.c. Each links only the daemon modules it
 # names here (so one module under construction never breaks another's test).
@@ -47,12 +49,13 @@ TEST_DEPS_clock   := clock
 TEST_DEPS_event   := event fecha log clock
 TEST_DEPS_store   := store event fecha log clock sqlfiles
 TEST_DEPS_import  := import store event fecha log clock sqlfiles
-TEST_DEPS_message := message event fecha log clock
+TEST_DEPS_message := message message_mime event fecha log clock templates
 TEST_DEPS_mailer  := mailer log clock
 TEST_DEPS_api     := api store event fecha import log clock config sqlfiles
 TEST_DEPS_schedule := schedule store event fecha log clock sqlfiles
+TEST_DEPS_http    := http log clock
 
-dep_objs = $(foreach m,$(TEST_DEPS_$(1)),$(if $(filter sqlfiles,$(m)),$(BUILD)/gen/sqlfiles.o,$(BUILD)/daemon/$(m).o))
+dep_objs = $(foreach m,$(TEST_DEPS_$(1)),$(if $(filter sqlfiles templates,$(m)),$(BUILD)/gen/$(m).o,$(BUILD)/daemon/$(m).o))
 
 .PHONY: all deps check unit integration format format-check demo bench install clean asan
 all: deps $(BUILD)/cronogramad $(BUILD)/cronoctl
@@ -68,6 +71,13 @@ $(BUILD)/gen/sqlfiles.c: $(SQL_FILES) contrib/embed-sql.sh
 	sh contrib/embed-sql.sh $(SQL_FILES) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/sqlfiles.o: $(BUILD)/gen/sqlfiles.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/templates.c: $(TEMPLATE_FILES) contrib/embed-templates.sh
+	@mkdir -p $(@D)
+	sh contrib/embed-templates.sh $(TEMPLATE_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/templates.o: $(BUILD)/gen/templates.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/daemon/%.o: daemon/%.c | $(BUILD)/.deps

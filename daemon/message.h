@@ -18,44 +18,66 @@
 
 enum message_kind {
 	MESSAGE_REMINDER, /* "Recordatorio: TITLE — 8 de febrero" */
-	MESSAGE_DATED,    /* an undecided session got its date: "Ya tiene fecha" */
-	MESSAGE_MOVED,    /* "Cambio de fecha: TITLE" (old and new date) */
-	MESSAGE_PLACE,    /* "Cambio de sede: TITLE" */
-	MESSAGE_CANCEL,   /* "Cancelada: TITLE", METHOD:CANCEL */
-	MESSAGE_STAFF,    /* nudges and digests to staff (text body given) */
+	MESSAGE_DATED, /* an undecided session got its date: "Ya tiene fecha" */
+	MESSAGE_MOVED, /* "Cambio de fecha: TITLE" (old and new date) */
+	MESSAGE_PLACE, /* "Cambio de sede: TITLE" */
+	MESSAGE_CANCEL, /* "Cancelada: TITLE", METHOD:CANCEL */
+	MESSAGE_STAFF,  /* nudges and digests to staff (text body given) */
 };
 
 struct message_input {
 	enum message_kind kind;
-	const struct event *ev;      /* the session as it is now */
-	const struct event *old;     /* MOVED/PLACE: as it was; else NULL */
-	const char *from;            /* "Oficina <agenda@example.org>" */
-	const char *const *to;       /* NULL-terminated addresses */
-	const char *osc_name;        /* the organisation, for the greeting */
-	const char *topic_slug;      /* the topic this message is sent for */
+	const struct event *ev;  /* the session as it is now */
+	const struct event *old; /* MOVED/PLACE: as it was; else NULL */
+	const char *from;        /* "Oficina <agenda@example.org>" */
+	const char *const *to;   /* NULL-terminated addresses */
+	const char *osc_name;    /* the organisation, for the greeting */
+	const char *topic_slug;  /* the topic this message is sent for */
 	const char *topic_name;
 	const char *message_id;      /* without <>, e.g. "r-12-3@example.org" */
 	const char *list_id;         /* "cambio-climatico.example.org" */
 	const char *unsubscribe_url; /* https://…/baja/TOKEN, or NULL */
 	const char *unsubscribe_mailto; /* mailto:…, or NULL */
-	const char *calendar_url;    /* the topic's feed, or NULL */
-	const char *office_tzid;     /* the office's zone for the date words */
-	const char *template_dir;    /* operator's templates, or NULL */
-	const char *subject;         /* STAFF only */
-	const char *body_text;       /* STAFF only */
-	int64_t date;                /* Date: header, UTC seconds */
-	int late;                    /* REMINDER sent after downtime */
+	const char *calendar_url;       /* the topic's feed, or NULL */
+	const char *office_tzid;  /* the office's zone for the date words */
+	const char *template_dir; /* operator's templates, or NULL */
+	const char *subject;      /* STAFF only */
+	const char *body_text;    /* STAFF only */
+	int64_t date;             /* Date: header, UTC seconds */
+	int late;                 /* REMINDER sent after downtime */
 };
 
-/* Render one message into *out (malloc'ed, *outlen bytes). 0 or negative
- * with a message (e.g. a template that does not exist). */
+/*
+ * Render one message into *out (malloc'ed, *outlen bytes, NUL-terminated;
+ * the caller frees it). 0 or negative with a message: -EINVAL for a bad
+ * address (a recipient with spaces, commas or CR/LF is refused, not
+ * mended), a missing session, an unknown placeholder or an unclosed
+ * section in a template; -ENOENT for a template that does not exist.
+ *
+ * The same input gives the same bytes (the boundary follows from the
+ * message id), so a retry sends the same message. date 0 means now
+ * (clock_now). STAFF with ev NULL has no calendar part; with ev it has a
+ * PUBLISH one. CANCEL always renders STATUS:CANCELLED.
+ */
 int message_render(const struct message_input *in, char **out, size_t *outlen,
-		   char *err, size_t errlen);
+                   char *err, size_t errlen);
 
-/* The date as people read it in the emails: "jueves 8 de febrero de 2018,
- * 10:00 h, hora del centro de México" (timed), "del 4 al 6 de diciembre de
- * 2018" (range), "jueves 8 de febrero de 2018" (all day). */
+/*
+ * The date as people read it in the emails, at most buflen bytes:
+ *   timed:    "jueves 8 de febrero de 2018, 10:00 h, hora del centro de
+ *             México" (America/Mexico_City); in another zone than the
+ *             office's, "lunes 3 de diciembre de 2018, 10:00 h, hora de
+ *             Katowice (Europe/Warsaw)", the city taken from a place
+ *             written "…, City, Country", else "hora local de Warsaw"
+ *             (the TZID's city, '_' read as ' ')
+ *   all day:  "jueves 8 de febrero de 2018"
+ *   range:    "del martes 4 al jueves 6 de diciembre de 2018", "del
+ *             miércoles 28 de febrero al domingo 4 de marzo de 2018"
+ *   undecided (TBD, APPROX): "por definir (noviembre de 2018)"
+ * office_tzid NULL means EVENT_DEFAULT_TZID. 0, -EINVAL (no valid start
+ * date) or -ENOSPC (buf too small).
+ */
 int message_when_words(const struct event *ev, const char *office_tzid,
-		       char *buf, size_t buflen);
+                       char *buf, size_t buflen);
 
 #endif

@@ -1,0 +1,834 @@
+/* Unit tests for daemon/message.c: the rendered emails, read back with a
+ * small MIME reader of our own and, when /usr/bin/python3 is there, with
+ * Python's email package through tests/check_message.py. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "fecha.h"
+#include "message.h"
+
+#define TITLE_2018                                                             \
+	"Reunión con OSC tema Cambio Climático. Presidida por el "           \
+	"Subsecretario Miguel Ruíz-Cabañas"
+#define DATE_2018_02_08 1518105600 /* Thu, 08 Feb 2018 16:00:00 UTC */
+
+static const char *const to_one[] = {"contacto@osc.example.org", NULL};
+
+/* The 8 February 2018 session, 10:00 Mexico City, topic Cambio climático. */
+static void
+session_make(struct event *ev)
+{
+	event_init(ev);
+	assert_int_equal(event_str_set(&ev->uid, "2018-08@example.org"), 0);
+	assert_int_equal(event_str_set(&ev->title, TITLE_2018), 0);
+	assert_int_equal(event_str_set(&ev->location,
+	                               "Secretaría de Relaciones Exteriores, "
+	                               "Ciudad de México"),
+	                 0);
+	assert_int_equal(event_str_set(&ev->description,
+	                               "Diálogo con organizaciones de la "
+	                               "sociedad civil."),
+	                 0);
+	assert_int_equal(event_str_set(&ev->tzid, "America/Mexico_City"), 0);
+	assert_int_equal(
+	    event_topic_add(ev, "cambio-climatico", "Cambio climático"), 0);
+	ev->kind = FECHA_DATE;
+	ev->status = EVENT_CONFIRMED;
+	ev->start = ev->end = (struct fecha_date){2018, 2, 8};
+	ev->start_min = 10 * 60;
+	ev->end_min = 12 * 60;
+	ev->sequence = 1;
+	ev->dtstamp = ev->created = ev->last_modified = DATE_2018_02_08;
+}
+
+static void
+input_make(struct message_input *in, enum message_kind kind,
+           const struct event *ev)
+{
+	memset(in, 0, sizeof(*in));
+	in->kind = kind;
+	in->ev = ev;
+	in->from = "Oficina de Enlace <agenda@example.org>";
+	in->to = to_one;
+	in->osc_name = "Red Ciudadana por el Clima";
+	in->topic_slug = "cambio-climatico";
+	in->topic_name = "Cambio climático";
+	in->message_id = "r-12-3@example.org";
+	in->list_id = "cambio-climatico.example.org";
+	in->unsubscribe_url = "https://agenda.example.org/baja/TOKEN123";
+	in->unsubscribe_mailto = "mailto:baja@example.org?subject=baja";
+	in->calendar_url =
+	    "https://agenda.example.org/calendarios/cambio-climatico.ics";
+	in->office_tzid = "America/Mexico_City";
+	in->date = DATE_2018_02_08;
+}
+
+static char *
+render_ok(const struct message_input *in)
+{
+	char *out = NULL, err[256] = "";
+	size_t len = 0;
+	int r = message_render(in, &out, &len, err, sizeof(err));
+	if (r != 0)
+		print_error("message_render: %d %s\n", r, err);
+	assert_int_equal(r, 0);
+	assert_non_null(out);
+	assert_int_equal(strlen(out), len);
+	return out;
+}
+
+/* ---- a small MIME reader ------------------------------------------------ */
+
+static int
+b64_val(char c)
+{
+	const char *a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                "0123456789+/";
+	const char *p = c ? strchr(a, c) : NULL;
+	return p ? (int)(p - a) : -1;
+}
+
+/* Decode base64 (whitespace skipped) into a malloc'ed string. */
+static char *
+b64_decode(const char *s, size_t n)
+{
+	char *out = malloc(n + 1);
+	size_t o = 0;
+	unsigned acc = 0;
+	int bits = 0;
+	assert_non_null(out);
+	for (size_t i = 0; i < n; i++) {
+		int v = b64_val(s[i]);
+		if (v < 0)
+			continue;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static char *
+qp_decode(const char *s, size_t n)
+{
+	char *out = malloc(n + 1);
+	size_t o = 0;
+	assert_non_null(out);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '=' && i + 2 < n && s[i + 1] == '\r' &&
+		    s[i + 2] == '\n') {
+			i += 2;
+		} else if (s[i] == '=' && i + 2 < n) {
+			char hex[3] = {s[i + 1], s[i + 2], 0};
+			out[o++] = (char)strtol(hex, NULL, 16);
+			i += 2;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* The unfolded value of header name (malloc'ed), or NULL. */
+static char *
+header_get(const char *msg, const char *name)
+{
+	const char *end = strstr(msg, "\r\n\r\n");
+	size_t nl = strlen(name);
+	assert_non_null(end);
+	for (const char *line = msg; line < end;) {
+		const char *eol = strstr(line, "\r\n");
+		if (!strncasecmp(line, name, nl) && line[nl] == ':') {
+			char *out = calloc(1, (size_t)(end - line) + 1);
+			const char *p = line + nl + 1;
+			size_t o = 0;
+			assert_non_null(out);
+			while (*p == ' ')
+				p++;
+			for (;;) {
+				eol = strstr(p, "\r\n");
+				memcpy(out + o, p, (size_t)(eol - p));
+				o += (size_t)(eol - p);
+				if (eol >= end ||
+				    (eol[2] != ' ' && eol[2] != '\t'))
+					break;
+				p = eol + 2; /* unfold: keep the space */
+			}
+			return out;
+		}
+		line = eol + 2;
+	}
+	return NULL;
+}
+
+/* Decode RFC 2047 B words of a header value; whitespace between two
+ * encoded words is dropped as the RFC says. malloc'ed. */
+static char *
+words_decode(const char *v)
+{
+	char *out = calloc(1, strlen(v) + 1);
+	size_t o = 0, word_end = 0;
+	int prev_word = 0;
+	assert_non_null(out);
+	while (*v) {
+		if (!strncmp(v, "=?UTF-8?B?", 10)) {
+			const char *e = strstr(v + 10, "?=");
+			assert_non_null(e);
+			assert_true(e + 2 - v <= 75);
+			if (prev_word)
+				o = word_end;
+			char *d = b64_decode(v + 10, (size_t)(e - v - 10));
+			memcpy(out + o, d, strlen(d));
+			o += strlen(d);
+			free(d);
+			v = e + 2;
+			word_end = o;
+			prev_word = 1;
+		} else {
+			if (*v != ' ')
+				prev_word = 0;
+			out[o++] = *v++;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static char *
+subject_get(const char *msg)
+{
+	char *raw = header_get(msg, "Subject");
+	assert_non_null(raw);
+	char *s = words_decode(raw);
+	free(raw);
+	return s;
+}
+
+/* The decoded body of the part whose Content-Type starts with type. */
+static char *
+part_get(const char *msg, const char *type)
+{
+	char needle[128];
+	snprintf(needle, sizeof(needle), "Content-Type: %s", type);
+	const char *h = strstr(msg, needle);
+	if (!h)
+		return NULL;
+	const char *body = strstr(h, "\r\n\r\n");
+	assert_non_null(body);
+	body += 4;
+	const char *end = strstr(body, "\r\n--=_");
+	assert_non_null(end);
+	end += 2;
+	int b64 = strstr(h, "Content-Transfer-Encoding: base64") != NULL &&
+	          strstr(h, "Content-Transfer-Encoding: base64") < body;
+	return b64 ? b64_decode(body, (size_t)(end - body))
+	           : qp_decode(body, (size_t)(end - body));
+}
+
+/* CRLF only, no line over 998 octets, body lines within 76. */
+static void
+lines_check(const char *msg)
+{
+	const char *body = strstr(msg, "\r\n\r\n");
+	size_t col = 0;
+	assert_non_null(body);
+	for (const char *p = msg; *p; p++) {
+		if (*p == '\r') {
+			assert_int_equal(p[1], '\n');
+			if (p > body)
+				assert_true(col <= 76);
+			col = 0;
+			p++;
+		} else {
+			assert_true(*p != '\n');
+			col++;
+			assert_true(col <= 998);
+		}
+	}
+	assert_int_equal(col, 0); /* ends with CRLF */
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void
+test_message_reminder_subject(void **state)
+{
+	struct event ev;
+	struct message_input in;
+	session_make(&ev);
+	input_make(&in, MESSAGE_REMINDER, &ev);
+	char *msg = render_ok(&in);
+	char *subject = subject_get(msg);
+	assert_string_equal(subject,
+	                    "Recordatorio: " TITLE_2018 " — 8 de febrero");
+	char *raw = header_get(msg, "Subject");
+	assert_non_null(strstr(raw, "=?UTF-8?B?"));
+	free(raw);
+	free(subject);
+	free(msg);
+	event_fini(&ev);
+}
+
+static void
+test_message_subjects_each_kind(void **state)
+{
+	struct {
+		enum message_kind kind;
+		const char *subject;
+	} cases[] = {
+	    {MESSAGE_DATED, "Ya tiene fecha: " TITLE_2018 " — 8 de febrero"},
+	    {MESSAGE_MOVED, "Cambio de fecha: " TITLE_2018},
+	    {MESSAGE_PLACE, "Cambio de sede: " TITLE_2018},
+	    {MESSAGE_CANCEL, "Cancelada: " TITLE_2018},
+	    {MESSAGE_STAFF, "Sesiones sin sede: 3 pendientes"},
+	};
+	struct event ev;
+	session_make(&ev);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct message_input in;
+		input_make(&in, cases[i].kind, &ev);
+		in.subject = "Sesiones sin sede: 3 pendientes";
+		in.body_text = "Tres sesiones de marzo no tienen sede.";
+		char *msg = render_ok(&in);
+		char *subject = subject_get(msg);
+		assert_string_equal(subject, cases[i].subject);
+		lines_check(msg);
+		free(subject);
+		free(msg);
+	}
+	event_fini(&ev);
+}
+
+static void
+test_message_headers(void **state)
+{
+	static const char *const to[] = {
+	    "contacto@red-ciudadana-por-el-clima.example.org",
+	    "direccion@red-ciudadana-por-el-clima.example.org",
+	    "comunicacion@red-ciudadana-por-el-clima.example.org", NULL};
+	struct event ev;
+	struct message_input in;
+	session_make(&ev);
+	input_make(&in, MESSAGE_REMINDER, &ev);
+	in.to = to;
+	char *msg = render_ok(&in);
+	char *v;
+
+	v = header_get(msg, "To");
+	assert_string_equal(v,
+	                    "contacto@red-ciudadana-por-el-clima.example.org,"
+	                    " direccion@red-ciudadana-por-el-clima.example."
+	                    "org, "
+	                    "comunicacion@red-ciudadana-por-el-clima."
+	                    "example.org");
+	free(v);
+	/* Folded: the To field spans several lines. */
+	assert_non_null(strstr(msg, "example.org,\r\n "));
+	v = header_get(msg, "Date");
+	assert_string_equal(v, "Thu, 08 Feb 2018 16:00:00 +0000");
+	free(v);
+	v = header_get(msg, "Message-ID");
+	assert_string_equal(v, "<r-12-3@example.org>");
+	free(v);
+	v = header_get(msg, "From");
+	assert_string_equal(v, "Oficina de Enlace <agenda@example.org>");
+	free(v);
+	v = header_get(msg, "List-Id");
+	char *d = words_decode(v);
+	assert_string_equal(d,
+	                    "Cambio climático <cambio-climatico.example.org>");
+	free(d);
+	free(v);
+	v = header_get(msg, "List-Unsubscribe");
+	assert_string_equal(v, "<https://agenda.example.org/baja/TOKEN123>, "
+	                       "<mailto:baja@example.org?subject=baja>");
+	free(v);
+	v = header_get(msg, "List-Unsubscribe-Post");
+	assert_string_equal(v, "List-Unsubscribe=One-Click");
+	free(v);
+	v = header_get(msg, "Auto-Submitted");
+	assert_string_equal(v, "auto-generated");
+	free(v);
+	v = header_get(msg, "X-Auto-Response-Suppress");
+	assert_string_equal(v, "All");
+	free(v);
+	v = header_get(msg, "Content-Type");
+	assert_non_null(strstr(v, "multipart/alternative"));
+	free(v);
+	assert_non_null(strstr(msg, "Content-Type: text/calendar; "
+	                            "charset=UTF-8; method=PUBLISH\r\n"));
+	free(msg);
+
+	/* Only a mailto: no one-click header. */
+	in.unsubscribe_url = NULL;
+	msg = render_ok(&in);
+	v = header_get(msg, "List-Unsubscribe");
+	assert_string_equal(v, "<mailto:baja@example.org?subject=baja>");
+	free(v);
+	assert_null(header_get(msg, "List-Unsubscribe-Post"));
+	free(msg);
+	event_fini(&ev);
+}
+
+static void
+test_message_calendar_part(void **state)
+{
+	struct event ev;
+	struct message_input in;
+	session_make(&ev);
+	input_make(&in, MESSAGE_REMINDER, &ev);
+	char *msg = render_ok(&in);
+	char *cal = part_get(msg, "text/calendar");
+	assert_non_null(cal);
+	assert_non_null(strstr(cal, "METHOD:PUBLISH\r\n"));
+	assert_non_null(strstr(cal, "mailto:agenda@example.org"));
+	assert_null(strstr(cal, "ATTENDEE"));
+	assert_null(strstr(cal, "BEGIN:VALARM"));
+	free(cal);
+	free(msg);
+
+	input_make(&in, MESSAGE_CANCEL, &ev);
+	msg = render_ok(&in);
+	assert_non_null(strstr(msg, "method=CANCEL\r\n"));
+	cal = part_get(msg, "text/calendar");
+	assert_non_null(strstr(cal, "METHOD:CANCEL\r\n"));
+	assert_non_null(strstr(cal, "STATUS:CANCELLED\r\n"));
+	free(cal);
+	free(msg);
+	event_fini(&ev);
+}
+
+static void
+test_message_bodies(void **state)
+{
+	struct event ev, old;
+	struct message_input in;
+	session_make(&ev);
+	session_make(&old);
+	old.start = old.end = (struct fecha_date){2018, 2, 6};
+	input_make(&in, MESSAGE_MOVED, &ev);
+	in.old = &old;
+	char *msg = render_ok(&in);
+	char *text = part_get(msg, "text/plain");
+	char *html = part_get(msg, "text/html");
+	assert_non_null(strstr(text, "Estimadas y estimados integrantes de Red "
+	                             "Ciudadana por el Clima:"));
+	assert_non_null(strstr(text, "Nueva fecha: jueves 8 de febrero de "
+	                             "2018, 10:00 h, hora del centro de "
+	                             "México"));
+	assert_non_null(strstr(text, "Fecha anterior: martes 6 de febrero"));
+	assert_non_null(strstr(text, "https://agenda.example.org/baja/TOKEN"));
+	assert_non_null(strstr(html, "<html lang=\"es\">"));
+	assert_non_null(strstr(html, "href=\"https://agenda.example.org/"
+	                             "calendarios/cambio-climatico.ics\""));
+	/* No section tag survives. */
+	assert_null(strstr(text, "{{"));
+	assert_null(strstr(html, "{{"));
+	free(text);
+	free(html);
+	free(msg);
+
+	/* Without a place the "Lugar" line disappears, blank line and all. */
+	input_make(&in, MESSAGE_REMINDER, &ev);
+	assert_int_equal(event_str_set(&ev.location, NULL), 0);
+	in.late = 1;
+	msg = render_ok(&in);
+	text = part_get(msg, "text/plain");
+	assert_null(strstr(text, "Lugar"));
+	assert_non_null(strstr(text, "con retraso"));
+	assert_null(strstr(text, "\n\n\n"));
+	free(text);
+	free(msg);
+	event_fini(&old);
+	event_fini(&ev);
+}
+
+static void
+test_message_long_title_and_lines(void **state)
+{
+	struct event ev;
+	struct message_input in;
+	char desc[6001];
+	session_make(&ev);
+	/* 300+ characters of accented words. */
+	char title[1200] = "";
+	for (int i = 0; i < 30; i++)
+		strcat(title, "Participación ");
+	assert_int_equal(event_str_set(&ev.title, title), 0);
+	memset(desc, 'x', sizeof(desc) - 1);
+	desc[sizeof(desc) - 1] = '\0';
+	desc[3000] = '=';
+	assert_int_equal(event_str_set(&ev.description, desc), 0);
+	input_make(&in, MESSAGE_REMINDER, &ev);
+	char *msg = render_ok(&in);
+	lines_check(msg);
+	char *subject = subject_get(msg);
+	const char *prefix = "Recordatorio: ";
+	const char *suffix = "Participación… — 8 de febrero";
+	assert_int_equal(strncmp(subject, prefix, strlen(prefix)), 0);
+	/* Shortened at a word boundary, with the ellipsis. */
+	size_t n = strlen(subject);
+	assert_true(n > strlen(suffix));
+	assert_string_equal(subject + n - strlen(suffix), suffix);
+	size_t chars = 0;
+	for (const char *p = subject + strlen(prefix);
+	     p < subject + n - strlen(" — 8 de febrero"); p++)
+		chars += ((unsigned char)*p & 0xc0) != 0x80;
+	assert_true(chars <= 121);
+	assert_true(chars > 100);
+	/* The text part still has the whole description. */
+	char *text = part_get(msg, "text/plain");
+	assert_non_null(strstr(text, desc));
+	free(text);
+	free(subject);
+	free(msg);
+	event_fini(&ev);
+}
+
+/* No line of the header block starts with "Bcc" and no Bcc field parses. */
+static void
+no_bcc_check(const char *msg)
+{
+	const char *end = strstr(msg, "\r\n\r\n");
+	assert_non_null(end);
+	for (const char *p = msg; p && p < end; p = strstr(p, "\r\n")) {
+		if (p != msg)
+			p += 2;
+		assert_true(strncasecmp(p, "Bcc", 3) != 0);
+	}
+	assert_null(header_get(msg, "Bcc"));
+	lines_check(msg);
+}
+
+static void
+test_message_header_injection(void **state)
+{
+	struct event ev;
+	struct message_input in;
+	char *out = NULL, err[200] = "";
+	size_t len;
+	session_make(&ev);
+	input_make(&in, MESSAGE_CANCEL, &ev);
+	in.topic_name = "Clima\r\nBcc: z@y";
+	in.message_id = "r-1@example.org\r\nBcc: w@y";
+	in.from = "Oficina\r\nBcc: v@y <agenda@example.org>";
+	in.list_id = "clima.example.org\r\nBcc: u@y";
+	in.unsubscribe_url = "https://example.org/baja\r\nBcc: t@y";
+	char *msg = render_ok(&in);
+	no_bcc_check(msg);
+	char *v = header_get(msg, "Message-ID");
+	assert_string_equal(v, "<r-1@example.orgBcc:w@y>");
+	free(v);
+	free(msg);
+
+	/* The subject of staff mail, given by the caller. */
+	input_make(&in, MESSAGE_STAFF, NULL);
+	in.subject = "Resumen\r\nBcc: x@y";
+	in.body_text = "Sin novedades.";
+	msg = render_ok(&in);
+	no_bcc_check(msg);
+	char *subject = subject_get(msg);
+	assert_string_equal(subject, "Resumen Bcc: x@y");
+	free(subject);
+	free(msg);
+
+	/* A session title: event.c refuses to render it in the calendar;
+	 * should it ever let one through, the subject is still one line. */
+	assert_int_equal(event_str_set(&ev.title, "Reunión\r\nBcc: x@y"), 0);
+	input_make(&in, MESSAGE_CANCEL, &ev);
+	int r = message_render(&in, &out, &len, err, sizeof(err));
+	if (r == 0) {
+		no_bcc_check(out);
+		subject = subject_get(out);
+		assert_string_equal(subject, "Cancelada: Reunión Bcc: x@y");
+		free(subject);
+		free(out);
+		out = NULL;
+	} else {
+		assert_int_equal(r, -EINVAL);
+		assert_null(out);
+	}
+
+	/* A recipient with CR/LF is refused, never sent. */
+	static const char *const bad_to[] = {"a@example.org\r\nBcc: x@y", NULL};
+	assert_int_equal(event_str_set(&ev.title, "Reunión"), 0);
+	in.to = bad_to;
+	assert_int_equal(message_render(&in, &out, &len, err, sizeof(err)),
+	                 -EINVAL);
+	assert_null(out);
+	assert_non_null(strstr(err, "recipient"));
+	event_fini(&ev);
+}
+
+static void
+test_message_html_escape(void **state)
+{
+	struct event ev;
+	struct message_input in;
+	session_make(&ev);
+	assert_int_equal(
+	    event_str_set(&ev.title, "<script>alert('x')</script> & \"co\""),
+	    0);
+	input_make(&in, MESSAGE_REMINDER, &ev);
+	in.osc_name = "Foro <b>Libre</b>";
+	char *msg = render_ok(&in);
+	char *html = part_get(msg, "text/html");
+	assert_null(strstr(html, "<script>"));
+	assert_null(strstr(html, "<b>"));
+	assert_non_null(strstr(html, "&lt;script&gt;alert(&#39;x&#39;)&lt;/"
+	                             "script&gt; &amp; &quot;co&quot;"));
+	assert_non_null(strstr(html, "Foro &lt;b&gt;Libre&lt;/b&gt;"));
+	/* The text part is not escaped. */
+	char *text = part_get(msg, "text/plain");
+	assert_non_null(strstr(text, "<script>alert('x')</script>"));
+	free(text);
+	free(html);
+	free(msg);
+	event_fini(&ev);
+}
+
+static void
+file_write(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void
+test_message_template_override(void **state)
+{
+	char dir[] = "/tmp/test-message-XXXXXX";
+	char path[600];
+	assert_non_null(mkdtemp(dir));
+	file_write(dir, "recordatorio.txt",
+	           "Hola {{ organizacion }}: {{titulo}}\n"
+	           "{{#lugar}}\nEn {{lugar}}.\n{{/lugar}}\n"
+	           "{{#motivo}}\nno\n{{/motivo}}\nFin\n");
+	struct event ev;
+	struct message_input in;
+	session_make(&ev);
+	assert_int_equal(event_str_set(&ev.title, "Sesión"), 0);
+	assert_int_equal(event_str_set(&ev.location, "Tlatelolco"), 0);
+	input_make(&in, MESSAGE_REMINDER, &ev);
+	in.template_dir = dir;
+	char *msg = render_ok(&in);
+	char *text = part_get(msg, "text/plain");
+	assert_string_equal(text, "Hola Red Ciudadana por el Clima: Sesión\r\n"
+	                          "En Tlatelolco.\r\nFin\r\n");
+	free(text);
+	/* Files the operator did not write come from the built-ins. */
+	char *html = part_get(msg, "text/html");
+	assert_non_null(strstr(html, "<html lang=\"es\">"));
+	free(html);
+	free(msg);
+
+	/* A typo in a placeholder is an error naming it. */
+	char *out = NULL, err[256] = "";
+	size_t len;
+	file_write(dir, "recordatorio.txt", "Hola {{organisacion}}\n");
+	assert_int_equal(message_render(&in, &out, &len, err, sizeof(err)),
+	                 -EINVAL);
+	assert_null(out);
+	assert_non_null(strstr(err, "organisacion"));
+	file_write(dir, "recordatorio.txt", "{{#lugar}}sin cerrar\n");
+	assert_int_equal(message_render(&in, &out, &len, err, sizeof(err)),
+	                 -EINVAL);
+	assert_non_null(strstr(err, "never closed"));
+
+	/* A missing operator directory is fine. */
+	snprintf(path, sizeof(path), "%s/none", dir);
+	in.template_dir = path;
+	msg = render_ok(&in);
+	free(msg);
+
+	snprintf(path, sizeof(path), "%s/recordatorio.txt", dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+	event_fini(&ev);
+}
+
+static void
+when_check(const struct event *ev, const char *expect)
+{
+	char buf[256];
+	assert_int_equal(
+	    message_when_words(ev, "America/Mexico_City", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, expect);
+}
+
+static void
+test_message_when_words(void **state)
+{
+	struct event ev;
+	session_make(&ev);
+	when_check(&ev, "jueves 8 de febrero de 2018, 10:00 h, hora del "
+	                "centro de México");
+
+	ev.start_min = ev.end_min = -1;
+	when_check(&ev, "jueves 8 de febrero de 2018");
+
+	/* COP24 in Katowice, in its own zone. */
+	assert_int_equal(event_str_set(&ev.tzid, "Europe/Warsaw"), 0);
+	assert_int_equal(event_str_set(&ev.location, "Katowice, Polonia"), 0);
+	ev.start = ev.end = (struct fecha_date){2018, 12, 3};
+	ev.start_min = 10 * 60;
+	when_check(&ev, "lunes 3 de diciembre de 2018, 10:00 h, hora de "
+	                "Katowice (Europe/Warsaw)");
+	/* Without a place, the zone's own city. */
+	assert_int_equal(event_str_set(&ev.location, NULL), 0);
+	assert_int_equal(
+	    event_str_set(&ev.tzid, "America/Argentina/Buenos_Aires"), 0);
+	when_check(&ev, "lunes 3 de diciembre de 2018, 10:00 h, hora local de "
+	                "Buenos Aires");
+
+	ev.kind = FECHA_RANGE;
+	ev.start_min = -1;
+	ev.start = (struct fecha_date){2018, 12, 4};
+	ev.end = (struct fecha_date){2018, 12, 6};
+	when_check(&ev, "del martes 4 al jueves 6 de diciembre de 2018");
+	ev.start = (struct fecha_date){2018, 2, 28};
+	ev.end = (struct fecha_date){2018, 3, 4};
+	when_check(&ev, "del miércoles 28 de febrero al domingo 4 de marzo de "
+	                "2018");
+	ev.start = (struct fecha_date){2018, 12, 31};
+	ev.end = (struct fecha_date){2019, 1, 2};
+	when_check(&ev, "del lunes 31 de diciembre de 2018 al miércoles 2 de "
+	                "enero de 2019");
+
+	ev.kind = FECHA_TBD;
+	ev.start = ev.end = (struct fecha_date){0, 0, 0};
+	ev.win_start = (struct fecha_date){2018, 11, 1};
+	ev.win_end = (struct fecha_date){2018, 11, 30};
+	when_check(&ev, "por definir (noviembre de 2018)");
+
+	char small[8];
+	assert_int_equal(message_when_words(&ev, NULL, small, sizeof(small)),
+	                 -ENOSPC);
+	event_fini(&ev);
+}
+
+static void
+test_message_boundary_from_id(void **state)
+{
+	struct event ev;
+	struct message_input in;
+	session_make(&ev);
+	input_make(&in, MESSAGE_REMINDER, &ev);
+	char *a = render_ok(&in);
+	char *b = render_ok(&in);
+	in.message_id = "r-12-4@example.org";
+	char *c = render_ok(&in);
+	/* Same id, same bytes (a retry sends the same message). */
+	assert_string_equal(a, b);
+	char *ba = strstr(a, "boundary=\""), *bc = strstr(c, "boundary=\"");
+	assert_non_null(ba);
+	assert_non_null(bc);
+	assert_true(strncmp(ba, bc, 40) != 0);
+	free(a);
+	free(b);
+	free(c);
+	event_fini(&ev);
+}
+
+/* Write msg to a temporary file and run tests/check_message.py on it;
+ * system()'s status (0 when the script exits 0). */
+static int
+python_check(const char *msg, const char *opts, int quiet)
+{
+	char path[] = "/tmp/test-message-XXXXXX.eml";
+	int fd = mkstemps(path, 4);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(msg, 1, strlen(msg), f), strlen(msg));
+	assert_int_equal(fclose(f), 0);
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd),
+	         "/usr/bin/python3 tests/check_message.py %s %s >/dev/null%s",
+	         path, opts, quiet ? " 2>&1" : "");
+	int rc = system(cmd);
+	unlink(path);
+	return rc;
+}
+
+/* Python's email package and icalendar judge every kind. */
+static void
+test_message_python_check(void **state)
+{
+	if (access("/usr/bin/python3", X_OK) != 0)
+		skip();
+	/* Run from the top of the tree, as make does. */
+	assert_int_equal(access("tests/check_message.py", R_OK), 0);
+	enum message_kind kinds[] = {MESSAGE_REMINDER, MESSAGE_DATED,
+	                             MESSAGE_MOVED,    MESSAGE_PLACE,
+	                             MESSAGE_CANCEL,   MESSAGE_STAFF};
+	struct event ev, old;
+	session_make(&ev);
+	session_make(&old);
+	assert_int_equal(event_str_set(&old.location, "Tlatelolco"), 0);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		struct message_input in;
+		input_make(&in, kinds[i], &ev);
+		in.old = &old;
+		in.subject = "Resumen semanal";
+		in.body_text = "Tres sesiones de marzo no tienen sede.";
+		char *msg = render_ok(&in);
+		int rc = python_check(msg, "", 0);
+		if (rc != 0)
+			print_error("check_message.py failed on kind %d\n",
+			            (int)kinds[i]);
+		assert_int_equal(rc, 0);
+		free(msg);
+	}
+	/* Staff mail about no session has no calendar part. */
+	struct message_input in;
+	input_make(&in, MESSAGE_STAFF, NULL);
+	in.subject = "Resumen semanal";
+	in.body_text = "Sin novedades.";
+	char *msg = render_ok(&in);
+	assert_null(strstr(msg, "text/calendar"));
+	assert_int_equal(python_check(msg, "--no-calendar", 0), 0);
+	assert_int_equal(python_check(msg, "", 1), 256);
+	free(msg);
+	event_fini(&old);
+	event_fini(&ev);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_message_reminder_subject),
+	    cmocka_unit_test(test_message_subjects_each_kind),
+	    cmocka_unit_test(test_message_headers),
+	    cmocka_unit_test(test_message_calendar_part),
+	    cmocka_unit_test(test_message_bodies),
+	    cmocka_unit_test(test_message_long_title_and_lines),
+	    cmocka_unit_test(test_message_header_injection),
+	    cmocka_unit_test(test_message_html_escape),
+	    cmocka_unit_test(test_message_template_override),
+	    cmocka_unit_test(test_message_when_words),
+	    cmocka_unit_test(test_message_boundary_from_id),
+	    cmocka_unit_test(test_message_python_check),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
