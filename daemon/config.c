@@ -39,75 +39,74 @@ struct config_key {
 /* The one table of keys. Defaults are text, parsed like the file's values,
  * so the table is also what --help and the docs print. */
 static const struct config_key config_keys[] = {
-	{"daemon", "state_dir", CONFIG_STRING, OFF(state_dir), NULL, 0, 0, NULL,
-	 "directory for the database, the unsubscribe key and the maildir "
-	 "(root: /var/lib/cronograma; others: $XDG_STATE_HOME/cronograma)"},
-	{"daemon", "socket", CONFIG_STRING, OFF(socket), NULL, 0, 0, NULL,
-	 "control socket (root: /run/cronograma/control.sock; others: "
-	 "$XDG_RUNTIME_DIR/cronograma/control.sock)"},
-	{"daemon", "socket_group", CONFIG_STRING, OFF(socket_group), "", 0, 0,
-	 NULL, "group that owns the control socket (mode 0660); empty: the "
-	       "daemon's"},
-	{"daemon", "domain", CONFIG_STRING, OFF(domain), "cronograma.local", 0,
-	 0, NULL, "domain of session UIDs (2018-07@DOMAIN) and Message-IDs"},
-	{"daemon", "timezone", CONFIG_STRING, OFF(timezone),
-	 "America/Mexico_City", 0, 0, NULL,
-	 "the office's time zone (a tzdata name)"},
-	{"daemon", "log_level", CONFIG_ENUM, OFF(log_level), "info", 0, 0,
-	 "error|warning|info|debug", "most verbose level logged"},
-	{"daemon", "test_clock", CONFIG_BOOL, OFF(test_clock), "no", 0, 0, NULL,
-	 "tests only: let the control API set the daemon's clock"},
-	{"http", "listen", CONFIG_STRING, OFF(http_listen), "127.0.0.1:8080", 0,
-	 0, NULL, "public HTTP address (feeds, page, unsubscribe); empty: off"},
-	{"http", "public_url", CONFIG_STRING, OFF(public_url),
-	 "http://127.0.0.1:8080", 0, 0, NULL,
-	 "the public site's URL as organisations reach it, for links"},
-	{"http", "max_connections", CONFIG_INT, OFF(http_max_connections),
-	 "256", 1, 100000, NULL, "public HTTP connections at once"},
-	{"http", "max_per_ip", CONFIG_INT, OFF(http_max_per_ip), "32", 0, 100000,
-	 NULL, "public HTTP connections from one address (0: no limit)"},
-	{"http", "timeout", CONFIG_DURATION, OFF(http_timeout), "30s", 1, 3600,
-	 NULL, "idle HTTP connections are closed after this"},
-	{"mail", "smtp_url", CONFIG_STRING, OFF(smtp_url), "", 0, 0, NULL,
-	 "smtp://host:587 or smtps://host:465; empty: write messages to "
-	 "STATE_DIR/maildir"},
-	{"mail", "from", CONFIG_STRING, OFF(mail_from), "", 0, 0, NULL,
-	 "From: of every message (empty: cronograma@DOMAIN)"},
-	{"mail", "username", CONFIG_STRING, OFF(smtp_username), "", 0, 0, NULL,
-	 "SMTP AUTH user (empty: no AUTH)"},
-	{"mail", "password_file", CONFIG_STRING, OFF(password_file), "", 0, 0,
-	 NULL, "file (mode 0600) holding the SMTP password"},
-	{"mail", "ca_file", CONFIG_STRING, OFF(ca_file), "", 0, 0, NULL,
-	 "CA bundle for the SMTP server's certificate (empty: the system's)"},
-	{"mail", "starttls", CONFIG_ENUM, OFF(starttls), "required", 0, 0,
-	 "required|off", "smtp://: require STARTTLS, or send in clear"},
-	{"mail", "max_connections", CONFIG_INT, OFF(mail_max_connections), "4",
-	 1, 64, NULL, "SMTP connections at once"},
-	{"mail", "rate_per_minute", CONFIG_INT, OFF(rate_per_minute), "0", 0,
-	 1000000, NULL, "messages per minute at most (0: no limit)"},
-	{"mail", "retry_for", CONFIG_DURATION, OFF(retry_for), "2d", 60,
-	 30 * 86400, NULL, "a message that keeps failing is given up after this"},
-	{"mail", "timeout", CONFIG_DURATION, OFF(mail_timeout), "60s", 1, 3600,
-	 NULL, "time allowed for one message"},
-	{"mail", "template_dir", CONFIG_STRING, OFF(template_dir),
-	 SYSCONFDIR "/cronograma/templates", 0, 0, NULL,
-	 "operator's mail templates; a file here replaces the built-in one"},
-	{"reminders", "default", CONFIG_DURATIONS, OFF(remind_default),
-	 "7d 1d 2h", 60, 366 * 86400, NULL,
-	 "reminder offsets before each session (units d h m s)"},
-	{"reminders", "allday_time", CONFIG_TIME, OFF(allday_min), "09:00", 0, 0,
-	 NULL, "all-day sessions are reminded at this time (office zone)"},
-	{"reminders", "max_late", CONFIG_DURATION, OFF(max_late), "", 0,
-	 366 * 86400, NULL,
-	 "after downtime a reminder late by more than this is skipped "
-	 "(empty: half its offset)"},
-	{"notices", "quiet", CONFIG_DURATION, OFF(notices_quiet), "10m", 0,
-	 86400, NULL, "a change is announced after this long without edits"},
-	{"staff", "emails", CONFIG_STRING, OFF(staff_emails), "", 0, 0, NULL,
-	 "staff addresses (comma separated) for nudges and the weekly digest"},
-	{"staff", "tbd_nudge", CONFIG_DURATION, OFF(tbd_nudge), "30d", 0,
-	 366 * 86400, NULL,
-	 "nudge staff this long before an undecided session's window opens"},
+    {"daemon", "state_dir", CONFIG_STRING, OFF(state_dir), NULL, 0, 0, NULL,
+     "directory for the database, the unsubscribe key and the maildir "
+     "(root: /var/lib/cronograma; others: $XDG_STATE_HOME/cronograma)"},
+    {"daemon", "socket", CONFIG_STRING, OFF(socket), NULL, 0, 0, NULL,
+     "control socket (root: /run/cronograma/control.sock; others: "
+     "$XDG_RUNTIME_DIR/cronograma/control.sock)"},
+    {"daemon", "socket_group", CONFIG_STRING, OFF(socket_group), "", 0, 0, NULL,
+     "group that owns the control socket (mode 0660); empty: the "
+     "daemon's"},
+    {"daemon", "domain", CONFIG_STRING, OFF(domain), "cronograma.local", 0, 0,
+     NULL, "domain of session UIDs (2018-07@DOMAIN) and Message-IDs"},
+    {"daemon", "timezone", CONFIG_STRING, OFF(timezone), "America/Mexico_City",
+     0, 0, NULL, "the office's time zone (a tzdata name)"},
+    {"daemon", "log_level", CONFIG_ENUM, OFF(log_level), "info", 0, 0,
+     "error|warning|info|debug", "most verbose level logged"},
+    {"daemon", "test_clock", CONFIG_BOOL, OFF(test_clock), "no", 0, 0, NULL,
+     "tests only: let the control API set the daemon's clock"},
+    {"http", "listen", CONFIG_STRING, OFF(http_listen), "127.0.0.1:8080", 0, 0,
+     NULL, "public HTTP address (feeds, page, unsubscribe); empty: off"},
+    {"http", "public_url", CONFIG_STRING, OFF(public_url),
+     "http://127.0.0.1:8080", 0, 0, NULL,
+     "the public site's URL as organisations reach it, for links"},
+    {"http", "max_connections", CONFIG_INT, OFF(http_max_connections), "256", 1,
+     100000, NULL, "public HTTP connections at once"},
+    {"http", "max_per_ip", CONFIG_INT, OFF(http_max_per_ip), "32", 0, 100000,
+     NULL, "public HTTP connections from one address (0: no limit)"},
+    {"http", "timeout", CONFIG_DURATION, OFF(http_timeout), "30s", 1, 3600,
+     NULL, "idle HTTP connections are closed after this"},
+    {"mail", "smtp_url", CONFIG_STRING, OFF(smtp_url), "", 0, 0, NULL,
+     "smtp://host:587 or smtps://host:465; empty: write messages to "
+     "STATE_DIR/maildir"},
+    {"mail", "from", CONFIG_STRING, OFF(mail_from), "", 0, 0, NULL,
+     "From: of every message (empty: cronograma@DOMAIN)"},
+    {"mail", "username", CONFIG_STRING, OFF(smtp_username), "", 0, 0, NULL,
+     "SMTP AUTH user (empty: no AUTH)"},
+    {"mail", "password_file", CONFIG_STRING, OFF(password_file), "", 0, 0, NULL,
+     "file (mode 0600) holding the SMTP password"},
+    {"mail", "ca_file", CONFIG_STRING, OFF(ca_file), "", 0, 0, NULL,
+     "CA bundle for the SMTP server's certificate (empty: the system's)"},
+    {"mail", "starttls", CONFIG_ENUM, OFF(starttls), "required", 0, 0,
+     "required|off", "smtp://: require STARTTLS, or send in clear"},
+    {"mail", "max_connections", CONFIG_INT, OFF(mail_max_connections), "4", 1,
+     64, NULL, "SMTP connections at once"},
+    {"mail", "rate_per_minute", CONFIG_INT, OFF(rate_per_minute), "0", 0,
+     1000000, NULL, "messages per minute at most (0: no limit)"},
+    {"mail", "retry_for", CONFIG_DURATION, OFF(retry_for), "2d", 60, 30 * 86400,
+     NULL, "a message that keeps failing is given up after this"},
+    {"mail", "timeout", CONFIG_DURATION, OFF(mail_timeout), "60s", 1, 3600,
+     NULL, "time allowed for one message"},
+    {"mail", "template_dir", CONFIG_STRING, OFF(template_dir),
+     SYSCONFDIR "/cronograma/templates", 0, 0, NULL,
+     "operator's mail templates; a file here replaces the built-in one"},
+    {"reminders", "default", CONFIG_DURATIONS, OFF(remind_default), "7d 1d 2h",
+     60, 366 * 86400, NULL,
+     "reminder offsets before each session (units d h m s)"},
+    {"reminders", "allday_time", CONFIG_TIME, OFF(allday_min), "09:00", 0, 0,
+     NULL, "all-day sessions are reminded at this time (office zone)"},
+    {"reminders", "max_late", CONFIG_DURATION, OFF(max_late), "", 0,
+     366 * 86400, NULL,
+     "after downtime a reminder late by more than this is skipped "
+     "(empty: half its offset)"},
+    {"notices", "quiet", CONFIG_DURATION, OFF(notices_quiet), "10m", 0, 86400,
+     NULL, "a change is announced after this long without edits"},
+    {"staff", "emails", CONFIG_STRING, OFF(staff_emails), "", 0, 0, NULL,
+     "staff addresses (comma separated) for nudges and the weekly digest"},
+    {"staff", "tbd_nudge", CONFIG_DURATION, OFF(tbd_nudge), "30d", 0,
+     366 * 86400, NULL,
+     "nudge staff this long before an undecided session's window opens"},
 };
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -235,8 +234,8 @@ config_duration_format(int64_t s, char *buf, size_t buflen)
 	for (i = 0; i < 4 && len < buflen; i++) {
 		if (s >= units[i].secs) {
 			int w = snprintf(buf + len, buflen - len, "%lld%c",
-					 (long long)(s / units[i].secs),
-					 units[i].unit);
+			                 (long long)(s / units[i].secs),
+			                 units[i].unit);
 			if (w < 0)
 				break;
 			len += (size_t)w;
@@ -261,7 +260,7 @@ config_errf(char *err, size_t errlen, const char *fmt, ...)
  * caller adds file, line and key). */
 static int
 config_key_apply(struct config *c, const struct config_key *k,
-		 const char *value, char *err, size_t errlen)
+                 const char *value, char *err, size_t errlen)
 {
 	char *field = (char *)c + k->offset;
 
@@ -292,7 +291,7 @@ config_key_apply(struct config *c, const struct config_key *k,
 
 				if (!copy)
 					return config_errf(err, errlen,
-							   "out of memory");
+					                   "out of memory");
 				free(*(char **)field);
 				*(char **)field = copy;
 				return 0;
@@ -300,19 +299,19 @@ config_key_apply(struct config *c, const struct config_key *k,
 			p = bar ? bar + 1 : NULL;
 		}
 		return config_errf(err, errlen, "'%s' is not one of %s", value,
-				   k->choices);
+		                   k->choices);
 	}
 	case CONFIG_BOOL:
 		if (!strcasecmp(value, "yes") || !strcasecmp(value, "true") ||
 		    !strcmp(value, "1") || !strcasecmp(value, "on"))
 			*(int *)field = 1;
 		else if (!strcasecmp(value, "no") ||
-			 !strcasecmp(value, "false") || !strcmp(value, "0") ||
-			 !strcasecmp(value, "off"))
+		         !strcasecmp(value, "false") || !strcmp(value, "0") ||
+		         !strcasecmp(value, "off"))
 			*(int *)field = 0;
 		else
-			return config_errf(err, errlen,
-					   "'%s' is not yes or no", value);
+			return config_errf(err, errlen, "'%s' is not yes or no",
+			                   value);
 		return 0;
 	case CONFIG_INT: {
 		char *end;
@@ -322,11 +321,11 @@ config_key_apply(struct config *c, const struct config_key *k,
 		v = strtoll(value, &end, 10);
 		if (errno || end == value || *end != '\0')
 			return config_errf(err, errlen,
-					   "'%s' is not an integer", value);
+			                   "'%s' is not an integer", value);
 		if (v < k->min || v > k->max)
 			return config_errf(err, errlen,
-					   "%lld is out of range %lld..%lld", v,
-					   k->min, k->max);
+			                   "%lld is out of range %lld..%lld", v,
+			                   k->min, k->max);
 		*(int *)field = (int)v;
 		return 0;
 	}
@@ -339,13 +338,13 @@ config_key_apply(struct config *c, const struct config_key *k,
 		}
 		if (config_duration_parse(value, &v) < 0)
 			return config_errf(err, errlen,
-					   "'%s' is not a duration (like 7d, "
-					   "2h, 30m, 45s)",
-					   value);
+			                   "'%s' is not a duration (like 7d, "
+			                   "2h, 30m, 45s)",
+			                   value);
 		if (v < k->min || v > k->max)
 			return config_errf(err, errlen,
-					   "'%s' is out of range %llds..%llds",
-					   value, k->min, k->max);
+			                   "'%s' is out of range %llds..%llds",
+			                   value, k->min, k->max);
 		*(int64_t *)field = v;
 		return 0;
 	}
@@ -355,15 +354,15 @@ config_key_apply(struct config *c, const struct config_key *k,
 
 		if (config_durations_parse(value, v, 16, &n) < 0 || n == 0)
 			return config_errf(err, errlen,
-					   "'%s' is not a list of durations "
-					   "(like 7d 1d 2h)",
-					   value);
+			                   "'%s' is not a list of durations "
+			                   "(like 7d 1d 2h)",
+			                   value);
 		for (i = 0; i < n; i++)
 			if (v[i] < k->min || v[i] > k->max)
 				return config_errf(err, errlen,
-						   "'%s': each offset must be "
-						   "%llds..%llds",
-						   value, k->min, k->max);
+				                   "'%s': each offset must be "
+				                   "%llds..%llds",
+				                   value, k->min, k->max);
 		memcpy(c->remind_default, v, n * sizeof(v[0]));
 		c->nremind_default = n;
 		return 0;
@@ -375,7 +374,7 @@ config_key_apply(struct config *c, const struct config_key *k,
 		if (sscanf(value, "%d:%d%c", &h, &m, &extra) != 2 || h < 0 ||
 		    h > 23 || m < 0 || m > 59)
 			return config_errf(err, errlen,
-					   "'%s' is not a time HH:MM", value);
+			                   "'%s' is not a time HH:MM", value);
 		*(int *)field = h * 60 + m;
 		return 0;
 	}
@@ -397,23 +396,23 @@ config_key_find(const char *section, const char *name)
 
 int
 config_set(struct config *c, const char *section, const char *key,
-	   const char *value, char *err, size_t errlen)
+           const char *value, char *err, size_t errlen)
 {
 	const struct config_key *k = config_key_find(section, key);
 	char why[256];
 
 	if (!k)
 		return config_errf(err, errlen, "[%s] %s: unknown key", section,
-				   key);
+		                   key);
 	if (config_key_apply(c, k, value, why, sizeof(why)) < 0)
 		return config_errf(err, errlen, "[%s] %s: %s", section, key,
-				   why);
+		                   why);
 	return 0;
 }
 
 static int
 config_home_dir(const char *xdg_var, const char *fallback, char *out,
-		size_t outlen)
+                size_t outlen)
 {
 	const char *base = getenv(xdg_var);
 	const char *home;
@@ -458,10 +457,10 @@ config_defaults(struct config *c, char *err, size_t errlen)
 		snprintf(sock, sizeof(sock), "/run/cronograma/control.sock");
 	} else {
 		if (config_home_dir("XDG_STATE_HOME", ".local/state", state,
-				    sizeof(state)) < 0)
+		                    sizeof(state)) < 0)
 			return config_errf(err, errlen,
-					   "no home directory for the state "
-					   "directory");
+			                   "no home directory for the state "
+			                   "directory");
 		snprintf(run, sizeof(run), "/run/user/%u", (unsigned)getuid());
 		config_home_dir("XDG_RUNTIME_DIR", run, run, sizeof(run));
 		snprintf(sock, sizeof(sock), "%s/control.sock", run);
@@ -497,7 +496,7 @@ config_ini_reader(char *str, int num, void *stream)
 
 static int
 config_ini_cb(void *user, const char *section, const char *name,
-	      const char *value)
+              const char *value)
 {
 	struct config_parse *p = user;
 	int lineno = p->lineno;
@@ -570,18 +569,18 @@ config_keys_print(FILE *out)
 		const struct config_key *k = &config_keys[i];
 
 		fprintf(out, "  [%s] %s (%s, default %s%s%s): %s\n", k->section,
-			k->name,
-			k->type == CONFIG_ENUM ? k->choices
-					       : config_type_name(k->type),
-			k->def ? "\"" : "", k->def ? k->def : "see below",
-			k->def ? "\"" : "", k->help);
+		        k->name,
+		        k->type == CONFIG_ENUM ? k->choices
+		                               : config_type_name(k->type),
+		        k->def ? "\"" : "", k->def ? k->def : "see below",
+		        k->def ? "\"" : "", k->help);
 	}
 }
 
 /* The key's current value as text, as the file would say it. */
 static void
-config_key_format(const struct config *c, const struct config_key *k,
-		  char *buf, size_t buflen)
+config_key_format(const struct config *c, const struct config_key *k, char *buf,
+                  size_t buflen)
 {
 	const char *field = (const char *)c + k->offset;
 	size_t i, len = 0;
@@ -591,7 +590,7 @@ config_key_format(const struct config *c, const struct config_key *k,
 	case CONFIG_STRING:
 	case CONFIG_ENUM:
 		snprintf(buf, buflen, "%s",
-			 *(char *const *)field ? *(char *const *)field : "");
+		         *(char *const *)field ? *(char *const *)field : "");
 		break;
 	case CONFIG_BOOL:
 		snprintf(buf, buflen, "%s", *(const int *)field ? "yes" : "no");
@@ -604,21 +603,21 @@ config_key_format(const struct config *c, const struct config_key *k,
 			buf[0] = '\0';
 		else
 			config_duration_format(*(const int64_t *)field, buf,
-					       buflen);
+			                       buflen);
 		break;
 	case CONFIG_DURATIONS:
 		for (i = 0; i < c->nremind_default && len + 1 < buflen; i++) {
 			char one[32];
 
 			config_duration_format(c->remind_default[i], one,
-					       sizeof(one));
-			len += (size_t)snprintf(buf + len, buflen - len,
-						"%s%s", i ? " " : "", one);
+			                       sizeof(one));
+			len += (size_t)snprintf(buf + len, buflen - len, "%s%s",
+			                        i ? " " : "", one);
 		}
 		break;
 	case CONFIG_TIME:
 		snprintf(buf, buflen, "%02d:%02d", *(const int *)field / 60,
-			 *(const int *)field % 60);
+		         *(const int *)field % 60);
 		break;
 	}
 }

@@ -65,7 +65,7 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen);
 
 /* Set one key from text, as the file would ("7d 1d 2h"). 0 or -EINVAL. */
 int config_set(struct config *c, const char *section, const char *key,
-	       const char *value, char *err, size_t errlen);
+               const char *value, char *err, size_t errlen);
 
 void config_fini(struct config *c);
 
@@ -79,8 +79,7 @@ void config_print(const struct config *c, FILE *out);
 int config_duration_parse(const char *s, int64_t *out);
 /* "7d 1d 2h" or "3d,1h" → offsets (at most max), sorted descending,
  * duplicates removed. 0 or -EINVAL. */
-int config_durations_parse(const char *s, int64_t *out, size_t max,
-			   size_t *n);
+int config_durations_parse(const char *s, int64_t *out, size_t max, size_t *n);
 /* 604800 → "7d", 5400 → "1h30m". */
 char *config_duration_format(int64_t s, char *buf, size_t buflen);
 

@@ -27,9 +27,9 @@ static void
 log_vwrite(enum log_level level, const char *fmt, va_list ap)
 {
 	static const char *names[] = {[LOG_LEVEL_ERR] = "error",
-				      [LOG_LEVEL_WARN] = "warning",
-				      [LOG_LEVEL_INFO] = "info",
-				      [LOG_LEVEL_DEBUG] = "debug"};
+	                              [LOG_LEVEL_WARN] = "warning",
+	                              [LOG_LEVEL_INFO] = "info",
+	                              [LOG_LEVEL_DEBUG] = "debug"};
 	char line[2048];
 
 	if (level > log_max)

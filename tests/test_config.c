@@ -76,19 +76,19 @@ test_config_load_file(void **state)
 {
 	struct config c;
 	char err[256];
-	const char *path = write_file("ok.conf",
-				      "; comment\n"
-				      "[daemon]\n"
-				      "state_dir = /tmp/x\n"
-				      "domain = example.org\n"
-				      "[mail]\n"
-				      "smtp_url = smtp://127.0.0.1:2525\n"
-				      "max_connections = 8\n"
-				      "starttls = off\n"
-				      "[reminders]\n"
-				      "default = 3d,1h 3d\n"
-				      "allday_time = 08:30\n"
-				      "max_late = 1h\n");
+	const char *path =
+	    write_file("ok.conf", "; comment\n"
+	                          "[daemon]\n"
+	                          "state_dir = /tmp/x\n"
+	                          "domain = example.org\n"
+	                          "[mail]\n"
+	                          "smtp_url = smtp://127.0.0.1:2525\n"
+	                          "max_connections = 8\n"
+	                          "starttls = off\n"
+	                          "[reminders]\n"
+	                          "default = 3d,1h 3d\n"
+	                          "allday_time = 08:30\n"
+	                          "max_late = 1h\n");
 
 	(void)state;
 	assert_int_equal(config_defaults(&c, err, sizeof(err)), 0);
@@ -124,13 +124,17 @@ static void
 test_config_errors_name_file_line_key(void **state)
 {
 	(void)state;
-	expect_error("[daemon]\nnope = 1\n", "bad.conf:2: [daemon] nope: unknown key");
-	expect_error("[nosuch]\nkey = 1\n", "bad.conf:2: [nosuch] key: unknown key");
+	expect_error("[daemon]\nnope = 1\n",
+	             "bad.conf:2: [daemon] nope: unknown key");
+	expect_error("[nosuch]\nkey = 1\n",
+	             "bad.conf:2: [nosuch] key: unknown key");
 	expect_error("[mail]\n\nmax_connections = 0\n",
-		     "bad.conf:3: [mail] max_connections: 0 is out of range");
+	             "bad.conf:3: [mail] max_connections: 0 is out of range");
 	expect_error("[mail]\nmax_connections = many\n", "not an integer");
-	expect_error("[mail]\nstarttls = maybe\n", "'maybe' is not one of required|off");
-	expect_error("[reminders]\ndefault = 7x\n", "[reminders] default: '7x' is not a list");
+	expect_error("[mail]\nstarttls = maybe\n",
+	             "'maybe' is not one of required|off");
+	expect_error("[reminders]\ndefault = 7x\n",
+	             "[reminders] default: '7x' is not a list");
 	expect_error("[reminders]\nallday_time = 25:00\n", "not a time");
 	expect_error("[daemon]\ntest_clock = perhaps\n", "not yes or no");
 	expect_error("this is not ini\n", "bad.conf:1: not an INI line");
@@ -144,8 +148,8 @@ test_config_missing_file(void **state)
 
 	(void)state;
 	assert_int_equal(config_defaults(&c, err, sizeof(err)), 0);
-	assert_int_equal(config_load(&c, "/nonexistent/x.conf", err, sizeof(err)),
-			 -ENOENT);
+	assert_int_equal(
+	    config_load(&c, "/nonexistent/x.conf", err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "/nonexistent/x.conf"));
 	config_fini(&c);
 }
@@ -170,9 +174,11 @@ test_config_durations(void **state)
 	assert_int_equal(list[0], 7 * 86400);
 	assert_int_equal(list[2], 7200);
 	assert_int_equal(config_durations_parse("1d 1d 1d 1d 1d", list, 4, &n),
-			 -EINVAL);
-	assert_string_equal(config_duration_format(5400, buf, sizeof(buf)), "1h30m");
-	assert_string_equal(config_duration_format(604800, buf, sizeof(buf)), "7d");
+	                 -EINVAL);
+	assert_string_equal(config_duration_format(5400, buf, sizeof(buf)),
+	                    "1h30m");
+	assert_string_equal(config_duration_format(604800, buf, sizeof(buf)),
+	                    "7d");
 }
 
 /* The example config shipped in contrib/ names every key of the table,
@@ -210,12 +216,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_config_defaults),
-		cmocka_unit_test(test_config_load_file),
-		cmocka_unit_test(test_config_errors_name_file_line_key),
-		cmocka_unit_test(test_config_missing_file),
-		cmocka_unit_test(test_config_durations),
-		cmocka_unit_test(test_config_example_matches_table),
+	    cmocka_unit_test(test_config_defaults),
+	    cmocka_unit_test(test_config_load_file),
+	    cmocka_unit_test(test_config_errors_name_file_line_key),
+	    cmocka_unit_test(test_config_missing_file),
+	    cmocka_unit_test(test_config_durations),
+	    cmocka_unit_test(test_config_example_matches_table),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

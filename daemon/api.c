@@ -1,0 +1,1152 @@
+/* api: see api.h. Handlers for sessions, topics, import, export, log,
+ * status and the test clock; api_osc.c adds organisations and the outbox. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api.h"
+#include "api_internal.h"
+#include "clock.h"
+#include "event.h"
+#include "fecha.h"
+#include "import.h"
+#include "log.h"
+
+/* ---- helpers shared with api_*.c (api_internal.h) ---- */
+
+void
+api_reply_json(struct api_call *call, int status, json_t *body)
+{
+	call->res->status = status;
+	call->res->content_type = "application/json";
+	call->res->body = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+	call->res->body_len = call->res->body ? strlen(call->res->body) : 0;
+	json_decref(body);
+}
+
+void
+api_error(struct api_call *call, int status, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	api_reply_json(call, status, json_pack("{s:s}", "error", msg));
+}
+
+/* Map a store error to a reply. */
+void
+api_store_error(struct api_call *call, int rc)
+{
+	if (rc == -ENOENT)
+		api_error(call, 404, "%s", store_error(call->ctx->store));
+	else if (rc == -EINVAL || rc == -EEXIST)
+		api_error(call, rc == -EEXIST ? 409 : 422, "%s",
+		          store_error(call->ctx->store));
+	else
+		api_error(call, 500, "store: %s",
+		          store_error(call->ctx->store));
+}
+
+/* The request body as a JSON object, parsed once. NULL after replying
+ * 400 when it is not one. */
+json_t *
+api_body(struct api_call *call)
+{
+	json_error_t jerr;
+
+	if (call->body)
+		return call->body;
+	if (call->req->body_len == 0) {
+		call->body = json_object();
+		return call->body;
+	}
+	call->body = json_loadb(call->req->body, call->req->body_len, 0, &jerr);
+	if (!call->body) {
+		api_error(call, 400, "the body is not JSON: %s (at %d:%d)",
+		          jerr.text, jerr.line, jerr.column);
+		return NULL;
+	}
+	if (!json_is_object(call->body)) {
+		json_decref(call->body);
+		call->body = NULL;
+		api_error(call, 400, "the body must be a JSON object");
+		return NULL;
+	}
+	return call->body;
+}
+
+/* A string member of the body; NULL when absent or null. Replies 400 and
+ * sets *bad when it is there but not a string. */
+const char *
+api_body_str(struct api_call *call, json_t *body, const char *key, int *bad)
+{
+	json_t *v = json_object_get(body, key);
+
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v)) {
+		api_error(call, 400, "'%s' must be a string", key);
+		*bad = 1;
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+int
+api_body_bool(json_t *body, const char *key)
+{
+	json_t *v = json_object_get(body, key);
+
+	return v && (json_is_true(v) ||
+	             (json_is_integer(v) && json_integer_value(v) != 0));
+}
+
+char *
+api_iso_utc(int64_t t, char *buf, size_t buflen)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, buflen, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+json_t *
+api_time_json(int64_t t)
+{
+	char buf[32];
+
+	if (t == 0)
+		return json_null();
+	return json_string(api_iso_utc(t, buf, sizeof(buf)));
+}
+
+int
+api_iso_utc_parse(const char *s, int64_t *out)
+{
+	struct fecha_date d;
+	int h = 0, mi = 0, se = 0, n = 0;
+	char date[11];
+
+	if (strlen(s) < 10)
+		return -EINVAL;
+	memcpy(date, s, 10);
+	date[10] = '\0';
+	if (fecha_iso_parse(date, &d) < 0)
+		return -EINVAL;
+	if (s[10] != '\0') {
+		if (sscanf(s + 10, "T%2d:%2d:%2dZ%n", &h, &mi, &se, &n) != 3 ||
+		    s[10 + n] != '\0' || h > 23 || mi > 59 || se > 60)
+			return -EINVAL;
+	}
+	*out = (int64_t)fecha_date_to_days(d) * 86400 + h * 3600 + mi * 60 + se;
+	return 0;
+}
+
+static json_t *
+date_or_null(struct fecha_date d)
+{
+	char buf[16];
+
+	if (d.y == 0)
+		return json_null();
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", d.y, d.m, d.d);
+	return json_string(buf);
+}
+
+static json_t *
+time_or_null(int min)
+{
+	char buf[16];
+
+	if (min < 0)
+		return json_null();
+	snprintf(buf, sizeof(buf), "%02d:%02d", min / 60, min % 60);
+	return json_string(buf);
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* The short id: the UID's part before '@'. */
+void
+api_short_id(const char *uid, char *buf, size_t buflen)
+{
+	const char *at = strchr(uid, '@');
+	size_t len = at ? (size_t)(at - uid) : strlen(uid);
+
+	if (len >= buflen)
+		len = buflen - 1;
+	memcpy(buf, uid, len);
+	buf[len] = '\0';
+}
+
+json_t *
+api_event_json(const struct event *ev)
+{
+	int dated = ev->kind == FECHA_DATE || ev->kind == FECHA_RANGE;
+	json_t *o = json_object(), *topics = json_array(),
+	       *remind = json_array();
+	char id[128], words[160];
+	int64_t s = 0, e = 0;
+	size_t i;
+
+	api_short_id(ev->uid, id, sizeof(id));
+	event_span_utc(ev, &s, &e);
+	json_object_set_new(o, "id", json_string(id));
+	json_object_set_new(o, "uid", json_string(ev->uid));
+	json_object_set_new(o, "title",
+	                    json_string(ev->title ? ev->title : ""));
+	json_object_set_new(o, "kind", json_string(event_kind_name(ev->kind)));
+	json_object_set_new(o, "status",
+	                    json_string(event_status_name(ev->status)));
+	json_object_set_new(o, "sequence", json_integer(ev->sequence));
+	json_object_set_new(o, "start",
+	                    dated ? date_or_null(ev->start) : json_null());
+	json_object_set_new(o, "end",
+	                    dated ? date_or_null(ev->end) : json_null());
+	json_object_set_new(o, "start_time",
+	                    time_or_null(dated ? ev->start_min : -1));
+	json_object_set_new(o, "end_time",
+	                    time_or_null(dated ? ev->end_min : -1));
+	json_object_set_new(
+	    o, "tz", json_string(ev->tzid ? ev->tzid : EVENT_DEFAULT_TZID));
+	json_object_set_new(o, "start_utc",
+	                    dated ? api_time_json(s) : json_null());
+	json_object_set_new(o, "end_utc",
+	                    dated ? api_time_json(e) : json_null());
+	json_object_set_new(o, "window_start",
+	                    dated ? json_null() : date_or_null(ev->win_start));
+	json_object_set_new(o, "window_end",
+	                    dated ? json_null() : date_or_null(ev->win_end));
+	if (!dated) {
+		fecha_window_words(ev->win_start, ev->win_end, words,
+		                   sizeof(words));
+		json_object_set_new(o, "window_words", json_string(words));
+	} else {
+		json_object_set_new(o, "window_words", json_null());
+	}
+	json_object_set_new(o, "duration_days",
+	                    ev->kind == FECHA_APPROX
+	                        ? json_integer(ev->duration_days)
+	                        : json_null());
+	json_object_set_new(o, "words", str_or_null(ev->words));
+	json_object_set_new(o, "location", str_or_null(ev->location));
+	json_object_set_new(o, "description", str_or_null(ev->description));
+	json_object_set_new(o, "reason", str_or_null(ev->reason));
+	for (i = 0; i < ev->ntopics; i++)
+		json_array_append_new(topics, json_string(ev->topics[i].slug));
+	json_object_set_new(o, "topics", topics);
+	for (i = 0; i < ev->nremind; i++)
+		json_array_append_new(remind, json_integer(ev->remind[i]));
+	json_object_set_new(o, "remind", remind);
+	json_object_set_new(o, "updated_at", api_time_json(ev->last_modified));
+	return o;
+}
+
+/* The event's JSON as compact text, for the audit log. */
+char *
+api_event_text(const struct event *ev)
+{
+	json_t *o = api_event_json(ev);
+	char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+
+	json_decref(o);
+	return s;
+}
+
+int
+api_audit(struct api_call *call, const char *action, const char *target,
+          const char *before, const char *after)
+{
+	int rc = store_audit_add(call->ctx->store, call->req->peer_uid, action,
+	                         target, before, after);
+
+	if (rc < 0)
+		log_err("audit: %s", store_error(call->ctx->store));
+	return rc;
+}
+
+void
+api_changed(struct api_call *call, const char *uid)
+{
+	if (call->ctx->changed)
+		call->ctx->changed(call->ctx->changed_arg, uid);
+}
+
+/* Load the session named by the route's {id}; replies 404 if none. */
+int
+api_event_load(struct api_call *call, struct event *ev)
+{
+	int rc = store_event_get(call->ctx->store, call->param, ev);
+
+	if (rc == -ENOENT) {
+		api_error(call, 404, "no session '%s'", call->param);
+		return rc;
+	}
+	if (rc < 0) {
+		api_store_error(call, rc);
+		return rc;
+	}
+	return 0;
+}
+
+/* The office's current year, for date words without one. */
+static int
+api_current_year(const struct api_ctx *ctx)
+{
+	struct fecha_date d;
+	int min;
+
+	if (event_utc_to_local(ctx->cfg->timezone, clock_now(), &d, &min) < 0)
+		return 1970 + (int)(clock_now() / 31556952);
+	return d.y;
+}
+
+/* ---- status, topics ---- */
+
+static void
+h_status(struct api_call *call)
+{
+	struct store_counts c;
+	json_t *o;
+	int rc = store_counts_get(call->ctx->store, &c);
+
+	if (rc < 0) {
+		api_store_error(call, rc);
+		return;
+	}
+	o = json_pack(
+	    "{s:s, s:o, s:I, s:o, s:s, s:s, s:s}", "version", VERSION,
+	    "started_at", api_time_json(call->ctx->started_at), "uptime_s",
+	    (json_int_t)(clock_now() - call->ctx->started_at), "now",
+	    api_time_json(clock_now()), "state_dir", call->ctx->cfg->state_dir,
+	    "mail", call->ctx->mail_desc ? call->ctx->mail_desc : "",
+	    "timezone", call->ctx->cfg->timezone);
+	json_object_set_new(
+	    o, "counts",
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	              "events", (json_int_t)c.events, "dated",
+	              (json_int_t)c.dated, "tbd", (json_int_t)c.tbd,
+	              "cancelled", (json_int_t)c.cancelled, "topics",
+	              (json_int_t)c.topics, "oscs", (json_int_t)c.oscs,
+	              "subscriptions", (json_int_t)c.subscriptions,
+	              "outbox_pending", (json_int_t)c.outbox_pending,
+	              "outbox_failed", (json_int_t)c.outbox_failed,
+	              "outbox_sent", (json_int_t)c.outbox_sent));
+	json_object_set_new(o, "test_clock",
+	                    json_boolean(call->ctx->cfg->test_clock));
+	api_reply_json(call, 200, o);
+}
+
+static void
+h_topics(struct api_call *call)
+{
+	struct topic *t;
+	size_t n, i;
+	json_t *arr;
+	int rc = store_topic_list(call->ctx->store, &t, &n);
+
+	if (rc < 0) {
+		api_store_error(call, rc);
+		return;
+	}
+	arr = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(
+		    arr,
+		    json_pack("{s:s, s:s, s:s, s:o, s:I}", "code", t[i].code,
+		              "slug", t[i].slug, "nombre", t[i].nombre, "title",
+		              str_or_null(t[i].title), "events",
+		              (json_int_t)t[i].events));
+	topic_array_free(t, n);
+	api_reply_json(call, 200, json_pack("{s:o}", "topics", arr));
+}
+
+static void
+reply_report(struct api_call *call, int rc, json_t *report)
+{
+	if (rc == 0)
+		api_reply_json(call, 200, report);
+	else if (rc == -EINVAL)
+		api_reply_json(call, 422, report);
+	else
+		api_reply_json(call, 500, report);
+}
+
+static void
+h_topics_import(struct api_call *call)
+{
+	json_t *body = api_body(call), *report;
+	const char *text;
+	int bad = 0, rc;
+
+	if (!body)
+		return;
+	text = api_body_str(call, body, "text", &bad);
+	if (bad)
+		return;
+	if (!text) {
+		api_error(call, 400, "'text' (the topics TSV) is required");
+		return;
+	}
+	rc = import_topics_tsv(call->ctx->store, text,
+	                       api_body_bool(body, "dry_run"),
+	                       call->req->peer_uid, &report);
+	if (rc == 0 && !api_body_bool(body, "dry_run"))
+		api_changed(call, NULL);
+	reply_report(call, rc, report);
+}
+
+/* ---- import, export ---- */
+
+static void
+h_import(struct api_call *call)
+{
+	json_t *body = api_body(call), *report, *jyear;
+	const char *format, *text, *topics, *name;
+	struct import_opts o;
+	int bad = 0, rc;
+
+	if (!body)
+		return;
+	format = api_body_str(call, body, "format", &bad);
+	text = bad ? NULL : api_body_str(call, body, "text", &bad);
+	topics = bad ? NULL : api_body_str(call, body, "topics_text", &bad);
+	name = bad ? NULL : api_body_str(call, body, "name", &bad);
+	if (bad)
+		return;
+	if (!text) {
+		api_error(call, 400,
+		          "'text' (the file's contents) is required");
+		return;
+	}
+	if (!format)
+		format = strstr(text, "BEGIN:VCALENDAR") ? "ics" : "tsv";
+	memset(&o, 0, sizeof(o));
+	jyear = json_object_get(body, "year");
+	if (jyear && !json_is_null(jyear)) {
+		if (!json_is_integer(jyear) ||
+		    json_integer_value(jyear) < 1900 ||
+		    json_integer_value(jyear) > 2200) {
+			api_error(call, 400,
+			          "'year' must be a year between 1900 and "
+			          "2200");
+			return;
+		}
+		o.year = (int)json_integer_value(jyear);
+	} else {
+		o.year = api_current_year(call->ctx);
+	}
+	o.dry_run = api_body_bool(body, "dry_run");
+	o.domain = call->ctx->cfg->domain;
+	o.tzid = call->ctx->cfg->timezone;
+	o.name = name ? name : "import";
+	o.peer_uid = call->req->peer_uid;
+	if (!strcmp(format, "tsv"))
+		rc = import_programme_tsv(call->ctx->store, text, topics, &o,
+		                          &report);
+	else if (!strcmp(format, "ics"))
+		rc = import_ics(call->ctx->store, text, &o, &report);
+	else {
+		api_error(call, 400, "'format' must be tsv or ics, not '%s'",
+		          format);
+		return;
+	}
+	if (rc == 0 && !o.dry_run)
+		api_changed(call, NULL);
+	reply_report(call, rc, report);
+}
+
+/* Fill a filter from ?topic=&tbd=&from=&to=&cancelled=; replies 400 on
+ * bad values. */
+static int
+event_filter_read(struct api_call *call, struct store_event_filter *f)
+{
+	const char *topic = http_request_arg(call->req, "topic");
+	const char *from = http_request_arg(call->req, "from");
+	const char *to = http_request_arg(call->req, "to");
+	const char *tbd = http_request_arg(call->req, "tbd");
+	const char *cancelled = http_request_arg(call->req, "cancelled");
+	struct fecha_date d;
+
+	memset(f, 0, sizeof(*f));
+	if (topic && *topic) {
+		struct topic t;
+
+		if (store_topic_get(call->ctx->store, topic, &t) < 0) {
+			api_error(call, 404, "no topic '%s'", topic);
+			return -1;
+		}
+		topic_fini(&t);
+		f->topic = topic;
+	}
+	f->tbd_only = tbd && strcmp(tbd, "0") && strcmp(tbd, "false");
+	f->with_cancelled =
+	    cancelled && strcmp(cancelled, "0") && strcmp(cancelled, "false");
+	if (from && *from) {
+		if (fecha_iso_parse(from, &d) < 0 ||
+		    event_local_to_utc(call->ctx->cfg->timezone, d, 0,
+		                       &f->from) < 0) {
+			api_error(call, 400,
+			          "'from' must be a date YYYY-MM-DD");
+			return -1;
+		}
+	}
+	if (to && *to) {
+		if (fecha_iso_parse(to, &d) < 0 ||
+		    event_local_to_utc(call->ctx->cfg->timezone,
+		                       fecha_date_add(d, 1), 0, &f->to) < 0) {
+			api_error(call, 400, "'to' must be a date YYYY-MM-DD");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+h_export(struct api_call *call)
+{
+	struct store_event_filter f;
+	struct event_calendar cal = {0};
+	struct event *evs;
+	struct topic t;
+	size_t n, len;
+	char *out, err[256], name[300];
+	int rc;
+
+	if (event_filter_read(call, &f) < 0)
+		return;
+	f.with_cancelled = 1;
+	rc = store_event_list(call->ctx->store, &f, &evs, &n);
+	if (rc < 0) {
+		api_store_error(call, rc);
+		return;
+	}
+	cal.method = "PUBLISH";
+	cal.with_alarms = 1;
+	cal.name = "Cronograma";
+	if (f.topic && store_topic_get(call->ctx->store, f.topic, &t) == 0) {
+		snprintf(name, sizeof(name), "%s", t.nombre);
+		cal.name = name;
+		topic_fini(&t);
+	}
+	rc = event_calendar_render(evs, n, &cal, &out, &len, err, sizeof(err));
+	event_array_free(evs, n);
+	if (rc < 0) {
+		api_error(call, 500, "export: %s", err);
+		return;
+	}
+	call->res->status = 200;
+	call->res->content_type = "text/calendar; charset=utf-8";
+	call->res->body = out;
+	call->res->body_len = len;
+}
+
+/* ---- sessions ---- */
+
+static void
+h_events_list(struct api_call *call)
+{
+	struct store_event_filter f;
+	struct event *evs;
+	size_t n, i;
+	json_t *arr;
+	int rc;
+
+	if (event_filter_read(call, &f) < 0)
+		return;
+	rc = store_event_list(call->ctx->store, &f, &evs, &n);
+	if (rc < 0) {
+		api_store_error(call, rc);
+		return;
+	}
+	arr = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, api_event_json(&evs[i]));
+	event_array_free(evs, n);
+	api_reply_json(call, 200, json_pack("{s:o}", "events", arr));
+}
+
+static void
+h_event_get(struct api_call *call)
+{
+	struct event ev;
+	char *ical, err[256];
+	json_t *o;
+
+	if (api_event_load(call, &ev) < 0)
+		return;
+	o = api_event_json(&ev);
+	if (event_to_ical(&ev, &ical, err, sizeof(err)) == 0) {
+		json_object_set_new(o, "ical", json_string(ical));
+		free(ical);
+	}
+	event_fini(&ev);
+	api_reply_json(call, 200, o);
+}
+
+/* "2018-02-08" or "2018-02-08T10:00" into a date and minutes (-1). */
+static int
+iso_local_parse(const char *s, struct fecha_date *d, int *min)
+{
+	char date[11];
+	int h, m, n = 0;
+
+	if (strlen(s) < 10)
+		return -EINVAL;
+	memcpy(date, s, 10);
+	date[10] = '\0';
+	if (fecha_iso_parse(date, d) < 0)
+		return -EINVAL;
+	*min = -1;
+	if (s[10] == '\0')
+		return 0;
+	if ((s[10] != 'T' && s[10] != ' ') ||
+	    sscanf(s + 11, "%2d:%2d%n", &h, &m, &n) != 2 || h > 23 || m > 59)
+		return -EINVAL;
+	if (s[11 + n] == ':' && strlen(s + 11 + n) == 3)
+		n += 3; /* seconds are accepted and dropped */
+	if (s[11 + n] != '\0')
+		return -EINVAL;
+	*min = h * 60 + m;
+	return 0;
+}
+
+/*
+ * Apply the session fields of a POST/PATCH body to ev: title, date |
+ * start/end, tz, location, description, topics, remind. Replies 4xx and
+ * returns -1 on a bad field.
+ */
+int
+api_event_apply(struct api_call *call, json_t *body, struct event *ev)
+{
+	const char *title, *date, *start, *end, *tz, *loc, *desc, *remind_s;
+	json_t *topics, *remind;
+	int bad = 0;
+	char err[300];
+
+	title = api_body_str(call, body, "title", &bad);
+	date = bad ? NULL : api_body_str(call, body, "date", &bad);
+	start = bad ? NULL : api_body_str(call, body, "start", &bad);
+	end = bad ? NULL : api_body_str(call, body, "end", &bad);
+	tz = bad ? NULL : api_body_str(call, body, "tz", &bad);
+	loc = bad ? NULL : api_body_str(call, body, "location", &bad);
+	desc = bad ? NULL : api_body_str(call, body, "description", &bad);
+	if (bad)
+		return -1;
+	if (title) {
+		if (!*title || strpbrk(title, "\r\n")) {
+			api_error(call, 422,
+			          "'title' must be one non-empty line");
+			return -1;
+		}
+		event_str_set(&ev->title, title);
+	}
+	if (tz) {
+		if (!event_tzid_known(tz)) {
+			api_error(call, 422, "unknown time zone '%s'", tz);
+			return -1;
+		}
+		event_str_set(&ev->tzid, tz);
+	}
+	if (loc)
+		event_str_set(&ev->location, *loc ? loc : NULL);
+	if (desc)
+		event_str_set(&ev->description, *desc ? desc : NULL);
+	if (date && (start || end)) {
+		api_error(call, 422, "give 'date' or 'start'/'end', not both");
+		return -1;
+	}
+	if (date) {
+		struct fecha f;
+		int year = ev->start.y       ? ev->start.y
+		           : ev->win_start.y ? ev->win_start.y
+		                             : api_current_year(call->ctx);
+
+		if (fecha_parse(date, year, 0, &f, err, sizeof(err)) < 0) {
+			api_error(call, 422, "%s", err);
+			return -1;
+		}
+		event_fecha_set(ev, &f);
+		event_str_set(&ev->words, date);
+		if (ev->status != EVENT_CANCELLED)
+			ev->status =
+			    f.kind == FECHA_TBD || f.kind == FECHA_APPROX
+			        ? EVENT_TENTATIVE
+			        : EVENT_CONFIRMED;
+	} else if (start || end) {
+		struct fecha_date sd, ed;
+		int smin = -1, emin = -1;
+
+		if (!start) {
+			if (ev->kind != FECHA_DATE && ev->kind != FECHA_RANGE) {
+				api_error(call, 422,
+				          "'end' needs a 'start' for an "
+				          "undecided session");
+				return -1;
+			}
+			sd = ev->start;
+			smin = ev->start_min;
+		} else if (iso_local_parse(start, &sd, &smin) < 0) {
+			api_error(call, 422,
+			          "'start' must be YYYY-MM-DD or "
+			          "YYYY-MM-DDTHH:MM, not '%s'",
+			          start);
+			return -1;
+		}
+		ed = sd;
+		if (end && iso_local_parse(end, &ed, &emin) < 0) {
+			api_error(call, 422,
+			          "'end' must be YYYY-MM-DD or "
+			          "YYYY-MM-DDTHH:MM, not '%s'",
+			          end);
+			return -1;
+		}
+		if (fecha_date_cmp(ed, sd) < 0 ||
+		    (fecha_date_cmp(ed, sd) == 0 && emin >= 0 && smin >= 0 &&
+		     emin <= smin)) {
+			api_error(call, 422, "the end is before the start");
+			return -1;
+		}
+		ev->kind =
+		    fecha_date_cmp(ed, sd) == 0 ? FECHA_DATE : FECHA_RANGE;
+		ev->start = sd;
+		ev->end = ed;
+		ev->start_min = smin;
+		ev->end_min = emin;
+		memset(&ev->win_start, 0, sizeof(ev->win_start));
+		memset(&ev->win_end, 0, sizeof(ev->win_end));
+		ev->duration_days = 0;
+		event_str_set(&ev->words, NULL);
+		if (ev->status != EVENT_CANCELLED)
+			ev->status = EVENT_CONFIRMED;
+	}
+	topics = json_object_get(body, "topics");
+	if (topics && !json_is_null(topics)) {
+		size_t i, j;
+		json_t *v;
+
+		if (!json_is_array(topics)) {
+			api_error(call, 400,
+			          "'topics' must be a list of slugs");
+			return -1;
+		}
+		for (j = 0; j < ev->ntopics; j++) {
+			free(ev->topics[j].slug);
+			free(ev->topics[j].name);
+		}
+		free(ev->topics);
+		ev->topics = NULL;
+		ev->ntopics = 0;
+		json_array_foreach(topics, i, v)
+		{
+			struct topic t;
+
+			if (!json_is_string(v) ||
+			    store_topic_get(call->ctx->store,
+			                    json_string_value(v), &t) < 0) {
+				api_error(call, 422, "unknown topic '%s'",
+				          json_is_string(v)
+				              ? json_string_value(v)
+				              : "?");
+				return -1;
+			}
+			if (!event_has_topic(ev, t.slug))
+				event_topic_add(ev, t.slug, t.nombre);
+			topic_fini(&t);
+		}
+	}
+	remind = json_object_get(body, "remind");
+	remind_s = json_is_string(remind) ? json_string_value(remind) : NULL;
+	if (remind && !json_is_null(remind)) {
+		int64_t v[16];
+		size_t n = 0, i;
+
+		if (remind_s) {
+			if (*remind_s &&
+			    (config_durations_parse(remind_s, v, 16, &n) < 0)) {
+				api_error(call, 422,
+				          "'remind' must be offsets like "
+				          "3d,1h, not '%s'",
+				          remind_s);
+				return -1;
+			}
+		} else if (json_is_array(remind)) {
+			json_t *x;
+
+			json_array_foreach(remind, i, x)
+			{
+				if (!json_is_integer(x) || n == 16 ||
+				    json_integer_value(x) <= 0) {
+					api_error(call, 422,
+					          "'remind' must hold positive "
+					          "offsets in seconds");
+					return -1;
+				}
+				v[n++] = json_integer_value(x);
+			}
+		} else {
+			api_error(call, 400,
+			          "'remind' must be a string or a list");
+			return -1;
+		}
+		free(ev->remind);
+		ev->remind = NULL;
+		ev->nremind = 0;
+		if (n) {
+			ev->remind = malloc(n * sizeof(*v));
+			if (!ev->remind) {
+				api_error(call, 500, "out of memory");
+				return -1;
+			}
+			memcpy(ev->remind, v, n * sizeof(*v));
+			ev->nremind = n;
+		}
+	}
+	if (event_validate(ev, err, sizeof(err)) < 0) {
+		api_error(call, 422, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* A new UID "YYYY-xHHHHHH@domain" for a session added by hand. */
+static void
+new_uid(const struct api_ctx *ctx, int year, char *buf, size_t buflen)
+{
+	unsigned char r[3];
+	FILE *f = fopen("/dev/urandom", "r");
+
+	if (!f || fread(r, 1, sizeof(r), f) != sizeof(r)) {
+		int64_t t = clock_now_ms();
+
+		r[0] = (unsigned char)t;
+		r[1] = (unsigned char)(t >> 8);
+		r[2] = (unsigned char)(t >> 16);
+	}
+	if (f)
+		fclose(f);
+	snprintf(buf, buflen, "%d-x%02x%02x%02x@%s", year, r[0], r[1], r[2],
+	         ctx->cfg->domain);
+}
+
+static void
+h_event_add(struct api_call *call)
+{
+	json_t *body = api_body(call);
+	struct event ev;
+	char uid[256], *after;
+	int rc, year;
+
+	if (!body)
+		return;
+	if (!json_is_string(json_object_get(body, "title"))) {
+		api_error(call, 422, "'title' is required");
+		return;
+	}
+	if (!json_is_string(json_object_get(body, "date")) &&
+	    !json_is_string(json_object_get(body, "start"))) {
+		api_error(call, 422, "'date' or 'start' is required");
+		return;
+	}
+	event_init(&ev);
+	event_str_set(&ev.tzid, call->ctx->cfg->timezone);
+	if (api_event_apply(call, body, &ev) < 0) {
+		event_fini(&ev);
+		return;
+	}
+	year = ev.start.y ? ev.start.y : ev.win_start.y;
+	for (;;) {
+		struct event taken;
+
+		new_uid(call->ctx, year, uid, sizeof(uid));
+		if (store_event_get(call->ctx->store, uid, &taken) < 0)
+			break;
+		event_fini(&taken);
+	}
+	event_str_set(&ev.uid, uid);
+	ev.created = ev.last_modified = ev.dtstamp = clock_now();
+	rc = store_event_put(call->ctx->store, &ev);
+	if (rc < 0) {
+		event_fini(&ev);
+		api_store_error(call, rc);
+		return;
+	}
+	after = api_event_text(&ev);
+	api_audit(call, "event.add", ev.uid, NULL, after);
+	free(after);
+	api_changed(call, ev.uid);
+	api_reply_json(call, 201, api_event_json(&ev));
+	event_fini(&ev);
+}
+
+/*
+ * Store ev as the new state of old: SEQUENCE + 1 and a new LAST-MODIFIED
+ * when subscribers would see a difference. Audits action. 0, or replies
+ * with the error and returns negative.
+ */
+int
+api_event_save(struct api_call *call, const struct event *old, struct event *ev,
+               const char *action)
+{
+	char *before, *after;
+	int rc;
+
+	if (event_same(ev, old))
+		return 0;
+	ev->sequence = old->sequence + 1;
+	ev->last_modified = ev->dtstamp = clock_now();
+	rc = store_event_put(call->ctx->store, ev);
+	if (rc < 0) {
+		api_store_error(call, rc);
+		return rc;
+	}
+	before = api_event_text(old);
+	after = api_event_text(ev);
+	api_audit(call, action, ev->uid, before, after);
+	free(before);
+	free(after);
+	api_changed(call, ev->uid);
+	return 1;
+}
+
+static void
+h_event_edit(struct api_call *call)
+{
+	json_t *body = api_body(call);
+	struct event old, ev;
+
+	if (!body || api_event_load(call, &old) < 0)
+		return;
+	if (event_copy(&ev, &old) < 0) {
+		event_fini(&old);
+		api_error(call, 500, "out of memory");
+		return;
+	}
+	if (api_event_apply(call, body, &ev) == 0 &&
+	    api_event_save(call, &old, &ev, "event.edit") >= 0)
+		api_reply_json(call, 200, api_event_json(&ev));
+	event_fini(&ev);
+	event_fini(&old);
+}
+
+static void
+h_event_delete(struct api_call *call)
+{
+	struct event ev;
+	char *before;
+	int rc;
+
+	if (api_event_load(call, &ev) < 0)
+		return;
+	rc = store_event_delete(call->ctx->store, ev.uid);
+	if (rc < 0) {
+		event_fini(&ev);
+		api_store_error(call, rc);
+		return;
+	}
+	before = api_event_text(&ev);
+	api_audit(call, "event.delete", ev.uid, before, NULL);
+	free(before);
+	api_changed(call, ev.uid);
+	api_reply_json(call, 200, json_pack("{s:s}", "deleted", ev.uid));
+	event_fini(&ev);
+}
+
+/* ---- audit log, clock ---- */
+
+static json_t *
+json_or_text(const char *s)
+{
+	json_t *v;
+
+	if (!s)
+		return json_null();
+	v = json_loads(s, JSON_DECODE_ANY, NULL);
+	return v ? v : json_string(s);
+}
+
+static void
+h_log(struct api_call *call)
+{
+	const char *event = http_request_arg(call->req, "event");
+	const char *limit_s = http_request_arg(call->req, "limit");
+	struct audit_row *rows;
+	struct event ev;
+	char uid[512] = "";
+	size_t n, i;
+	json_t *arr;
+	int limit = 100, rc;
+
+	if (limit_s) {
+		char *end;
+		long l = strtol(limit_s, &end, 10);
+
+		if (*end || l < 0 || l > 100000) {
+			api_error(call, 400, "'limit' must be 0..100000");
+			return;
+		}
+		limit = (int)l;
+	}
+	if (event && *event) {
+		if (store_event_get(call->ctx->store, event, &ev) == 0) {
+			snprintf(uid, sizeof(uid), "%s", ev.uid);
+			event_fini(&ev);
+		} else {
+			snprintf(uid, sizeof(uid), "%s", event);
+		}
+	}
+	rc = store_audit_list(call->ctx->store, uid[0] ? uid : NULL, limit,
+	                      &rows, &n);
+	if (rc < 0) {
+		api_store_error(call, rc);
+		return;
+	}
+	arr = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(
+		    arr, json_pack("{s:I, s:o, s:o, s:s, s:o, s:o, s:o}", "id",
+		                   (json_int_t)rows[i].id, "at",
+		                   api_time_json(rows[i].at), "peer_uid",
+		                   rows[i].peer_uid >= 0
+		                       ? json_integer(rows[i].peer_uid)
+		                       : json_null(),
+		                   "action", rows[i].action, "target",
+		                   str_or_null(rows[i].target), "before",
+		                   json_or_text(rows[i].before), "after",
+		                   json_or_text(rows[i].after)));
+	audit_array_free(rows, n);
+	api_reply_json(call, 200, json_pack("{s:o}", "entries", arr));
+}
+
+static void
+h_clock(struct api_call *call)
+{
+	json_t *body, *adv;
+	const char *now_s;
+	int64_t now;
+	int bad = 0;
+
+	if (!call->ctx->cfg->test_clock) {
+		api_error(call, 403,
+		          "the clock can only be set when [daemon] test_clock "
+		          "= yes");
+		return;
+	}
+	body = api_body(call);
+	if (!body)
+		return;
+	now_s = api_body_str(call, body, "now", &bad);
+	if (bad)
+		return;
+	adv = json_object_get(body, "advance_s");
+	if (now_s) {
+		if (api_iso_utc_parse(now_s, &now) < 0) {
+			api_error(
+			    call, 400,
+			    "'now' must be YYYY-MM-DDTHH:MM:SSZ, not '%s'",
+			    now_s);
+			return;
+		}
+		clock_set(now);
+	} else if (json_is_integer(adv)) {
+		clock_advance(json_integer_value(adv));
+	} else if (!json_object_get(body, "real")) {
+		api_error(call, 400, "give 'now' or 'advance_s'");
+		return;
+	} else {
+		clock_real();
+	}
+	log_info("test clock set to %lld", (long long)clock_now());
+	api_changed(call, NULL);
+	api_reply_json(call, 200,
+	               json_pack("{s:o}", "now", api_time_json(clock_now())));
+}
+
+/* ---- routing ---- */
+
+const struct api_route api_routes[] = {
+    {"GET", "/v1/status", h_status, "daemon status and counts"},
+    {"GET", "/v1/topics", h_topics, "topics"},
+    {"POST", "/v1/topics/import", h_topics_import, "import topics (TSV)"},
+    {"POST", "/v1/import", h_import, "import a programme (TSV or .ics)"},
+    {"GET", "/v1/events", h_events_list, "list sessions"},
+    {"POST", "/v1/events", h_event_add, "add a session"},
+    {"GET", "/v1/events/{id}", h_event_get, "one session"},
+    {"PATCH", "/v1/events/{id}", h_event_edit, "edit a session"},
+    {"DELETE", "/v1/events/{id}", h_event_delete, "delete a session"},
+    {"GET", "/v1/export", h_export, "sessions as iCalendar"},
+    {"GET", "/v1/log", h_log, "audit log"},
+    {"POST", "/v1/clock", h_clock, "set the test clock"},
+};
+
+const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);
+
+/* Match path against pattern; a "{name}" segment captures into param. */
+static int
+route_match(const char *pattern, const char *path, char *param, size_t paramlen)
+{
+	while (*pattern && *path) {
+		if (*pattern == '{') {
+			const char *pend = strchr(pattern, '}');
+			const char *slash = strchr(path, '/');
+			size_t len =
+			    slash ? (size_t)(slash - path) : strlen(path);
+
+			if (!pend || len == 0 || len >= paramlen)
+				return 0;
+			memcpy(param, path, len);
+			param[len] = '\0';
+			pattern = pend + 1;
+			path += len;
+			continue;
+		}
+		if (*pattern != *path)
+			return 0;
+		pattern++;
+		path++;
+	}
+	return *pattern == '\0' && (*path == '\0' || !strcmp(path, "/"));
+}
+
+void
+api_handle(const struct http_request *req, struct http_response *res, void *arg)
+{
+	struct api_call call = {.req = req, .res = res, .ctx = arg};
+	int path_known = 0;
+	size_t i;
+
+	for (i = 0; i < api_routes_count; i++) {
+		if (!route_match(api_routes[i].pattern, req->path, call.param,
+		                 sizeof(call.param)))
+			continue;
+		path_known = 1;
+		if (strcmp(api_routes[i].method, req->method) &&
+		    !(strcmp(req->method, "HEAD") == 0 &&
+		      strcmp(api_routes[i].method, "GET") == 0))
+			continue;
+		api_routes[i].fn(&call);
+		if (call.body)
+			json_decref(call.body);
+		log_debug("control %s %s -> %d (uid %ld)", req->method,
+		          req->path, res->status, req->peer_uid);
+		return;
+	}
+	if (path_known)
+		api_error(&call, 405, "%s is not allowed on %s", req->method,
+		          req->path);
+	else
+		api_error(&call, 404, "no such route: %s", req->path);
+}

@@ -1,0 +1,45 @@
+/* Shared by the control API's handler files (api.c, api_*.c); not a
+ * promise to any other module. */
+#ifndef CRONOGRAMA_API_INTERNAL_H
+#define CRONOGRAMA_API_INTERNAL_H
+
+#include <jansson.h>
+
+#include "api.h"
+
+/* One request being answered. */
+struct api_call {
+	const struct http_request *req;
+	struct http_response *res;
+	struct api_ctx *ctx;
+	char param[256]; /* the route's {id}, percent-decoded */
+	json_t *body;    /* parsed lazily by api_body() */
+};
+
+/* Reply with body (reference stolen), or with {"error": …}. */
+void api_reply_json(struct api_call *call, int status, json_t *body);
+void api_error(struct api_call *call, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void api_store_error(struct api_call *call, int rc);
+
+json_t *api_body(struct api_call *call);
+const char *api_body_str(struct api_call *call, json_t *body, const char *key,
+                         int *bad);
+int api_body_bool(json_t *body, const char *key);
+
+char *api_iso_utc(int64_t t, char *buf, size_t buflen);
+json_t *api_time_json(int64_t t);
+int api_iso_utc_parse(const char *s, int64_t *out);
+void api_short_id(const char *uid, char *buf, size_t buflen);
+
+json_t *api_event_json(const struct event *ev);
+char *api_event_text(const struct event *ev);
+int api_event_load(struct api_call *call, struct event *ev);
+int api_event_apply(struct api_call *call, json_t *body, struct event *ev);
+int api_event_save(struct api_call *call, const struct event *old,
+                   struct event *ev, const char *action);
+int api_audit(struct api_call *call, const char *action, const char *target,
+              const char *before, const char *after);
+void api_changed(struct api_call *call, const char *uid);
+
+#endif

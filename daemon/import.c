@@ -1,0 +1,1064 @@
+/* import: see import.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "clock.h"
+#include "event.h"
+#include "fecha.h"
+#include "import.h"
+#include "log.h"
+
+#define MAX_FIELDS 16
+#define MAX_ERRORS 200
+
+/* One line of a TSV, split in place. */
+struct tsv_line {
+	int lineno;
+	char *field[MAX_FIELDS];
+	int nfields;
+};
+
+struct tsv {
+	char *buf;
+	struct tsv_line *lines; /* data lines, header excluded */
+	size_t nlines;
+	struct tsv_line header;
+	int have_header;
+};
+
+int
+import_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = p[i];
+		size_t n, k;
+		unsigned long cp;
+
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		for (k = 1; k <= n; k++) {
+			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		/* Overlong forms, surrogates and values past U+10FFFF. */
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+static void add_error(json_t *errors, int line, int n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+add_error(json_t *errors, int line, int n, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+	json_t *e;
+
+	if (json_array_size(errors) >= MAX_ERRORS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	e = json_object();
+	json_object_set_new(e, "line",
+	                    line > 0 ? json_integer(line) : json_null());
+	if (n > 0)
+		json_object_set_new(e, "n", json_integer(n));
+	json_object_set_new(e, "message", json_string(msg));
+	json_array_append_new(errors, e);
+}
+
+static char *
+trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+	return s;
+}
+
+/*
+ * Split text into lines and tab-separated fields. Lines that are too long
+ * or not UTF-8 are reported in errors and left out. The first non-empty
+ * line is the header. Returns 0, or -ENOMEM.
+ */
+static int
+tsv_split(const char *text, struct tsv *t, json_t *errors)
+{
+	size_t cap = 64;
+	char *p;
+	int lineno = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->buf = strdup(text);
+	t->lines = calloc(cap, sizeof(*t->lines));
+	if (!t->buf || !t->lines)
+		return -ENOMEM;
+	p = t->buf;
+	while (*p) {
+		char *nl = strchr(p, '\n');
+		char *next = nl ? nl + 1 : p + strlen(p);
+		size_t len;
+		struct tsv_line *l;
+		char *f;
+
+		lineno++;
+		if (nl)
+			*nl = '\0';
+		len = strlen(p);
+		if (len && p[len - 1] == '\r')
+			p[--len] = '\0';
+		if (len > IMPORT_MAX_LINE) {
+			add_error(errors, lineno, 0,
+			          "line %d is %zu bytes long, more than %d",
+			          lineno, len, IMPORT_MAX_LINE);
+			p = next;
+			continue;
+		}
+		if (!import_utf8_valid(p, len)) {
+			add_error(errors, lineno, 0,
+			          "line %d is not valid UTF-8", lineno);
+			p = next;
+			continue;
+		}
+		if (len == 0 || strspn(p, " \t") == len) {
+			p = next;
+			continue;
+		}
+		if (t->have_header) {
+			if (t->nlines == cap) {
+				struct tsv_line *grown;
+
+				cap *= 2;
+				grown = realloc(t->lines, cap * sizeof(*grown));
+				if (!grown)
+					return -ENOMEM;
+				t->lines = grown;
+			}
+			l = &t->lines[t->nlines++];
+		} else {
+			l = &t->header;
+			t->have_header = 1;
+		}
+		memset(l, 0, sizeof(*l));
+		l->lineno = lineno;
+		for (f = p;; f++) {
+			char *tab = strchr(f, '\t');
+
+			if (l->nfields < MAX_FIELDS)
+				l->field[l->nfields] = f;
+			l->nfields++;
+			if (!tab)
+				break;
+			*tab = '\0';
+			f = tab;
+		}
+		p = next;
+	}
+	return 0;
+}
+
+static void
+tsv_free(struct tsv *t)
+{
+	free(t->buf);
+	free(t->lines);
+}
+
+/* Index of the header column called name, or -1. */
+static int
+tsv_column(const struct tsv *t, const char *name)
+{
+	int i;
+
+	for (i = 0; i < t->header.nfields && i < MAX_FIELDS; i++)
+		if (!strcasecmp(trim(t->header.field[i]), name))
+			return i;
+	return -1;
+}
+
+static const char *
+tsv_get(const struct tsv_line *l, int col)
+{
+	if (col < 0 || col >= l->nfields || col >= MAX_FIELDS)
+		return "";
+	return trim(l->field[col]);
+}
+
+/* ---- topics ---- */
+
+struct topic_set {
+	struct topic *v;
+	size_t n;
+};
+
+static const struct topic *
+topic_set_find(const struct topic_set *s, const char *code_or_slug)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i].code, code_or_slug) ||
+		    !strcmp(s->v[i].slug, code_or_slug))
+			return &s->v[i];
+	return NULL;
+}
+
+static int
+slug_valid(const char *s)
+{
+	if (!*s || *s == '-')
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		      *s == '-'))
+			return 0;
+	return 1;
+}
+
+static int
+code_valid(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || *s == '.'))
+			return 0;
+	return 1;
+}
+
+/*
+ * Read a topic TSV into *out (the topics of the store plus those of the
+ * file, the file's replacing the store's of the same code). rows gets one
+ * report row per topic of the file. Errors go to errors.
+ */
+static int
+topics_read(struct store *st, const char *text, struct topic_set *out,
+            json_t *rows, json_t *errors)
+{
+	struct tsv t;
+	int c_code, c_slug, c_nombre, c_title;
+	size_t i, j;
+	int rc;
+
+	if (store_topic_list(st, &out->v, &out->n) < 0) {
+		add_error(errors, 0, 0, "store: %s", store_error(st));
+		return -EIO;
+	}
+	if (!text)
+		return 0;
+	rc = tsv_split(text, &t, errors);
+	if (rc < 0) {
+		tsv_free(&t);
+		return rc;
+	}
+	c_code = tsv_column(&t, "code");
+	c_slug = tsv_column(&t, "slug");
+	c_nombre = tsv_column(&t, "nombre");
+	c_title = tsv_column(&t, "title");
+	if (!t.have_header || c_code < 0 || c_slug < 0 || c_nombre < 0) {
+		add_error(errors, t.have_header ? t.header.lineno : 1, 0,
+		          "topics: the header must name the columns code, "
+		          "slug and nombre");
+		tsv_free(&t);
+		return 0;
+	}
+	for (i = 0; i < t.nlines; i++) {
+		const struct tsv_line *l = &t.lines[i];
+		const char *code = tsv_get(l, c_code);
+		const char *slug = tsv_get(l, c_slug);
+		const char *nombre = tsv_get(l, c_nombre);
+		const char *title = tsv_get(l, c_title);
+		struct topic *old = NULL, *grown;
+		const char *action = "create";
+		json_t *row;
+
+		if (l->nfields != t.header.nfields) {
+			add_error(errors, l->lineno, 0,
+			          "topics line %d has %d columns, the header "
+			          "%d",
+			          l->lineno, l->nfields, t.header.nfields);
+			continue;
+		}
+		if (!code_valid(code)) {
+			add_error(errors, l->lineno, 0,
+			          "topics line %d: '%s' is not a topic code "
+			          "like 1.2",
+			          l->lineno, code);
+			continue;
+		}
+		if (!slug_valid(slug)) {
+			add_error(errors, l->lineno, 0,
+			          "topics line %d: '%s' is not a slug (a-z, "
+			          "0-9 and -)",
+			          l->lineno, slug);
+			continue;
+		}
+		if (!*nombre) {
+			add_error(errors, l->lineno, 0,
+			          "topics line %d: empty nombre", l->lineno);
+			continue;
+		}
+		for (j = 0; j < out->n; j++) {
+			if (!strcmp(out->v[j].code, code))
+				old = &out->v[j];
+			else if (!strcmp(out->v[j].slug, slug)) {
+				add_error(errors, l->lineno, 0,
+				          "topics line %d: slug '%s' already "
+				          "belongs to topic %s",
+				          l->lineno, slug, out->v[j].code);
+				old = NULL;
+				goto next;
+			}
+		}
+		if (old) {
+			if (!strcmp(old->slug, slug) &&
+			    !strcmp(old->nombre, nombre) &&
+			    !strcmp(old->title ? old->title : "", title))
+				action = "unchanged";
+			else
+				action = "update";
+			topic_fini(old);
+		} else {
+			grown = realloc(out->v, (out->n + 1) * sizeof(*grown));
+			if (!grown) {
+				tsv_free(&t);
+				return -ENOMEM;
+			}
+			out->v = grown;
+			old = &out->v[out->n++];
+		}
+		memset(old, 0, sizeof(*old));
+		old->code = strdup(code);
+		old->slug = strdup(slug);
+		old->nombre = strdup(nombre);
+		old->title = *title ? strdup(title) : NULL;
+		old->events = strcmp(action, "unchanged") ? -1 : 0;
+		row = json_pack("{s:s, s:s, s:s}", "code", code, "slug", slug,
+		                "action", action);
+		json_array_append_new(rows, row);
+	next:;
+	}
+	tsv_free(&t);
+	return 0;
+}
+
+/* Write the topics read from a file (events == -1 marks a change). */
+static int
+topics_write(struct store *st, const struct topic_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].events == -1 && store_topic_put(st, &s->v[i]) < 0)
+			return -EIO;
+	return 0;
+}
+
+static json_t *
+report_new(int dry_run)
+{
+	return json_pack("{s:b, s:b, s:[], s:[]}", "ok", 1, "dry_run", dry_run,
+	                 "rows", "errors");
+}
+
+/* Run the store writes of fn inside one transaction. */
+static int
+in_transaction(struct store *st, int (*fn)(struct store *, void *), void *arg,
+               json_t *errors)
+{
+	if (store_begin(st) < 0) {
+		add_error(errors, 0, 0, "store: %s", store_error(st));
+		return -EIO;
+	}
+	if (fn(st, arg) < 0) {
+		add_error(errors, 0, 0, "store: %s", store_error(st));
+		store_rollback(st);
+		return -EIO;
+	}
+	if (store_commit(st) < 0) {
+		add_error(errors, 0, 0, "store: %s", store_error(st));
+		store_rollback(st);
+		return -EIO;
+	}
+	return 0;
+}
+
+struct topics_job {
+	struct topic_set *set;
+	long peer_uid;
+	json_t *rows;
+};
+
+static int
+topics_job_run(struct store *st, void *arg)
+{
+	struct topics_job *job = arg;
+	char *after;
+	int rc;
+
+	if (topics_write(st, job->set) < 0)
+		return -EIO;
+	after = json_dumps(job->rows, JSON_COMPACT);
+	rc = store_audit_add(st, job->peer_uid, "topics.import", "topics", NULL,
+	                     after);
+	free(after);
+	return rc;
+}
+
+int
+import_topics_tsv(struct store *st, const char *text, int dry_run,
+                  long peer_uid, json_t **report)
+{
+	struct topic_set set = {NULL, 0};
+	json_t *r = report_new(dry_run);
+	json_t *rows = json_array(), *errors = json_object_get(r, "errors");
+	int rc;
+
+	json_object_set_new(r, "topics", rows);
+	json_object_del(r, "rows");
+	rc = topics_read(st, text, &set, rows, errors);
+	if (rc == 0 && json_array_size(errors) > 0)
+		rc = -EINVAL;
+	if (rc == 0 && !dry_run) {
+		struct topics_job job = {&set, peer_uid, rows};
+
+		rc = in_transaction(st, topics_job_run, &job, errors);
+	}
+	if (rc < 0)
+		json_object_set_new(r, "ok", json_false());
+	topic_array_free(set.v, set.n);
+	*report = r;
+	return rc == -ENOMEM ? -EIO : rc;
+}
+
+/* ---- sessions ---- */
+
+struct planned {
+	struct event ev;
+	const char *action; /* "create", "update", "unchanged" */
+};
+
+struct plan {
+	struct planned *v;
+	size_t n, cap;
+	struct topic_set topics;
+	const struct import_opts *o;
+	json_t *report;
+};
+
+static struct planned *
+plan_add(struct plan *p)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 64;
+		struct planned *grown = realloc(p->v, cap * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		p->v = grown;
+		p->cap = cap;
+	}
+	memset(&p->v[p->n], 0, sizeof(p->v[0]));
+	event_init(&p->v[p->n].ev);
+	return &p->v[p->n++];
+}
+
+static void
+plan_free(struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		event_fini(&p->v[i].ev);
+	free(p->v);
+	topic_array_free(p->topics.v, p->topics.n);
+}
+
+static void
+date_json(json_t *o, const char *key, struct fecha_date d)
+{
+	char buf[16];
+
+	if (d.y == 0) {
+		json_object_set_new(o, key, json_null());
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", d.y, d.m, d.d);
+	json_object_set_new(o, key, json_string(buf));
+}
+
+static void
+time_json(json_t *o, const char *key, int min)
+{
+	char buf[16];
+
+	if (min < 0) {
+		json_object_set_new(o, key, json_null());
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%02d:%02d", min / 60, min % 60);
+	json_object_set_new(o, key, json_string(buf));
+}
+
+/* The report row of one planned session. */
+static json_t *
+row_json(const struct planned *pl, int n, int line, json_t *warnings)
+{
+	const struct event *ev = &pl->ev;
+	int dated = ev->kind == FECHA_DATE || ev->kind == FECHA_RANGE;
+	json_t *row = json_object(), *topics = json_array();
+	size_t i;
+
+	json_object_set_new(row, "n", n > 0 ? json_integer(n) : json_null());
+	json_object_set_new(row, "line",
+	                    line > 0 ? json_integer(line) : json_null());
+	json_object_set_new(row, "uid", json_string(ev->uid));
+	json_object_set_new(row, "title", json_string(ev->title));
+	json_object_set_new(row, "kind",
+	                    json_string(event_kind_name(ev->kind)));
+	date_json(row, "start", dated ? ev->start : (struct fecha_date){0});
+	date_json(row, "end", dated ? ev->end : (struct fecha_date){0});
+	time_json(row, "start_time", dated ? ev->start_min : -1);
+	time_json(row, "end_time", dated ? ev->end_min : -1);
+	date_json(row, "window_start",
+	          dated ? (struct fecha_date){0} : ev->win_start);
+	date_json(row, "window_end",
+	          dated ? (struct fecha_date){0} : ev->win_end);
+	json_object_set_new(row, "duration_days",
+	                    ev->kind == FECHA_APPROX
+	                        ? json_integer(ev->duration_days)
+	                        : json_null());
+	for (i = 0; i < ev->ntopics; i++)
+		json_array_append_new(topics, json_string(ev->topics[i].slug));
+	json_object_set_new(row, "topics", topics);
+	json_object_set_new(row, "action", json_string(pl->action));
+	json_object_set_new(row, "warnings",
+	                    warnings ? warnings : json_array());
+	return row;
+}
+
+/*
+ * Compare a planned session with what the store has, and decide its
+ * action: a new UID is created; a known one keeps its history (created,
+ * sequence) and what the file cannot say (per-session reminders, the
+ * place when the file has no place column); it is unchanged when
+ * subscribers would see no difference, else updated with SEQUENCE + 1.
+ */
+static int
+plan_decide(struct store *st, struct planned *pl, int file_has_place)
+{
+	struct event old;
+	int64_t now = clock_now();
+	int rc = store_event_get(st, pl->ev.uid, &old);
+
+	pl->ev.dtstamp = now;
+	if (rc == -ENOENT) {
+		pl->action = "create";
+		pl->ev.created = now;
+		pl->ev.last_modified = now;
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	if (!pl->ev.remind && old.nremind) {
+		pl->ev.remind = malloc(old.nremind * sizeof(*old.remind));
+		if (!pl->ev.remind) {
+			event_fini(&old);
+			return -ENOMEM;
+		}
+		memcpy(pl->ev.remind, old.remind,
+		       old.nremind * sizeof(*old.remind));
+		pl->ev.nremind = old.nremind;
+	}
+	if (!file_has_place && !pl->ev.location && old.location)
+		event_str_set(&pl->ev.location, old.location);
+	if (!pl->ev.url && old.url)
+		event_str_set(&pl->ev.url, old.url);
+	pl->ev.created = old.created ? old.created : now;
+	if (event_same(&pl->ev, &old)) {
+		pl->action = "unchanged";
+		pl->ev.sequence = old.sequence;
+		pl->ev.last_modified = old.last_modified;
+	} else {
+		pl->action = "update";
+		pl->ev.sequence = old.sequence + 1;
+		pl->ev.last_modified = now;
+	}
+	event_fini(&old);
+	return 0;
+}
+
+struct plan_job {
+	struct plan *plan;
+	const char *topics_text;
+};
+
+static int
+plan_job_run(struct store *st, void *arg)
+{
+	struct plan_job *job = arg;
+	struct plan *p = job->plan;
+	json_t *summary = json_object_get(p->report, "summary");
+	char *after;
+	size_t i;
+	int rc;
+
+	if (job->topics_text && topics_write(st, &p->topics) < 0)
+		return -EIO;
+	for (i = 0; i < p->n; i++) {
+		if (!strcmp(p->v[i].action, "unchanged"))
+			continue;
+		if (store_event_put(st, &p->v[i].ev) < 0)
+			return -EIO;
+	}
+	after = json_dumps(summary, JSON_COMPACT);
+	rc = store_audit_add(st, p->o->peer_uid, "import",
+	                     p->o->name ? p->o->name : "import", NULL, after);
+	free(after);
+	return rc;
+}
+
+/* Count actions into report.summary, then write unless refused or dry. */
+static int
+plan_finish(struct store *st, struct plan *p, const char *topics_text)
+{
+	json_t *errors = json_object_get(p->report, "errors");
+	long counts[3] = {0, 0, 0};
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		const char *a = p->v[i].action;
+
+		counts[!strcmp(a, "create")   ? 0
+		       : !strcmp(a, "update") ? 1
+		                              : 2]++;
+	}
+	json_object_set_new(p->report, "summary",
+	                    json_pack("{s:i, s:i, s:i}", "create", counts[0],
+	                              "update", counts[1], "unchanged",
+	                              counts[2]));
+	if (json_array_size(errors) > 0) {
+		json_object_set_new(p->report, "ok", json_false());
+		return -EINVAL;
+	}
+	if (!p->o->dry_run) {
+		struct plan_job job = {p, topics_text};
+
+		if (in_transaction(st, plan_job_run, &job, errors) < 0) {
+			json_object_set_new(p->report, "ok", json_false());
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+/* The month heading ("ENERO", "Septiembre") as 1..12, or 0. */
+static int
+heading_month(const char *words, int year)
+{
+	struct fecha f;
+	char err[200];
+
+	if (!*words)
+		return 0;
+	if (fecha_parse(words, year, 0, &f, err, sizeof(err)) < 0)
+		return -1;
+	if (f.kind != FECHA_TBD || f.win_start.d != 1 ||
+	    f.win_start.m != f.win_end.m ||
+	    f.win_end.d != fecha_days_in_month(f.win_end.y, f.win_end.m))
+		return -1;
+	return f.win_start.m;
+}
+
+/* Read one programme row into pl. 0, or -EINVAL after reporting. */
+static int
+row_read(struct plan *p, const struct tsv *t, const struct tsv_line *l,
+         const int *col, struct planned *pl, json_t *warnings, int *n_out)
+{
+	enum {
+		C_N,
+		C_MONTH,
+		C_TITLE,
+		C_FECHA,
+		C_OBS,
+		C_TEMAS,
+		C_LUGAR,
+		C_HORA,
+		C_ZONA
+	};
+	json_t *errors = json_object_get(p->report, "errors");
+	const struct import_opts *o = p->o;
+	const char *s_n = tsv_get(l, col[C_N]);
+	const char *title = tsv_get(l, col[C_TITLE]);
+	const char *words = tsv_get(l, col[C_FECHA]);
+	const char *month_words = tsv_get(l, col[C_MONTH]);
+	const char *zona = tsv_get(l, col[C_ZONA]);
+	const char *hora = tsv_get(l, col[C_HORA]);
+	char temas[1024], *tok, *save = NULL, uid[256], err[300];
+	struct fecha f;
+	char *end;
+	long n;
+	int month;
+
+	*n_out = 0;
+	if (l->nfields != t->header.nfields) {
+		add_error(errors, l->lineno, 0,
+		          "line %d has %d columns, the header has %d",
+		          l->lineno, l->nfields, t->header.nfields);
+		return -EINVAL;
+	}
+	n = strtol(s_n, &end, 10);
+	if (!*s_n || *end || n <= 0 || n > 99999) {
+		add_error(errors, l->lineno, 0,
+		          "line %d: n '%s' is not a positive number", l->lineno,
+		          s_n);
+		return -EINVAL;
+	}
+	*n_out = (int)n;
+	if (!*title) {
+		add_error(errors, l->lineno, (int)n,
+		          "line %d (n %ld): empty title", l->lineno, n);
+		return -EINVAL;
+	}
+	month = heading_month(month_words, o->year);
+	if (month < 0) {
+		add_error(errors, l->lineno, (int)n,
+		          "line %d (n %ld): unknown month '%s'", l->lineno, n,
+		          month_words);
+		return -EINVAL;
+	}
+	if (fecha_parse(words, o->year, month, &f, err, sizeof(err)) < 0) {
+		add_error(errors, l->lineno, (int)n, "line %d (n %ld): %s",
+		          l->lineno, n, err);
+		return -EINVAL;
+	}
+	if (f.warning[0])
+		json_array_append_new(
+		    warnings, json_sprintf("row %ld: %s", n, f.warning));
+	if (f.explicit_year) {
+		int y = f.kind == FECHA_DATE || f.kind == FECHA_RANGE
+		            ? f.start.y
+		            : f.win_start.y;
+
+		if (y != o->year)
+			json_array_append_new(
+			    warnings,
+			    json_sprintf("row %ld: '%s' is in %d, not in "
+			                 "the programme's year %d: "
+			                 "imported as written",
+			                 n, words, y, o->year));
+	}
+	if (*hora) {
+		int h, m;
+		char extra;
+
+		if (sscanf(hora, "%d:%d%c", &h, &m, &extra) != 2 || h < 0 ||
+		    h > 23 || m < 0 || m > 59 ||
+		    (f.kind != FECHA_DATE && f.kind != FECHA_RANGE)) {
+			add_error(errors, l->lineno, (int)n,
+			          "line %d (n %ld): hora '%s' is not HH:MM "
+			          "for a dated session",
+			          l->lineno, n, hora);
+			return -EINVAL;
+		}
+		f.start_min = h * 60 + m;
+	}
+	snprintf(uid, sizeof(uid), "%d-%02ld@%s", o->year, n, o->domain);
+	if (event_str_set(&pl->ev.uid, uid) < 0 ||
+	    event_str_set(&pl->ev.title, title) < 0 ||
+	    event_str_set(&pl->ev.words, words) < 0 ||
+	    event_str_set(&pl->ev.tzid, *zona ? zona : o->tzid) < 0)
+		return -ENOMEM;
+	if (*tsv_get(l, col[C_OBS]))
+		event_str_set(&pl->ev.description, tsv_get(l, col[C_OBS]));
+	if (*tsv_get(l, col[C_LUGAR]))
+		event_str_set(&pl->ev.location, tsv_get(l, col[C_LUGAR]));
+	event_fecha_set(&pl->ev, &f);
+	pl->ev.status = f.kind == FECHA_TBD || f.kind == FECHA_APPROX
+	                    ? EVENT_TENTATIVE
+	                    : EVENT_CONFIRMED;
+	snprintf(temas, sizeof(temas), "%s", tsv_get(l, col[C_TEMAS]));
+	for (tok = strtok_r(temas, ";, ", &save); tok;
+	     tok = strtok_r(NULL, ";, ", &save)) {
+		const struct topic *tp = topic_set_find(&p->topics, tok);
+
+		if (!tp) {
+			add_error(errors, l->lineno, (int)n,
+			          "line %d (n %ld): unknown topic '%s'",
+			          l->lineno, n, tok);
+			return -EINVAL;
+		}
+		if (!event_has_topic(&pl->ev, tp->slug))
+			event_topic_add(&pl->ev, tp->slug, tp->nombre);
+	}
+	if (pl->ev.ntopics == 0) {
+		add_error(errors, l->lineno, (int)n,
+		          "line %d (n %ld): no topic (column temas)", l->lineno,
+		          n);
+		return -EINVAL;
+	}
+	if (event_validate(&pl->ev, err, sizeof(err)) < 0) {
+		add_error(errors, l->lineno, (int)n, "line %d (n %ld): %s",
+		          l->lineno, n, err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+import_programme_tsv(struct store *st, const char *text, const char *topics_tsv,
+                     const struct import_opts *o, json_t **report)
+{
+	static const char *names[] = {
+	    "n",     "month", "title", "fecha_posible", "observaciones",
+	    "temas", "lugar", "hora",  "zona"};
+	struct plan p = {.o = o};
+	json_t *errors, *rows, *topic_rows = json_array();
+	struct tsv t;
+	int col[9], i, rc;
+	size_t k;
+	char seen_n[100000 / 8 + 1];
+
+	p.report = report_new(o->dry_run);
+	*report = p.report;
+	errors = json_object_get(p.report, "errors");
+	rows = json_object_get(p.report, "rows");
+	memset(seen_n, 0, sizeof(seen_n));
+	rc = topics_read(st, topics_tsv, &p.topics, topic_rows, errors);
+	if (topics_tsv)
+		json_object_set(p.report, "topics", topic_rows);
+	json_decref(topic_rows);
+	if (rc < 0) {
+		json_object_set_new(p.report, "ok", json_false());
+		plan_free(&p);
+		return -EIO;
+	}
+	if (tsv_split(text, &t, errors) < 0) {
+		tsv_free(&t);
+		plan_free(&p);
+		return -EIO;
+	}
+	for (i = 0; i < 9; i++)
+		col[i] = tsv_column(&t, names[i]);
+	if (!t.have_header || col[0] < 0 || col[2] < 0 || col[3] < 0 ||
+	    col[5] < 0) {
+		add_error(errors, t.have_header ? t.header.lineno : 1, 0,
+		          "the header must name the columns n, title, "
+		          "fecha_posible and temas (month, observaciones, "
+		          "lugar, hora and zona are optional)");
+	}
+	for (k = 0; k < t.nlines && col[0] >= 0 && col[2] >= 0 && col[3] >= 0 &&
+	            col[5] >= 0;
+	     k++) {
+		json_t *warnings = json_array();
+		struct planned *pl = plan_add(&p);
+		int n;
+
+		if (!pl) {
+			json_decref(warnings);
+			rc = -ENOMEM;
+			break;
+		}
+		if (row_read(&p, &t, &t.lines[k], col, pl, warnings, &n) < 0) {
+			json_decref(warnings);
+			event_fini(&pl->ev);
+			p.n--;
+			continue;
+		}
+		if (seen_n[n / 8] & (1 << (n % 8))) {
+			add_error(errors, t.lines[k].lineno, n,
+			          "line %d: n %d appears twice",
+			          t.lines[k].lineno, n);
+			json_decref(warnings);
+			event_fini(&pl->ev);
+			p.n--;
+			continue;
+		}
+		seen_n[n / 8] |= (char)(1 << (n % 8));
+		rc = plan_decide(st, pl, col[6] >= 0);
+		if (rc < 0) {
+			json_decref(warnings);
+			break;
+		}
+		json_array_append_new(
+		    rows, row_json(pl, n, t.lines[k].lineno, warnings));
+	}
+	if (t.nlines == 0 && t.have_header)
+		add_error(errors, 0, 0, "no sessions in the file");
+	tsv_free(&t);
+	if (rc < 0) {
+		add_error(errors, 0, 0, "store: %s", store_error(st));
+		json_object_set_new(p.report, "ok", json_false());
+		plan_free(&p);
+		return -EIO;
+	}
+	rc = plan_finish(st, &p, topics_tsv);
+	plan_free(&p);
+	return rc;
+}
+
+/* Replace ev's topics by the known topics they name (by slug, else by
+ * name), with the store's names; warn about the others. */
+static void
+topics_resolve(const struct topic_set *set, struct event *ev, size_t idx,
+               json_t *warnings)
+{
+	struct event known;
+	size_t j, m;
+
+	event_init(&known);
+	for (j = 0; j < ev->ntopics; j++) {
+		const struct topic *tp =
+		    topic_set_find(set, ev->topics[j].slug);
+
+		for (m = 0; !tp && m < set->n; m++)
+			if (ev->topics[j].name &&
+			    !strcasecmp(set->v[m].nombre, ev->topics[j].name))
+				tp = &set->v[m];
+		if (!tp) {
+			json_array_append_new(
+			    warnings,
+			    json_sprintf("event %zu: unknown topic '%s' "
+			                 "left out",
+			                 idx + 1,
+			                 ev->topics[j].name
+			                     ? ev->topics[j].name
+			                     : ev->topics[j].slug));
+			continue;
+		}
+		if (!event_has_topic(&known, tp->slug))
+			event_topic_add(&known, tp->slug, tp->nombre);
+	}
+	for (j = 0; j < ev->ntopics; j++) {
+		free(ev->topics[j].slug);
+		free(ev->topics[j].name);
+	}
+	free(ev->topics);
+	ev->topics = known.topics;
+	ev->ntopics = known.ntopics;
+	known.topics = NULL;
+	known.ntopics = 0;
+	event_fini(&known);
+}
+
+int
+import_ics(struct store *st, const char *text, const struct import_opts *o,
+           json_t **report)
+{
+	struct plan p = {.o = o};
+	json_t *errors, *rows;
+	struct event *evs = NULL;
+	size_t n = 0, i;
+	char err[300];
+	int rc = 0;
+
+	p.report = report_new(o->dry_run);
+	*report = p.report;
+	errors = json_object_get(p.report, "errors");
+	rows = json_object_get(p.report, "rows");
+	if (!import_utf8_valid(text, strlen(text))) {
+		add_error(errors, 0, 0, "the file is not valid UTF-8");
+		json_object_set_new(p.report, "ok", json_false());
+		return -EINVAL;
+	}
+	if (event_calendar_parse(text, &evs, &n, err, sizeof(err)) < 0) {
+		add_error(errors, 0, 0, "%s", err);
+		json_object_set_new(p.report, "ok", json_false());
+		return -EINVAL;
+	}
+	if (store_topic_list(st, &p.topics.v, &p.topics.n) < 0) {
+		event_array_free(evs, n);
+		add_error(errors, 0, 0, "store: %s", store_error(st));
+		json_object_set_new(p.report, "ok", json_false());
+		return -EIO;
+	}
+	for (i = 0; i < n; i++) {
+		json_t *warnings = json_array();
+		struct planned *pl = plan_add(&p);
+		struct event *ev = &evs[i];
+
+		if (!pl) {
+			json_decref(warnings);
+			rc = -ENOMEM;
+			break;
+		}
+		/* Topics are matched by slug, then by name; others are
+		 * dropped with a warning. */
+		topics_resolve(&p.topics, ev, i, warnings);
+		/* Move the parsed session into the plan. */
+		pl->ev = *ev;
+		event_init(ev);
+		if (!pl->ev.uid ||
+		    event_validate(&pl->ev, err, sizeof(err)) < 0) {
+			add_error(errors, 0, (int)i + 1, "event %zu (%s): %s",
+			          i + 1, pl->ev.uid ? pl->ev.uid : "no UID",
+			          pl->ev.uid ? err : "no UID");
+			json_decref(warnings);
+			event_fini(&pl->ev);
+			p.n--;
+			continue;
+		}
+		{
+			/* The file's SEQUENCE and stamps are the calendar's;
+			 * keep them for a new session. */
+			int seq = pl->ev.sequence;
+			int64_t created = pl->ev.created;
+
+			rc = plan_decide(st, pl, 1);
+			if (rc < 0) {
+				json_decref(warnings);
+				break;
+			}
+			if (!strcmp(pl->action, "create")) {
+				pl->ev.sequence = seq;
+				if (created)
+					pl->ev.created = created;
+			}
+		}
+		json_array_append_new(rows, row_json(pl, 0, 0, warnings));
+	}
+	event_array_free(evs, n);
+	if (rc < 0) {
+		add_error(errors, 0, 0, "store: %s", store_error(st));
+		json_object_set_new(p.report, "ok", json_false());
+		plan_free(&p);
+		return -EIO;
+	}
+	rc = plan_finish(st, &p, NULL);
+	plan_free(&p);
+	return rc;
+}

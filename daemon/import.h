@@ -1,0 +1,57 @@
+/* import: the programme TSV, topic TSV and .ics imports, all or nothing,
+ * each with a JSON report (see schemas/control-api.yaml, ImportReport).
+ *
+ * Every row is read and checked first; only when no row has an error is
+ * anything written, in one transaction. A dry run reads and checks the same
+ * way and writes nothing.
+ */
+#ifndef CRONOGRAMA_IMPORT_H
+#define CRONOGRAMA_IMPORT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "store.h"
+
+/* Longest line accepted; a longer one is an error naming its line. */
+#define IMPORT_MAX_LINE 65536
+
+struct import_opts {
+	int year; /* the programme's year: UIDs and dates without one */
+	int dry_run;
+	const char *domain; /* UIDs: "2018-07@DOMAIN" */
+	const char *tzid;   /* the office's zone, for rows without "zona" */
+	const char *name;   /* file name, for the audit log */
+	long peer_uid;      /* for the audit log */
+};
+
+/*
+ * The programme: a TSV with a header naming at least the columns n,
+ * title, fecha_posible and temas (month, observaciones, lugar, hora and
+ * zona are optional). topics_tsv, if not NULL, is a topic TSV imported in
+ * the same transaction (see import_topics_tsv).
+ *
+ * *report is a new JSON object the caller json_decref()s. Returns 0 when
+ * the import was applied (or would be, for a dry run), -EINVAL when it was
+ * refused for errors in the input (report "ok": false, "errors": [...]),
+ * -EIO when the store failed (nothing written).
+ */
+int import_programme_tsv(struct store *st, const char *text,
+                         const char *topics_tsv, const struct import_opts *o,
+                         json_t **report);
+
+/* Sessions from an iCalendar file (as `cronoctl export` writes it, or
+ * another program's). Same report and returns. */
+int import_ics(struct store *st, const char *text, const struct import_opts *o,
+               json_t **report);
+
+/* Topics: a TSV with header code, slug, nombre (objetivo and title
+ * optional). Same all-or-nothing rules; report rows
+ * {"code","slug","action"}. */
+int import_topics_tsv(struct store *st, const char *text, int dry_run,
+                      long peer_uid, json_t **report);
+
+/* 1 if s (len bytes) is valid UTF-8 without NUL bytes. */
+int import_utf8_valid(const char *s, size_t len);
+
+#endif

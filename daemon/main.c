@@ -1,0 +1,399 @@
+/* cronogramad: arguments, config, signals, and wiring the modules together
+ * in the order they start. Nothing here does the work itself. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "api.h"
+#include "clock.h"
+#include "config.h"
+#include "event.h"
+#include "http.h"
+#include "log.h"
+#include "store.h"
+
+struct daemon {
+	uv_loop_t loop;
+	struct config cfg;
+	char config_path[PATH_MAX];
+	struct store *store;
+	struct api_ctx api;
+	struct http_server *control;
+	uv_signal_t sig_term, sig_int, sig_hup;
+	int stopping;
+	int pending_stops;
+	char mail_desc[PATH_MAX + 16];
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(
+	    out,
+	    "usage: cronogramad [-f] [-c FILE] [-d] [-t] [--print-config]\n"
+	    "\n"
+	    "Holds an office's programme of sessions as iCalendar data,\n"
+	    "reminds the organisations that follow each topic by email,\n"
+	    "serves each topic as a calendar feed, and answers cronoctl(1)\n"
+	    "on its control socket.\n"
+	    "\n"
+	    "  -c, --config FILE   configuration file (default %s\n"
+	    "                      if it exists, else built-in defaults)\n"
+	    "  -f, --foreground    stay in the foreground, log to stderr\n"
+	    "  -d, --debug         log debug messages too\n"
+	    "  -t, --test-config   check the configuration and exit\n"
+	    "      --print-config  print the effective configuration and "
+	    "exit\n"
+	    "  -h, --help          this help\n"
+	    "  -V, --version       the version\n"
+	    "\n"
+	    "Configuration keys (INI sections and keys):\n",
+	    CONFIG_DEFAULT_PATH);
+	config_keys_print(out);
+	fprintf(out, "\nSignals: TERM or INT stop after closing every "
+	             "connection; HUP re-reads the log level.\n"
+	             "See cronogramad(8).\n");
+}
+
+/* mkdir -p with mode for the directories created. */
+static int
+mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	char *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static enum log_level
+level_from_name(const char *name)
+{
+	if (!strcmp(name, "error"))
+		return LOG_LEVEL_ERR;
+	if (!strcmp(name, "warning"))
+		return LOG_LEVEL_WARN;
+	if (!strcmp(name, "debug"))
+		return LOG_LEVEL_DEBUG;
+	return LOG_LEVEL_INFO;
+}
+
+/* Read the configuration: the named file (which must exist), else the
+ * default path if it exists, else the built-in defaults. */
+static int
+daemon_config_read(struct daemon *d, const char *path, char *err, size_t errlen)
+{
+	int rc;
+
+	if (config_defaults(&d->cfg, err, errlen) < 0)
+		return -1;
+	if (path) {
+		snprintf(d->config_path, sizeof(d->config_path), "%s", path);
+		if (config_load(&d->cfg, path, err, errlen) < 0)
+			return -1;
+	} else {
+		rc = config_load(&d->cfg, CONFIG_DEFAULT_PATH, err, errlen);
+		if (rc == 0)
+			snprintf(d->config_path, sizeof(d->config_path), "%s",
+			         CONFIG_DEFAULT_PATH);
+		else if (rc != -ENOENT)
+			return -1;
+	}
+	if (!event_tzid_known(d->cfg.timezone)) {
+		snprintf(err, errlen,
+		         "[daemon] timezone: '%s' is not a time zone in the "
+		         "system's tzdata",
+		         d->cfg.timezone);
+		return -1;
+	}
+	if (!d->cfg.mail_from[0]) {
+		char from[512];
+
+		snprintf(from, sizeof(from), "cronograma@%s", d->cfg.domain);
+		config_set(&d->cfg, "mail", "from", from, err, errlen);
+	}
+	return 0;
+}
+
+static void
+on_closed_one(void *arg)
+{
+	struct daemon *d = arg;
+
+	d->pending_stops--;
+}
+
+static void
+daemon_stop(struct daemon *d, const char *why)
+{
+	if (d->stopping)
+		return;
+	d->stopping = 1;
+	log_info("stopping (%s)", why);
+	if (d->control) {
+		d->pending_stops++;
+		http_server_stop(d->control, on_closed_one, d);
+		d->control = NULL;
+	}
+	uv_signal_stop(&d->sig_term);
+	uv_signal_stop(&d->sig_int);
+	uv_signal_stop(&d->sig_hup);
+}
+
+static void
+on_signal(uv_signal_t *h, int signum)
+{
+	struct daemon *d = h->data;
+
+	if (signum == SIGHUP) {
+		struct config fresh;
+		char err[512];
+
+		if (!d->config_path[0]) {
+			log_info("SIGHUP: no configuration file to re-read");
+			return;
+		}
+		if (config_defaults(&fresh, err, sizeof(err)) < 0 ||
+		    config_load(&fresh, d->config_path, err, sizeof(err)) < 0) {
+			log_err("SIGHUP: %s; keeping the running configuration",
+			        err);
+			config_fini(&fresh);
+			return;
+		}
+		log_level_set(level_from_name(fresh.log_level));
+		log_info("SIGHUP: log level is now %s", fresh.log_level);
+		config_fini(&fresh);
+		return;
+	}
+	daemon_stop(d, signum == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+static void
+on_walk_close(uv_handle_t *h, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(h)) {
+		log_warn("closing a handle left open (type %s)",
+		         uv_handle_type_name(uv_handle_get_type(h)));
+		uv_close(h, NULL);
+	}
+}
+
+static void
+on_changed(void *arg, const char *uid)
+{
+	(void)arg;
+	log_debug("changed: %s", uid ? uid : "(all)");
+}
+
+/* Detach from the terminal: fork twice, new session, stdio to /dev/null.
+ * Logs keep going to stderr, which is /dev/null then: run under systemd
+ * with --foreground to keep them. */
+static int
+daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") < 0)
+		return -errno;
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"foreground", no_argument, NULL, 'f'},
+	    {"debug", no_argument, NULL, 'd'},
+	    {"test-config", no_argument, NULL, 't'},
+	    {"print-config", no_argument, NULL, 'P'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	static struct daemon d;
+	const char *config_path = NULL;
+	int foreground = 0, debug = 0, test_only = 0, print = 0, c, rc;
+	char err[1024], path[PATH_MAX + 32];
+	struct http_limits control_limits = {
+	    .max_body = 64u << 20,
+	    .max_connections = 64,
+	    .max_per_ip = 0,
+	    .timeout_s = 60,
+	};
+
+	log_init("cronogramad", LOG_LEVEL_INFO);
+	while ((c = getopt_long(argc, argv, "c:fdthV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 't':
+			test_only = 1;
+			break;
+		case 'P':
+			print = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("cronogramad %s\n", VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "cronogramad: unexpected argument '%s'\n",
+		        argv[optind]);
+		return 2;
+	}
+	if (daemon_config_read(&d, config_path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cronogramad: %s\n", err);
+		config_fini(&d.cfg);
+		return 1;
+	}
+	if (print) {
+		config_print(&d.cfg, stdout);
+		config_fini(&d.cfg);
+		return 0;
+	}
+	if (test_only) {
+		printf("cronogramad: configuration %s is valid\n",
+		       d.config_path[0] ? d.config_path
+		                        : "(built-in defaults)");
+		config_fini(&d.cfg);
+		return 0;
+	}
+	log_level_set(debug ? LOG_LEVEL_DEBUG
+	                    : level_from_name(d.cfg.log_level));
+
+	rc = mkdir_p(d.cfg.state_dir, 0750);
+	if (rc < 0)
+		fatal("state directory %s: %s", d.cfg.state_dir, strerror(-rc));
+	snprintf(path, sizeof(path), "%s/cronograma.db", d.cfg.state_dir);
+	if (store_open(&d.store, path, err, sizeof(err)) < 0)
+		fatal("%s", err);
+	if (d.cfg.test_clock)
+		log_warn("test_clock is on: the control API may set the "
+		         "clock (never in production)");
+	if (d.cfg.smtp_url[0])
+		snprintf(d.mail_desc, sizeof(d.mail_desc), "%s",
+		         d.cfg.smtp_url);
+	else
+		snprintf(d.mail_desc, sizeof(d.mail_desc), "maildir:%s/maildir",
+		         d.cfg.state_dir);
+
+	if (uv_loop_init(&d.loop) < 0)
+		fatal("libuv loop could not be initialised");
+
+	d.api.store = d.store;
+	d.api.cfg = &d.cfg;
+	d.api.started_at = clock_now();
+	d.api.mail_desc = d.mail_desc;
+	d.api.changed = on_changed;
+	d.api.changed_arg = &d;
+	{
+		char dir[PATH_MAX];
+		char *slash;
+
+		snprintf(dir, sizeof(dir), "%s", d.cfg.socket);
+		slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			rc = mkdir_p(dir, 0755);
+			if (rc < 0)
+				fatal("socket directory %s: %s", dir,
+				      strerror(-rc));
+		}
+	}
+	if (http_control_start(&d.loop, d.cfg.socket,
+	                       d.cfg.socket_group[0] ? d.cfg.socket_group
+	                                             : NULL,
+	                       0660, &control_limits, api_handle, &d.api,
+	                       &d.control, err, sizeof(err)) < 0)
+		fatal("%s", err);
+
+	uv_signal_init(&d.loop, &d.sig_term);
+	uv_signal_init(&d.loop, &d.sig_int);
+	uv_signal_init(&d.loop, &d.sig_hup);
+	d.sig_term.data = d.sig_int.data = d.sig_hup.data = &d;
+	uv_signal_start(&d.sig_term, on_signal, SIGTERM);
+	uv_signal_start(&d.sig_int, on_signal, SIGINT);
+	uv_signal_start(&d.sig_hup, on_signal, SIGHUP);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (!foreground) {
+		if (daemonize() < 0)
+			fatal("could not detach: %s", strerror(errno));
+		if (uv_loop_fork(&d.loop) < 0)
+			fatal("libuv loop could not follow the fork");
+	}
+	log_info("cronogramad %s started: state %s, control socket %s, mail "
+	         "%s",
+	         VERSION, d.cfg.state_dir, d.cfg.socket, d.mail_desc);
+
+	uv_run(&d.loop, UV_RUN_DEFAULT);
+
+	/* Stopped: close whatever is left, let the close callbacks run. */
+	uv_close((uv_handle_t *)&d.sig_term, NULL);
+	uv_close((uv_handle_t *)&d.sig_int, NULL);
+	uv_close((uv_handle_t *)&d.sig_hup, NULL);
+	uv_walk(&d.loop, on_walk_close, NULL);
+	uv_run(&d.loop, UV_RUN_DEFAULT);
+	rc = uv_loop_close(&d.loop);
+	if (rc != 0)
+		log_err("uv_loop_close: %s", uv_strerror(rc));
+	store_close(d.store);
+	config_fini(&d.cfg);
+	log_info("stopped");
+	return rc == 0 ? 0 : 1;
+}

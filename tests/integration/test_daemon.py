@@ -1,0 +1,139 @@
+"""cronogramad as an operator starts and stops it."""
+import os
+import signal
+import socket
+import sqlite3
+import stat
+import subprocess
+
+from harness import CRONOGRAMAD, CRONOCTL, Daemon, DaemonTest, ROOT, wait_for
+
+
+class DaemonLifecycleTest(DaemonTest):
+
+    def test_socket_mode_and_clean_stop(self):
+        st = os.stat(self.d.socket)
+        self.assertTrue(stat.S_ISSOCK(st.st_mode))
+        self.assertEqual(stat.S_IMODE(st.st_mode), 0o660)
+        self.assertEqual(stat.S_IMODE(os.stat(self.d.db()).st_mode) & 0o077, 0)
+        self.assertEqual(self.d.stop(signal.SIGTERM), 0)
+        self.assertFalse(os.path.exists(self.d.socket))
+        self.assertIn("stopped", self.d.log_text())
+        self.assertNotIn("uv_loop_close", self.d.log_text())
+
+    def test_sigint_stops_cleanly(self):
+        self.assertEqual(self.d.stop(signal.SIGINT), 0)
+
+    def test_second_daemon_on_same_socket_is_refused(self):
+        other = Daemon(self.tmp, name="other")
+        # Same socket, other state directory.
+        with open(other.conf, "a") as f:
+            f.write("[daemon]\n")
+        text = open(other.conf).read().replace(other.socket, self.d.socket)
+        with open(other.conf, "w") as f:
+            f.write(text)
+        p = subprocess.run([CRONOGRAMAD, "--foreground", "--config", other.conf],
+                           capture_output=True, timeout=30)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(self.d.socket, p.stderr.decode())
+        self.assertTrue(self.d.answers(), "the first daemon must keep serving")
+
+    def test_stale_socket_is_replaced(self):
+        self.d.kill9()
+        self.assertTrue(os.path.exists(self.d.socket))
+        self.assertFalse(self.d.answers())
+        self.d.start()
+        self.assertEqual(self.d.ctl_json("status")["counts"]["events"], 0)
+
+    def test_refuses_a_newer_database(self):
+        self.d.stop()
+        con = sqlite3.connect(self.d.db())
+        con.execute("PRAGMA user_version = 999")
+        con.commit()
+        con.close()
+        p = subprocess.run([CRONOGRAMAD, "--foreground", "--config", self.d.conf],
+                           capture_output=True, timeout=30)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("999", p.stderr.decode())
+        self.assertIn("newer", p.stderr.decode())
+
+    def test_data_survives_restart(self):
+        self.d.import_2018()
+        self.d.stop()
+        self.d.start()
+        self.assertEqual(self.d.ctl_json("status")["counts"]["events"], 54)
+
+    def test_kill9_loses_nothing_committed(self):
+        self.d.import_2018()
+        self.d.kill9()
+        self.d.start()
+        self.assertEqual(self.d.ctl_json("status")["counts"]["events"], 54)
+
+
+class DaemonConfigTest(DaemonTest):
+
+    def setUp(self):
+        import tempfile
+        self.tmp = tempfile.mkdtemp(prefix="cronograma-it-")
+        self.daemons = []
+
+    def run_with(self, text):
+        d = Daemon(self.tmp, name="c%d" % len(self.daemons))
+        with open(d.conf, "a") as f:
+            f.write(text)
+        return subprocess.run([CRONOGRAMAD, "--foreground", "--config", d.conf],
+                              capture_output=True, timeout=30), d
+
+    def test_bad_config_names_file_line_key(self):
+        p, d = self.run_with("[mail]\nmax_connections = lots\n")
+        self.assertEqual(p.returncode, 1)
+        err = p.stderr.decode()
+        lines = open(d.conf).read().split("\n")
+        line = lines.index("max_connections = lots") + 1
+        self.assertIn("%s:%d: [mail] max_connections" % (d.conf, line), err)
+
+    def test_unknown_key(self):
+        p, d = self.run_with("[daemon]\ncolour = blue\n")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("[daemon] colour: unknown key", p.stderr.decode())
+
+    def test_bad_timezone(self):
+        p, d = self.run_with("[daemon]\ntimezone = Mars/Olympus\n")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("Mars/Olympus", p.stderr.decode())
+
+    def test_missing_config_file(self):
+        p = subprocess.run([CRONOGRAMAD, "--foreground", "--config", "/nonexistent.conf"],
+                           capture_output=True, timeout=30)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("/nonexistent.conf", p.stderr.decode())
+
+    def test_help_lists_every_config_key(self):
+        p = subprocess.run([CRONOGRAMAD, "--help"], capture_output=True, timeout=30)
+        self.assertEqual(p.returncode, 0)
+        out = p.stdout.decode()
+        man = open(os.path.join(ROOT, "contrib", "man", "cronogramad.8")).read()
+        example = open(os.path.join(ROOT, "contrib", "cronogramad.conf")).read()
+        keys = [l.split("]")[0].strip(" [") + "." + l.split("]")[1].split()[0]
+                for l in out.splitlines() if l.startswith("  [")]
+        self.assertGreater(len(keys), 20)
+        for k in keys:
+            section, name = k.split(".")
+            self.assertIn(name, example, "example config lacks %s" % k)
+            self.assertIn(name.replace("_", "\\_"), man.replace("_", "\\_"),
+                          "man page lacks %s" % k)
+
+    def test_test_config_and_print_config(self):
+        d = Daemon(self.tmp, name="tc")
+        p = subprocess.run([CRONOGRAMAD, "-t", "-c", d.conf], capture_output=True, timeout=30)
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("valid", p.stdout.decode())
+        p = subprocess.run([CRONOGRAMAD, "--print-config", "-c", d.conf],
+                           capture_output=True, timeout=30)
+        self.assertIn("domain = example.org", p.stdout.decode())
+
+    def test_version(self):
+        p = subprocess.run([CRONOGRAMAD, "--version"], capture_output=True, timeout=30)
+        self.assertTrue(p.stdout.decode().startswith("cronogramad "))
+        p = subprocess.run([CRONOCTL, "--version"], capture_output=True, timeout=30)
+        self.assertEqual(p.returncode, 0)
