@@ -17,6 +17,11 @@
  *   - TBD/APPROX: STATUS:TENTATIVE, DTSTART/DTEND;VALUE=DATE spanning the
  *     window, plus X-CRONOGRAMA-WINDOW-START / -END (VALUE=DATE, inclusive)
  *     and, for APPROX, X-CRONOGRAMA-DURATION (e.g. P21D).
+ *   - X-CRONOGRAMA-TZID: the session's zone when DTSTART cannot carry it
+ *     (all-day and undecided sessions with ev->tzid set).
+ *   - X-CRONOGRAMA-OPEN-END:TRUE: a timed session with no end time (its
+ *     DTEND is then start + 1 h), so that parsing gives end_min = -1 back.
+ * Lines are folded at 75 octets, never inside a UTF-8 character.
  */
 #ifndef CRONOGRAMA_EVENT_H
 #define CRONOGRAMA_EVENT_H
@@ -93,7 +98,7 @@ int event_to_ical(const struct event *ev, char **out, char *err, size_t errlen);
 /* Parse one VEVENT (or a VCALENDAR holding exactly one). ev must be
  * uninitialised; on success the caller owns it (event_fini). */
 int event_from_ical(const char *text, struct event *ev, char *err,
-		    size_t errlen);
+                    size_t errlen);
 
 /*
  * The session's span as UTC instants [start, end): a timed session from
@@ -105,11 +110,15 @@ int event_span_utc(const struct event *ev, int64_t *start, int64_t *end);
 
 /* Local wall time in a zone to UTC and back. 0 or -EINVAL (unknown zone). */
 int event_local_to_utc(const char *tzid, struct fecha_date d, int minutes,
-		       int64_t *utc);
+                       int64_t *utc);
 int event_utc_to_local(const char *tzid, int64_t utc, struct fecha_date *d,
-		       int *minutes);
+                       int *minutes);
 /* 1 if the system's tzdata knows the zone. */
 int event_tzid_known(const char *tzid);
+
+/* Free libical's zones and this module's caches (call once at exit; any
+ * later call loads them again). */
+void event_cleanup(void);
 
 /* "date", "range", "tbd", "approx"; and back (-1 if unknown). */
 const char *event_kind_name(enum fecha_kind kind);
@@ -135,13 +144,13 @@ struct event_calendar {
  * negative with a message.
  */
 int event_calendar_render(const struct event *evs, size_t n,
-			  const struct event_calendar *cal, char **out,
-			  size_t *outlen, char *err, size_t errlen);
+                          const struct event_calendar *cal, char **out,
+                          size_t *outlen, char *err, size_t errlen);
 
 /* Every VEVENT of a VCALENDAR text into *evs (malloc'ed array of *n
  * events; free with event_array_free). 0 or -EINVAL with a message. */
 int event_calendar_parse(const char *text, struct event **evs, size_t *n,
-			 char *err, size_t errlen);
+                         char *err, size_t errlen);
 void event_array_free(struct event *evs, size_t n);
 
 #endif

@@ -393,6 +393,7 @@ main(int argc, char **argv)
 	if (rc != 0)
 		log_err("uv_loop_close: %s", uv_strerror(rc));
 	store_close(d.store);
+	event_cleanup();
 	config_fini(&d.cfg);
 	log_info("stopped");
 	return rc == 0 ? 0 : 1;
