@@ -863,6 +863,10 @@ h_event_add(struct api_call *call)
 	}
 	event_init(&ev);
 	event_str_set(&ev.tzid, call->ctx->cfg->timezone);
+	/* A provisional UID, so the session validates; the real one needs
+	 * the session's year. */
+	snprintf(uid, sizeof(uid), "new@%s", call->ctx->cfg->domain);
+	event_str_set(&ev.uid, uid);
 	if (api_event_apply(call, body, &ev) < 0) {
 		event_fini(&ev);
 		return;
@@ -1004,8 +1008,13 @@ h_log(struct api_call *call)
 		if (store_event_get(call->ctx->store, event, &ev) == 0) {
 			snprintf(uid, sizeof(uid), "%s", ev.uid);
 			event_fini(&ev);
-		} else {
+		} else if (strchr(event, '@')) {
 			snprintf(uid, sizeof(uid), "%s", event);
+		} else {
+			/* A deleted session's short id still finds its
+			 * history. */
+			snprintf(uid, sizeof(uid), "%s@%s", event,
+			         call->ctx->cfg->domain);
 		}
 	}
 	rc = store_audit_list(call->ctx->store, uid[0] ? uid : NULL, limit,
