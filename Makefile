@@ -48,12 +48,14 @@ TEST_DEPS_config  := config log
 TEST_DEPS_clock   := clock
 TEST_DEPS_event   := event fecha log clock
 TEST_DEPS_store   := store event fecha log clock sqlfiles
+TEST_DEPS_store_osc := store store_osc event fecha log clock sqlfiles
 TEST_DEPS_import  := import store event fecha log clock sqlfiles
 TEST_DEPS_message := message message_mime event fecha log clock templates
 TEST_DEPS_mailer  := mailer log clock
 TEST_DEPS_api     := api store event fecha import log clock config sqlfiles
 TEST_DEPS_schedule := schedule store event fecha log clock sqlfiles
 TEST_DEPS_http    := http log clock
+TEST_DEPS_token   := token
 
 dep_objs = $(foreach m,$(TEST_DEPS_$(1)),$(if $(filter sqlfiles templates,$(m)),$(BUILD)/gen/$(m).o,$(BUILD)/daemon/$(m).o))
 
@@ -149,6 +151,9 @@ install: all
 	install -m 0755 $(BUILD)/cronoctl $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 contrib/man/cronogramad.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 contrib/man/cronoctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 contrib/cronoctl.bash-completion \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/cronoctl
 	install -m 0644 contrib/cronograma-2018.tsv contrib/temas-2018.tsv $(DESTDIR)$(PREFIX)/share/cronograma/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/cronograma/cronogramad.conf ] || \
 	  install -m 0644 contrib/cronogramad.conf $(DESTDIR)$(SYSCONFDIR)/cronograma/

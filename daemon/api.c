@@ -515,35 +515,35 @@ event_filter_read(struct api_call *call, struct store_event_filter *f)
 	return 0;
 }
 
+/* Sessions as iCalendar, straight from the stored VEVENTs. */
 static void
 h_export(struct api_call *call)
 {
 	struct store_event_filter f;
 	struct event_calendar cal = {0};
-	struct event *evs;
 	struct topic t;
 	size_t n, len;
-	char *out, err[256], name[300];
+	char **texts, *out, err[256], name[300];
 	int rc;
 
 	if (event_filter_read(call, &f) < 0)
 		return;
 	f.with_cancelled = 1;
-	rc = store_event_list(call->ctx->store, &f, &evs, &n);
+	rc = store_event_list_text(call->ctx->store, &f, &texts, &n);
 	if (rc < 0) {
 		api_store_error(call, rc);
 		return;
 	}
 	cal.method = "PUBLISH";
-	cal.with_alarms = 1;
 	cal.name = "Cronograma";
 	if (f.topic && store_topic_get(call->ctx->store, f.topic, &t) == 0) {
 		snprintf(name, sizeof(name), "%s", t.nombre);
 		cal.name = name;
 		topic_fini(&t);
 	}
-	rc = event_calendar_render(evs, n, &cal, &out, &len, err, sizeof(err));
-	event_array_free(evs, n);
+	rc = event_calendar_render_text((const char *const *)texts, n, &cal,
+					&out, &len, err, sizeof(err));
+	store_text_array_free(texts, n);
 	if (rc < 0) {
 		api_error(call, 500, "export: %s", err);
 		return;

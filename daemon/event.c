@@ -1076,6 +1076,76 @@ token_ok(const char *s)
 	return 1;
 }
 
+/* The calendar's own properties and the VTIMEZONEs of the zones used. */
+static int
+cal_head_write(struct ical_writer *w, const struct event_calendar *cal,
+               struct tz_entry **used, size_t nused, char *err, size_t errlen)
+{
+	size_t i;
+
+	w_raw(w, "BEGIN", "VCALENDAR");
+	w_raw(w, "PRODID", "-//cronograma//cronograma " VERSION "//ES");
+	w_raw(w, "VERSION", "2.0");
+	w_raw(w, "CALSCALE", "GREGORIAN");
+	if (cal->method)
+		w_raw(w, "METHOD", cal->method);
+	w_text(w, "NAME", cal->name);
+	w_text(w, "X-WR-CALNAME", cal->name);
+	w_text(w, "DESCRIPTION", cal->description);
+	w_text(w, "X-WR-CALDESC", cal->description);
+	if (cal->refresh) {
+		w_raw(w, "REFRESH-INTERVAL;VALUE=DURATION", cal->refresh);
+		w_raw(w, "X-PUBLISHED-TTL", cal->refresh);
+	}
+	for (i = 0; i < nused; i++) {
+		const char *vtz = tz_vtimezone(used[i]);
+
+		if (!vtz)
+			return event_err(err, errlen, -ENOMEM,
+			                 "cannot build the VTIMEZONE of %s",
+			                 used[i]->tzid);
+		sbuf_adds(w->out, vtz);
+	}
+	return 0;
+}
+
+/* Check the calendar's own properties. */
+static int
+cal_check(const struct event_calendar *cal, char *err, size_t errlen)
+{
+	if (cal->method && !token_ok(cal->method))
+		return event_err(err, errlen, -EINVAL, "bad METHOD '%s'",
+		                 cal->method);
+	if (cal->organizer &&
+	    (has_ctl(cal->organizer, 0) || strchr(cal->organizer, ' ')))
+		return event_err(err, errlen, -EINVAL, "bad ORGANIZER");
+	if (cal->refresh && icaldurationtype_is_bad_duration(
+	                        icaldurationtype_from_string(cal->refresh)))
+		return event_err(err, errlen, -EINVAL,
+		                 "bad refresh interval '%s'", cal->refresh);
+	return 0;
+}
+
+/* Mark zone tzid used (once per calendar) in used[]. */
+static int
+cal_zone_use(const char *tzid, struct tz_entry **used, size_t *nused,
+             char *err, size_t errlen)
+{
+	struct tz_entry *e;
+
+	if (strcmp(tzid, "UTC") == 0)
+		return 0;
+	e = tz_find(tzid);
+	if (!e)
+		return event_err(err, errlen, -EINVAL,
+		                 "unknown time zone '%s'", tzid);
+	if (e->mark != tz_generation) {
+		e->mark = tz_generation;
+		used[(*nused)++] = e;
+	}
+	return 0;
+}
+
 int
 event_calendar_render(const struct event *evs, size_t n,
                       const struct event_calendar *cal, char **out,
@@ -1093,66 +1163,25 @@ event_calendar_render(const struct event *evs, size_t n,
 	*outlen = 0;
 	if (!cal)
 		cal = &none;
-	if (cal->method && !token_ok(cal->method))
-		return event_err(err, errlen, -EINVAL, "bad METHOD '%s'",
-		                 cal->method);
-	if (cal->organizer &&
-	    (has_ctl(cal->organizer, 0) || strchr(cal->organizer, ' ')))
-		return event_err(err, errlen, -EINVAL, "bad ORGANIZER");
-	if (cal->refresh && icaldurationtype_is_bad_duration(
-	                        icaldurationtype_from_string(cal->refresh)))
-		return event_err(err, errlen, -EINVAL,
-		                 "bad refresh interval '%s'", cal->refresh);
+	if ((r = cal_check(cal, err, errlen)) < 0)
+		return r;
 	if (n && !(used = calloc(n, sizeof(*used))))
 		return event_err(err, errlen, -ENOMEM, "out of memory");
 
 	/* Validate everything and list the zones before writing a byte. */
 	tz_generation++;
 	for (i = 0; i < n; i++) {
-		struct tz_entry *e;
 		if ((r = event_validate(&evs[i], err, errlen)) < 0)
 			goto done;
-		if (!event_timed(&evs[i]) ||
-		    strcmp(event_tzid(&evs[i]), "UTC") == 0)
-			continue;
-		e = tz_find(event_tzid(&evs[i]));
-		if (!e) {
-			r = event_err(err, errlen, -EINVAL,
-			              "unknown time zone '%s'",
-			              event_tzid(&evs[i]));
+		if (event_timed(&evs[i]) &&
+		    (r = cal_zone_use(event_tzid(&evs[i]), used, &nused, err,
+		                      errlen)) < 0)
 			goto done;
-		}
-		if (e->mark != tz_generation) {
-			e->mark = tz_generation;
-			used[nused++] = e;
-		}
 	}
 
 	sbuf_reserve(&o, 1024 + n * 900);
-	w_raw(&w, "BEGIN", "VCALENDAR");
-	w_raw(&w, "PRODID", "-//cronograma//cronograma " VERSION "//ES");
-	w_raw(&w, "VERSION", "2.0");
-	w_raw(&w, "CALSCALE", "GREGORIAN");
-	if (cal->method)
-		w_raw(&w, "METHOD", cal->method);
-	w_text(&w, "NAME", cal->name);
-	w_text(&w, "X-WR-CALNAME", cal->name);
-	w_text(&w, "DESCRIPTION", cal->description);
-	w_text(&w, "X-WR-CALDESC", cal->description);
-	if (cal->refresh) {
-		w_raw(&w, "REFRESH-INTERVAL;VALUE=DURATION", cal->refresh);
-		w_raw(&w, "X-PUBLISHED-TTL", cal->refresh);
-	}
-	for (i = 0; i < nused; i++) {
-		const char *vtz = tz_vtimezone(used[i]);
-		if (!vtz) {
-			r = event_err(err, errlen, -ENOMEM,
-			              "cannot build the VTIMEZONE of %s",
-			              used[i]->tzid);
-			goto done;
-		}
-		sbuf_adds(&o, vtz);
-	}
+	if ((r = cal_head_write(&w, cal, used, nused, err, errlen)) < 0)
+		goto done;
 	for (i = 0; i < n; i++)
 		vevent_write(&w, &evs[i], cal->organizer, cal->with_alarms,
 		             now);
@@ -1161,6 +1190,93 @@ event_calendar_render(const struct event *evs, size_t n,
 		r = event_err(err, errlen, -ENOMEM, "out of memory");
 done:
 	free(used);
+	free(w.line.p);
+	if (r < 0) {
+		free(o.p);
+		return r;
+	}
+	*out = o.p;
+	*outlen = o.len;
+	return 0;
+}
+
+/*
+ * The zone named by a ";TZID=" parameter in line (up to ':' or ';') into
+ * buf, or "" when the line has none.
+ */
+static void
+line_tzid(const char *line, const char *eol, char *buf, size_t buflen)
+{
+	const char *p = line, *q;
+	size_t len;
+
+	buf[0] = '\0';
+	while ((p = memchr(p, ';', (size_t)(eol - p))) != NULL) {
+		p++;
+		if ((size_t)(eol - p) > 5 && strncmp(p, "TZID=", 5) == 0) {
+			p += 5;
+			q = p + strcspn(p, ":;\r\n");
+			len = (size_t)(q - p);
+			if (len < buflen) {
+				memcpy(buf, p, len);
+				buf[len] = '\0';
+			}
+			return;
+		}
+	}
+}
+
+int
+event_calendar_render_text(const char *const *vevents, size_t n,
+                           const struct event_calendar *cal, char **out,
+                           size_t *outlen, char *err, size_t errlen)
+{
+	static const struct event_calendar none = {0};
+	struct sbuf o = {0};
+	struct ical_writer w = {.out = &o};
+	struct tz_entry *used[64];
+	size_t nused = 0, i, total = 0;
+	char tzid[128];
+	int r = 0;
+
+	*out = NULL;
+	*outlen = 0;
+	if (!cal)
+		cal = &none;
+	if ((r = cal_check(cal, err, errlen)) < 0)
+		return r;
+	if (cal->organizer)
+		return event_err(err, errlen, -EINVAL,
+		                 "stored sessions are rendered without ORGANIZER");
+	/* Only DTSTART and DTEND lines carry a zone in stored sessions. */
+	tz_generation++;
+	for (i = 0; i < n; i++) {
+		const char *line = vevents[i];
+
+		total += strlen(vevents[i]);
+		while (*line) {
+			const char *eol = line + strcspn(line, "\n");
+
+			if ((strncmp(line, "DTSTART;", 8) == 0 ||
+			     strncmp(line, "DTEND;", 6) == 0)) {
+				line_tzid(line, eol, tzid, sizeof(tzid));
+				if (tzid[0] && nused < 64 &&
+				    (r = cal_zone_use(tzid, used, &nused, err,
+				                      errlen)) < 0)
+					return r;
+			}
+			line = *eol ? eol + 1 : eol;
+		}
+	}
+	sbuf_reserve(&o, 4096 + total);
+	if ((r = cal_head_write(&w, cal, used, nused, err, errlen)) < 0)
+		goto done;
+	for (i = 0; i < n; i++)
+		sbuf_adds(&o, vevents[i]);
+	w_raw(&w, "END", "VCALENDAR");
+	if (o.oom)
+		r = event_err(err, errlen, -ENOMEM, "out of memory");
+done:
 	free(w.line.p);
 	if (r < 0) {
 		free(o.p);

@@ -147,6 +147,15 @@ int event_calendar_render(const struct event *evs, size_t n,
                           const struct event_calendar *cal, char **out,
                           size_t *outlen, char *err, size_t errlen);
 
+/*
+ * The same VCALENDAR from VEVENT texts that event_to_ical rendered (as the
+ * store keeps them), without parsing them again: the fast path for
+ * exports. cal->organizer must be NULL; alarms are kept as stored.
+ */
+int event_calendar_render_text(const char *const *vevents, size_t n,
+                               const struct event_calendar *cal, char **out,
+                               size_t *outlen, char *err, size_t errlen);
+
 /* Every VEVENT of a VCALENDAR text into *evs (malloc'ed array of *n
  * events; free with event_array_free). 0 or -EINVAL with a message. */
 int event_calendar_parse(const char *text, struct event **evs, size_t *n,

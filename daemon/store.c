@@ -873,6 +873,69 @@ store_event_list(struct store *st, const struct store_event_filter *f,
 	return 0;
 }
 
+struct text_rows {
+	char **v;
+	size_t n, cap;
+};
+
+/* Row callback: copy column 1 (ical) into the next slot of text_rows. */
+static int
+on_text_row(struct store *st, sqlite3_stmt *s, void *arg)
+{
+	struct text_rows *r = arg;
+	char **v;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+
+		if ((v = realloc(r->v, cap * sizeof *v)) == NULL)
+			return store_fail(st, -ENOMEM, "out of memory");
+		r->v = v;
+		r->cap = cap;
+	}
+	if (store_column_dup(st, s, 1, &r->v[r->n]) < 0)
+		return -ENOMEM;
+	if (r->v[r->n] == NULL)
+		return store_fail(st, -EIO, "session '%s' has no VEVENT",
+		                  (const char *)sqlite3_column_text(s, 0));
+	r->n++;
+	return 0;
+}
+
+void
+store_text_array_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int
+store_event_list_text(struct store *st, const struct store_event_filter *f,
+                      char ***out, size_t *n)
+{
+	static const struct store_event_filter none = {0};
+	struct text_rows r = {0};
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	if (f == NULL)
+		f = &none;
+	ret = store_stmt_run(st, STMT_EVENT_LIST, on_text_row, &r, "siIIi",
+	                     f->topic, f->tbd_only ? 1 : 0, f->from, f->to,
+	                     f->with_cancelled ? 1 : 0);
+	if (ret < 0) {
+		store_text_array_free(r.v, r.n);
+		return ret;
+	}
+	*out = r.v;
+	*n = r.n;
+	return 0;
+}
+
 int
 store_event_delete(struct store *st, const char *uid)
 {

@@ -92,6 +92,12 @@ struct store_event_filter {
  * start for undecided ones), then uid. Free with event_array_free. */
 int store_event_list(struct store *st, const struct store_event_filter *f,
                      struct event **out, size_t *n);
+/* The same sessions as stored VEVENT texts, without parsing them (for
+ * exports): *out is a malloc'ed array of *n malloc'ed strings; free with
+ * store_text_array_free. */
+int store_event_list_text(struct store *st, const struct store_event_filter *f,
+                          char ***out, size_t *n);
+void store_text_array_free(char **v, size_t n);
 /* Remove a session (by UID or short id) and its topics. -ENOENT if none. */
 int store_event_delete(struct store *st, const char *uid);
 /* Latest change to any session (MAX(updated_at)), for ETags; 0 if none. */
@@ -114,6 +120,93 @@ int store_audit_add(struct store *st, long peer_uid, const char *action,
 int store_audit_list(struct store *st, const char *target, int limit,
                      struct audit_row **out, size_t *n);
 void audit_array_free(struct audit_row *rows, size_t n);
+
+/* ---- organisations (store_osc.c) ---- */
+
+/* An organisation of civil society (OSC). */
+struct osc {
+	long id;
+	char *name;
+	char **emails; /* one or more addresses, in the order given */
+	size_t nemails;
+	char *contact; /* the person's name, may be NULL */
+	char *state;   /* the Mexican state (estado), may be NULL */
+	char **topics; /* slugs of its active subscriptions, by slug */
+	size_t ntopics;
+	char *token; /* private feed token; never logged */
+	int64_t created_at;
+};
+
+/* Longest address (RFC 5321 path limit less the brackets). */
+#define OSC_EMAIL_MAX 254
+
+void osc_fini(struct osc *o);
+void osc_array_free(struct osc *o, size_t n);
+
+/*
+ * 0 if addr is an RFC 5322 addr-spec that mail can go to: a dot-atom or
+ * quoted-string local part (at most 64 bytes), '@', and a dot-atom domain
+ * with at least one dot or a [bracketed literal]; printable ASCII only (no
+ * CR, LF, spaces or other controls), at most OSC_EMAIL_MAX bytes. Else
+ * -EINVAL and why (one line naming the address, controls shown escaped).
+ */
+int store_osc_email_check(const char *addr, char *why, size_t whylen);
+
+/*
+ * Add o (o->id, o->token and o->created_at are ignored): its addresses
+ * (checked as store_osc_email_check does, none given twice, none already
+ * another organisation's: -EEXIST naming it), its topics as active
+ * subscriptions (unknown slug: -EINVAL naming it) and a new feed token.
+ * *id gets the new organisation's number.
+ */
+int store_osc_add(struct store *st, const struct osc *o, long *id);
+/* Set o->id's name, contact and state, and replace its addresses by
+ * o->emails (same checks as store_osc_add). Topics and token are left as
+ * they are. -ENOENT if there is no such organisation. */
+int store_osc_update(struct store *st, const struct osc *o);
+/* One organisation by number; *out must be uninitialised, caller
+ * osc_fini()s it. -ENOENT if none. */
+int store_osc_get(struct store *st, long id, struct osc *out);
+/* By one of its addresses (any case) or its exact name. -ENOENT if none,
+ * -EEXIST when several organisations have that name. */
+int store_osc_find(struct store *st, const char *name_or_email,
+                   struct osc *out);
+/* All organisations, or those with an active subscription to topic (a
+ * slug; NULL for all), ordered by name then number. Free with
+ * osc_array_free. */
+int store_osc_list(struct store *st, const char *topic, struct osc **out,
+                   size_t *n);
+/* Remove an organisation with its addresses and subscriptions. -ENOENT if
+ * none. */
+int store_osc_remove(struct store *st, long id);
+/* Start (or start again) id's subscriptions to slugs; already active ones
+ * stay as they are. Unknown slug: -EINVAL naming it, nothing changed. */
+int store_osc_subscribe(struct store *st, long id, const char *const *slugs,
+                        size_t n);
+/* Like store_osc_subscribe, but a subscription the organisation ended
+ * stays ended (imports use this: they never undo an unsubscribe). */
+int store_osc_subscribe_new(struct store *st, long id,
+                            const char *const *slugs, size_t n);
+/* End id's subscriptions to slugs (active = 0, the row kept); a topic it
+ * does not follow is no error. Unknown slug: -EINVAL naming it. */
+int store_osc_unsubscribe(struct store *st, long id, const char *const *slugs,
+                          size_t n);
+/* id's private feed token into *out (caller frees), made first if it has
+ * none. */
+int store_osc_token_get(struct store *st, long id, char **out);
+/* A new random token for id (the old one stops working) into *out (caller
+ * frees). */
+int store_osc_token_reset(struct store *st, long id, char **out);
+/* The organisation whose feed token is token. -ENOENT if none. */
+int store_osc_by_token(struct store *st, const char *token, struct osc *out);
+/*
+ * The organisations with an active subscription to at least one topic of
+ * session uid (its full UID), each once, ordered by name: all their
+ * addresses, and in topics only the session's topics they follow. Free
+ * with osc_array_free. None is no error (*n = 0).
+ */
+int store_osc_subscribers(struct store *st, const char *uid, struct osc **out,
+                          size_t *n);
 
 /* ---- counts for status ---- */
 

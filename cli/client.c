@@ -1,0 +1,256 @@
+/* client: HTTP/1.1 with JSON bodies to cronogramad's control socket.
+ *
+ * One libcurl easy handle per request (cronoctl makes one or two), the
+ * Unix socket given by CURLOPT_UNIX_SOCKET_PATH and URLs of the form
+ * http://localhost/v1/…. Every failure ends as one "cronoctl: …" line. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <curl/curl.h>
+
+#include "cronoctl.h"
+
+/* Long enough for an import of a year's programme, short enough that a
+ * wedged daemon does not hang a script forever. */
+#define CLIENT_TIMEOUT_S 120L
+
+struct client_buf {
+	char *data;
+	size_t len, cap;
+	int oom;
+};
+
+static size_t
+on_body(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct client_buf *b = arg;
+	size_t n = size * nmemb;
+
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 16384;
+		char *data;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		data = realloc(b->data, cap);
+		if (!data) {
+			b->oom = 1;
+			return 0;
+		}
+		b->data = data;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, ptr, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return n;
+}
+
+char *
+client_escape(const char *s)
+{
+	char *e = curl_easy_escape(NULL, s, 0);
+	char *copy;
+
+	if (!e)
+		return NULL;
+	copy = strdup(e);
+	curl_free(e);
+	return copy;
+}
+
+int
+client_query_add(char *path, size_t n, const char *key, const char *value)
+{
+	size_t len = strlen(path);
+	char *e;
+	int w;
+
+	if (!value)
+		return 0;
+	e = client_escape(value);
+	if (!e)
+		return -ENOMEM;
+	w = snprintf(path + len, n - len, "%c%s=%s",
+	             strchr(path, '?') ? '&' : '?', key, e);
+	free(e);
+	if (w < 0 || (size_t)w >= n - len) {
+		path[len] = '\0';
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+/*
+ * Perform one request. On CLI_OK *status is the HTTP status and buf holds
+ * the body (the caller frees buf->data whatever the result).
+ */
+static int
+client_perform(const struct cli *cli, const char *method, const char *path,
+               const char *body, struct client_buf *buf, long *status)
+{
+	char url[4096], errbuf[CURL_ERROR_SIZE] = "";
+	struct curl_slist *headers = NULL;
+	CURL *h;
+	CURLcode rc;
+
+	if (snprintf(url, sizeof(url), "http://localhost%s", path) >=
+	    (int)sizeof(url)) {
+		cli_error("request too long: %s", path);
+		return CLI_EUSAGE;
+	}
+	h = curl_easy_init();
+	if (!h) {
+		cli_error("cannot initialise libcurl");
+		return CLI_ECONN;
+	}
+	headers = curl_slist_append(headers, "Accept: application/json");
+	if (body)
+		headers = curl_slist_append(headers,
+		                            "Content-Type: application/json");
+	/* No "Expect: 100-continue" round trip for large imports. */
+	headers = curl_slist_append(headers, "Expect:");
+	curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, cli->socket);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+	/* A POST without a body still says so, with an empty object. */
+	if (!body && strcmp(method, "GET") != 0 &&
+	    strcmp(method, "DELETE") != 0)
+		body = "{}";
+	if (body) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+		                 (curl_off_t)strlen(body));
+	}
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "cronoctl/" VERSION);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, buf);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, CLIENT_TIMEOUT_S);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	rc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	curl_easy_cleanup(h);
+	curl_slist_free_all(headers);
+	if (buf->oom) {
+		cli_error("out of memory reading the answer");
+		return CLI_ECONN;
+	}
+	if (rc == CURLE_COULDNT_CONNECT) {
+		/* A socket we may not write to refuses us too; say so rather
+		 * than blame the daemon. */
+		if (access(cli->socket, F_OK) == 0 &&
+		    access(cli->socket, W_OK) != 0 && errno == EACCES)
+			cli_error("cannot connect to %s: permission denied",
+			          cli->socket);
+		else
+			cli_error("cannot connect to %s: is cronogramad "
+			          "running?",
+			          cli->socket);
+		return CLI_ECONN;
+	}
+	if (rc != CURLE_OK) {
+		cli_error("%s: %s", cli->socket,
+		          errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		return CLI_ECONN;
+	}
+	if (!buf->data) {
+		buf->data = strdup("");
+		if (!buf->data) {
+			cli_error("out of memory");
+			return CLI_ECONN;
+		}
+	}
+	return CLI_OK;
+}
+
+/* Print the error of an answer with status >= 400: its "error" text, or
+ * the status when the body says nothing readable. */
+static void
+client_error_print(long status, json_t *doc)
+{
+	json_t *e = json_is_object(doc) ? json_object_get(doc, "error") : NULL;
+
+	if (json_is_string(e))
+		cli_error("%s", json_string_value(e));
+	else
+		cli_error("the daemon answered HTTP %ld", status);
+}
+
+int
+client_call(const struct cli *cli, const char *method, const char *path,
+            json_t *body, int flags, json_t **out)
+{
+	struct client_buf buf = {0};
+	char *text = NULL;
+	json_t *doc = NULL;
+	json_error_t jerr;
+	long status = 0;
+	int rc;
+
+	*out = NULL;
+	if (body) {
+		text = json_dumps(body, JSON_COMPACT);
+		if (!text) {
+			cli_error("out of memory");
+			return CLI_EAPI;
+		}
+	}
+	rc = client_perform(cli, method, path, text, &buf, &status);
+	free(text);
+	if (rc) {
+		free(buf.data);
+		return rc;
+	}
+	if (buf.len)
+		doc = json_loadb(buf.data, buf.len, 0, &jerr);
+	free(buf.data);
+	if (status >= 400) {
+		if ((flags & CLIENT_REPORT) && json_is_object(doc) &&
+		    !json_object_get(doc, "error")) {
+			*out = doc;
+			return CLI_EAPI;
+		}
+		client_error_print(status, doc);
+		json_decref(doc);
+		return CLI_EAPI;
+	}
+	if (!doc) {
+		cli_error("the daemon's answer to %s %s is not JSON", method,
+		          path);
+		return CLI_EAPI;
+	}
+	*out = doc;
+	return CLI_OK;
+}
+
+int
+client_get_raw(const struct cli *cli, const char *path, char **body,
+               size_t *len)
+{
+	struct client_buf buf = {0};
+	long status = 0;
+	int rc;
+
+	*body = NULL;
+	*len = 0;
+	rc = client_perform(cli, "GET", path, NULL, &buf, &status);
+	if (rc) {
+		free(buf.data);
+		return rc;
+	}
+	if (status >= 400) {
+		json_error_t jerr;
+		json_t *doc = json_loadb(buf.data, buf.len, 0, &jerr);
+
+		client_error_print(status, doc);
+		json_decref(doc);
+		free(buf.data);
+		return CLI_EAPI;
+	}
+	*body = buf.data;
+	*len = buf.len;
+	return CLI_OK;
+}

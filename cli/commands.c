@@ -1,0 +1,877 @@
+/* commands: the sessions' side of cronoctl (status, topics, import,
+ * events, show/add/edit/delete, export, log, tbd, reschedule, cancel,
+ * clock).
+ *
+ * Each handler builds one request, sends it with client_call() and prints
+ * either the answer's JSON (--json) or a table for people. */
+#include <errno.h>
+#include <glob.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cronoctl.h"
+
+#define PATH_LEN 2048
+
+/* "/v1/events/ID" + suffix with ID percent-encoded. */
+int
+cmd_event_path(const char *id, const char *suffix, char *buf, size_t n)
+{
+	char *e = client_escape(id);
+	int w;
+
+	if (!e) {
+		cli_error("out of memory");
+		return CLI_EAPI;
+	}
+	w = snprintf(buf, n, "/v1/events/%s%s", e, suffix);
+	free(e);
+	if (w < 0 || (size_t)w >= n) {
+		cli_error("session id too long: %s", id);
+		return CLI_EUSAGE;
+	}
+	return CLI_OK;
+}
+
+/* Append query arguments; only an absurdly long value can fail. */
+static int
+query_add(char *path, const char *key, const char *value)
+{
+	if (client_query_add(path, PATH_LEN, key, value) < 0) {
+		cli_error("--%s: value too long", key);
+		return CLI_EUSAGE;
+	}
+	return CLI_OK;
+}
+
+/* status ---------------------------------------------------------------- */
+
+static int
+status_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
+{
+	json_t *c = json_object_get(doc, "counts");
+	char up[64], since[64], now[64];
+
+	(void)a;
+	format_offset(cli_jint(doc, "uptime_s"), up, sizeof(up));
+	format_instant_local(cli_jstr(doc, "started_at"), since, sizeof(since));
+	format_instant_local(cli_jstr(doc, "now"), now, sizeof(now));
+	printf("version:        %s\n", cli_jstr(doc, "version"));
+	printf("uptime:         %s (since %s)\n", up, since);
+	printf("now:            %s\n", now);
+	printf("socket:         %s\n", cli->socket);
+	printf("state dir:      %s\n", cli_jstr(doc, "state_dir"));
+	printf("mail:           %s\n", cli_jstr(doc, "mail"));
+	printf("sessions:       %lld (%lld dated, %lld undecided, %lld "
+	       "cancelled)\n",
+	       cli_jint(c, "events"), cli_jint(c, "dated"), cli_jint(c, "tbd"),
+	       cli_jint(c, "cancelled"));
+	printf("topics:         %lld\n", cli_jint(c, "topics"));
+	printf("organisations:  %lld (%lld subscriptions)\n",
+	       cli_jint(c, "oscs"), cli_jint(c, "subscriptions"));
+	printf("outbox:         %lld pending, %lld failed, %lld sent\n",
+	       cli_jint(c, "outbox_pending"), cli_jint(c, "outbox_failed"),
+	       cli_jint(c, "outbox_sent"));
+	return CLI_OK;
+}
+
+int
+cmd_status(const struct cli *cli, const struct cli_args *a)
+{
+	json_t *doc;
+	int rc;
+
+	(void)a;
+	rc = client_call(cli, "GET", "/v1/status", NULL, 0, &doc);
+	if (rc)
+		return rc;
+	return cli_answer(cli, a, doc, status_human);
+}
+
+/* topics ---------------------------------------------------------------- */
+
+static int
+topics_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
+{
+	static const char *const head[] = {"CODE", "SLUG", "NAME", "SESSIONS"};
+	struct table *t = table_new(4, head);
+	json_t *topics = json_object_get(doc, "topics"), *tp;
+	size_t i;
+	char n[32];
+
+	(void)a;
+	if (!t)
+		return CLI_EAPI;
+	json_array_foreach(topics, i, tp)
+	{
+		const char *row[4];
+
+		snprintf(n, sizeof(n), "%lld", cli_jint(tp, "events"));
+		row[0] = cli_jstr(tp, "code");
+		row[1] = cli_jstr(tp, "slug");
+		row[2] = cli_jstr(tp, "nombre");
+		row[3] = n;
+		table_add_row(t, row);
+	}
+	if (table_rows(t))
+		table_print(t, stdout, 2, cli_width(cli));
+	else
+		printf("no topics yet (cronoctl topics import TEMAS.tsv)\n");
+	table_free(t);
+	return CLI_OK;
+}
+
+int
+cmd_topics(const struct cli *cli, const struct cli_args *a)
+{
+	json_t *doc;
+	int rc;
+
+	(void)a;
+	rc = client_call(cli, "GET", "/v1/topics", NULL, 0, &doc);
+	if (rc)
+		return rc;
+	return cli_answer(cli, a, doc, topics_human);
+}
+
+/* Strip a UTF-8 byte order mark, which spreadsheets like to write. */
+static const char *
+bom_skip(const char *text, size_t *len)
+{
+	if (*len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+		*len -= 3;
+		return text + 3;
+	}
+	return text;
+}
+
+/* Print "line N: message" for each error of a report. */
+static void
+report_errors_print(json_t *report)
+{
+	json_t *errs = json_object_get(report, "errors"), *e;
+	size_t i;
+
+	json_array_foreach(errs, i, e)
+	{
+		if (json_object_get(e, "line"))
+			printf("line %lld: error: %s\n", cli_jint(e, "line"),
+			       cli_jstr(e, "message"));
+		else
+			printf("error: %s\n", cli_jstr(e, "message"));
+	}
+}
+
+/* Send a file's text to a report route ({"text","dry_run"}) and return
+ * the report; CLI_EAPI with *out set when the report has ok=false. */
+static int
+text_post(const struct cli *cli, const char *route, const char *file,
+          int dry_run, json_t **out)
+{
+	char *text;
+	size_t len;
+	json_t *body, *s;
+	int rc;
+
+	*out = NULL;
+	rc = cli_file_read(file, &text, &len);
+	if (rc)
+		return rc;
+	s = cli_text_json(file, text, len);
+	free(text);
+	if (!s)
+		return CLI_EUSAGE;
+	body = json_pack("{s:o, s:b}", "text", s, "dry_run", dry_run);
+	rc = client_call(cli, "POST", route, body, CLIENT_REPORT, out);
+	json_decref(body);
+	return rc;
+}
+
+/* The end of a report command: print the report and return the exit
+ * status; note (or NULL) is said on stderr. */
+static int
+report_finish(const struct cli *cli, const struct cli_args *a, json_t *report,
+              int rc, cli_human_fn human, const char *note)
+{
+	json_t *ok;
+	size_t nerr;
+
+	if (!report)
+		return rc;
+	ok = json_object_get(report, "ok");
+	nerr = json_array_size(json_object_get(report, "errors"));
+	if (cli->json)
+		format_json_print(report);
+	else
+		human(report, cli, a);
+	json_decref(report);
+	if (rc == CLI_OK && json_is_false(ok))
+		rc = CLI_EAPI;
+	/* The note rides on the one error line when there is one. */
+	if (rc)
+		cli_error("nothing imported: %zu error%s%s%s%s", nerr,
+		          nerr == 1 ? "" : "s", note ? " (" : "",
+		          note ? note : "", note ? ")" : "");
+	else if (note)
+		cli_error("%s", note);
+	return rc;
+}
+
+static int
+topics_report_human(json_t *report, const struct cli *cli,
+                    const struct cli_args *a)
+{
+	static const char *const head[] = {"CODE", "SLUG", "ACTION"};
+	struct table *t = table_new(3, head);
+	json_t *rows = json_object_get(report, "topics"), *r;
+	size_t i, created = 0, updated = 0, unchanged = 0;
+
+	(void)cli;
+	if (!t)
+		return CLI_EAPI;
+	json_array_foreach(rows, i, r)
+	{
+		const char *act = cli_jstr(r, "action");
+		const char *row[3] = {cli_jstr(r, "code"), cli_jstr(r, "slug"),
+		                      act};
+
+		table_add_row(t, row);
+		if (act && strcmp(act, "create") == 0)
+			created++;
+		else if (act && strcmp(act, "update") == 0)
+			updated++;
+		else
+			unchanged++;
+	}
+	if (table_rows(t))
+		table_print(t, stdout, -1, 0);
+	table_free(t);
+	report_errors_print(report);
+	printf("%zu topic%s: %zu created, %zu updated, %zu unchanged%s\n",
+	       json_array_size(rows), json_array_size(rows) == 1 ? "" : "s",
+	       created, updated, unchanged,
+	       cli_opt_has(a, "dry-run") ? " (dry run: nothing changed)" : "");
+	return CLI_OK;
+}
+
+int
+cmd_topics_import(const struct cli *cli, const struct cli_args *a)
+{
+	json_t *report;
+	int rc = text_post(cli, "/v1/topics/import", a->pos[0],
+	                   cli_opt_has(a, "dry-run"), &report);
+
+	return report_finish(cli, a, report, rc, topics_report_human, NULL);
+}
+
+/* import ---------------------------------------------------------------- */
+
+static int
+import_report_human(json_t *report, const struct cli *cli,
+                    const struct cli_args *a)
+{
+	static const char *const head[] = {"N", "ACTION", "KIND", "WHEN",
+	                                   "TITLE"};
+	struct table *t = table_new(5, head);
+	json_t *rows = json_object_get(report, "rows"), *r, *w;
+	json_t *sum = json_object_get(report, "summary");
+	size_t i, j, nrows = json_array_size(rows);
+	char n[32], when[256];
+
+	(void)a;
+	if (!t)
+		return CLI_EAPI;
+	json_array_foreach(rows, i, r)
+	{
+		const char *row[5];
+
+		snprintf(n, sizeof(n), "%lld", cli_jint(r, "n"));
+		format_event_when(r, when, sizeof(when));
+		row[0] = n;
+		row[1] = cli_jstr(r, "action");
+		row[2] = cli_jstr(r, "kind");
+		row[3] = when;
+		row[4] = cli_jstr(r, "title");
+		table_add_row(t, row);
+	}
+	if (table_rows(t))
+		table_print(t, stdout, 4, cli_width(cli));
+	table_free(t);
+	json_array_foreach(rows, i, r)
+	{
+		json_array_foreach(json_object_get(r, "warnings"), j, w)
+		{
+			printf("line %lld: warning: %s\n", cli_jint(r, "line"),
+			       json_string_value(w));
+		}
+	}
+	report_errors_print(report);
+	if (json_is_false(json_object_get(report, "ok")))
+		printf("%zu session%s read, none imported\n",
+		       json_array_size(rows), nrows == 1 ? "" : "s");
+	else if (json_is_true(json_object_get(report, "dry_run")))
+		printf("%zu session%s: %lld to create, %lld to update, %lld "
+		       "unchanged (dry run: nothing changed)\n",
+		       json_array_size(rows), nrows == 1 ? "" : "s",
+		       cli_jint(sum, "create"), cli_jint(sum, "update"),
+		       cli_jint(sum, "unchanged"));
+	else
+		printf("%zu session%s: %lld created, %lld updated, %lld "
+		       "unchanged\n",
+		       json_array_size(rows), nrows == 1 ? "" : "s",
+		       cli_jint(sum, "create"), cli_jint(sum, "update"),
+		       cli_jint(sum, "unchanged"));
+	return CLI_OK;
+}
+
+/* "ics" when the file is named *.ics or its text starts a VCALENDAR. */
+static const char *
+import_format(const char *path, const char *text, size_t len)
+{
+	size_t plen = strlen(path);
+	const char *t = bom_skip(text, &len);
+
+	if (plen > 4 && strcasecmp(path + plen - 4, ".ics") == 0)
+		return "ics";
+	while (len && (*t == ' ' || *t == '\r' || *t == '\n' || *t == '\t')) {
+		t++;
+		len--;
+	}
+	if (len >= 15 && strncasecmp(t, "BEGIN:VCALENDAR", 15) == 0)
+		return "ics";
+	return "tsv";
+}
+
+/*
+ * The topics file next to FILE: temas-YEAR.tsv, else the only
+ * temas-*.tsv, else temas.tsv. 1 and the path in buf when found, 2 when
+ * there are several temas-*.tsv to choose from, 0 when none.
+ */
+static int
+import_topics_find(const char *file, long year, char *buf, size_t n)
+{
+	char copy[PATH_MAX], pattern[PATH_MAX + 16];
+	const char *dir;
+	glob_t g;
+	int found = 0;
+
+	snprintf(copy, sizeof(copy), "%s", file);
+	dir = dirname(copy);
+	snprintf(buf, n, "%s/temas-%ld.tsv", dir, year);
+	if (access(buf, R_OK) == 0)
+		return 1;
+	snprintf(pattern, sizeof(pattern), "%s/temas-*.tsv", dir);
+	if (glob(pattern, 0, NULL, &g) == 0) {
+		if (g.gl_pathc == 1) {
+			snprintf(buf, n, "%s", g.gl_pathv[0]);
+			found = 1;
+		} else
+			found = 2;
+		globfree(&g);
+		if (found)
+			return found;
+	}
+	snprintf(buf, n, "%s/temas.tsv", dir);
+	return access(buf, R_OK) == 0;
+}
+
+int
+cmd_import(const struct cli *cli, const struct cli_args *a)
+{
+	const char *file = a->pos[0], *topics = cli_opt_get(a, "topics");
+	char *text, *ttext = NULL, name_buf[PATH_MAX], found[PATH_MAX];
+	char note[PATH_MAX + 128] = "";
+	size_t len, tlen;
+	json_t *body, *s, *report;
+	time_t now = time(NULL);
+	struct tm tm;
+	long year;
+	int rc;
+
+	localtime_r(&now, &tm);
+	year = tm.tm_year + 1900;
+	rc = cli_opt_long(a, "year", 1900, 9999, &year);
+	if (rc)
+		return rc;
+	if (!topics) {
+		switch (import_topics_find(file, year, found, sizeof(found))) {
+		case 1:
+			topics = found;
+			snprintf(
+			    note, sizeof(note),
+			    "topics sent from %s; --topics to choose another",
+			    found);
+			break;
+		case 2:
+			snprintf(note, sizeof(note),
+			         "several temas-*.tsv next to %s, none sent; "
+			         "choose one with --topics",
+			         file);
+			break;
+		}
+	}
+	rc = cli_file_read(file, &text, &len);
+	if (rc)
+		return rc;
+	s = cli_text_json(file, text, len);
+	snprintf(name_buf, sizeof(name_buf), "%s", file);
+	body = json_pack("{s:s, s:o*, s:I, s:b, s:s}", "format",
+	                 import_format(file, text, len), "text", s, "year",
+	                 (json_int_t)year, "dry_run", cli_opt_has(a, "dry-run"),
+	                 "name", basename(name_buf));
+	free(text);
+	if (!s || !body) {
+		json_decref(body);
+		return CLI_EUSAGE;
+	}
+	if (topics) {
+		rc = cli_file_read(topics, &ttext, &tlen);
+		if (rc) {
+			json_decref(body);
+			return rc;
+		}
+		s = cli_text_json(topics, ttext, tlen);
+		free(ttext);
+		if (!s) {
+			json_decref(body);
+			return CLI_EUSAGE;
+		}
+		json_object_set_new(body, "topics_text", s);
+	}
+	rc = client_call(cli, "POST", "/v1/import", body, CLIENT_REPORT,
+	                 &report);
+	json_decref(body);
+	return report_finish(cli, a, report, rc, import_report_human,
+	                     note[0] ? note : NULL);
+}
+
+/* events ---------------------------------------------------------------- */
+
+/* The table of a list of sessions (events and tbd share it). */
+static void
+events_table_print(json_t *events, const struct cli *cli)
+{
+	static const char *const head[] = {"ID", "WHEN", "STATUS", "TOPICS",
+	                                   "TITLE"};
+	struct table *t = table_new(5, head);
+	json_t *ev;
+	size_t i;
+	char when[256], topics[512];
+
+	if (!t)
+		return;
+	table_hide_empty(t, 2);
+	json_array_foreach(events, i, ev)
+	{
+		const char *status = cli_jstr(ev, "status"), *row[5];
+
+		format_event_when(ev, when, sizeof(when));
+		format_join(json_object_get(ev, "topics"), ",", topics,
+		            sizeof(topics));
+		row[0] = cli_jstr(ev, "id");
+		row[1] = when;
+		row[2] =
+		    status && strcmp(status, "CONFIRMED") != 0 ? status : "";
+		row[3] = topics;
+		row[4] = cli_jstr(ev, "title");
+		table_add_row(t, row);
+	}
+	if (table_rows(t))
+		table_print(t, stdout, 4, cli_width(cli));
+	else
+		printf("no sessions\n");
+	table_free(t);
+}
+
+static int
+events_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
+{
+	(void)a;
+	events_table_print(json_object_get(doc, "events"), cli);
+	return CLI_OK;
+}
+
+int
+cmd_events(const struct cli *cli, const struct cli_args *a)
+{
+	char path[PATH_LEN] = "/v1/events";
+	json_t *doc;
+	int rc;
+
+	if ((rc = query_add(path, "topic", cli_opt_get(a, "topic"))) ||
+	    (rc = query_add(path, "tbd", cli_opt_has(a, "tbd") ? "1" : NULL)) ||
+	    (rc = query_add(path, "from", cli_opt_get(a, "from"))) ||
+	    (rc = query_add(path, "to", cli_opt_get(a, "to"))) ||
+	    (rc = query_add(path, "cancelled",
+	                    cli_opt_has(a, "cancelled") ? "1" : NULL)))
+		return rc;
+	rc = client_call(cli, "GET", path, NULL, 0, &doc);
+	if (rc)
+		return rc;
+	return cli_answer(cli, a, doc, events_human);
+}
+
+/* show ------------------------------------------------------------------ */
+
+/* The remind offsets as "7d, 1d" or "defaults". */
+static void
+remind_format(json_t *remind, char *buf, size_t n)
+{
+	size_t used = 0, i;
+	json_t *v;
+	char one[32];
+
+	if (json_array_size(remind) == 0) {
+		snprintf(buf, n, "defaults");
+		return;
+	}
+	buf[0] = '\0';
+	json_array_foreach(remind, i, v)
+	{
+		format_offset(json_integer_value(v), one, sizeof(one));
+		used += (size_t)snprintf(buf + used, used < n ? n - used : 0,
+		                         "%s%s", i ? ", " : "", one);
+	}
+}
+
+/* One session's fields, "when" first, remind in words. */
+static void
+event_fields_print(json_t *ev)
+{
+	json_t *view = json_object();
+	const char *key;
+	json_t *v;
+	char buf[512];
+	static const char *const skip[] = {"ical", NULL};
+
+	if (!view)
+		return;
+	format_event_when(ev, buf, sizeof(buf));
+	json_object_set_new(view, "when", json_string(buf));
+	json_object_foreach(ev, key, v)
+	{
+		if (strcmp(key, "remind") == 0) {
+			remind_format(v, buf, sizeof(buf));
+			json_object_set_new(view, key, json_string(buf));
+		} else
+			json_object_set(view, key, v);
+	}
+	format_fields_print(view, skip, 16);
+	json_decref(view);
+}
+
+static int
+show_human(json_t *ev, const struct cli *cli, const struct cli_args *a)
+{
+	const char *ical = cli_jstr(ev, "ical");
+
+	(void)cli;
+	event_fields_print(ev);
+	if (cli_opt_has(a, "ical") && ical) {
+		size_t len = strlen(ical);
+
+		/* The VEVENT's CRLF line ends read as plain lines here;
+		 * export keeps them byte for byte. */
+		putchar('\n');
+		for (const char *p = ical; *p; p++)
+			if (*p != '\r')
+				putchar(*p);
+		if (len && ical[len - 1] != '\n')
+			putchar('\n');
+	}
+	return CLI_OK;
+}
+
+int
+cmd_show(const struct cli *cli, const struct cli_args *a)
+{
+	char path[PATH_LEN];
+	json_t *doc;
+	int rc = cmd_event_path(a->pos[0], "", path, sizeof(path));
+
+	if (rc)
+		return rc;
+	rc = client_call(cli, "GET", path, NULL, 0, &doc);
+	if (rc)
+		return rc;
+	return cli_answer(cli, a, doc, show_human);
+}
+
+/* add, edit, delete ------------------------------------------------------ */
+
+/* The fields of a POST or PATCH body from the options given. */
+static int
+event_body_build(const struct cli_args *a, json_t **out)
+{
+	static const char *const plain[] = {"title",       "date",   "start",
+	                                    "end",         "tz",     "location",
+	                                    "description", "remind", NULL};
+	json_t *body = json_object();
+	const char *v;
+
+	*out = NULL;
+	if (!body) {
+		cli_error("out of memory");
+		return CLI_EAPI;
+	}
+	if (cli_opt_has(a, "date") &&
+	    (cli_opt_has(a, "start") || cli_opt_has(a, "end"))) {
+		json_decref(body);
+		return cli_usage_error(a, "--date and --start/--end exclude "
+		                          "each other");
+	}
+	for (int i = 0; plain[i]; i++)
+		if ((v = cli_opt_get(a, plain[i])))
+			json_object_set_new(body, plain[i], json_string(v));
+	if ((v = cli_opt_get(a, "topics")))
+		json_object_set_new(body, "topics", cli_list_split(v));
+	*out = body;
+	return CLI_OK;
+}
+
+int
+cmd_add(const struct cli *cli, const struct cli_args *a)
+{
+	json_t *body, *ev;
+	int rc;
+
+	if (!cli_opt_has(a, "title"))
+		return cli_usage_error(a, "--title is required");
+	if (!cli_opt_has(a, "date") && !cli_opt_has(a, "start"))
+		return cli_usage_error(a, "give --date EXPR or --start ISO");
+	if (cli_opt_has(a, "end") && !cli_opt_has(a, "start"))
+		return cli_usage_error(a, "--end needs --start");
+	rc = event_body_build(a, &body);
+	if (rc)
+		return rc;
+	rc = client_call(cli, "POST", "/v1/events", body, 0, &ev);
+	json_decref(body);
+	if (rc)
+		return rc;
+	if (cli->json)
+		format_json_print(ev);
+	else
+		printf("%s\n", cli_jstr(ev, "id"));
+	json_decref(ev);
+	return CLI_OK;
+}
+
+/* "2018-08: jue 8 feb 2018, sequence 1" after a change. */
+void
+cmd_event_line_print(json_t *ev, const char *verb)
+{
+	char when[256];
+
+	format_event_when(ev, when, sizeof(when));
+	printf("%s %s: %s (sequence %lld)\n", cli_jstr(ev, "id"), verb, when,
+	       cli_jint(ev, "sequence"));
+}
+
+int
+cmd_edit(const struct cli *cli, const struct cli_args *a)
+{
+	char path[PATH_LEN];
+	json_t *body, *ev;
+	int rc;
+
+	rc = event_body_build(a, &body);
+	if (rc)
+		return rc;
+	if (json_object_size(body) == 0) {
+		json_decref(body);
+		return cli_usage_error(a, "nothing to change");
+	}
+	rc = cmd_event_path(a->pos[0], "", path, sizeof(path));
+	if (!rc)
+		rc = client_call(cli, "PATCH", path, body, 0, &ev);
+	json_decref(body);
+	if (rc)
+		return rc;
+	if (cli->json)
+		format_json_print(ev);
+	else
+		cmd_event_line_print(ev, "updated");
+	json_decref(ev);
+	return CLI_OK;
+}
+
+int
+cmd_delete(const struct cli *cli, const struct cli_args *a)
+{
+	char path[PATH_LEN];
+	json_t *doc;
+	int rc = cmd_event_path(a->pos[0], "", path, sizeof(path));
+
+	if (rc)
+		return rc;
+	rc = client_call(cli, "DELETE", path, NULL, 0, &doc);
+	if (rc)
+		return rc;
+	if (cli->json)
+		format_json_print(doc);
+	else
+		printf("deleted %s\n", cli_jstr(doc, "deleted"));
+	json_decref(doc);
+	return CLI_OK;
+}
+
+/* export ---------------------------------------------------------------- */
+
+int
+cmd_export(const struct cli *cli, const struct cli_args *a)
+{
+	char path[PATH_LEN] = "/v1/export", *body;
+	size_t len;
+	int rc = query_add(path, "topic", cli_opt_get(a, "topic"));
+
+	if (rc)
+		return rc;
+	rc = client_get_raw(cli, path, &body, &len);
+	if (rc)
+		return rc;
+	/* Byte for byte: CRLF line ends and folding stay as served. */
+	if (fwrite(body, 1, len, stdout) != len) {
+		cli_error("cannot write the calendar: %s", strerror(errno));
+		rc = CLI_EAPI;
+	}
+	free(body);
+	return rc;
+}
+
+/* log ------------------------------------------------------------------- */
+
+/* Keys that change on every write and say nothing to a reader. */
+static int
+diff_key_ignored(const char *key)
+{
+	static const char *const ignored[] = {"updated_at", "sequence", "ical",
+	                                      "start_utc",  "end_utc",  NULL};
+
+	for (int i = 0; ignored[i]; i++)
+		if (strcmp(ignored[i], key) == 0)
+			return 1;
+	return 0;
+}
+
+/* One changed key: "title" or "start: 2018-02-08 → 2018-02-09". */
+static size_t
+diff_key_print(char *buf, size_t n, size_t used, const char *key, json_t *old,
+               json_t *new)
+{
+	char o[128], nv[128];
+
+	if (json_is_array(old) || json_is_array(new)) {
+		format_join(old, ",", o, sizeof(o));
+		format_join(new, ",", nv, sizeof(nv));
+	} else {
+		format_scalar(old, o, sizeof(o));
+		format_scalar(new, nv, sizeof(nv));
+	}
+	if (json_is_object(old) || json_is_object(new) ||
+	    table_utf8_width(o) > 24 || table_utf8_width(nv) > 24)
+		return used + (size_t)snprintf(buf + used,
+		                               used < n ? n - used : 0, "%s%s",
+		                               used ? "; " : "", key);
+	return used + (size_t)snprintf(buf + used, used < n ? n - used : 0,
+	                               "%s%s: %s → %s", used ? "; " : "", key,
+	                               o[0] ? o : "—", nv[0] ? nv : "—");
+}
+
+/* A short summary of what an audit entry changed. */
+static void
+diff_summary(json_t *before, json_t *after, char *buf, size_t n)
+{
+	const char *key;
+	json_t *v;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (!json_is_object(before) && json_is_object(after)) {
+		const char *title = cli_jstr(after, "title");
+		if (!title)
+			title = cli_jstr(after, "name");
+		snprintf(buf, n, "new%s%s", title ? ": " : "",
+		         title ? title : "");
+		return;
+	}
+	if (json_is_object(before) && !json_is_object(after)) {
+		snprintf(buf, n, "removed");
+		return;
+	}
+	if (!json_is_object(before))
+		return;
+	json_object_foreach(after, key, v)
+	{
+		json_t *old = json_object_get(before, key);
+
+		if (!diff_key_ignored(key) && !json_equal(old, v))
+			used = diff_key_print(buf, n, used, key, old, v);
+	}
+	json_object_foreach(before, key, v)
+	{
+		if (!diff_key_ignored(key) && !json_object_get(after, key))
+			used = diff_key_print(buf, n, used, key, v, NULL);
+	}
+}
+
+static int
+log_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
+{
+	static const char *const head[] = {"WHEN", "UID", "ACTION", "TARGET",
+	                                   "CHANGES"};
+	struct table *t = table_new(5, head);
+	json_t *e;
+	size_t i;
+	char when[64], uid[32], diff[1024];
+
+	(void)a;
+	if (!t)
+		return CLI_EAPI;
+	json_array_foreach(json_object_get(doc, "entries"), i, e)
+	{
+		const char *row[5];
+		json_t *peer = json_object_get(e, "peer_uid");
+
+		format_instant_local(cli_jstr(e, "at"), when, sizeof(when));
+		format_scalar(peer, uid, sizeof(uid));
+		diff_summary(json_object_get(e, "before"),
+		             json_object_get(e, "after"), diff, sizeof(diff));
+		row[0] = when;
+		row[1] = uid;
+		row[2] = cli_jstr(e, "action");
+		row[3] = cli_jstr(e, "target");
+		row[4] = diff;
+		table_add_row(t, row);
+	}
+	if (table_rows(t))
+		table_print(t, stdout, 4, cli_width(cli));
+	else
+		printf("no entries\n");
+	table_free(t);
+	return CLI_OK;
+}
+
+int
+cmd_log(const struct cli *cli, const struct cli_args *a)
+{
+	char path[PATH_LEN] = "/v1/log";
+	long limit = -1;
+	json_t *doc;
+	int rc = cli_opt_long(a, "limit", 1, 1000000, &limit);
+
+	if (rc)
+		return rc;
+	if ((rc = query_add(path, "event", cli_opt_get(a, "event"))) ||
+	    (rc = query_add(path, "limit", cli_opt_get(a, "limit"))))
+		return rc;
+	rc = client_call(cli, "GET", path, NULL, 0, &doc);
+	if (rc)
+		return rc;
+	return cli_answer(cli, a, doc, log_human);
+}

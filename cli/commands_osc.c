@@ -1,0 +1,559 @@
+/* commands_osc: organisations (OSC), their subscriptions and private
+ * feeds, the outbox and the reminders to come.
+ *
+ * An OSC on the command line is its number, or else its exact name or one
+ * of its addresses, resolved here through GET /v1/oscs. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cronoctl.h"
+
+#define PATH_LEN 2048
+
+/* 1 when osc's name is s or one of its addresses is s (any case). */
+static int
+osc_matches(json_t *osc, const char *s)
+{
+	const char *name = cli_jstr(osc, "name");
+	json_t *e;
+	size_t i;
+
+	if (name && strcmp(name, s) == 0)
+		return 1;
+	json_array_foreach(json_object_get(osc, "emails"), i, e)
+	{
+		if (json_is_string(e) &&
+		    strcasecmp(json_string_value(e), s) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The number of the organisation s names: s itself when it is a number,
+ * else the one organisation whose exact name or address is s. CLI_EAPI
+ * (printed) when none or several match.
+ */
+static int
+osc_resolve(const struct cli *cli, const char *s, long long *id)
+{
+	json_t *doc, *osc, *match = NULL;
+	char *end, ids[256] = "";
+	size_t i, nmatch = 0, used = 0;
+	long long n;
+	int rc;
+
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (*s && !*end && !errno && n > 0) {
+		*id = n;
+		return CLI_OK;
+	}
+	rc = client_call(cli, "GET", "/v1/oscs", NULL, 0, &doc);
+	if (rc)
+		return rc;
+	json_array_foreach(json_object_get(doc, "oscs"), i, osc)
+	{
+		if (!osc_matches(osc, s))
+			continue;
+		match = osc;
+		nmatch++;
+		used += (size_t)snprintf(
+		    ids + used, used < sizeof(ids) ? sizeof(ids) - used : 0,
+		    "%s%lld", nmatch > 1 ? ", " : "", cli_jint(osc, "id"));
+	}
+	if (nmatch == 1)
+		*id = cli_jint(match, "id");
+	json_decref(doc);
+	if (nmatch == 0) {
+		cli_error("no organisation is named or addressed '%s'", s);
+		return CLI_EAPI;
+	}
+	if (nmatch > 1) {
+		cli_error("'%s' is ambiguous: organisations %s", s, ids);
+		return CLI_EAPI;
+	}
+	return CLI_OK;
+}
+
+/* "/v1/oscs/ID" + suffix for the organisation s names. */
+static int
+osc_path(const struct cli *cli, const char *s, const char *suffix, char *buf,
+         size_t n)
+{
+	long long id;
+	int rc = osc_resolve(cli, s, &id);
+
+	if (rc)
+		return rc;
+	snprintf(buf, n, "/v1/oscs/%lld%s", id, suffix);
+	return CLI_OK;
+}
+
+static int
+osc_human(json_t *osc, const struct cli *cli, const struct cli_args *a)
+{
+	static const char *const skip[] = {NULL};
+
+	(void)a;
+	(void)cli;
+	format_fields_print(osc, skip, 12);
+	return CLI_OK;
+}
+
+/* "Name (3): agenda-2030, migracion" after a change of topics. */
+static int
+osc_topics_human(json_t *osc, const struct cli *cli, const struct cli_args *a)
+{
+	char topics[1024];
+
+	(void)a;
+	(void)cli;
+	format_join(json_object_get(osc, "topics"), ", ", topics,
+	            sizeof(topics));
+	printf("%s (%lld) follows: %s\n", cli_jstr(osc, "name"),
+	       cli_jint(osc, "id"), topics[0] ? topics : "no topics");
+	return CLI_OK;
+}
+
+int
+cmd_osc_add(const struct cli *cli, const struct cli_args *a)
+{
+	json_t *body, *osc;
+	int rc;
+
+	if (!cli_opt_has(a, "name") || !cli_opt_has(a, "email"))
+		return cli_usage_error(a, "--name and --email are required");
+	body = json_pack("{s:s, s:o}", "name", cli_opt_get(a, "name"), "emails",
+	                 cli_list_split(cli_opt_get(a, "email")));
+	if (!body) {
+		cli_error("--name and --email must be UTF-8 text");
+		return CLI_EUSAGE;
+	}
+	if (cli_opt_has(a, "contact"))
+		json_object_set_new(body, "contact",
+		                    json_string(cli_opt_get(a, "contact")));
+	if (cli_opt_has(a, "state"))
+		json_object_set_new(body, "state",
+		                    json_string(cli_opt_get(a, "state")));
+	if (cli_opt_has(a, "topics"))
+		json_object_set_new(body, "topics",
+		                    cli_list_split(cli_opt_get(a, "topics")));
+	rc = client_call(cli, "POST", "/v1/oscs", body, 0, &osc);
+	json_decref(body);
+	if (rc)
+		return rc;
+	if (cli->json)
+		format_json_print(osc);
+	else
+		printf("%lld\n", cli_jint(osc, "id"));
+	json_decref(osc);
+	return CLI_OK;
+}
+
+static void
+osc_report_human(json_t *report, const struct cli *cli)
+{
+	static const char *const head[] = {"LINE", "ID", "NAME", "ACTION"};
+	struct table *t = table_new(4, head);
+	json_t *rows = json_object_get(report, "rows"), *r, *e;
+	size_t i, created = 0, updated = 0, other = 0;
+	char line[32], id[32];
+
+	if (!t)
+		return;
+	json_array_foreach(rows, i, r)
+	{
+		const char *act = cli_jstr(r, "action");
+		const char *row[4];
+
+		snprintf(line, sizeof(line), "%lld", cli_jint(r, "line"));
+		format_scalar(json_object_get(r, "id"), id, sizeof(id));
+		row[0] = line;
+		row[1] = id;
+		row[2] = cli_jstr(r, "name");
+		row[3] = act;
+		table_add_row(t, row);
+		if (act && strcmp(act, "create") == 0)
+			created++;
+		else if (act && strcmp(act, "update") == 0)
+			updated++;
+		else
+			other++;
+	}
+	if (table_rows(t))
+		table_print(t, stdout, 2, cli_width(cli));
+	table_free(t);
+	json_array_foreach(json_object_get(report, "errors"), i, e)
+	{
+		printf("line %lld: error: %s\n", cli_jint(e, "line"),
+		       cli_jstr(e, "message"));
+	}
+	printf("%zu organisation%s: %zu created, %zu updated, %zu "
+	       "unchanged\n",
+	       json_array_size(rows), json_array_size(rows) == 1 ? "" : "s",
+	       created, updated, other);
+}
+
+int
+cmd_osc_import(const struct cli *cli, const struct cli_args *a)
+{
+	char *text;
+	size_t len, nerr;
+	json_t *body, *s, *report;
+	int rc = cli_file_read(a->pos[0], &text, &len);
+
+	if (rc)
+		return rc;
+	s = cli_text_json(a->pos[0], text, len);
+	free(text);
+	if (!s)
+		return CLI_EUSAGE;
+	body = json_pack("{s:o, s:b}", "text", s, "dry_run",
+	                 cli_opt_has(a, "dry-run"));
+	rc = client_call(cli, "POST", "/v1/oscs/import", body, CLIENT_REPORT,
+	                 &report);
+	json_decref(body);
+	if (!report)
+		return rc;
+	nerr = json_array_size(json_object_get(report, "errors"));
+	if (json_is_false(json_object_get(report, "ok")))
+		rc = CLI_EAPI;
+	if (cli->json)
+		format_json_print(report);
+	else {
+		osc_report_human(report, cli);
+		if (!rc && cli_opt_has(a, "dry-run"))
+			printf("dry run: nothing changed\n");
+	}
+	json_decref(report);
+	if (rc)
+		cli_error("nothing imported: %zu error%s", nerr,
+		          nerr == 1 ? "" : "s");
+	return rc;
+}
+
+static int
+osc_list_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
+{
+	static const char *const head[] = {"ID", "NAME", "EMAILS", "STATE",
+	                                   "TOPICS"};
+	struct table *t = table_new(5, head);
+	json_t *osc;
+	size_t i;
+	char id[32], emails[512], topics[1024];
+
+	(void)a;
+	if (!t)
+		return CLI_EAPI;
+	table_hide_empty(t, 3);
+	json_array_foreach(json_object_get(doc, "oscs"), i, osc)
+	{
+		const char *row[5];
+
+		snprintf(id, sizeof(id), "%lld", cli_jint(osc, "id"));
+		format_join(json_object_get(osc, "emails"), ",", emails,
+		            sizeof(emails));
+		format_join(json_object_get(osc, "topics"), ",", topics,
+		            sizeof(topics));
+		row[0] = id;
+		row[1] = cli_jstr(osc, "name");
+		row[2] = emails;
+		row[3] = cli_jstr(osc, "state");
+		row[4] = topics;
+		table_add_row(t, row);
+	}
+	if (table_rows(t))
+		table_print(t, stdout, 1, cli_width(cli));
+	else
+		printf("no organisations\n");
+	table_free(t);
+	return CLI_OK;
+}
+
+int
+cmd_osc_list(const struct cli *cli, const struct cli_args *a)
+{
+	char path[PATH_LEN] = "/v1/oscs";
+	json_t *doc;
+	int rc;
+
+	if (client_query_add(path, sizeof(path), "topic",
+	                     cli_opt_get(a, "topic")) < 0)
+		return cli_usage_error(a, "--topic is too long");
+	rc = client_call(cli, "GET", path, NULL, 0, &doc);
+	if (rc)
+		return rc;
+	return cli_answer(cli, a, doc, osc_list_human);
+}
+
+int
+cmd_osc_show(const struct cli *cli, const struct cli_args *a)
+{
+	char path[PATH_LEN];
+	json_t *doc;
+	int rc = osc_path(cli, a->pos[0], "", path, sizeof(path));
+
+	if (rc)
+		return rc;
+	rc = client_call(cli, "GET", path, NULL, 0, &doc);
+	if (rc)
+		return rc;
+	return cli_answer(cli, a, doc, osc_human);
+}
+
+int
+cmd_osc_remove(const struct cli *cli, const struct cli_args *a)
+{
+	char path[PATH_LEN];
+	json_t *doc;
+	int rc = osc_path(cli, a->pos[0], "", path, sizeof(path));
+
+	if (rc)
+		return rc;
+	rc = client_call(cli, "DELETE", path, NULL, 0, &doc);
+	if (rc)
+		return rc;
+	if (cli->json)
+		format_json_print(doc);
+	else {
+		char id[64];
+
+		format_scalar(json_object_get(doc, "deleted"), id, sizeof(id));
+		printf("removed organisation %s\n", id);
+	}
+	json_decref(doc);
+	return CLI_OK;
+}
+
+static int
+token_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
+{
+	(void)a;
+	(void)cli;
+	printf("token:     %s\nfeed_url:  %s\n", cli_jstr(doc, "token"),
+	       cli_jstr(doc, "feed_url"));
+	return CLI_OK;
+}
+
+int
+cmd_osc_token(const struct cli *cli, const struct cli_args *a)
+{
+	char path[PATH_LEN];
+	json_t *doc;
+	int reset = cli_opt_has(a, "reset");
+	int rc = osc_path(cli, a->pos[0], "/token", path, sizeof(path));
+
+	if (rc)
+		return rc;
+	rc = client_call(cli, reset ? "POST" : "GET", path, NULL, 0, &doc);
+	if (rc)
+		return rc;
+	return cli_answer(cli, a, doc, token_human);
+}
+
+/* subscribe and unsubscribe: OSC SLUG… */
+static int
+topics_change(const struct cli *cli, const struct cli_args *a,
+              const char *suffix)
+{
+	char path[PATH_LEN];
+	json_t *body, *topics, *doc;
+	int rc = osc_path(cli, a->pos[0], suffix, path, sizeof(path));
+
+	if (rc)
+		return rc;
+	topics = json_array();
+	for (int i = 1; i < a->npos; i++) {
+		json_t *more = cli_list_split(a->pos[i]);
+
+		json_array_extend(topics, more);
+		json_decref(more);
+	}
+	body = json_pack("{s:o}", "topics", topics);
+	rc = client_call(cli, "POST", path, body, 0, &doc);
+	json_decref(body);
+	if (rc)
+		return rc;
+	return cli_answer(cli, a, doc, osc_topics_human);
+}
+
+int
+cmd_subscribe(const struct cli *cli, const struct cli_args *a)
+{
+	return topics_change(cli, a, "/subscribe");
+}
+
+int
+cmd_unsubscribe(const struct cli *cli, const struct cli_args *a)
+{
+	return topics_change(cli, a, "/unsubscribe");
+}
+
+/* outbox ---------------------------------------------------------------- */
+
+static int
+outbox_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
+{
+	static const char *const head[] = {"ID",    "DUE", "STATE", "KIND",
+	                                   "EVENT", "OSC", "TRIES", "ERROR"};
+	struct table *t = table_new(8, head);
+	json_t *m;
+	size_t i;
+	char id[32], due[64], kind[64], off[32], tries[16];
+
+	(void)a;
+	if (!t)
+		return CLI_EAPI;
+	table_hide_empty(t, 7);
+	json_array_foreach(json_object_get(doc, "messages"), i, m)
+	{
+		const char *k = cli_jstr(m, "kind"), *row[8];
+
+		snprintf(id, sizeof(id), "%lld", cli_jint(m, "id"));
+		format_instant_local(cli_jstr(m, "due"), due, sizeof(due));
+		if (k && strcmp(k, "reminder") == 0) {
+			format_offset(cli_jint(m, "offset_s"), off,
+			              sizeof(off));
+			snprintf(kind, sizeof(kind), "reminder %s", off);
+		} else
+			snprintf(kind, sizeof(kind), "%s", k ? k : "");
+		snprintf(tries, sizeof(tries), "%lld", cli_jint(m, "tries"));
+		row[0] = id;
+		row[1] = due;
+		row[2] = cli_jstr(m, "state");
+		row[3] = kind;
+		row[4] = cli_jstr(m, "event");
+		row[5] = cli_jstr(m, "osc");
+		row[6] = tries;
+		row[7] = cli_jstr(m, "last_error");
+		table_add_row(t, row);
+	}
+	if (table_rows(t))
+		table_print(t, stdout, 7, cli_width(cli));
+	else
+		printf("no messages\n");
+	table_free(t);
+	return CLI_OK;
+}
+
+int
+cmd_outbox(const struct cli *cli, const struct cli_args *a)
+{
+	char path[PATH_LEN] = "/v1/outbox";
+	long limit = 0;
+	json_t *doc;
+	int rc = cli_opt_long(a, "limit", 1, 1000000, &limit);
+
+	if (rc)
+		return rc;
+	if (client_query_add(path, sizeof(path), "state",
+	                     cli_opt_get(a, "state")) < 0 ||
+	    client_query_add(path, sizeof(path), "event",
+	                     cli_opt_get(a, "event")) < 0 ||
+	    client_query_add(path, sizeof(path), "limit",
+	                     cli_opt_get(a, "limit")) < 0)
+		return cli_usage_error(a, "an option's value is too long");
+	rc = client_call(cli, "GET", path, NULL, 0, &doc);
+	if (rc)
+		return rc;
+	return cli_answer(cli, a, doc, outbox_human);
+}
+
+int
+cmd_outbox_retry(const struct cli *cli, const struct cli_args *a)
+{
+	json_t *body, *doc;
+	char *end;
+	long long id;
+	int rc;
+
+	if (cli_opt_has(a, "failed") == (a->npos == 1))
+		return cli_usage_error(a, "give a message ID or --failed");
+	if (a->npos == 1) {
+		errno = 0;
+		id = strtoll(a->pos[0], &end, 10);
+		if (errno || end == a->pos[0] || *end || id <= 0)
+			return cli_usage_error(a, "'%s' is not a message ID",
+			                       a->pos[0]);
+		body = json_pack("{s:I}", "id", (json_int_t)id);
+	} else
+		body = json_pack("{s:b}", "failed", 1);
+	rc = client_call(cli, "POST", "/v1/outbox/retry", body, 0, &doc);
+	json_decref(body);
+	if (rc)
+		return rc;
+	if (cli->json)
+		format_json_print(doc);
+	else {
+		long long n = cli_jint(doc, "retried");
+
+		printf("%lld message%s to retry\n", n, n == 1 ? "" : "s");
+	}
+	json_decref(doc);
+	return CLI_OK;
+}
+
+/* upcoming -------------------------------------------------------------- */
+
+static int
+upcoming_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
+{
+	static const char *const head[] = {"DUE", "EVENT", "BEFORE", "OSCS",
+	                                   "TITLE"};
+	struct table *t = table_new(5, head);
+	json_t *r;
+	size_t i;
+	char due[80], off[32], oscs[16];
+
+	(void)a;
+	if (!t)
+		return CLI_EAPI;
+	json_array_foreach(json_object_get(doc, "reminders"), i, r)
+	{
+		const char *row[5];
+		size_t len;
+
+		format_instant_local(cli_jstr(r, "due"), due, sizeof(due));
+		len = strlen(due);
+		if (json_is_true(json_object_get(r, "late")))
+			snprintf(due + len, sizeof(due) - len, " (late)");
+		format_offset(cli_jint(r, "offset_s"), off, sizeof(off));
+		snprintf(oscs, sizeof(oscs), "%zu",
+		         json_array_size(json_object_get(r, "oscs")));
+		row[0] = due;
+		row[1] = cli_jstr(r, "event");
+		row[2] = off;
+		row[3] = oscs;
+		row[4] = cli_jstr(r, "title");
+		table_add_row(t, row);
+	}
+	if (table_rows(t))
+		table_print(t, stdout, 4, cli_width(cli));
+	else
+		printf("no reminders due\n");
+	table_free(t);
+	return CLI_OK;
+}
+
+int
+cmd_upcoming(const struct cli *cli, const struct cli_args *a)
+{
+	char path[PATH_LEN] = "/v1/upcoming";
+	long days = 0;
+	json_t *doc;
+	int rc = cli_opt_long(a, "days", 1, 3660, &days);
+
+	if (rc)
+		return rc;
+	if (client_query_add(path, sizeof(path), "days",
+	                     cli_opt_get(a, "days")) < 0)
+		return cli_usage_error(a, "--days is too long");
+	rc = client_call(cli, "GET", path, NULL, 0, &doc);
+	if (rc)
+		return rc;
+	return cli_answer(cli, a, doc, upcoming_human);
+}
