@@ -23,6 +23,15 @@ def db_snapshot(d):
         con.close()
 
 
+def set_field(data, line, col, value):
+    """data with field col of line (0-based, header is line 0) replaced."""
+    lines = data.split(b"\n")
+    fields = lines[line].split(b"\t")
+    fields[col] = value
+    lines[line] = b"\t".join(fields)
+    return b"\n".join(lines)
+
+
 class ImportTest(DaemonTest):
 
     def test_import_2018_matches_interpretation(self):
@@ -121,13 +130,7 @@ class ImportTest(DaemonTest):
                         "unknown month 'MARZ0'")
 
     def test_bad_empty_title(self):
-        def empty_title(b):
-            lines = b.split(b"\n")
-            fields = lines[8].split(b"\t")
-            fields[2] = b""
-            lines[8] = b"\t".join(fields)
-            return b"\n".join(lines)
-        t = self.bad_import(empty_title, "empty title")
+        t = self.bad_import(lambda b: set_field(b, 8, 2, b""), "empty title")
         self.assertIn("line 9", t)
 
     def test_bad_column_count(self):
@@ -135,7 +138,7 @@ class ImportTest(DaemonTest):
                         "columns")
 
     def test_bad_unknown_topic(self):
-        self.bad_import(lambda b: b.replace(b"\t1.2\n", b"\t9.9\n", 1), "unknown topic '9.9'")
+        self.bad_import(lambda b: set_field(b, 8, 5, b"9.9"), "unknown topic '9.9'")
 
     def test_bad_invalid_utf8(self):
         self.bad_import(lambda b: b.replace(b"Cambio Clim", b"Cambio \xff\xfeClim", 1),
