@@ -3,20 +3,20 @@
 # Idempotent: packages already present are left alone, and apt is only
 # called when something is missing.
 #
-#   contrib/install-deps.sh          build + test dependencies
+#   contrib/install-deps.sh          build + test dependencies (chromium
+#                                    included: the page is tested in it)
 #   contrib/install-deps.sh --bench  also the benchmark peers (postfix tools, nginx, wrk)
-#   contrib/install-deps.sh --browser also Debian's chromium (page tests)
 set -eu
 
 PKGS="build-essential pkg-config ca-certificates curl sqlite3 tzdata
 libuv1-dev libcurl4-openssl-dev libical-dev libsqlite3-dev libcmocka-dev
 libmicrohttpd-dev libjansson-dev libinih-dev libssl-dev
-python3 python3-aiosmtpd python3-icalendar clang-format"
+python3 python3-aiosmtpd python3-icalendar clang-format chromium"
 
 for arg in "$@"; do
 	case "$arg" in
 	--bench) PKGS="$PKGS postfix nginx-light wrk" ;;
-	--browser) PKGS="$PKGS chromium" ;;
+	--browser) ;; # chromium is always installed now
 	-h | --help)
 		sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
