@@ -137,3 +137,29 @@ class DaemonConfigTest(DaemonTest):
         self.assertTrue(p.stdout.decode().startswith("cronogramad "))
         p = subprocess.run([CRONOCTL, "--version"], capture_output=True, timeout=30)
         self.assertEqual(p.returncode, 0)
+
+
+class DocsAgreeTest(DaemonTest):
+    """--help, the man pages and the command table say the same."""
+
+    def setUp(self):
+        import tempfile
+        self.tmp = tempfile.mkdtemp(prefix="cronograma-it-")
+        self.daemons = []
+
+    def test_every_cronoctl_command_is_in_the_man_page(self):
+        p = subprocess.run([CRONOCTL, "--help"], capture_output=True, timeout=30)
+        self.assertEqual(p.returncode, 0)
+        out = p.stdout.decode()
+        section = out.split("Commands:")[1].split("Global options")[0]
+        commands = [l[2:].split("  ")[0].strip() for l in section.splitlines()
+                    if l.startswith("  ") and l.strip()]
+        self.assertGreater(len(commands), 20)
+        man = open(os.path.join(ROOT, "contrib", "man", "cronoctl.1")).read()
+        man = man.replace("\\-", "-").replace("\\fB", "").replace("\\fR", "").replace("\\fI", "")
+        for c in commands:
+            self.assertIn(c, man, "cronoctl.1 lacks the command '%s'" % c)
+            h = subprocess.run([CRONOCTL] + c.split() + ["--help"], capture_output=True,
+                               timeout=30)
+            self.assertEqual(h.returncode, 0, c)
+            self.assertIn("usage", h.stdout.decode().lower(), c)
