@@ -5,6 +5,7 @@
 #                   whole suite again under ASan+UBSan; last line "N passed, M failed"
 #   make demo       the main job end to end with the embedded defaults
 #   make bench      benchmarks, printed side by side with their peers
+#   make fuzz       libFuzzer targets (FUZZ_SECONDS each)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make format     apply .clang-format
 #
@@ -54,13 +55,13 @@ TEST_DEPS_message := message message_mime event fecha log clock templates
 TEST_DEPS_mailer  := mailer log clock
 # The API test links every module (ALL): the route table names them all.
 TEST_DEPS_api     := ALL
-TEST_DEPS_schedule := schedule store event fecha log clock sqlfiles
+TEST_DEPS_schedule := schedule store store_outbox store_osc event fecha log clock sqlfiles config message message_mime templates mailer token
 TEST_DEPS_http    := http log clock
 TEST_DEPS_token   := token
 
 dep_objs = $(if $(filter ALL,$(TEST_DEPS_$(1))),$(LIB_OBJ),$(foreach m,$(TEST_DEPS_$(1)),$(if $(filter sqlfiles templates,$(m)),$(BUILD)/gen/$(m).o,$(BUILD)/daemon/$(m).o)))
 
-.PHONY: all deps check unit integration format format-check demo bench install clean asan
+.PHONY: all deps check unit integration format format-check demo bench fuzz install clean asan
 all: deps $(BUILD)/cronogramad $(BUILD)/cronoctl
 
 deps: $(BUILD)/.deps
@@ -143,6 +144,10 @@ demo: all
 bench: all
 	@sh contrib/install-deps.sh --bench
 	@sh tests/bench/run.sh $(BUILD)
+
+# libFuzzer targets (clang), FUZZ_SECONDS each (default 60).
+fuzz: all
+	@sh tests/fuzz/run.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
