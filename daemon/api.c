@@ -1099,6 +1099,19 @@ const struct api_route api_routes[] = {
     {"GET", "/v1/export", h_export, "sessions as iCalendar"},
     {"GET", "/v1/log", h_log, "audit log"},
     {"POST", "/v1/clock", h_clock, "set the test clock"},
+    {"GET", "/v1/oscs", api_osc_list, "list organisations"},
+    {"POST", "/v1/oscs", api_osc_add, "add an organisation"},
+    {"POST", "/v1/oscs/import", api_osc_import, "import organisations (CSV)"},
+    {"GET", "/v1/oscs/{id}", api_osc_get, "one organisation"},
+    {"DELETE", "/v1/oscs/{id}", api_osc_remove, "remove an organisation"},
+    {"POST", "/v1/oscs/{id}/subscribe", api_osc_subscribe,
+     "subscribe an organisation to topics"},
+    {"POST", "/v1/oscs/{id}/unsubscribe", api_osc_unsubscribe,
+     "unsubscribe an organisation from topics"},
+    {"GET", "/v1/oscs/{id}/token", api_osc_token_get,
+     "an organisation's private feed token"},
+    {"POST", "/v1/oscs/{id}/token", api_osc_token_reset,
+     "a new private feed token"},
 };
 
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -42,4 +42,24 @@ int api_audit(struct api_call *call, const char *action, const char *target,
               const char *before, const char *after);
 void api_changed(struct api_call *call, const char *uid);
 
+/* api_outbox.c: the outbox and the reminders to come. */
+void api_outbox_list(struct api_call *call);
+void api_outbox_retry(struct api_call *call);
+void api_upcoming(struct api_call *call);
+
+/* ---- organisations (api_osc.c) ---- */
+
+/* The OSC object: {"id","name","emails","contact","state","topics",
+ * "created_at"}; never the token. */
+json_t *api_osc_json(const struct osc *o);
+void api_osc_add(struct api_call *call);
+void api_osc_list(struct api_call *call);
+void api_osc_get(struct api_call *call);
+void api_osc_remove(struct api_call *call);
+void api_osc_import(struct api_call *call);
+void api_osc_subscribe(struct api_call *call);
+void api_osc_unsubscribe(struct api_call *call);
+void api_osc_token_get(struct api_call *call);
+void api_osc_token_reset(struct api_call *call);
+
 #endif

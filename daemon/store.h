@@ -171,6 +171,9 @@ int store_osc_get(struct store *st, long id, struct osc *out);
  * -EEXIST when several organisations have that name. */
 int store_osc_find(struct store *st, const char *name_or_email,
                    struct osc *out);
+/* The number of the organisation address belongs to (any case) into *id,
+ * 0 if none. */
+int store_osc_email_owner(struct store *st, const char *address, long *id);
 /* All organisations, or those with an active subscription to topic (a
  * slug; NULL for all), ordered by name then number. Free with
  * osc_array_free. */
@@ -185,8 +188,8 @@ int store_osc_subscribe(struct store *st, long id, const char *const *slugs,
                         size_t n);
 /* Like store_osc_subscribe, but a subscription the organisation ended
  * stays ended (imports use this: they never undo an unsubscribe). */
-int store_osc_subscribe_new(struct store *st, long id,
-                            const char *const *slugs, size_t n);
+int store_osc_subscribe_new(struct store *st, long id, const char *const *slugs,
+                            size_t n);
 /* End id's subscriptions to slugs (active = 0, the row kept); a topic it
  * does not follow is no error. Unknown slug: -EINVAL naming it. */
 int store_osc_unsubscribe(struct store *st, long id, const char *const *slugs,
@@ -207,6 +210,115 @@ int store_osc_by_token(struct store *st, const char *token, struct osc *out);
  */
 int store_osc_subscribers(struct store *st, const char *uid, struct osc **out,
                           size_t *n);
+
+/* ---- alarms and outbox (store_outbox.c) ---- */
+
+/* One reminder of one version (seq) of a session. state: "pending" (to
+ * expand at due), "expanded" (its messages exist), "late" (expanded after
+ * downtime), "expired" (never sent). */
+struct alarm {
+	char *uid;
+	int seq;
+	int64_t offset_s; /* seconds before the session */
+	int64_t due;      /* UTC */
+	char *state;
+};
+void alarm_array_free(struct alarm *a, size_t n);
+
+/* A computed alarm for store_alarms_set: expired ones are kept as such
+ * (too late already when computed), never sent. */
+struct alarm_due {
+	int64_t offset_s, due;
+	int expired;
+};
+
+/*
+ * The alarms of version seq of session uid become v: alarms of uid that
+ * produced no message yet (pending or expired, of any version) are
+ * dropped, v is added (an alarm of this version already expanded stays
+ * as it is) and reminders of older versions still waiting in the outbox
+ * are expired with last_error why. n = 0 with seq INT_MAX clears a
+ * session that is cancelled, undecided or gone. One savepoint.
+ */
+int store_alarms_set(struct store *st, const char *uid, int seq,
+                     const struct alarm_due *v, size_t n, const char *why);
+/* Pending alarms due at or before until, earliest first, at most limit
+ * (<= 0: all). Free with alarm_array_free. */
+int store_alarm_due_list(struct store *st, int64_t until, int limit,
+                         struct alarm **out, size_t *n);
+/* Every alarm of session uid (full UID), by version then due. */
+int store_alarm_list(struct store *st, const char *uid, struct alarm **out,
+                     size_t *n);
+int store_alarm_state_set(struct store *st, const char *uid, int seq,
+                          int64_t offset_s, const char *state);
+/* The earliest pending alarm's due and the earliest pending message's
+ * next try (UTC; 0 when there is none). */
+int store_schedule_next(struct store *st, int64_t *alarm_due,
+                        int64_t *outbox_next);
+
+/* One message to one organisation (a row of the outbox). */
+struct outbox_row {
+	int64_t id;
+	char *uid;
+	int seq;
+	char *kind; /* "reminder", "update", "cancel" */
+	int64_t offset_s;
+	long osc_id;
+	char *message_id; /* without <>; NULL until first claimed */
+	int64_t due, next_try;
+	int tries;
+	char *state; /* "pending", "sending", "sent", "failed", "expired" */
+	char *last_error;
+	int64_t sent_at; /* 0 = not sent */
+	char *osc_name;  /* store_outbox_list only; NULL if the OSC is gone */
+	char *emails;    /* store_outbox_list only: comma separated */
+	int late;        /* store_outbox_claim only: expanded after downtime */
+};
+void outbox_row_array_free(struct outbox_row *r, size_t n);
+
+/* Add the message (uid, seq, kind, offset_s, osc_id) unless it exists
+ * (the UNIQUE key): *added says whether a row was added. */
+int store_outbox_add(struct store *st, const char *uid, int seq,
+                     const char *kind, int64_t offset_s, long osc_id,
+                     int64_t due, int64_t next_try, int *added);
+/*
+ * Take at most limit pending messages whose next try is at or before now,
+ * mark them "sending" and give each its Message-ID if it has none
+ * ("r<id>.<seq>.<offset>@domain"; the kind's first letter). Ordered by
+ * next try, then id. Free with outbox_row_array_free.
+ */
+int store_outbox_claim(struct store *st, int64_t now, int limit,
+                       const char *domain, struct outbox_row **out,
+                       size_t *n);
+/* Record message id's outcome (last_error may be NULL; sent_at 0 for
+ * NULL). */
+int store_outbox_done(struct store *st, int64_t id, const char *state,
+                      int tries, int64_t next_try, const char *last_error,
+                      int64_t sent_at);
+/* Messages left "sending" (by a crash) become "pending": *n of them. */
+int store_outbox_recover(struct store *st, size_t *n);
+
+struct store_outbox_filter {
+	const char *state; /* NULL for all */
+	const char *uid;   /* UID or short id, NULL for all */
+	int limit;         /* <= 0: no limit */
+};
+/* Messages, newest first, with the organisation's name and addresses. */
+int store_outbox_list(struct store *st, const struct store_outbox_filter *f,
+                      struct outbox_row **out, size_t *n);
+/*
+ * Send message id again from now (tries start over): only a failed or
+ * expired one (-EINVAL otherwise, -ENOENT if none). id 0: every failed
+ * message. *n says how many.
+ */
+int store_outbox_retry(struct store *st, int64_t id, int64_t now, size_t *n);
+/* A topic's own reminder offsets as text ("3d 1h"), or NULL in *out
+ * (caller frees). -ENOENT if the topic does not exist. */
+int store_topic_remind_get(struct store *st, const char *slug, char **out);
+/* Set them (text as config_durations_parse reads it, checked by the
+ * caller; NULL: the defaults). -ENOENT if the topic does not exist. */
+int store_topic_remind_set(struct store *st, const char *slug,
+                           const char *text);
 
 /* ---- counts for status ---- */
 

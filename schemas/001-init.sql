@@ -50,29 +50,33 @@ CREATE TABLE event_topic (
 );
 CREATE INDEX event_topic_by_topic ON event_topic (topic, uid);
 
--- A civil-society organisation. email is its main address (also listed in
--- osc_email); contact the person's name. state: 'active' or
--- 'unsubscribed' (unsubscribed_at then says when). token is the secret of
--- its private feed and unsubscribe links.
+-- A civil-society organisation (OSC). contact is the person's name; state
+-- the Mexican state (estado) it is based in, such as 'Jalisco' (NULL when
+-- not given). Removing an organisation deletes it, its addresses and its
+-- subscriptions; ending a subscription is subscription.active = 0. token
+-- is the secret of its private feed (/calendarios/osc/<token>.ics).
+-- AUTOINCREMENT: a removed organisation's number is never given again
+-- (the outbox and the audit log still name it).
 CREATE TABLE osc (
-	id              INTEGER PRIMARY KEY,
-	name            TEXT NOT NULL,
-	email           TEXT NOT NULL,
-	contact         TEXT,
-	state           TEXT NOT NULL DEFAULT 'active',
-	token           TEXT UNIQUE,
-	created_at      INTEGER NOT NULL,
-	unsubscribed_at INTEGER
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	name       TEXT NOT NULL,
+	contact    TEXT,
+	state      TEXT,
+	token      TEXT UNIQUE,
+	created_at INTEGER NOT NULL
 );
+CREATE INDEX osc_by_name ON osc (name);
 
--- Every address an organisation receives mail at (one or more). An
--- address belongs to one organisation only.
+-- Every address an organisation receives mail at (one or more, in the
+-- order pos given). An address belongs to one organisation only, compared
+-- without regard to ASCII case.
 CREATE TABLE osc_email (
 	osc_id INTEGER NOT NULL REFERENCES osc (id) ON DELETE CASCADE,
+	pos    INTEGER NOT NULL,
 	email  TEXT NOT NULL COLLATE NOCASE,
 	UNIQUE (email)
 );
-CREATE INDEX osc_email_by_osc ON osc_email (osc_id);
+CREATE INDEX osc_email_by_osc ON osc_email (osc_id, pos);
 
 -- An organisation follows a topic (by slug). active = 0 keeps the history
 -- of a subscription that was ended.

@@ -1,0 +1,671 @@
+/* Unit tests for daemon/store_osc.c (organisations, addresses,
+ * subscriptions, feed tokens) on a real sqlite ":memory:" database. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "event.h"
+#include "fecha.h"
+#include "log.h"
+#include "store.h"
+
+#define T0 1514764800 /* 2018-01-01T00:00:00Z */
+
+static int
+setup(void **state)
+{
+	struct store *st;
+	struct topic t[] = {
+	    {"1.2", "cambio-climatico", "Cambio climático", NULL, 0},
+	    {"1.3", "migracion", "Migración internacional", NULL, 0},
+	    {"2.1", "agenda-2030", "Agenda 2030", NULL, 0},
+	};
+	char err[256];
+	size_t i;
+
+	log_level_set(LOG_LEVEL_ERR);
+	if (store_open(&st, ":memory:", err, sizeof err) < 0) {
+		fprintf(stderr, "store_open: %s\n", err);
+		return -1;
+	}
+	clock_set(T0);
+	for (i = 0; i < sizeof t / sizeof t[0]; i++)
+		if (store_topic_put(st, &t[i]) < 0) {
+			store_close(st);
+			return -1;
+		}
+	*state = st;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	store_close(*state);
+	clock_real();
+	return 0;
+}
+
+/* Add an organisation; emails and topics are NULL-terminated lists. */
+static long
+osc_add(struct store *st, const char *name, const char *const *emails,
+        const char *const *topics)
+{
+	struct osc o = {0};
+	long id = 0;
+
+	o.name = (char *)name;
+	o.emails = (char **)emails;
+	while (emails && emails[o.nemails])
+		o.nemails++;
+	o.topics = (char **)topics;
+	while (topics && topics[o.ntopics])
+		o.ntopics++;
+	if (store_osc_add(st, &o, &id) != 0)
+		fail_msg("store_osc_add: %s", store_error(st));
+	assert_true(id > 0);
+	return id;
+}
+
+static long
+count_oscs(struct store *st)
+{
+	struct store_counts c;
+
+	assert_int_equal(store_counts_get(st, &c), 0);
+	return c.oscs;
+}
+
+static long
+count_subscriptions(struct store *st)
+{
+	struct store_counts c;
+
+	assert_int_equal(store_counts_get(st, &c), 0);
+	return c.subscriptions;
+}
+
+/* ---- address checks ---- */
+
+static void
+test_store_osc_email_valid_forms(void **state)
+{
+	static const char *const good[] = {
+	    "contacto@osc.org.mx",
+	    "Ana.Perez+cronograma@sub.example.org",
+	    "a!#$%&'*+-/=?^_`{|}~@example.org",
+	    "\"a.b..c\"@example.org",
+	    "\"a\\\"b\"@example.org",
+	    "user@[192.0.2.1]",
+	    NULL,
+	};
+	char why[400];
+	size_t i;
+
+	(void)state;
+	for (i = 0; good[i]; i++)
+		if (store_osc_email_check(good[i], why, sizeof why) != 0)
+			fail_msg("'%s' refused: %s", good[i], why);
+}
+
+static void
+test_store_osc_email_bad_forms_named(void **state)
+{
+	static const struct {
+		const char *addr, *needle;
+	} bad[] = {
+	    {"sin-arroba.example.org", "has no '@'"},
+	    {"a@localhost", "needs a dot"},
+	    {"a@example.org.", "bad domain"},
+	    {"a@.example.org", "bad domain"},
+	    {"a@exa..mple.org", "bad domain"},
+	    {".a@example.org", "before the '@'"},
+	    {"a.@example.org", "before the '@'"},
+	    {"a..b@example.org", "before the '@'"},
+	    {"a@b@example.org", "bad domain"},
+	    {"@example.org", "before the '@'"},
+	    {"a@", "bad domain"},
+	    {"\"abierta@example.org", "before the '@'"},
+	    {"a(b)@example.org", "before the '@'"},
+	    {"a@[1.2.3.4", "bad domain"},
+	    {"ana@example.org\r\nBcc: x@y.org", "line break"},
+	    {"ana\n@example.org", "line break"},
+	    {"ana @example.org", "space"},
+	    {"\"con espacio\"@example.org", "space"},
+	    {"ana\t@example.org", "space"},
+	    {"añá@example.org", "not printable ASCII"},
+	    {"", "empty"},
+	};
+	char why[400], long_local[80], long_addr[300];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(
+		    store_osc_email_check(bad[i].addr, why, sizeof why),
+		    -EINVAL);
+		if (strstr(why, bad[i].needle) == NULL)
+			fail_msg("'%s': '%s' lacks '%s'", bad[i].addr, why,
+			         bad[i].needle);
+		/* The message is one line, whatever the address held. */
+		assert_null(strpbrk(why, "\r\n"));
+	}
+	assert_int_equal(
+	    store_osc_email_check("ana@example.org\r\nBcc: x@y.org", why,
+	                          sizeof why),
+	    -EINVAL);
+	assert_non_null(strstr(why, "'ana@example.org\\r\\nBcc: x@y.org'"));
+
+	/* 64 characters before the '@' pass, 65 do not. */
+	memset(long_local, 'a', 64);
+	snprintf(long_local + 64, sizeof long_local - 64, "@example.org");
+	assert_int_equal(store_osc_email_check(long_local, why, sizeof why), 0);
+	memset(long_local, 'a', 65);
+	snprintf(long_local + 65, sizeof long_local - 65, "@example.org");
+	assert_int_equal(store_osc_email_check(long_local, why, sizeof why),
+	                 -EINVAL);
+	assert_non_null(strstr(why, "64"));
+
+	/* 254 characters pass, 255 do not. */
+	snprintf(long_addr, sizeof long_addr, "a@");
+	for (i = 0; i < 25; i++)
+		strcat(long_addr, "bbbbbbbbb.");
+	strcat(long_addr, "mx");
+	assert_int_equal(strlen(long_addr), 254);
+	assert_int_equal(store_osc_email_check(long_addr, why, sizeof why), 0);
+	strcat(long_addr, "x");
+	assert_int_equal(store_osc_email_check(long_addr, why, sizeof why),
+	                 -EINVAL);
+	assert_non_null(strstr(why, "254"));
+}
+
+/* ---- add, get, update ---- */
+
+static void
+test_store_osc_add_get_roundtrip(void **state)
+{
+	struct store *st = *state;
+	static const char *const emails[] = {"uno@osc.org.mx", "dos@osc.org.mx",
+	                                     NULL};
+	static const char *const topics[] = {"migracion", "cambio-climatico",
+	                                     NULL};
+	struct osc o = {0}, got;
+	long id;
+
+	o.name = "Red Jalisciense de Derechos Humanos";
+	o.emails = (char **)emails;
+	o.nemails = 2;
+	o.contact = "Ana Pérez";
+	o.state = "Jalisco";
+	o.topics = (char **)topics;
+	o.ntopics = 2;
+	assert_int_equal(store_osc_add(st, &o, &id), 0);
+	assert_int_equal(store_osc_get(st, id, &got), 0);
+	assert_int_equal(got.id, id);
+	assert_string_equal(got.name, "Red Jalisciense de Derechos Humanos");
+	assert_int_equal(got.nemails, 2);
+	assert_string_equal(got.emails[0], "uno@osc.org.mx");
+	assert_string_equal(got.emails[1], "dos@osc.org.mx");
+	assert_string_equal(got.contact, "Ana Pérez");
+	assert_string_equal(got.state, "Jalisco");
+	assert_int_equal(got.ntopics, 2); /* by slug */
+	assert_string_equal(got.topics[0], "cambio-climatico");
+	assert_string_equal(got.topics[1], "migracion");
+	assert_int_equal(got.created_at, T0);
+	assert_non_null(got.token);
+	assert_int_equal(strlen(got.token), 22);
+	assert_int_equal(strspn(got.token,
+	                        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
+	                        "klmnopqrstuvwxyz0123456789-_"),
+	                 22);
+	osc_fini(&got);
+
+	assert_int_equal(store_osc_get(st, id + 1, &got), -ENOENT);
+	assert_non_null(strstr(store_error(st), "no organisation"));
+	assert_int_equal(count_oscs(st), 1);
+	assert_int_equal(count_subscriptions(st), 2);
+}
+
+static void
+test_store_osc_add_without_state_or_contact(void **state)
+{
+	struct store *st = *state;
+	static const char *const e[] = {"sola@example.org", NULL};
+	long id = osc_add(st, "Sin datos", e, NULL);
+	struct osc got;
+
+	assert_int_equal(store_osc_get(st, id, &got), 0);
+	assert_null(got.state);
+	assert_null(got.contact);
+	assert_int_equal(got.ntopics, 0);
+	osc_fini(&got);
+}
+
+static void
+test_store_osc_add_refuses_duplicates(void **state)
+{
+	struct store *st = *state;
+	static const char *const first[] = {"Ana@Example.org", NULL};
+	static const char *const twice[] = {"b@example.org", "B@EXAMPLE.ORG",
+	                                    NULL};
+	static const char *const taken[] = {"c@example.org", "ana@example.ORG",
+	                                    NULL};
+	struct osc o = {0};
+	long a = osc_add(st, "Primera", first, NULL), id = 0;
+
+	o.name = "Segunda";
+	o.emails = (char **)twice;
+	o.nemails = 2;
+	assert_int_equal(store_osc_add(st, &o, &id), -EINVAL);
+	assert_non_null(
+	    strstr(store_error(st), "'B@EXAMPLE.ORG' is given twice"));
+	o.emails = (char **)taken;
+	assert_int_equal(store_osc_add(st, &o, &id), -EEXIST);
+	assert_non_null(strstr(store_error(st), "'ana@example.ORG'"));
+	assert_non_null(strstr(store_error(st), "Primera"));
+	assert_int_equal(id, 0);
+	/* Nothing of the refused ones was written. */
+	assert_int_equal(count_oscs(st), 1);
+	o.emails = (char **)(taken + 0);
+	o.nemails = 1;
+	assert_int_equal(store_osc_add(st, &o, &id), 0);
+	assert_true(id > a);
+}
+
+static void
+test_store_osc_add_refuses_bad_input(void **state)
+{
+	struct store *st = *state;
+	static const char *const ok[] = {"ok@example.org", NULL};
+	static const char *const bad[] = {"ok@example.org",
+	                                  "x@example.org\nBcc: y@z.org", NULL};
+	static const char *const topics[] = {"migracion", "nope", "nada", NULL};
+	struct osc o = {0};
+	long id;
+
+	o.name = "Mala";
+	o.emails = (char **)bad;
+	o.nemails = 2;
+	assert_int_equal(store_osc_add(st, &o, &id), -EINVAL);
+	assert_non_null(strstr(store_error(st), "line break"));
+	o.emails = (char **)ok;
+	o.nemails = 1;
+	o.topics = (char **)topics;
+	o.ntopics = 3;
+	assert_int_equal(store_osc_add(st, &o, &id), -EINVAL);
+	assert_non_null(strstr(store_error(st), "'nope', 'nada'"));
+	o.ntopics = 0;
+	o.name = "Dos\r\nlíneas";
+	assert_int_equal(store_osc_add(st, &o, &id), -EINVAL);
+	o.name = "Bien";
+	o.state = "Nuevo\nLeón";
+	assert_int_equal(store_osc_add(st, &o, &id), -EINVAL);
+	o.state = NULL;
+	o.nemails = 0;
+	assert_int_equal(store_osc_add(st, &o, &id), -EINVAL);
+	o.name = "  ";
+	o.nemails = 1;
+	assert_int_equal(store_osc_add(st, &o, &id), -EINVAL);
+	assert_int_equal(count_oscs(st), 0);
+	assert_int_equal(count_subscriptions(st), 0);
+}
+
+static void
+test_store_osc_update_replaces_fields_and_addresses(void **state)
+{
+	struct store *st = *state;
+	static const char *const e1[] = {"a@example.org", "b@example.org",
+	                                 NULL};
+	static const char *const e2[] = {"c@example.org", NULL};
+	static const char *const topics[] = {"migracion", NULL};
+	static const char *const now[] = {"c@example.org", "A@example.org",
+	                                  NULL};
+	static const char *const steal[] = {"c@example.org", NULL};
+	long a = osc_add(st, "Uno", e1, topics),
+	     b = osc_add(st, "Dos", e2, NULL);
+	struct osc o = {0}, got;
+
+	o.id = a;
+	o.name = "Uno renombrada";
+	o.contact = "Luis";
+	o.state = "Oaxaca";
+	o.emails = (char **)steal;
+	o.nemails = 1;
+	/* c@ is Dos's: refused, and nothing changed. */
+	assert_int_equal(store_osc_update(st, &o), -EEXIST);
+	assert_non_null(strstr(store_error(st), "c@example.org"));
+	assert_int_equal(store_osc_get(st, a, &got), 0);
+	assert_string_equal(got.name, "Uno");
+	assert_int_equal(got.nemails, 2);
+	osc_fini(&got);
+
+	/* Dos gives up c@ and takes b@ from nobody: Uno still has it. */
+	o.id = b;
+	o.name = "Dos";
+	o.emails = (char **)e1 + 1;
+	assert_int_equal(store_osc_update(st, &o), -EEXIST);
+
+	o.id = a;
+	o.name = "Uno renombrada";
+	o.emails = (char **)(e1 + 0);
+	o.nemails = 1; /* a@ only: b@ is free again */
+	assert_int_equal(store_osc_update(st, &o), 0);
+	assert_int_equal(store_osc_get(st, a, &got), 0);
+	assert_string_equal(got.name, "Uno renombrada");
+	assert_string_equal(got.contact, "Luis");
+	assert_string_equal(got.state, "Oaxaca");
+	assert_int_equal(got.nemails, 1);
+	assert_string_equal(got.emails[0], "a@example.org");
+	assert_int_equal(got.ntopics, 1); /* topics are left alone */
+	osc_fini(&got);
+
+	o.id = b;
+	o.name = "Dos";
+	o.emails = (char **)now;
+	o.nemails = 2;
+	assert_int_equal(store_osc_update(st, &o), -EEXIST); /* A@ is Uno's */
+	o.emails = (char **)e1 + 1;
+	o.nemails = 1;
+	assert_int_equal(store_osc_update(st, &o), 0);
+	o.id = 999;
+	assert_int_equal(store_osc_update(st, &o), -ENOENT);
+}
+
+/* ---- find, list, remove ---- */
+
+static void
+test_store_osc_find_by_address_or_name(void **state)
+{
+	struct store *st = *state;
+	static const char *const e1[] = {"uno@example.org", "otra@example.org",
+	                                 NULL};
+	static const char *const e2[] = {"dos@example.org", NULL};
+	static const char *const e3[] = {"tres@example.org", NULL};
+	long a = osc_add(st, "Colectivo", e1, NULL);
+	long b = osc_add(st, "Gemela", e2, NULL);
+	struct osc got;
+
+	osc_add(st, "Gemela", e3, NULL);
+	assert_int_equal(store_osc_find(st, "OTRA@example.org", &got), 0);
+	assert_int_equal(got.id, a);
+	osc_fini(&got);
+	assert_int_equal(store_osc_find(st, "Colectivo", &got), 0);
+	assert_int_equal(got.id, a);
+	osc_fini(&got);
+	assert_int_equal(store_osc_find(st, "colectivo", &got), -ENOENT);
+	assert_int_equal(store_osc_find(st, "Gemela", &got), -EEXIST);
+	assert_non_null(strstr(store_error(st), "2 organisations"));
+	assert_int_equal(store_osc_find(st, "dos@example.org", &got), 0);
+	assert_int_equal(got.id, b);
+	osc_fini(&got);
+	assert_int_equal(store_osc_find(st, "nadie@example.org", &got),
+	                 -ENOENT);
+	assert_non_null(strstr(store_error(st), "nadie@example.org"));
+}
+
+static void
+test_store_osc_list_by_name_and_topic(void **state)
+{
+	struct store *st = *state;
+	static const char *const e1[] = {"z@example.org", NULL};
+	static const char *const e2[] = {"y@example.org", "y2@example.org",
+	                                 NULL};
+	static const char *const e3[] = {"x@example.org", NULL};
+	static const char *const mig[] = {"migracion", NULL};
+	static const char *const both[] = {"migracion", "agenda-2030", NULL};
+	struct osc *v;
+	size_t n;
+
+	osc_add(st, "Zeta", e1, mig);
+	osc_add(st, "Alfa", e2, both);
+	osc_add(st, "Beta", e3, NULL);
+	assert_int_equal(store_osc_list(st, NULL, &v, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0].name, "Alfa");
+	assert_string_equal(v[1].name, "Beta");
+	assert_string_equal(v[2].name, "Zeta");
+	assert_int_equal(v[0].nemails, 2);
+	assert_string_equal(v[0].emails[1], "y2@example.org");
+	assert_int_equal(v[0].ntopics, 2);
+	assert_int_equal(v[1].ntopics, 0);
+	assert_int_equal(v[2].ntopics, 1);
+	osc_array_free(v, n);
+
+	assert_int_equal(store_osc_list(st, "migracion", &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].name, "Alfa");
+	/* All of its topics, not only the one asked for. */
+	assert_int_equal(v[0].ntopics, 2);
+	assert_string_equal(v[1].name, "Zeta");
+	osc_array_free(v, n);
+	assert_int_equal(store_osc_list(st, "cambio-climatico", &v, &n), 0);
+	assert_int_equal(n, 0);
+	osc_array_free(v, n);
+}
+
+static void
+test_store_osc_remove_cascades(void **state)
+{
+	struct store *st = *state;
+	static const char *const e[] = {"a@example.org", "b@example.org", NULL};
+	static const char *const topics[] = {"migracion", "agenda-2030", NULL};
+	long id = osc_add(st, "Se va", e, topics);
+
+	assert_int_equal(count_subscriptions(st), 2);
+	assert_int_equal(store_osc_remove(st, id), 0);
+	assert_int_equal(count_oscs(st), 0);
+	assert_int_equal(count_subscriptions(st), 0);
+	assert_int_equal(store_osc_remove(st, id), -ENOENT);
+	/* Its addresses are free again; its number is not. */
+	assert_true(osc_add(st, "Llega", e, NULL) > id);
+}
+
+/* ---- subscriptions ---- */
+
+static void
+test_store_osc_subscribe_unsubscribe_idempotent(void **state)
+{
+	struct store *st = *state;
+	static const char *const e[] = {"s@example.org", NULL};
+	static const char *const mig[] = {"migracion"};
+	static const char *const two[] = {"migracion", "agenda-2030"};
+	static const char *const bad[] = {"agenda-2030", "no-existe"};
+	long id = osc_add(st, "Suscrita", e, NULL);
+	struct osc got;
+
+	assert_int_equal(store_osc_subscribe(st, id, two, 2), 0);
+	assert_int_equal(store_osc_subscribe(st, id, two, 2), 0);
+	assert_int_equal(count_subscriptions(st), 2);
+	assert_int_equal(store_osc_unsubscribe(st, id, mig, 1), 0);
+	assert_int_equal(store_osc_unsubscribe(st, id, mig, 1), 0);
+	assert_int_equal(count_subscriptions(st), 1);
+	assert_int_equal(store_osc_get(st, id, &got), 0);
+	assert_int_equal(got.ntopics, 1);
+	assert_string_equal(got.topics[0], "agenda-2030");
+	osc_fini(&got);
+
+	/* The ended row is kept: an import does not start it again, an
+	 * explicit subscribe does. */
+	assert_int_equal(store_osc_subscribe_new(st, id, mig, 1), 0);
+	assert_int_equal(count_subscriptions(st), 1);
+	assert_int_equal(store_osc_subscribe(st, id, mig, 1), 0);
+	assert_int_equal(count_subscriptions(st), 2);
+
+	/* Unknown topic: refused whole, naming it. */
+	assert_int_equal(store_osc_unsubscribe(st, id, bad, 2), -EINVAL);
+	assert_non_null(strstr(store_error(st), "'no-existe'"));
+	assert_int_equal(count_subscriptions(st), 2);
+	assert_int_equal(store_osc_subscribe(st, id + 7, mig, 1), -ENOENT);
+	/* Unsubscribing from a topic never followed is no error. */
+	assert_int_equal(
+	    store_osc_unsubscribe(st, id,
+	                          (const char *const[]){"cambio-climatico"}, 1),
+	    0);
+}
+
+/* ---- tokens ---- */
+
+static void
+test_store_osc_token_get_reset_lookup(void **state)
+{
+	struct store *st = *state;
+	static const char *const e[] = {"t@example.org", NULL};
+	long id = osc_add(st, "Con feed", e, NULL);
+	char *t1, *t2, *t3;
+	struct osc got;
+
+	assert_int_equal(store_osc_token_get(st, id, &t1), 0);
+	assert_int_equal(store_osc_token_get(st, id, &t2), 0);
+	assert_string_equal(t1, t2);
+	assert_int_equal(store_osc_by_token(st, t1, &got), 0);
+	assert_int_equal(got.id, id);
+	osc_fini(&got);
+	assert_int_equal(store_osc_token_reset(st, id, &t3), 0);
+	assert_string_not_equal(t1, t3);
+	assert_int_equal(store_osc_by_token(st, t1, &got), -ENOENT);
+	/* The secret is not repeated in the message. */
+	assert_null(strstr(store_error(st), t1));
+	assert_int_equal(store_osc_by_token(st, t3, &got), 0);
+	assert_int_equal(got.nemails, 1);
+	osc_fini(&got);
+	assert_int_equal(store_osc_by_token(st, "", &got), -ENOENT);
+	free(t2);
+	assert_int_equal(store_osc_token_reset(st, id + 1, &t2), -ENOENT);
+	assert_null(t2);
+	free(t1);
+	free(t3);
+	assert_int_equal(store_osc_token_get(st, id + 1, &t1), -ENOENT);
+	assert_null(t1);
+}
+
+/* ---- subscribers of a session ---- */
+
+static void
+session_put(struct store *st, const char *uid, const char *const *topics)
+{
+	struct event ev;
+	struct fecha_date d = {2018, 2, 8};
+
+	event_init(&ev);
+	assert_int_equal(event_str_set(&ev.uid, uid), 0);
+	assert_int_equal(event_str_set(&ev.title, "Reunión"), 0);
+	ev.kind = FECHA_DATE;
+	ev.status = EVENT_CONFIRMED;
+	ev.start = ev.end = d;
+	for (; *topics; topics++)
+		assert_int_equal(event_topic_add(&ev, *topics, *topics), 0);
+	assert_int_equal(store_event_put(st, &ev), 0);
+	event_fini(&ev);
+}
+
+static void
+test_store_osc_subscribers_once_with_session_topics(void **state)
+{
+	struct store *st = *state;
+	static const char *const session[] = {"migracion", "cambio-climatico",
+	                                      NULL};
+	static const char *const both[] = {"migracion", "cambio-climatico",
+	                                   NULL};
+	static const char *const other[] = {"agenda-2030", NULL};
+	static const char *const mixed[] = {"agenda-2030", "migracion", NULL};
+	static const char *const mig[] = {"migracion", NULL};
+	static const char *const ea[] = {"a1@example.org", "a2@example.org",
+	                                 NULL};
+	static const char *const eb[] = {"b@example.org", NULL};
+	static const char *const ec[] = {"c@example.org", NULL};
+	static const char *const ed[] = {"d@example.org", NULL};
+	struct osc *v;
+	size_t n;
+	long c;
+
+	session_put(st, "2018-08@example.org", session);
+	osc_add(st, "Ambas", ea, both);
+	osc_add(st, "Otra", eb, other);
+	c = osc_add(st, "Dada de baja", ec, mig);
+	osc_add(st, "Mixta", ed, mixed);
+	assert_int_equal(store_osc_unsubscribe(st, c, mig, 1), 0);
+
+	assert_int_equal(
+	    store_osc_subscribers(st, "2018-08@example.org", &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].name, "Ambas");
+	assert_int_equal(v[0].nemails, 2);
+	assert_string_equal(v[0].emails[0], "a1@example.org");
+	assert_string_equal(v[0].emails[1], "a2@example.org");
+	assert_int_equal(v[0].ntopics, 2);
+	assert_string_equal(v[0].topics[0], "cambio-climatico");
+	assert_string_equal(v[0].topics[1], "migracion");
+	assert_string_equal(v[1].name, "Mixta");
+	/* Only the session's topics it follows, not agenda-2030. */
+	assert_int_equal(v[1].ntopics, 1);
+	assert_string_equal(v[1].topics[0], "migracion");
+	osc_array_free(v, n);
+
+	assert_int_equal(store_osc_subscribers(st, "nope@example.org", &v, &n),
+	                 0);
+	assert_int_equal(n, 0);
+	osc_array_free(v, n);
+}
+
+/* Many organisations: every one comes back with its own addresses (the
+ * rows are joined by id while ordered by name). */
+static void
+test_store_osc_list_many_joins_by_id(void **state)
+{
+	struct store *st = *state;
+	static const char *const mig[] = {"migracion", NULL};
+	char name[32], addr[64];
+	const char *e[2] = {addr, NULL};
+	struct osc *v;
+	size_t n, i;
+	int k;
+
+	for (k = 0; k < 300; k++) {
+		/* Names sort in the reverse of their ids. */
+		snprintf(name, sizeof name, "OSC %03d", 999 - k);
+		snprintf(addr, sizeof addr, "osc%d@example.org", 999 - k);
+		osc_add(st, name, e, k % 2 ? mig : NULL);
+	}
+	assert_int_equal(store_osc_list(st, NULL, &v, &n), 0);
+	assert_int_equal(n, 300);
+	for (i = 0; i < n; i++) {
+		snprintf(addr, sizeof addr, "osc%s@example.org", v[i].name + 4);
+		assert_int_equal(v[i].nemails, 1);
+		assert_string_equal(v[i].emails[0], addr);
+		assert_int_equal(v[i].ntopics, (999 - atoi(v[i].name + 4)) % 2);
+	}
+	osc_array_free(v, n);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_store_osc_email_valid_forms),
+	    cmocka_unit_test(test_store_osc_email_bad_forms_named),
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	    T(test_store_osc_add_get_roundtrip),
+	    T(test_store_osc_add_without_state_or_contact),
+	    T(test_store_osc_add_refuses_duplicates),
+	    T(test_store_osc_add_refuses_bad_input),
+	    T(test_store_osc_update_replaces_fields_and_addresses),
+	    T(test_store_osc_find_by_address_or_name),
+	    T(test_store_osc_list_by_name_and_topic),
+	    T(test_store_osc_remove_cascades),
+	    T(test_store_osc_subscribe_unsubscribe_idempotent),
+	    T(test_store_osc_token_get_reset_lookup),
+	    T(test_store_osc_subscribers_once_with_session_topics),
+	    T(test_store_osc_list_many_joins_by_id),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
