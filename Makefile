@@ -103,6 +103,8 @@ $(BUILD)/tests/%.o: tests/%.c | $(BUILD)/.deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Wno-unused-parameter -c -o $@ $<
 
+# Keep test objects between runs.
+.SECONDARY:
 .SECONDEXPANSION:
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $$(call dep_objs,$$*)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm

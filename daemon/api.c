@@ -1008,7 +1008,7 @@ h_log(struct api_call *call)
 		if (store_event_get(call->ctx->store, event, &ev) == 0) {
 			snprintf(uid, sizeof(uid), "%s", ev.uid);
 			event_fini(&ev);
-		} else if (strchr(event, '@')) {
+		} else if (strchr(event, '@') || strchr(event, ':')) {
 			snprintf(uid, sizeof(uid), "%s", event);
 		} else {
 			/* A deleted session's short id still finds its
