@@ -19,13 +19,17 @@ void token_key_forget(void);
 
 /* URL-safe token for (osc_id, topic slug) into out (TOKEN_MAX bytes). */
 int token_unsubscribe_make(long osc_id, const char *topic, char *out,
-			   size_t outlen);
+                           size_t outlen);
 /* 0 and the organisation and topic if the token is genuine, else
  * -EINVAL. */
 int token_unsubscribe_check(const char *token, long *osc_id, char *topic,
-			    size_t topiclen);
+                            size_t topiclen);
 
 /* A random URL-safe token (private feed tokens): 22 characters. */
 int token_random(char *out, size_t outlen);
+
+/* SHA-256 of n bytes into out (for strong ETags and the page's CSP hash,
+ * so that only this module includes OpenSSL). 0 or -EIO. */
+int token_sha256(const void *data, size_t n, unsigned char out[32]);
 
 #endif

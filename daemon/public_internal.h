@@ -1,0 +1,85 @@
+/* public_internal: what public.c (routing, cache, feeds, unsubscribe) and
+ * public_page.c (the HTML) share. Not a contract for other modules. */
+#ifndef CRONOGRAMA_PUBLIC_INTERNAL_H
+#define CRONOGRAMA_PUBLIC_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "public.h"
+#include "store.h"
+
+/* A growing text buffer; after a failed allocation oom is set and every
+ * later append is ignored, so callers check once at the end. */
+struct pbuf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+void pbuf_add(struct pbuf *b, const char *s);
+void pbuf_addn(struct pbuf *b, const char *s, size_t n);
+void pbuf_printf(struct pbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* s with & < > " ' as character references (text and attribute values). */
+void pbuf_html(struct pbuf *b, const char *s);
+/* Take the text (NUL-terminated); the buffer is empty afterwards. */
+char *pbuf_take(struct pbuf *b, size_t *len);
+void pbuf_fini(struct pbuf *b);
+
+struct public_site {
+	struct store *st;
+	const struct config *cfg;
+	char *base;   /* public_url without a trailing '/' */
+	char *webcal; /* base with the scheme webcal:// */
+	char csp[240];
+	void (*changed)(void *arg, const char *uid);
+	void *changed_arg;
+	struct public_entry *cache;
+	size_t ncache;
+};
+
+#define PUBLIC_SLUG_MAX 64
+
+/* The session's short id (the UID's part before '@') into buf. */
+const char *public_short_id(const char *uid, char *buf, size_t buflen);
+
+/*
+ * The pages, rendered into out. *expires gets the instant the page stops
+ * being right even with no change (a shown session ends), or 0. 0, -ENOENT
+ * for an unknown topic, or another negative code.
+ */
+int public_page_agenda(struct public_site *ps, struct pbuf *out,
+                       int64_t *expires);
+int public_page_topic(struct public_site *ps, const char *slug,
+                      struct pbuf *out, int64_t *expires);
+/* The unsubscribe confirmation (done = 0: the form; 1: done). following
+ * says whether the organisation still follows the topic. */
+void public_page_baja(struct public_site *ps, const struct osc *o,
+                      const struct topic *t, const char *token, int following,
+                      int done, struct pbuf *out);
+/* A short page for an error status, with a message in Spanish. */
+void public_page_error(struct public_site *ps, int status, const char *title,
+                       const char *text, struct pbuf *out);
+
+/* A URL-safe token (base64url and '.') of a sane length. */
+int public_token_ok(const char *s, size_t n);
+
+/* Answers shared by the routes. public_reply_html takes body. */
+void public_reply_html(struct public_site *ps, struct http_response *res,
+                       int status, char *body, size_t len, const char *cache);
+void public_error(struct public_site *ps, struct http_response *res, int status,
+                  const char *title, const char *text);
+void public_not_found(struct public_site *ps, struct http_response *res);
+void public_server_error(struct public_site *ps, struct http_response *res,
+                         const char *what);
+
+/* GET, HEAD (post = 0) and POST (post = 1) /baja/<tok>. */
+void public_baja(struct public_site *ps, const struct http_request *req,
+                 struct http_response *res, const char *tok, int post);
+
+/* The page's style sheet (its SHA-256 goes into the CSP). */
+extern const char public_page_css[];
+
+#endif
