@@ -307,7 +307,7 @@ struct store_outbox_filter {
 int store_outbox_list(struct store *st, const struct store_outbox_filter *f,
                       struct outbox_row **out, size_t *n);
 /*
- * Send message id again from now (tries start over): only a failed or
+ * Send message id again from now (tries go on counting): only a failed or
  * expired one (-EINVAL otherwise, -ENOENT if none). id 0: every failed
  * message. *n says how many.
  */

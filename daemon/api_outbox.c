@@ -1,0 +1,260 @@
+/* api_outbox: the control API's outbox and the reminders to come.
+ *
+ *   GET  /v1/outbox?state=&event=&limit=   messages, newest first
+ *   POST /v1/outbox/retry {"id": N} | {"failed": true}
+ *   GET  /v1/upcoming?days=N               reminders due, sending nothing
+ *
+ * See schemas/control-api.yaml. A retry is audited ("outbox.retry") and
+ * followed by api_changed(call, NULL), which makes the scheduler look at
+ * the outbox at once. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "api_internal.h"
+#include "clock.h"
+#include "schedule.h"
+#include "store.h"
+
+#define OUTBOX_LIMIT_DEFAULT 500
+#define OUTBOX_LIMIT_MAX     1000000
+#define UPCOMING_DAYS        7
+#define UPCOMING_DAYS_MAX    3660
+#define UPCOMING_MAX         10000
+
+static const char *const outbox_states[] = {
+    "pending", "sending", "sent", "failed", "expired",
+};
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* A query argument as a number in [min, max], or def when absent. -1 after
+ * replying 400. */
+static int
+arg_long(struct api_call *call, const char *name, long min, long max, long def,
+         long *out)
+{
+	const char *s = http_request_arg(call->req, name);
+	char *end;
+	long v;
+
+	*out = def;
+	if (s == NULL || *s == '\0')
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max) {
+		api_error(call, 400, "'%s' must be a number from %ld to %ld",
+		          name, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* "a@x,b@y" as a JSON array. */
+static json_t *
+emails_json(const char *list)
+{
+	json_t *arr = json_array();
+	const char *p = list;
+
+	while (p && *p) {
+		size_t n = strcspn(p, ",");
+
+		json_array_append_new(arr, json_stringn(p, n));
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return arr;
+}
+
+static json_t *
+outbox_row_json(const struct outbox_row *r)
+{
+	char id[128];
+	json_t *o;
+
+	api_short_id(r->uid, id, sizeof(id));
+	o = json_object();
+	json_object_set_new(o, "id", json_integer(r->id));
+	json_object_set_new(o, "event", json_string(id));
+	json_object_set_new(o, "uid", json_string(r->uid));
+	json_object_set_new(o, "sequence", json_integer(r->seq));
+	json_object_set_new(o, "kind", json_string(r->kind));
+	json_object_set_new(o, "offset_s", json_integer(r->offset_s));
+	json_object_set_new(o, "osc_id", json_integer(r->osc_id));
+	json_object_set_new(o, "osc", str_or_null(r->osc_name));
+	json_object_set_new(o, "to", emails_json(r->emails));
+	json_object_set_new(o, "message_id", str_or_null(r->message_id));
+	json_object_set_new(o, "due", api_time_json(r->due));
+	json_object_set_new(o, "next_try", api_time_json(r->next_try));
+	json_object_set_new(o, "tries", json_integer(r->tries));
+	json_object_set_new(o, "state", json_string(r->state));
+	json_object_set_new(o, "last_error", str_or_null(r->last_error));
+	json_object_set_new(o, "sent_at", api_time_json(r->sent_at));
+	return o;
+}
+
+void
+api_outbox_list(struct api_call *call)
+{
+	const char *state = http_request_arg(call->req, "state");
+	const char *event = http_request_arg(call->req, "event");
+	struct store_outbox_filter f = {0};
+	struct outbox_row *rows;
+	struct event ev;
+	char uid[512];
+	size_t n, i;
+	json_t *arr;
+	long limit;
+	int rc;
+
+	if (arg_long(call, "limit", 1, OUTBOX_LIMIT_MAX, OUTBOX_LIMIT_DEFAULT,
+	             &limit) < 0)
+		return;
+	if (state && *state) {
+		for (i = 0; i < sizeof(outbox_states) / sizeof(*outbox_states);
+		     i++)
+			if (strcmp(state, outbox_states[i]) == 0)
+				break;
+		if (i == sizeof(outbox_states) / sizeof(*outbox_states)) {
+			api_error(call, 400,
+			          "'state' must be pending, sending, sent, "
+			          "failed or expired, not '%s'",
+			          state);
+			return;
+		}
+		f.state = state;
+	}
+	if (event && *event) {
+		/* A session that is gone still has its messages: then the
+		 * id is matched as it was given. */
+		if (store_event_get(call->ctx->store, event, &ev) == 0) {
+			snprintf(uid, sizeof(uid), "%s", ev.uid);
+			event_fini(&ev);
+		} else {
+			snprintf(uid, sizeof(uid), "%s", event);
+		}
+		f.uid = uid;
+	}
+	f.limit = (int)limit;
+	rc = store_outbox_list(call->ctx->store, &f, &rows, &n);
+	if (rc < 0) {
+		api_store_error(call, rc);
+		return;
+	}
+	arr = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, outbox_row_json(&rows[i]));
+	outbox_row_array_free(rows, n);
+	api_reply_json(call, 200, json_pack("{s:o}", "messages", arr));
+}
+
+void
+api_outbox_retry(struct api_call *call)
+{
+	json_t *body = api_body(call), *jid;
+	char target[64], after[64];
+	int64_t id = 0;
+	size_t n = 0;
+	int rc;
+
+	if (!body)
+		return;
+	jid = json_object_get(body, "id");
+	if (jid && !json_is_null(jid)) {
+		if (!json_is_integer(jid) || json_integer_value(jid) <= 0) {
+			api_error(call, 400, "'id' must be a message number");
+			return;
+		}
+		id = json_integer_value(jid);
+	} else if (!api_body_bool(body, "failed")) {
+		api_error(call, 400, "give 'id' or \"failed\": true");
+		return;
+	}
+	rc = store_outbox_retry(call->ctx->store, id, clock_now(), &n);
+	if (rc == -EINVAL) {
+		api_error(call, 409, "%s", store_error(call->ctx->store));
+		return;
+	}
+	if (rc < 0) {
+		api_store_error(call, rc);
+		return;
+	}
+	if (id)
+		snprintf(target, sizeof(target), "outbox:%lld", (long long)id);
+	else
+		snprintf(target, sizeof(target), "outbox:failed");
+	snprintf(after, sizeof(after), "{\"retried\":%zu}", n);
+	api_audit(call, "outbox.retry", target, NULL, after);
+	if (n > 0)
+		api_changed(call, NULL);
+	api_reply_json(call, 200, json_pack("{s:I}", "retried", (json_int_t)n));
+}
+
+/* One upcoming reminder: the session's words and who gets it. NULL when
+ * the session cannot be read (it is then left out). */
+static json_t *
+upcoming_json(struct api_call *call, const struct alarm *a, int64_t now)
+{
+	struct osc *oscs = NULL;
+	struct event ev;
+	size_t n = 0, i;
+	json_t *o, *names;
+	char id[128];
+
+	if (store_event_get(call->ctx->store, a->uid, &ev) < 0)
+		return NULL;
+	if (store_osc_subscribers(call->ctx->store, a->uid, &oscs, &n) < 0) {
+		event_fini(&ev);
+		return NULL;
+	}
+	names = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(names, json_string(oscs[i].name));
+	api_short_id(a->uid, id, sizeof(id));
+	o = json_pack("{s:o, s:s, s:s, s:s, s:I, s:I, s:o, s:b}", "due",
+	              api_time_json(a->due), "event", id, "uid", a->uid,
+	              "title", ev.title ? ev.title : "", "offset_s",
+	              (json_int_t)a->offset_s, "sequence", (json_int_t)a->seq,
+	              "oscs", names, "late", now - a->due > SCHEDULE_GRACE_S);
+	osc_array_free(oscs, n);
+	event_fini(&ev);
+	return o;
+}
+
+void
+api_upcoming(struct api_call *call)
+{
+	int64_t now = clock_now();
+	struct alarm *a;
+	size_t n, i;
+	json_t *arr, *o;
+	long days;
+	int rc;
+
+	if (arg_long(call, "days", 1, UPCOMING_DAYS_MAX, UPCOMING_DAYS, &days) <
+	    0)
+		return;
+	rc = store_alarm_due_list(call->ctx->store, now + days * 86400,
+	                          UPCOMING_MAX, &a, &n);
+	if (rc < 0) {
+		api_store_error(call, rc);
+		return;
+	}
+	arr = json_array();
+	for (i = 0; i < n; i++)
+		if ((o = upcoming_json(call, &a[i], now)) != NULL)
+			json_array_append_new(arr, o);
+	alarm_array_free(a, n);
+	api_reply_json(call, 200, json_pack("{s:o}", "reminders", arr));
+}

@@ -1,0 +1,118 @@
+-- The named statements of daemon/store_outbox.c: alarms (one per reminder
+-- of one version of a session) and the outbox (one row per message).
+-- Alarm states: 'pending' (to expand at due_utc), 'expanded' (its outbox
+-- rows exist), 'late' (expanded after downtime: its messages say so) and
+-- 'expired' (never sent: too late, or the session started). Outbox
+-- states: 'pending' (send at next_try_utc), 'sending' (handed to the
+-- mailer), 'sent', 'failed' (for good) and 'expired' (never sent).
+
+-- ---- alarms ----
+
+-- Forget the alarms of session ?1 that produced no message yet, of any
+-- version, before its alarms are computed again.
+-- name: alarm_clear
+DELETE FROM alarm WHERE uid = ?1 AND state IN ('pending', 'expired');
+
+-- ?1 uid, ?2 seq, ?3 offset_s, ?4 due_utc, ?5 state. An alarm already
+-- expanded for this version stays as it is.
+-- name: alarm_add
+INSERT OR IGNORE INTO alarm (uid, seq, offset_s, due_utc, state)
+VALUES (?1, ?2, ?3, ?4, ?5);
+
+-- name: alarm_state_set
+UPDATE alarm SET state = ?4 WHERE uid = ?1 AND seq = ?2 AND offset_s = ?3;
+
+-- Pending alarms due at or before ?1, the earliest first, at most ?2.
+-- name: alarm_due
+SELECT uid, seq, offset_s, due_utc, state FROM alarm
+WHERE state = 'pending' AND due_utc <= ?1
+ORDER BY due_utc, uid, offset_s DESC LIMIT ?2;
+
+-- The alarms of session ?1 (uid), for tests and the API.
+-- name: alarm_list
+SELECT uid, seq, offset_s, due_utc, state FROM alarm
+WHERE uid = ?1 ORDER BY seq, due_utc;
+
+-- name: alarm_next
+SELECT MIN(due_utc) FROM alarm WHERE state = 'pending';
+
+-- ---- outbox ----
+
+-- name: outbox_next
+SELECT MIN(next_try_utc) FROM outbox WHERE state = 'pending';
+
+-- ?1 uid, ?2 seq, ?3 kind, ?4 offset_s, ?5 osc_id, ?6 due_utc,
+-- ?7 next_try_utc. A second expansion of the same alarm adds nothing.
+-- name: outbox_add
+INSERT OR IGNORE INTO outbox (uid, seq, kind, offset_s, osc_id, due_utc,
+                              next_try_utc)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7);
+
+-- Reminders of session ?1 still waiting for a version older than ?2 will
+-- never go out: the session changed (or went away). ?3 says why.
+-- name: outbox_supersede
+UPDATE outbox SET state = 'expired', last_error = ?3
+WHERE uid = ?1 AND kind = 'reminder' AND state = 'pending' AND seq < ?2;
+
+-- Take at most ?2 pending messages due at or before ?1 for sending; the
+-- Message-ID follows from the row ("r12.3.86400@?3"). The last column
+-- says whether the reminder's alarm was expanded late.
+-- name: outbox_claim
+UPDATE outbox SET state = 'sending',
+	message_id = COALESCE(message_id,
+	                      printf('%s%d.%d.%d@%s', substr(kind, 1, 1), id,
+	                             seq, offset_s, ?3))
+WHERE id IN (SELECT id FROM outbox
+             WHERE state = 'pending' AND next_try_utc <= ?1
+             ORDER BY next_try_utc, id LIMIT ?2)
+RETURNING id, uid, seq, kind, offset_s, osc_id, message_id, due_utc,
+	next_try_utc, tries,
+	EXISTS (SELECT 1 FROM alarm a
+	        WHERE a.uid = outbox.uid AND a.seq = outbox.seq
+	          AND a.offset_s = outbox.offset_s AND a.state = 'late');
+
+-- One message's outcome: ?1 id, ?2 state, ?3 tries, ?4 next_try_utc,
+-- ?5 last_error, ?6 sent_at.
+-- name: outbox_done
+UPDATE outbox SET state = ?2, tries = ?3, next_try_utc = ?4,
+	last_error = ?5, sent_at = ?6
+WHERE id = ?1;
+
+-- At start: messages a crash left 'sending' go again (same Message-ID).
+-- name: outbox_recover
+UPDATE outbox SET state = 'pending' WHERE state = 'sending';
+
+-- ?1 state or NULL, ?2 uid or short id or NULL, ?3 limit (-1 for none).
+-- Newest first.
+-- name: outbox_list
+SELECT o.id, o.uid, o.seq, o.kind, o.offset_s, o.osc_id, o.message_id,
+       o.due_utc, o.next_try_utc, o.tries, o.state, o.last_error, o.sent_at,
+       c.name,
+       (SELECT group_concat(email, ',') FROM
+        (SELECT email FROM osc_email WHERE osc_id = o.osc_id ORDER BY pos))
+FROM outbox o LEFT JOIN osc c ON c.id = o.osc_id
+WHERE (?1 IS NULL OR o.state = ?1)
+  AND (?2 IS NULL OR o.uid = ?2 OR substr(o.uid, 1, length(?2) + 1) = ?2 || '@')
+ORDER BY o.id DESC LIMIT ?3;
+
+-- Send message ?1 again (failed or expired ones only) from ?2. tries
+-- goes on counting: a message tried before is not "late" (staff asked).
+-- name: outbox_retry_one
+UPDATE outbox SET state = 'pending', next_try_utc = ?2, last_error = NULL
+WHERE id = ?1 AND state IN ('failed', 'expired');
+
+-- Send every failed message again from ?1.
+-- name: outbox_retry_failed
+UPDATE outbox SET state = 'pending', next_try_utc = ?1, last_error = NULL
+WHERE state = 'failed';
+
+-- name: outbox_state_get
+SELECT state FROM outbox WHERE id = ?1;
+
+-- A topic's own reminder offsets (?1 slug), or NULL.
+-- name: topic_remind_get
+SELECT remind FROM topic WHERE slug = ?1;
+
+-- Set topic ?1's (slug) own reminder offsets to ?2 (NULL: the defaults).
+-- name: topic_remind_set
+UPDATE topic SET remind = ?2 WHERE slug = ?1;
