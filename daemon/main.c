@@ -18,7 +18,14 @@
 #include "event.h"
 #include "http.h"
 #include "log.h"
+#include "mailer.h"
+#include "public.h"
+#include "schedule.h"
 #include "store.h"
+#include "token.h"
+
+/* On SIGTERM, messages in flight get this long to finish. */
+#define MAIL_DRAIN_MS 5000
 
 struct daemon {
 	uv_loop_t loop;
@@ -27,6 +34,10 @@ struct daemon {
 	struct store *store;
 	struct api_ctx api;
 	struct http_server *control;
+	struct public_site *public;
+	struct http_server *public_srv;
+	struct mailer *mailer; /* freed by schedule_stop */
+	struct schedule *sched;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	int stopping;
 	int pending_stops;
@@ -154,6 +165,19 @@ daemon_stop(struct daemon *d, const char *why)
 		http_server_stop(d->control, on_closed_one, d);
 		d->control = NULL;
 	}
+	if (d->public_srv) {
+		d->pending_stops++;
+		http_server_stop(d->public_srv, on_closed_one, d);
+		d->public_srv = NULL;
+	}
+	if (d->sched) {
+		/* Messages in flight get a few seconds to finish; the rest
+		 * stay pending for the next start. */
+		d->pending_stops++;
+		schedule_stop(d->sched, MAIL_DRAIN_MS, on_closed_one, d);
+		d->sched = NULL;
+		d->mailer = NULL;
+	}
 	uv_signal_stop(&d->sig_term);
 	uv_signal_stop(&d->sig_int);
 	uv_signal_stop(&d->sig_hup);
@@ -201,8 +225,89 @@ on_walk_close(uv_handle_t *h, void *arg)
 static void
 on_changed(void *arg, const char *uid)
 {
-	(void)arg;
+	struct daemon *d = arg;
+
 	log_debug("changed: %s", uid ? uid : "(all)");
+	public_invalidate(d->public, uid);
+	schedule_changed(d->sched, uid);
+}
+
+/*
+ * Read the SMTP password from path into buf (one line; the newline is
+ * dropped). A file that the group or others may read is refused: the
+ * password must stay the daemon's. 0 or -1 with err.
+ */
+static int
+mail_password_read(const char *path, char *buf, size_t buflen, char *err,
+                   size_t errlen)
+{
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "[mail] password_file %s: %s", path,
+		         strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || (st.st_mode & 077) != 0) {
+		snprintf(err, errlen,
+		         "[mail] password_file %s: readable by group or others "
+		         "(mode %04o); chmod 600 it",
+		         path, (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return -1;
+	}
+	n = read(fd, buf, buflen - 1);
+	close(fd);
+	if (n < 0) {
+		snprintf(err, errlen, "[mail] password_file %s: %s", path,
+		         strerror(errno));
+		return -1;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return 0;
+}
+
+/* Create the mailer ([mail]; a maildir in the state directory without
+ * smtp_url) and start the scheduler on it. Fatal on failure: start-up. */
+static void
+daemon_mail_start(struct daemon *d)
+{
+	struct mailer_config mc = {0};
+	char err[1024], password[1024] = "", maildir[PATH_MAX], from[320];
+	const char *lt = strrchr(d->cfg.mail_from, '<');
+
+	snprintf(maildir, sizeof(maildir), "%s/maildir", d->cfg.state_dir);
+	/* The envelope sender is the bare address of From:. */
+	if (lt)
+		snprintf(from, sizeof(from), "%.*s", (int)strcspn(lt + 1, ">"),
+		         lt + 1);
+	else
+		snprintf(from, sizeof(from), "%s", d->cfg.mail_from);
+	if (d->cfg.password_file[0] &&
+	    mail_password_read(d->cfg.password_file, password, sizeof(password),
+	                       err, sizeof(err)) < 0)
+		fatal("%s", err);
+	mc.smtp_url = d->cfg.smtp_url;
+	mc.maildir = maildir;
+	mc.from = from;
+	mc.username = d->cfg.smtp_username[0] ? d->cfg.smtp_username : NULL;
+	mc.password = password[0] ? password : NULL;
+	mc.ca_file = d->cfg.ca_file[0] ? d->cfg.ca_file : NULL;
+	mc.starttls_required = strcmp(d->cfg.starttls, "required") == 0;
+	mc.max_connections = (unsigned)d->cfg.mail_max_connections;
+	mc.rate_per_minute = (unsigned)d->cfg.rate_per_minute;
+	mc.timeout_s = (long)d->cfg.mail_timeout;
+	if (mailer_new(&d->loop, &mc, &d->mailer, err, sizeof(err)) < 0)
+		fatal("%s", err);
+	explicit_bzero(password, sizeof(password));
+	if (schedule_start(&d->loop, d->store, &d->cfg, d->mailer, &d->sched,
+	                   err, sizeof(err)) < 0)
+		fatal("%s", err);
+	d->api.schedule = d->sched;
 }
 
 /* Detach from the terminal: fork twice, new session, stdio to /dev/null.
@@ -322,6 +427,8 @@ main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/cronograma.db", d.cfg.state_dir);
 	if (store_open(&d.store, path, err, sizeof(err)) < 0)
 		fatal("%s", err);
+	if (token_key_load(d.cfg.state_dir, err, sizeof(err)) < 0)
+		fatal("unsubscribe key: %s", err);
 	if (d.cfg.test_clock)
 		log_warn("test_clock is on: the control API may set the "
 		         "clock (never in production)");
@@ -361,6 +468,22 @@ main(int argc, char **argv)
 	                       0660, &control_limits, api_handle, &d.api,
 	                       &d.control, err, sizeof(err)) < 0)
 		fatal("%s", err);
+	if (d.cfg.http_listen[0]) {
+		struct http_limits public_limits_cfg;
+
+		if (public_site_new(&d.public, d.store, &d.cfg, on_changed,
+		                    &d) < 0)
+			fatal("out of memory");
+		public_limits(&d.cfg, &public_limits_cfg);
+		if (http_public_start(&d.loop, d.cfg.http_listen,
+		                      &public_limits_cfg, public_handle,
+		                      d.public, &d.public_srv, err,
+		                      sizeof(err)) < 0)
+			fatal("[http] listen: %s", err);
+		log_info("public site on %s (port %d), links under %s",
+		         d.cfg.http_listen, http_server_port(d.public_srv),
+		         d.cfg.public_url);
+	}
 
 	uv_signal_init(&d.loop, &d.sig_term);
 	uv_signal_init(&d.loop, &d.sig_int);
@@ -377,6 +500,9 @@ main(int argc, char **argv)
 		if (uv_loop_fork(&d.loop) < 0)
 			fatal("libuv loop could not follow the fork");
 	}
+	/* After the fork: the scheduler may start work in libuv's thread
+	 * pool at once (maildir writes), and threads do not survive it. */
+	daemon_mail_start(&d);
 	log_info("cronogramad %s started: state %s, control socket %s, mail "
 	         "%s",
 	         VERSION, d.cfg.state_dir, d.cfg.socket, d.mail_desc);
@@ -392,6 +518,8 @@ main(int argc, char **argv)
 	rc = uv_loop_close(&d.loop);
 	if (rc != 0)
 		log_err("uv_loop_close: %s", uv_strerror(rc));
+	public_site_free(d.public);
+	token_key_forget();
 	store_close(d.store);
 	event_cleanup();
 	config_fini(&d.cfg);
