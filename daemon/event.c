@@ -1128,8 +1128,8 @@ cal_check(const struct event_calendar *cal, char *err, size_t errlen)
 
 /* Mark zone tzid used (once per calendar) in used[]. */
 static int
-cal_zone_use(const char *tzid, struct tz_entry **used, size_t *nused,
-             char *err, size_t errlen)
+cal_zone_use(const char *tzid, struct tz_entry **used, size_t *nused, char *err,
+             size_t errlen)
 {
 	struct tz_entry *e;
 
@@ -1137,8 +1137,8 @@ cal_zone_use(const char *tzid, struct tz_entry **used, size_t *nused,
 		return 0;
 	e = tz_find(tzid);
 	if (!e)
-		return event_err(err, errlen, -EINVAL,
-		                 "unknown time zone '%s'", tzid);
+		return event_err(err, errlen, -EINVAL, "unknown time zone '%s'",
+		                 tzid);
 	if (e->mark != tz_generation) {
 		e->mark = tz_generation;
 		used[(*nused)++] = e;
@@ -1246,8 +1246,9 @@ event_calendar_render_text(const char *const *vevents, size_t n,
 	if ((r = cal_check(cal, err, errlen)) < 0)
 		return r;
 	if (cal->organizer)
-		return event_err(err, errlen, -EINVAL,
-		                 "stored sessions are rendered without ORGANIZER");
+		return event_err(
+		    err, errlen, -EINVAL,
+		    "stored sessions are rendered without ORGANIZER");
 	/* Only DTSTART and DTEND lines carry a zone in stored sessions. */
 	tz_generation++;
 	for (i = 0; i < n; i++) {

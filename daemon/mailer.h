@@ -11,32 +11,34 @@
 #include <uv.h>
 
 struct mailer_config {
-	const char *smtp_url;      /* "smtp://host:587", "smtps://…"; NULL/"" = maildir */
-	const char *maildir;       /* <state_dir>/maildir, used without smtp_url */
-	const char *from;          /* envelope sender (MAIL FROM) */
-	const char *username;      /* AUTH, or NULL */
-	const char *password;      /* read by the caller from a 0600 file */
-	const char *ca_file;       /* or NULL for the system's */
-	int starttls_required;     /* smtp://: 1 = require STARTTLS, 0 = off */
-	unsigned max_connections;  /* concurrent transfers and cached connections */
-	unsigned rate_per_minute;  /* token bucket; 0 = unlimited */
-	long timeout_s;            /* per message */
+	const char
+	    *smtp_url; /* "smtp://host:587", "smtps://…"; NULL/"" = maildir */
+	const char *maildir;   /* <state_dir>/maildir, used without smtp_url */
+	const char *from;      /* envelope sender (MAIL FROM) */
+	const char *username;  /* AUTH, or NULL */
+	const char *password;  /* read by the caller from a 0600 file */
+	const char *ca_file;   /* or NULL for the system's */
+	int starttls_required; /* smtp://: 1 = require STARTTLS, 0 = off */
+	unsigned
+	    max_connections; /* concurrent transfers and cached connections */
+	unsigned rate_per_minute; /* token bucket; 0 = unlimited */
+	long timeout_s;           /* per message */
 };
 
 /* How one message ended. */
 enum mailer_result {
-	MAILER_SENT,      /* 250 (or written to the maildir) */
-	MAILER_TEMPFAIL,  /* 4xx, connection or timeout: retry later */
-	MAILER_PERMFAIL,  /* 5xx: never retry */
+	MAILER_SENT,     /* 250 (or written to the maildir) */
+	MAILER_TEMPFAIL, /* 4xx, connection or timeout: retry later */
+	MAILER_PERMFAIL, /* 5xx: never retry */
 };
 
 typedef void (*mailer_done_fn)(void *arg, enum mailer_result result,
-			       int smtp_code, const char *detail);
+                               int smtp_code, const char *detail);
 
 struct mailer;
 
 int mailer_new(uv_loop_t *loop, const struct mailer_config *cfg,
-	       struct mailer **out, char *err, size_t errlen);
+               struct mailer **out, char *err, size_t errlen);
 
 /*
  * Queue one message: data is the whole RFC 5322 message (CRLF), copied.
@@ -45,7 +47,7 @@ int mailer_new(uv_loop_t *loop, const struct mailer_config *cfg,
  * if mailer_submit fails it is never called.
  */
 int mailer_submit(struct mailer *m, const char *data, size_t len,
-		  const char *const *rcpts, mailer_done_fn done, void *arg);
+                  const char *const *rcpts, mailer_done_fn done, void *arg);
 
 /* Messages queued or in flight. */
 size_t mailer_pending(struct mailer *m);

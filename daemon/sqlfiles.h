@@ -1,6 +1,6 @@
-/* The SQL of the .sql files in schemas/, embedded at build time (contrib/embed-sql.sh).
- * Migrations are the files named NNN-name.sql, applied in order by
- * PRAGMA user_version; other files hold named statements. */
+/* The SQL of the .sql files in schemas/, embedded at build time
+ * (contrib/embed-sql.sh). Migrations are the files named NNN-name.sql, applied
+ * in order by PRAGMA user_version; other files hold named statements. */
 #ifndef CRONOGRAMA_SQLFILES_H
 #define CRONOGRAMA_SQLFILES_H
 

@@ -27,8 +27,6 @@
 #define STORE_BUSY_MS   5000
 #define STORE_SAVEPOINT "store_op"
 
-
-
 const char *const store_stmt_names[STMT__COUNT] = {
 #define STORE_STMT(id, name) [STMT_##id] = #name,
 #include "store_stmts.def"
@@ -760,8 +758,9 @@ store_event_put(struct store *st, const struct event *ev)
 	for (i = 0; ret >= 0 && i < ev->ntopics; i++) {
 		int64_t found = 0;
 
-		ret = store_stmt_run(st, STMT_TOPIC_SLUG_EXISTS, store_on_row_int64,
-		                     &found, "s", ev->topics[i].slug);
+		ret = store_stmt_run(st, STMT_TOPIC_SLUG_EXISTS,
+		                     store_on_row_int64, &found, "s",
+		                     ev->topics[i].slug);
 		if (ret >= 0 && !found)
 			ret = store_fail(st, -EINVAL, "unknown topic '%s'",
 			                 ev->topics[i].slug);
@@ -964,10 +963,10 @@ store_event_changed_at(struct store *st, const char *topic, int64_t *at)
 {
 	*at = 0;
 	if (topic == NULL)
-		return store_stmt_run(st, STMT_EVENT_CHANGED_AT, store_on_row_int64,
-		                      at, "");
-	return store_stmt_run(st, STMT_EVENT_TOPIC_CHANGED_AT, store_on_row_int64, at,
-	                      "s", topic);
+		return store_stmt_run(st, STMT_EVENT_CHANGED_AT,
+		                      store_on_row_int64, at, "");
+	return store_stmt_run(st, STMT_EVENT_TOPIC_CHANGED_AT,
+	                      store_on_row_int64, at, "s", topic);
 }
 
 /* ---- audit ---- */
