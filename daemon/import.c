@@ -538,6 +538,7 @@ time_json(json_t *o, const char *key, int min)
 static json_t *
 row_json(const struct planned *pl, int n, int line, json_t *warnings)
 {
+	static const struct fecha_date none = {0, 0, 0};
 	const struct event *ev = &pl->ev;
 	int dated = ev->kind == FECHA_DATE || ev->kind == FECHA_RANGE;
 	json_t *row = json_object(), *topics = json_array();
@@ -550,14 +551,12 @@ row_json(const struct planned *pl, int n, int line, json_t *warnings)
 	json_object_set_new(row, "title", json_string(ev->title));
 	json_object_set_new(row, "kind",
 	                    json_string(event_kind_name(ev->kind)));
-	date_json(row, "start", dated ? ev->start : (struct fecha_date){0});
-	date_json(row, "end", dated ? ev->end : (struct fecha_date){0});
+	date_json(row, "start", dated ? ev->start : none);
+	date_json(row, "end", dated ? ev->end : none);
 	time_json(row, "start_time", dated ? ev->start_min : -1);
 	time_json(row, "end_time", dated ? ev->end_min : -1);
-	date_json(row, "window_start",
-	          dated ? (struct fecha_date){0} : ev->win_start);
-	date_json(row, "window_end",
-	          dated ? (struct fecha_date){0} : ev->win_end);
+	date_json(row, "window_start", dated ? none : ev->win_start);
+	date_json(row, "window_end", dated ? none : ev->win_end);
 	json_object_set_new(row, "duration_days",
 	                    ev->kind == FECHA_APPROX
 	                        ? json_integer(ev->duration_days)
