@@ -94,7 +94,7 @@ static const struct cli_opt opts_osc_token[] = {
 };
 
 static const struct cli_opt opts_outbox[] = {
-    {"state", "S", "pending, sent, failed or skipped"},
+    {"state", "S", "pending, sending, sent, failed or expired"},
     {"event", "EVENT", "only messages about this session"},
     {"limit", "N", "at most N messages"},
     {NULL, NULL, NULL},
