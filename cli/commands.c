@@ -270,6 +270,35 @@ cmd_topics_import(const struct cli *cli, const struct cli_args *a)
 	return report_finish(cli, a, report, rc, topics_report_human, NULL);
 }
 
+int
+cmd_topics_remind(const struct cli *cli, const struct cli_args *a)
+{
+	const char *offsets = a->pos[1];
+	char path[PATH_LEN], *slug = client_escape(a->pos[0]);
+	json_t *body, *doc;
+	int rc;
+
+	if (!slug)
+		return CLI_EAPI;
+	snprintf(path, sizeof(path), "/v1/topics/%s", slug);
+	free(slug);
+	body = json_pack("{s:s?}", "remind",
+	                 strcmp(offsets, "default") ? offsets : NULL);
+	rc = client_call(cli, "PATCH", path, body, 0, &doc);
+	json_decref(body);
+	if (rc)
+		return rc;
+	if (cli->json)
+		format_json_print(doc);
+	else
+		printf("%s: reminders %s\n", cli_jstr(doc, "slug"),
+		       json_is_string(json_object_get(doc, "remind"))
+		           ? cli_jstr(doc, "remind")
+		           : "as [reminders] default");
+	json_decref(doc);
+	return CLI_OK;
+}
+
 /* import ---------------------------------------------------------------- */
 
 static int

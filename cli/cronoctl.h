@@ -170,6 +170,7 @@ long long cli_jint(json_t *obj, const char *key);
 int cmd_status(const struct cli *cli, const struct cli_args *a);
 int cmd_topics(const struct cli *cli, const struct cli_args *a);
 int cmd_topics_import(const struct cli *cli, const struct cli_args *a);
+int cmd_topics_remind(const struct cli *cli, const struct cli_args *a);
 int cmd_import(const struct cli *cli, const struct cli_args *a);
 int cmd_events(const struct cli *cli, const struct cli_args *a);
 int cmd_show(const struct cli *cli, const struct cli_args *a);

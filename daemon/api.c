@@ -350,6 +350,22 @@ h_status(struct api_call *call)
 	api_reply_json(call, 200, o);
 }
 
+/* One topic as JSON, with its own reminder offsets (null: defaults). */
+static json_t *
+topic_json(struct api_call *call, const struct topic *t)
+{
+	char *remind = NULL;
+	json_t *o;
+
+	store_topic_remind_get(call->ctx->store, t->slug, &remind);
+	o = json_pack("{s:s, s:s, s:s, s:o, s:I, s:o}", "code", t->code,
+	              "slug", t->slug, "nombre", t->nombre, "title",
+	              str_or_null(t->title), "events", (json_int_t)t->events,
+	              "remind", str_or_null(remind));
+	free(remind);
+	return o;
+}
+
 static void
 h_topics(struct api_call *call)
 {
@@ -364,14 +380,87 @@ h_topics(struct api_call *call)
 	}
 	arr = json_array();
 	for (i = 0; i < n; i++)
-		json_array_append_new(
-		    arr,
-		    json_pack("{s:s, s:s, s:s, s:o, s:I}", "code", t[i].code,
-		              "slug", t[i].slug, "nombre", t[i].nombre, "title",
-		              str_or_null(t[i].title), "events",
-		              (json_int_t)t[i].events));
+		json_array_append_new(arr, topic_json(call, &t[i]));
 	topic_array_free(t, n);
 	api_reply_json(call, 200, json_pack("{s:o}", "topics", arr));
+}
+
+/*
+ * PATCH /v1/topics/{id} {"remind": "3d 1h" | "" | null}: the topic's own
+ * reminder offsets, used for its sessions that have none of their own;
+ * "" or null goes back to [reminders] default.
+ */
+static void
+h_topic_edit(struct api_call *call)
+{
+	json_t *body = api_body(call), *v;
+	struct topic t;
+	char *before = NULL, after[512];
+	const char *text = NULL;
+	int64_t offs[16];
+	size_t n = 0, i, len = 0;
+	int rc;
+
+	if (!body)
+		return;
+	if (store_topic_get(call->ctx->store, call->param, &t) < 0) {
+		api_error(call, 404, "no topic '%s'", call->param);
+		return;
+	}
+	v = json_object_get(body, "remind");
+	if (!v) {
+		topic_fini(&t);
+		api_error(call, 400, "'remind' is the only field a topic can "
+		                     "change");
+		return;
+	}
+	if (json_is_string(v))
+		text = json_string_value(v);
+	else if (!json_is_null(v)) {
+		topic_fini(&t);
+		api_error(call, 400, "'remind' must be a string like \"3d 1h\"");
+		return;
+	}
+	after[0] = '\0';
+	if (text && *text) {
+		if (config_durations_parse(text, offs, 16, &n) < 0 || n == 0) {
+			topic_fini(&t);
+			api_error(call, 422,
+			          "'remind' must be offsets like 3d 1h, not "
+			          "'%s'",
+			          text);
+			return;
+		}
+		/* Stored in the canonical form: "3d 1h". */
+		for (i = 0; i < n && len + 1 < sizeof(after); i++) {
+			char one[32];
+
+			config_duration_format(offs[i], one, sizeof(one));
+			len += (size_t)snprintf(after + len, sizeof(after) - len,
+			                        "%s%s", i ? " " : "", one);
+		}
+	}
+	store_topic_remind_get(call->ctx->store, t.slug, &before);
+	rc = store_topic_remind_set(call->ctx->store, t.slug,
+	                            after[0] ? after : NULL);
+	if (rc < 0) {
+		free(before);
+		topic_fini(&t);
+		api_store_error(call, rc);
+		return;
+	}
+	{
+		char target[300];
+
+		snprintf(target, sizeof(target), "topic:%s", t.slug);
+		api_audit(call, "topic.remind", target, before,
+		          after[0] ? after : NULL);
+	}
+	free(before);
+	api_changed(call, NULL);
+	t.events = 0;
+	api_reply_json(call, 200, topic_json(call, &t));
+	topic_fini(&t);
 }
 
 static void
@@ -1090,6 +1179,7 @@ const struct api_route api_routes[] = {
     {"GET", "/v1/status", h_status, "daemon status and counts"},
     {"GET", "/v1/topics", h_topics, "topics"},
     {"POST", "/v1/topics/import", h_topics_import, "import topics (TSV)"},
+    {"PATCH", "/v1/topics/{id}", h_topic_edit, "a topic's reminder offsets"},
     {"POST", "/v1/import", h_import, "import a programme (TSV or .ics)"},
     {"GET", "/v1/events", h_events_list, "list sessions"},
     {"POST", "/v1/events", h_event_add, "add a session"},
