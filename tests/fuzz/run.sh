@@ -18,6 +18,7 @@ clang $flags -o "$out/fuzz_fecha" "$root/tests/fuzz/fuzz_fecha.c" "$root/daemon/
 # shellcheck disable=SC2086
 clang $flags -o "$out/fuzz_import" "$root/tests/fuzz/fuzz_import.c" \
 	"$root/daemon/import.c" "$root/daemon/store.c" "$root/daemon/event.c" \
+	"$root/daemon/event_render.c" "$root/daemon/event_parse.c" \
 	"$root/daemon/fecha.c" "$root/daemon/log.c" "$root/daemon/clock.c" \
 	"$build/gen/sqlfiles.c" $libs
 for t in fecha import; do
