@@ -60,8 +60,8 @@ TEST_DEPS_http    := http log clock
 TEST_DEPS_token   := token
 
 # A module split by suffix is named by its first file: event means event.c,
-# event_render.c and event_parse.c.
-dep_expand = $(patsubst event,event event_render event_parse,$(1))
+# event_render.c and event_parse.c; fecha means fecha.c and fecha_parse.c.
+dep_expand = $(patsubst fecha,fecha fecha_parse,$(patsubst event,event event_render event_parse,$(1)))
 dep_objs = $(if $(filter ALL,$(TEST_DEPS_$(1))),$(LIB_OBJ),$(foreach m,$(call dep_expand,$(TEST_DEPS_$(1))),$(if $(filter sqlfiles templates,$(m)),$(BUILD)/gen/$(m).o,$(BUILD)/daemon/$(m).o)))
 
 .PHONY: all deps check unit integration format format-check demo bench fuzz install clean asan

@@ -14,12 +14,13 @@ flags="-std=c11 -D_GNU_SOURCE -DVERSION=\"fuzz\" -DSYSCONFDIR=\"/etc\" -g -O1
 libs="$(pkg-config --libs libical jansson sqlite3) -lm"
 [ -f "$build/gen/sqlfiles.c" ] || { echo "fuzz: build first (make)" >&2; exit 1; }
 # shellcheck disable=SC2086
-clang $flags -o "$out/fuzz_fecha" "$root/tests/fuzz/fuzz_fecha.c" "$root/daemon/fecha.c"
+clang $flags -o "$out/fuzz_fecha" "$root/tests/fuzz/fuzz_fecha.c" "$root/daemon/fecha.c" \
+	"$root/daemon/fecha_parse.c"
 # shellcheck disable=SC2086
 clang $flags -o "$out/fuzz_import" "$root/tests/fuzz/fuzz_import.c" \
 	"$root/daemon/import.c" "$root/daemon/store.c" "$root/daemon/event.c" \
 	"$root/daemon/event_render.c" "$root/daemon/event_parse.c" \
-	"$root/daemon/fecha.c" "$root/daemon/log.c" "$root/daemon/clock.c" \
+	"$root/daemon/fecha.c" "$root/daemon/fecha_parse.c" "$root/daemon/log.c" "$root/daemon/clock.c" \
 	"$build/gen/sqlfiles.c" $libs
 for t in fecha import; do
 	mkdir -p "$out/corpus-$t"
