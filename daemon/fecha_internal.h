@@ -4,6 +4,8 @@
 #define CRONOGRAMA_FECHA_INTERNAL_H
 
 #include "fecha.h"
+
+/* "enero" … "diciembre", indexed 1..12. */
 extern const char *const fecha_months[];
 
 #endif
