@@ -5,7 +5,7 @@
 
 #include "fecha.h"
 
-/* "enero" … "diciembre", indexed 1..12. */
+/* "enero" … "diciembre": month m is fecha_months[m - 1]. */
 extern const char *const fecha_months[];
 
 #endif
