@@ -89,9 +89,10 @@ cmd_tbd(const struct cli *cli, const struct cli_args *a)
 
 /* reschedule, cancel ------------------------------------------------------ */
 
-/* The notices (and reminders) of a reschedule or cancel answer. */
+/* The notices (and reminders) of a reschedule or cancel answer; none
+ * says why nobody is told when it is not --silent. */
 static void
-notices_print(json_t *doc, int silent)
+notices_print(json_t *doc, int silent, const char *none)
 {
 	json_t *notices = json_object_get(doc, "notices"), *x;
 	json_t *reminders = json_object_get(doc, "reminders");
@@ -99,8 +100,7 @@ notices_print(json_t *doc, int silent)
 	char due[64], off[32];
 
 	if (json_array_size(notices) == 0)
-		printf(silent ? "nobody told (--silent)\n"
-		              : "no organisation follows its topics\n");
+		printf("%s\n", silent ? "nobody told (--silent)" : none);
 	json_array_foreach(notices, i, x)
 	{
 		format_instant_local(cli_jstr(x, "due"), due, sizeof(due));
@@ -123,7 +123,9 @@ reschedule_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 
 	(void)cli;
 	cmd_event_line_print(ev, dry ? "would move to" : "rescheduled to");
-	notices_print(doc, cli_opt_has(a, "silent"));
+	notices_print(doc, cli_opt_has(a, "silent"),
+	              "nobody to tell: no organisation follows its topics, "
+	              "or nothing they know changed");
 	if (dry)
 		printf("dry run: nothing changed\n");
 	return CLI_OK;
@@ -165,7 +167,8 @@ cancel_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 	(void)cli;
 	printf("%s cancelled (sequence %lld)\n", cli_jstr(ev, "id"),
 	       cli_jint(ev, "sequence"));
-	notices_print(doc, cli_opt_has(a, "silent"));
+	notices_print(doc, cli_opt_has(a, "silent"),
+	              "nobody to tell: no organisation was told of it before");
 	return CLI_OK;
 }
 

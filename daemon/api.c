@@ -15,6 +15,7 @@
 #include "fecha.h"
 #include "import.h"
 #include "log.h"
+#include "schedule.h"
 
 /* ---- helpers shared with api_*.c (api_internal.h) ---- */
 
@@ -987,21 +988,32 @@ h_event_add(struct api_call *call)
 
 /*
  * Store ev as the new state of old: SEQUENCE + 1 and a new LAST-MODIFIED
- * when subscribers would see a difference. Audits action. 0, or replies
- * with the error and returns negative.
+ * when subscribers would see a difference, and note the change for a
+ * notice to subscribers (call->notice_flags: schedule_notice_note).
+ * Audits action. 0, or replies with the error and returns negative.
  */
 int
 api_event_save(struct api_call *call, const struct event *old, struct event *ev,
                const char *action)
 {
 	char *before, *after;
-	int rc;
+	int rc, tx;
 
 	if (event_same(ev, old))
 		return 0;
 	ev->sequence = old->sequence + 1;
 	ev->last_modified = ev->dtstamp = clock_now();
+	/* The session and its notice to subscribers (schedule_notice_note)
+	 * are written together. */
+	tx = store_begin(call->ctx->store) == 0;
 	rc = store_event_put(call->ctx->store, ev);
+	if (rc >= 0)
+		rc = schedule_notice_note(call->ctx->store, call->ctx->cfg, old,
+		                          ev, call->notice_flags, clock_now());
+	if (tx && rc < 0)
+		store_rollback(call->ctx->store);
+	else if (tx)
+		rc = store_commit(call->ctx->store);
 	if (rc < 0) {
 		api_store_error(call, rc);
 		return rc;
@@ -1192,6 +1204,10 @@ const struct api_route api_routes[] = {
     {"GET", "/v1/outbox", api_outbox_list, "the outbox"},
     {"POST", "/v1/outbox/retry", api_outbox_retry, "send messages again"},
     {"GET", "/v1/upcoming", api_upcoming, "reminders due soon"},
+    {"GET", "/v1/tbd", api_tbd_list, "undecided sessions"},
+    {"POST", "/v1/events/{id}/reschedule", api_event_reschedule,
+     "fix or move a session's date"},
+    {"POST", "/v1/events/{id}/cancel", api_event_cancel, "cancel a session"},
     {"GET", "/v1/oscs", api_osc_list, "list organisations"},
     {"POST", "/v1/oscs", api_osc_add, "add an organisation"},
     {"POST", "/v1/oscs/import", api_osc_import, "import organisations (CSV)"},

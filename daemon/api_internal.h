@@ -14,6 +14,8 @@ struct api_call {
 	struct api_ctx *ctx;
 	char param[256]; /* the route's {id}, percent-decoded */
 	json_t *body;    /* parsed lazily by api_body() */
+	/* SCHEDULE_NOTICE_* flags for api_event_save (reschedule, cancel). */
+	int notice_flags;
 };
 
 /* Reply with body (reference stolen), or with {"error": …}. */
@@ -46,6 +48,11 @@ void api_changed(struct api_call *call, const char *uid);
 void api_outbox_list(struct api_call *call);
 void api_outbox_retry(struct api_call *call);
 void api_upcoming(struct api_call *call);
+
+/* api_tbd.c: undecided sessions, fixing, moving and cancelling them. */
+void api_tbd_list(struct api_call *call);
+void api_event_reschedule(struct api_call *call);
+void api_event_cancel(struct api_call *call);
 
 /* ---- organisations (api_osc.c) ---- */
 

@@ -36,18 +36,24 @@
 #define INFLIGHT_MIN      64
 #define CACHE_SESSIONS    8
 
-/* schedule_alarms_refresh in one transaction (one fsync for them all),
- * or in the caller's if one is open (store_begin refuses to nest). */
+/* schedule_alarms_refresh and the staff nudges (schedule_staff_plan) in
+ * one transaction (one fsync for them all), or in the caller's if one is
+ * open (store_begin refuses to nest). */
 static int
 alarms_refresh_tx(struct store *st, const struct config *cfg, const char *uid)
 {
 	int ret;
 
-	if ((ret = store_begin(st)) == -EINVAL)
-		return schedule_alarms_refresh(st, cfg, uid, clock_now());
+	if ((ret = store_begin(st)) == -EINVAL) {
+		if ((ret = schedule_alarms_refresh(st, cfg, uid, clock_now())) <
+		    0)
+			return ret;
+		return schedule_staff_plan(st, cfg, uid);
+	}
 	if (ret < 0)
 		return ret;
-	if ((ret = schedule_alarms_refresh(st, cfg, uid, clock_now())) < 0) {
+	if ((ret = schedule_alarms_refresh(st, cfg, uid, clock_now())) < 0 ||
+	    (ret = schedule_staff_plan(st, cfg, uid)) < 0) {
 		store_rollback(st);
 		return ret;
 	}
@@ -494,9 +500,24 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 	    token[TOKEN_MAX];
 	char err[512], *data = NULL;
 	const char *why;
+	struct event notice_ev, notice_old;
+	int have_notice = 0;
 	size_t len, i;
 	int ret = 0;
 
+	if (strcmp(r->kind, "staff") == 0) {
+		/* Staff mail: its text is kept in the store. */
+		ret = schedule_staff_render(s->st, cfg, r, &data, &len, &to,
+		                            err, sizeof(err));
+		if (ret == 0)
+			goto submit;
+		if (ret == -EIO || ret == -ENOMEM)
+			goto tempfail;
+		log_err("outbox %lld: %s", (long long)r->id, err);
+		outcome_add(s, r->id, ret == -ENOENT ? "expired" : "failed",
+		            r->tries + (ret != -ENOENT), r->next_try, 0, err);
+		return;
+	}
 	if ((c = cache_get(s, r->uid, &ret)) == NULL) {
 		if (ret == -ENOENT) {
 			outcome_add(s, r->id, "expired", r->tries, r->next_try,
@@ -528,6 +549,23 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 	c->ev.dtstamp = r->due;
 	in.kind = message_kind_of(r->kind);
 	in.ev = &c->ev;
+	if (strcmp(r->kind, "reminder") != 0) {
+		/* A notice renders the session as it was told, from the
+		 * store (rows without one render the session as it is). */
+		ret = schedule_notice_load(s->st, r->uid, r->seq, &in.kind,
+		                           &notice_ev, &notice_old);
+		if (ret < 0 && ret != -ENOENT) {
+			snprintf(err, sizeof(err), "notice: %s",
+			         store_error(s->st));
+			goto tempfail;
+		}
+		if (ret == 0) {
+			have_notice = 1;
+			notice_ev.dtstamp = r->due;
+			in.ev = &notice_ev;
+			in.old = &notice_old;
+		}
+	}
 	in.from = cfg->mail_from;
 	in.to = to;
 	in.osc_name = o->name;
@@ -558,6 +596,10 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 		in.unsubscribe_mailto = mailto;
 	}
 	ret = message_render(&in, &data, &len, err, sizeof(err));
+	if (have_notice) {
+		event_fini(&notice_ev);
+		event_fini(&notice_old);
+	}
 	if (ret < 0) {
 		/* The same row renders the same way next time: give up. */
 		log_err("outbox %lld: %s", (long long)r->id, err);
@@ -566,6 +608,7 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 		free(to);
 		return;
 	}
+submit:
 	if ((m = calloc(1, sizeof(*m))) == NULL) {
 		snprintf(err, sizeof(err), "out of memory");
 		goto tempfail;
@@ -601,15 +644,16 @@ tempfail:
 /* ---- the timer ---- */
 
 /*
- * Arm the timer for the earliest pending alarm or retry. The outbox
- * counts only while a slot is free (otherwise outcomes pump). now is the
- * pump's "now" and moved says whether it did anything: if something was
- * due then yet nothing moved, wait IDLE_RETRY_MS rather than spin.
+ * Arm the timer for the earliest pending alarm, retry, notice or staff
+ * mail (schedule_notice_next). The outbox counts only while a slot is
+ * free (otherwise outcomes pump). now is the pump's "now" and moved says
+ * whether it did anything: if something was due then yet nothing moved,
+ * wait IDLE_RETRY_MS rather than spin.
  */
 static void
 schedule_rearm(struct schedule *s, int64_t now, int more, int moved)
 {
-	int64_t alarm_due, outbox_next, next = 0, delay;
+	int64_t alarm_due, outbox_next, notice_due, next = 0, delay;
 
 	if (s->stopping)
 		return;
@@ -625,12 +669,18 @@ schedule_rearm(struct schedule *s, int64_t now, int more, int moved)
 		uv_timer_start(&s->timer, on_pump_timer, IDLE_RETRY_MS, 0);
 		return;
 	}
+	if (schedule_notice_next(s->st, s->cfg, now, &notice_due) < 0) {
+		log_err("schedule: notices: %s", store_error(s->st));
+		notice_due = now + IDLE_RETRY_MS / 1000;
+	}
 	if (s->in_flight >= s->max_in_flight)
 		outbox_next = 0;
 	if (alarm_due && (!outbox_next || alarm_due < outbox_next))
 		next = alarm_due;
 	else
 		next = outbox_next;
+	if (notice_due && (!next || notice_due < next))
+		next = notice_due;
 	if (!next) {
 		uv_timer_stop(&s->timer);
 		if (s->in_flight == 0)
@@ -672,6 +722,15 @@ schedule_pump(struct schedule *s)
 	if (ret >= 0 && !s->stopping)
 		ret = schedule_expand(s->st, s->cfg, now, EXPAND_ROWS,
 		                      &expanded, &more);
+	if (ret >= 0 && !s->stopping) {
+		size_t notices = 0;
+		int more_notices = 0;
+
+		ret = schedule_notice_run(s->st, s->cfg, now, &notices,
+		                          &more_notices);
+		expanded += notices;
+		more |= more_notices;
+	}
 	room = s->max_in_flight > s->in_flight ? s->max_in_flight - s->in_flight
 	                                       : 0;
 	if (ret >= 0 && !s->stopping && room > 0)

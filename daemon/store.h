@@ -320,6 +320,83 @@ int store_topic_remind_get(struct store *st, const char *slug, char **out);
 int store_topic_remind_set(struct store *st, const char *slug,
                            const char *text);
 
+/* ---- notices and staff mail (store_notice.c) ---- */
+
+/* A session edited since its subscribers were last told about it. */
+struct notice_pending {
+	char *uid;
+	char *baseline; /* the VEVENT text they last heard of */
+	int64_t due;    /* when the notice goes out (UTC) */
+};
+void notice_pending_array_free(struct notice_pending *v, size_t n);
+
+/* The waiting notice of session uid: its baseline (caller frees) and due
+ * time. -ENOENT if none waits. */
+int store_notice_get(struct store *st, const char *uid, char **baseline,
+                     int64_t *due);
+/* An edit of session uid at now: a waiting notice keeps its baseline and
+ * is now due at due; else one is added with baseline (the session as it
+ * was before this edit). */
+int store_notice_touch(struct store *st, const char *uid, const char *baseline,
+                       int64_t due, int64_t now);
+/* Forget the waiting notice of uid (sent, or nothing to say). */
+int store_notice_clear(struct store *st, const char *uid);
+/* Waiting notices due at or before until, earliest first, at most limit
+ * (<= 0: all). Free with notice_pending_array_free. */
+int store_notice_due_list(struct store *st, int64_t until, int limit,
+                          struct notice_pending **out, size_t *n);
+/* The earliest waiting notice and the earliest pending staff nudge (UTC;
+ * 0 when there is none). */
+int store_notice_next(struct store *st, int64_t *notice_due,
+                      int64_t *nudge_due);
+/* Record the notice of version seq of uid: kind ("dated", "moved",
+ * "place", "cancel"), the session before and after (VEVENT texts). A
+ * second one for the same version is a no-op. */
+int store_notice_sent_add(struct store *st, const char *uid, int seq,
+                          const char *kind, const char *before,
+                          const char *after, int64_t at);
+/* The notice of version seq of uid (each out-parameter malloc'ed, caller
+ * frees). -ENOENT if none. */
+int store_notice_sent_get(struct store *st, const char *uid, int seq,
+                          char **kind, char **before, char **after);
+/* Notices (update, cancel) of uid still waiting in the outbox for a
+ * version older than seq are expired with last_error why. */
+int store_notice_supersede(struct store *st, const char *uid, int seq,
+                           const char *why);
+/* The organisations that were told of session uid (a reminder or a
+ * notice sent or being sent): *ids malloc'ed, ascending, caller frees. */
+int store_notice_told(struct store *st, const char *uid, long **ids, size_t *n);
+
+/* A nudge to staff about an undecided session: phase "soon" or "open". */
+struct staff_nudge {
+	char *uid;
+	char *phase;
+	int64_t due;
+};
+void staff_nudge_array_free(struct staff_nudge *v, size_t n);
+/* Plan nudge phase of session uid at due; one sent or skipped stays. */
+int store_staff_nudge_plan(struct store *st, const char *uid, const char *phase,
+                           int64_t due);
+/* Drop the pending nudges of uid; NULL: of every session that is no
+ * longer undecided (or is gone). */
+int store_staff_nudge_drop(struct store *st, const char *uid);
+/* Drop every pending nudge (no staff to nudge). */
+int store_staff_nudge_drop_all(struct store *st);
+/* Pending nudges due at or before until, earliest first, at most limit.
+ * Free with staff_nudge_array_free. */
+int store_staff_nudge_due_list(struct store *st, int64_t until, int limit,
+                               struct staff_nudge **out, size_t *n);
+/* state: "sent" or "skipped". */
+int store_staff_nudge_state_set(struct store *st, const char *uid,
+                                const char *phase, const char *state);
+/* Keep the text of staff message key unless it exists: *added says. */
+int store_staff_mail_add(struct store *st, const char *key, const char *subject,
+                         const char *body, int64_t at, int *added);
+/* The text of staff message key (malloc'ed, caller frees). -ENOENT if
+ * none. */
+int store_staff_mail_get(struct store *st, const char *key, char **subject,
+                         char **body);
+
 /* ---- counts for status ---- */
 
 struct store_counts {
