@@ -359,8 +359,8 @@ topic_json(struct api_call *call, const struct topic *t)
 	json_t *o;
 
 	store_topic_remind_get(call->ctx->store, t->slug, &remind);
-	o = json_pack("{s:s, s:s, s:s, s:o, s:I, s:o}", "code", t->code,
-	              "slug", t->slug, "nombre", t->nombre, "title",
+	o = json_pack("{s:s, s:s, s:s, s:o, s:I, s:o}", "code", t->code, "slug",
+	              t->slug, "nombre", t->nombre, "title",
 	              str_or_null(t->title), "events", (json_int_t)t->events,
 	              "remind", str_or_null(remind));
 	free(remind);
@@ -411,15 +411,17 @@ h_topic_edit(struct api_call *call)
 	v = json_object_get(body, "remind");
 	if (!v) {
 		topic_fini(&t);
-		api_error(call, 400, "'remind' is the only field a topic can "
-		                     "change");
+		api_error(call, 400,
+		          "'remind' is the only field a topic can "
+		          "change");
 		return;
 	}
 	if (json_is_string(v))
 		text = json_string_value(v);
 	else if (!json_is_null(v)) {
 		topic_fini(&t);
-		api_error(call, 400, "'remind' must be a string like \"3d 1h\"");
+		api_error(call, 400,
+		          "'remind' must be a string like \"3d 1h\"");
 		return;
 	}
 	after[0] = '\0';
@@ -437,8 +439,9 @@ h_topic_edit(struct api_call *call)
 			char one[32];
 
 			config_duration_format(offs[i], one, sizeof(one));
-			len += (size_t)snprintf(after + len, sizeof(after) - len,
-			                        "%s%s", i ? " " : "", one);
+			len +=
+			    (size_t)snprintf(after + len, sizeof(after) - len,
+			                     "%s%s", i ? " " : "", one);
 		}
 	}
 	store_topic_remind_get(call->ctx->store, t.slug, &before);
@@ -632,7 +635,7 @@ h_export(struct api_call *call)
 		topic_fini(&t);
 	}
 	rc = event_calendar_render_text((const char *const *)texts, n, &cal,
-					&out, &len, err, sizeof(err));
+	                                &out, &len, err, sizeof(err));
 	store_text_array_free(texts, n);
 	if (rc < 0) {
 		api_error(call, 500, "export: %s", err);

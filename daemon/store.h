@@ -288,8 +288,7 @@ int store_outbox_add(struct store *st, const char *uid, int seq,
  * next try, then id. Free with outbox_row_array_free.
  */
 int store_outbox_claim(struct store *st, int64_t now, int limit,
-                       const char *domain, struct outbox_row **out,
-                       size_t *n);
+                       const char *domain, struct outbox_row **out, size_t *n);
 /* Record message id's outcome (last_error may be NULL; sent_at 0 for
  * NULL). */
 int store_outbox_done(struct store *st, int64_t id, const char *state,
