@@ -69,4 +69,16 @@ void api_osc_unsubscribe(struct api_call *call);
 void api_osc_token_get(struct api_call *call);
 void api_osc_token_reset(struct api_call *call);
 
+/* api.c: the office's current year; the ?topic=&tbd=&from=&to= filter
+ * (replies 400/404 and returns -1 on a bad value). */
+int api_current_year(const struct api_ctx *ctx);
+int api_event_filter_read(struct api_call *call, struct store_event_filter *f);
+
+/* api_event.c: the session routes. */
+void api_events_list(struct api_call *call);
+void api_event_get(struct api_call *call);
+void api_event_add(struct api_call *call);
+void api_event_edit(struct api_call *call);
+void api_event_delete(struct api_call *call);
+
 #endif
