@@ -1032,10 +1032,11 @@ import_ics(struct store *st, const char *text, const struct import_opts *o,
 			continue;
 		}
 		{
-			/* The file's SEQUENCE and stamps are the calendar's;
-			 * keep them for a new session. */
+			/* The file's SEQUENCE, CREATED and LAST-MODIFIED are
+			 * the calendar's: keep them for a new session. */
 			int seq = pl->ev.sequence;
 			int64_t created = pl->ev.created;
+			int64_t modified = pl->ev.last_modified;
 
 			rc = plan_decide(st, pl, 1);
 			if (rc < 0) {
@@ -1046,6 +1047,8 @@ import_ics(struct store *st, const char *text, const struct import_opts *o,
 				pl->ev.sequence = seq;
 				if (created)
 					pl->ev.created = created;
+				if (modified)
+					pl->ev.last_modified = modified;
 			}
 		}
 		json_array_append_new(rows, row_json(pl, 0, 0, warnings));
