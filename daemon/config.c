@@ -622,6 +622,59 @@ config_key_format(const struct config *c, const struct config_key *k, char *buf,
 	}
 }
 
+/* Keys whose new value a running daemon takes on SIGHUP: each is read
+ * where it is used. Every other key needs a restart. */
+static const char *const config_reloadable[] = {
+    "daemon.log_level",  "mail.retry_for",        "mail.template_dir",
+    "reminders.default", "reminders.allday_time", "reminders.max_late",
+    "notices.quiet",     "staff.emails",          "staff.tbd_nudge",
+};
+
+static int
+config_key_reloadable(const struct config_key *k)
+{
+	char name[64];
+	size_t i;
+
+	snprintf(name, sizeof(name), "%s.%s", k->section, k->name);
+	for (i = 0; i < sizeof(config_reloadable) / sizeof(*config_reloadable);
+	     i++)
+		if (!strcmp(config_reloadable[i], name))
+			return 1;
+	return 0;
+}
+
+int
+config_reload(struct config *running, const struct config *fresh, char *applied,
+              size_t alen, char *ignored, size_t ilen)
+{
+	size_t i, al = 0, il = 0;
+
+	applied[0] = ignored[0] = '\0';
+	for (i = 0; i < NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+		char now[1024], next[1024], err[256];
+
+		config_key_format(running, k, now, sizeof(now));
+		config_key_format(fresh, k, next, sizeof(next));
+		if (!strcmp(now, next))
+			continue;
+		if (!config_key_reloadable(k)) {
+			il += (size_t)snprintf(
+			    ignored + il, il < ilen ? ilen - il : 0,
+			    "%s[%s] %s", il ? ", " : "", k->section, k->name);
+			continue;
+		}
+		/* The fresh value parsed once already: it parses again. */
+		if (config_key_apply(running, k, next, err, sizeof(err)) < 0)
+			return -EINVAL;
+		al += (size_t)snprintf(applied + al, al < alen ? alen - al : 0,
+		                       "%s[%s] %s", al ? ", " : "", k->section,
+		                       k->name);
+	}
+	return 0;
+}
+
 void
 config_print(const struct config *c, FILE *out)
 {

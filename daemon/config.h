@@ -69,6 +69,15 @@ int config_set(struct config *c, const char *section, const char *key,
 
 void config_fini(struct config *c);
 
+/*
+ * SIGHUP: take from fresh the keys a running daemon can change (log level,
+ * [reminders], [notices], [staff], [mail] retry_for and template_dir).
+ * applied and ignored (the changed keys that need a restart) get
+ * comma-separated "[section] key" lists. 0 or -EINVAL.
+ */
+int config_reload(struct config *running, const struct config *fresh,
+                  char *applied, size_t alen, char *ignored, size_t ilen);
+
 /* The table, for --help and the docs: one line per key,
  * "[section] key (type, default D): help". */
 void config_keys_print(FILE *out);

@@ -70,8 +70,10 @@ usage(FILE *out)
 	    CONFIG_DEFAULT_PATH);
 	config_keys_print(out);
 	fprintf(out, "\nSignals: TERM or INT stop after closing every "
-	             "connection; HUP re-reads the log level.\n"
-	             "See cronogramad(8).\n");
+	             "connection; HUP re-reads the configuration file\n"
+	             "([daemon] log_level, [mail] retry_for and template_dir, "
+	             "[reminders], [notices]\nand [staff]; other keys need a "
+	             "restart). See cronogramad(8).\n");
 }
 
 /* mkdir -p with mode for the directories created. */
@@ -108,6 +110,18 @@ level_from_name(const char *name)
 	return LOG_LEVEL_INFO;
 }
 
+/* Values that default to others: [mail] from is cronograma@DOMAIN. */
+static void
+daemon_config_derive(struct config *c)
+{
+	char from[512], err[256];
+
+	if (!c->mail_from[0]) {
+		snprintf(from, sizeof(from), "cronograma@%s", c->domain);
+		config_set(c, "mail", "from", from, err, sizeof(err));
+	}
+}
+
 /* Read the configuration: the named file (which must exist), else the
  * default path if it exists, else the built-in defaults. */
 static int
@@ -136,12 +150,7 @@ daemon_config_read(struct daemon *d, const char *path, char *err, size_t errlen)
 		         d->cfg.timezone);
 		return -1;
 	}
-	if (!d->cfg.mail_from[0]) {
-		char from[512];
-
-		snprintf(from, sizeof(from), "cronograma@%s", d->cfg.domain);
-		config_set(&d->cfg, "mail", "from", from, err, errlen);
-	}
+	daemon_config_derive(&d->cfg);
 	return 0;
 }
 
@@ -183,6 +192,8 @@ daemon_stop(struct daemon *d, const char *why)
 	uv_signal_stop(&d->sig_hup);
 }
 
+static void on_changed(void *arg, const char *uid);
+
 static void
 on_signal(uv_signal_t *h, int signum)
 {
@@ -190,7 +201,7 @@ on_signal(uv_signal_t *h, int signum)
 
 	if (signum == SIGHUP) {
 		struct config fresh;
-		char err[512];
+		char err[512], applied[1024], ignored[1024];
 
 		if (!d->config_path[0]) {
 			log_info("SIGHUP: no configuration file to re-read");
@@ -203,9 +214,24 @@ on_signal(uv_signal_t *h, int signum)
 			config_fini(&fresh);
 			return;
 		}
-		log_level_set(level_from_name(fresh.log_level));
-		log_info("SIGHUP: log level is now %s", fresh.log_level);
+		daemon_config_derive(&fresh);
+		if (config_reload(&d->cfg, &fresh, applied, sizeof(applied),
+		                  ignored, sizeof(ignored)) < 0) {
+			log_err("SIGHUP: %s could not be applied",
+			        d->config_path);
+			config_fini(&fresh);
+			return;
+		}
 		config_fini(&fresh);
+		log_level_set(level_from_name(d->cfg.log_level));
+		log_info("SIGHUP: re-read %s; changed: %s", d->config_path,
+		         applied[0] ? applied : "nothing");
+		if (ignored[0])
+			log_warn("SIGHUP: these changes need a restart: %s",
+			         ignored);
+		/* Offsets, quiet periods and staff may have changed. */
+		if (applied[0])
+			on_changed(d, NULL);
 		return;
 	}
 	daemon_stop(d, signum == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -212,6 +212,37 @@ test_config_example_matches_table(void **state)
 	config_fini(&ex);
 }
 
+static void
+test_config_reload_applies_only_reloadable_keys(void **state)
+{
+	struct config run, fresh;
+	char err[256], applied[512], ignored[512];
+
+	(void)state;
+	assert_int_equal(config_defaults(&run, err, sizeof(err)), 0);
+	assert_int_equal(config_defaults(&fresh, err, sizeof(err)), 0);
+	assert_int_equal(
+	    config_set(&fresh, "reminders", "default", "3d", err, sizeof(err)),
+	    0);
+	assert_int_equal(config_set(&fresh, "staff", "emails", "a@example.org",
+	                            err, sizeof(err)),
+	                 0);
+	assert_int_equal(config_set(&fresh, "mail", "max_connections", "9", err,
+	                            sizeof(err)),
+	                 0);
+	assert_int_equal(config_reload(&run, &fresh, applied, sizeof(applied),
+	                               ignored, sizeof(ignored)),
+	                 0);
+	assert_string_equal(applied, "[reminders] default, [staff] emails");
+	assert_string_equal(ignored, "[mail] max_connections");
+	assert_int_equal(run.nremind_default, 1);
+	assert_int_equal(run.remind_default[0], 3 * 86400);
+	assert_string_equal(run.staff_emails, "a@example.org");
+	assert_int_equal(run.mail_max_connections, 4);
+	config_fini(&run);
+	config_fini(&fresh);
+}
+
 int
 main(void)
 {
@@ -222,6 +253,7 @@ main(void)
 	    cmocka_unit_test(test_config_missing_file),
 	    cmocka_unit_test(test_config_durations),
 	    cmocka_unit_test(test_config_example_matches_table),
+	    cmocka_unit_test(test_config_reload_applies_only_reloadable_keys),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

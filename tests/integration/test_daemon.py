@@ -163,3 +163,35 @@ class DocsAgreeTest(DaemonTest):
                                timeout=30)
             self.assertEqual(h.returncode, 0, c)
             self.assertIn("usage", h.stdout.decode().lower(), c)
+
+
+class ReloadTest(DaemonTest):
+    """SIGHUP re-reads the keys a running daemon can change."""
+
+    def test_sighup_applies_reminders_and_names_what_needs_a_restart(self):
+        self.d.import_2018()
+        self.d.set_clock("2018-01-20T12:00:00Z")
+        self.d.ctl("osc", "add", "--name", "Red", "--email", "red@example.net",
+                   "--topics", "agenda-2030")
+
+        def offsets():
+            rem = self.d.ctl_json("upcoming", "--days", "30")["reminders"]
+            return sorted({r["offset_s"] for r in rem if r["event"] == "2018-09"})
+        self.assertEqual(offsets(), [86400, 604800])
+        with open(self.d.conf, "a") as f:
+            f.write("[reminders]\ndefault = 3d\n[mail]\nmax_connections = 9\n")
+        self.d.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "need a restart" in self.d.log_text(), what="the reload")
+        log = self.d.log_text()
+        self.assertIn("changed: [reminders] default", log)
+        self.assertIn("need a restart: [mail] max_connections", log)
+        wait_for(lambda: offsets() == [3 * 86400], what="the new offsets")
+
+    def test_sighup_with_a_broken_file_keeps_running(self):
+        with open(self.d.conf, "a") as f:
+            f.write("[reminders]\ndefault = soon\n")
+        self.d.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "keeping the running configuration" in self.d.log_text(),
+                 what="the refused reload")
+        self.assertIn("[reminders] default", self.d.log_text())
+        self.assertEqual(self.d.ctl_json("status")["counts"]["events"], 0)
