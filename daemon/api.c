@@ -468,6 +468,25 @@ h_topic_edit(struct api_call *call)
 	topic_fini(&t);
 }
 
+/* 1 if an import report's rows (under key) created or updated anything:
+ * an import that changed nothing need not re-plan reminders. */
+static int
+report_changed(json_t *report, const char *key)
+{
+	json_t *row;
+	size_t i;
+
+	json_array_foreach(json_object_get(report, key), i, row)
+	{
+		const char *a =
+		    json_string_value(json_object_get(row, "action"));
+
+		if (a && strcmp(a, "unchanged"))
+			return 1;
+	}
+	return 0;
+}
+
 static void
 reply_report(struct api_call *call, int rc, json_t *report)
 {
@@ -498,7 +517,8 @@ h_topics_import(struct api_call *call)
 	rc = import_topics_tsv(call->ctx->store, text,
 	                       api_body_bool(body, "dry_run"),
 	                       call->req->peer_uid, &report);
-	if (rc == 0 && !api_body_bool(body, "dry_run"))
+	if (rc == 0 && !api_body_bool(body, "dry_run") &&
+	    report_changed(report, "topics"))
 		api_changed(call, NULL);
 	reply_report(call, rc, report);
 }
@@ -558,7 +578,9 @@ h_import(struct api_call *call)
 		          format);
 		return;
 	}
-	if (rc == 0 && !o.dry_run)
+	if (rc == 0 && !o.dry_run &&
+	    (report_changed(report, "rows") ||
+	     report_changed(report, "topics")))
 		api_changed(call, NULL);
 	reply_report(call, rc, report);
 }
