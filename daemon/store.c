@@ -149,6 +149,28 @@ out:
 	return ret;
 }
 
+void *
+store_rows_slot(struct store *st, struct store_rows *r)
+{
+	char *slot;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		void *v = realloc(r->v, cap * r->size);
+
+		if (v == NULL) {
+			store_fail(st, -ENOMEM, "out of memory");
+			return NULL;
+		}
+		r->v = v;
+		r->cap = cap;
+	}
+	slot = (char *)r->v + r->n * r->size;
+	memset(slot, 0, r->size);
+	r->n++;
+	return slot;
+}
+
 /* Row callback: column 0 as an int64_t into *arg (which stays as it was
  * when there is no row). */
 int
@@ -673,30 +695,14 @@ store_topic_get(struct store *st, const char *code_or_slug, struct topic *out)
 	return 0;
 }
 
-struct topic_rows {
-	struct topic *v;
-	size_t n, cap;
-};
-
 static int
 on_topic_list_row(struct store *st, sqlite3_stmt *s, void *arg)
 {
-	struct topic_rows *r = arg;
-	struct topic *v;
-	int ret;
+	struct topic *t = store_rows_slot(st, arg);
 
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-
-		if ((v = realloc(r->v, cap * sizeof *v)) == NULL)
-			return store_fail(st, -ENOMEM, "out of memory");
-		r->v = v;
-		r->cap = cap;
-	}
-	if ((ret = on_topic_row(st, s, &r->v[r->n])) < 0)
-		return ret;
-	r->n++;
-	return 0;
+	if (t == NULL)
+		return -ENOMEM;
+	return on_topic_row(st, s, t);
 }
 
 /* Natural order of codes: "1.2" before "1.10" before "2.1". */
@@ -711,7 +717,7 @@ topic_code_cmp(const void *a, const void *b)
 int
 store_topic_list(struct store *st, struct topic **out, size_t *n)
 {
-	struct topic_rows r = {0};
+	struct store_rows r = {.size = sizeof(struct topic)};
 	int ret;
 
 	*out = NULL;
@@ -722,7 +728,7 @@ store_topic_list(struct store *st, struct topic **out, size_t *n)
 		return ret;
 	}
 	if (r.n > 1)
-		qsort(r.v, r.n, sizeof *r.v, topic_code_cmp);
+		qsort(r.v, r.n, r.size, topic_code_cmp);
 	*out = r.v;
 	*n = r.n;
 	return 0;
@@ -796,41 +802,29 @@ out:
 	return ret;
 }
 
-struct event_rows {
-	struct event *v;
-	size_t n, cap;
-};
-
-/* Row callback: parse (uid, ical) into the next slot of a struct
- * event_rows. */
+/* Row callback: parse (uid, ical) into the next slot of a store_rows of
+ * struct event. */
 static int
 on_event_row(struct store *st, sqlite3_stmt *s, void *arg)
 {
-	struct event_rows *r = arg;
+	struct event *ev = store_rows_slot(st, arg);
 	char why[256];
-	struct event *v;
 
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-
-		if ((v = realloc(r->v, cap * sizeof *v)) == NULL)
-			return store_fail(st, -ENOMEM, "out of memory");
-		r->v = v;
-		r->cap = cap;
-	}
-	if (event_from_ical((const char *)sqlite3_column_text(s, 1),
-	                    &r->v[r->n], why, sizeof why) < 0)
+	if (ev == NULL)
+		return -ENOMEM;
+	event_init(ev);
+	if (event_from_ical((const char *)sqlite3_column_text(s, 1), ev, why,
+	                    sizeof why) < 0)
 		return store_fail(st, -EIO,
 		                  "stored session '%s' does not parse: %s",
 		                  (const char *)sqlite3_column_text(s, 0), why);
-	r->n++;
 	return 0;
 }
 
 int
 store_event_get(struct store *st, const char *id, struct event *out)
 {
-	struct event_rows r = {0};
+	struct store_rows r = {.size = sizeof(struct event)};
 	int ret;
 
 	if (id == NULL)
@@ -843,7 +837,7 @@ store_event_get(struct store *st, const char *id, struct event *out)
 		return ret;
 	}
 	/* The query matches one row at most: a short id never holds '@'. */
-	*out = r.v[0];
+	*out = *(struct event *)r.v;
 	free(r.v);
 	return 0;
 }
@@ -853,7 +847,7 @@ store_event_list(struct store *st, const struct store_event_filter *f,
                  struct event **out, size_t *n)
 {
 	static const struct store_event_filter none = {0};
-	struct event_rows r = {0};
+	struct store_rows r = {.size = sizeof(struct event)};
 	int ret;
 
 	*out = NULL;
@@ -872,32 +866,18 @@ store_event_list(struct store *st, const struct store_event_filter *f,
 	return 0;
 }
 
-struct text_rows {
-	char **v;
-	size_t n, cap;
-};
-
-/* Row callback: copy column 1 (ical) into the next slot of text_rows. */
+/* Row callback: copy column 1 (ical) into the next slot of a store_rows
+ * of char *. */
 static int
 on_text_row(struct store *st, sqlite3_stmt *s, void *arg)
 {
-	struct text_rows *r = arg;
-	char **v;
+	char **text = store_rows_slot(st, arg);
 
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-
-		if ((v = realloc(r->v, cap * sizeof *v)) == NULL)
-			return store_fail(st, -ENOMEM, "out of memory");
-		r->v = v;
-		r->cap = cap;
-	}
-	if (store_column_dup(st, s, 1, &r->v[r->n]) < 0)
+	if (text == NULL || store_column_dup(st, s, 1, text) < 0)
 		return -ENOMEM;
-	if (r->v[r->n] == NULL)
+	if (*text == NULL)
 		return store_fail(st, -EIO, "session '%s' has no VEVENT",
 		                  (const char *)sqlite3_column_text(s, 0));
-	r->n++;
 	return 0;
 }
 
@@ -916,7 +896,7 @@ store_event_list_text(struct store *st, const struct store_event_filter *f,
                       char ***out, size_t *n)
 {
 	static const struct store_event_filter none = {0};
-	struct text_rows r = {0};
+	struct store_rows r = {.size = sizeof(char *)};
 	int ret;
 
 	*out = NULL;
@@ -998,30 +978,14 @@ audit_array_free(struct audit_row *rows, size_t n)
 	free(rows);
 }
 
-struct audit_rows {
-	struct audit_row *v;
-	size_t n, cap;
-};
-
 static int
 on_audit_row(struct store *st, sqlite3_stmt *s, void *arg)
 {
-	struct audit_rows *r = arg;
-	struct audit_row *a;
+	struct audit_row *a = store_rows_slot(st, arg);
 	int ret;
 
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 32;
-
-		if ((a = realloc(r->v, cap * sizeof *a)) == NULL)
-			return store_fail(st, -ENOMEM, "out of memory");
-		r->v = a;
-		r->cap = cap;
-	}
-	a = &r->v[r->n];
-	memset(a, 0, sizeof *a);
-	/* Counted before the copies, so a failure frees what was copied. */
-	r->n++;
+	if (a == NULL)
+		return -ENOMEM;
 	a->id = sqlite3_column_int64(s, 0);
 	a->at = sqlite3_column_int64(s, 1);
 	a->peer_uid = sqlite3_column_type(s, 2) == SQLITE_NULL
@@ -1039,7 +1003,7 @@ int
 store_audit_list(struct store *st, const char *target, int limit,
                  struct audit_row **out, size_t *n)
 {
-	struct audit_rows r = {0};
+	struct store_rows r = {.size = sizeof(struct audit_row)};
 	int ret;
 
 	*out = NULL;

@@ -51,6 +51,19 @@ int store_stmt_run(struct store *st, enum stmt_id id, store_row_fn on_row,
 int store_on_row_int64(struct store *st, sqlite3_stmt *s, void *arg);
 /* A copy of text column col into *out (NULL for SQL NULL). */
 int store_column_dup(struct store *st, sqlite3_stmt *s, int col, char **out);
+/* A growing array of fixed-size elements, filled by row callbacks:
+ * struct store_rows r = {.size = sizeof(struct topic)}; r.v is the array
+ * and r.n its length; free(r.v) (after freeing each element) when done. */
+struct store_rows {
+	void *v;
+	size_t n, cap, size;
+};
+
+/* The next slot of r, zeroed and already counted (so a callback that
+ * fails half way leaves an element the caller frees like the others), or
+ * NULL with st's error set when memory runs out. */
+void *store_rows_slot(struct store *st, struct store_rows *r);
+
 /* One store operation, atomic inside or outside a caller's transaction:
  * store_op_end releases it, or undoes it when ret < 0, and returns ret. */
 int store_op_begin(struct store *st);

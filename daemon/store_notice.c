@@ -13,35 +13,6 @@
 #include "store.h"
 #include "store_internal.h"
 
-/* A growing array of fixed-size elements filled by row callbacks. */
-struct rows {
-	void *v;
-	size_t n, cap, size;
-};
-
-/* The next free slot of r, zeroed and counted, or NULL without memory. */
-static void *
-rows_slot(struct store *st, struct rows *r)
-{
-	char *slot;
-
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		void *v = realloc(r->v, cap * r->size);
-
-		if (v == NULL) {
-			store_fail(st, -ENOMEM, "out of memory");
-			return NULL;
-		}
-		r->v = v;
-		r->cap = cap;
-	}
-	slot = (char *)r->v + r->n * r->size;
-	memset(slot, 0, r->size);
-	r->n++;
-	return slot;
-}
-
 /* ---- notices ---- */
 
 void
@@ -117,7 +88,7 @@ store_notice_clear(struct store *st, const char *uid)
 static int
 on_notice_due_row(struct store *st, sqlite3_stmt *s, void *arg)
 {
-	struct notice_pending *p = rows_slot(st, arg);
+	struct notice_pending *p = store_rows_slot(st, arg);
 	int ret;
 
 	if (p == NULL)
@@ -132,7 +103,7 @@ int
 store_notice_due_list(struct store *st, int64_t until, int limit,
                       struct notice_pending **out, size_t *n)
 {
-	struct rows r = {.size = sizeof(struct notice_pending)};
+	struct store_rows r = {.size = sizeof(struct notice_pending)};
 	int ret;
 
 	*out = NULL;
@@ -219,11 +190,11 @@ store_notice_supersede(struct store *st, const char *uid, int seq,
 	                      (int64_t)seq, why);
 }
 
-/* Row callback of notice_told: osc_id into a struct rows of long. */
+/* Row callback of notice_told: osc_id into a struct store_rows of long. */
 static int
 on_told_row(struct store *st, sqlite3_stmt *s, void *arg)
 {
-	long *id = rows_slot(st, arg);
+	long *id = store_rows_slot(st, arg);
 
 	if (id == NULL)
 		return -ENOMEM;
@@ -234,7 +205,7 @@ on_told_row(struct store *st, sqlite3_stmt *s, void *arg)
 int
 store_notice_told(struct store *st, const char *uid, long **ids, size_t *n)
 {
-	struct rows r = {.size = sizeof(long)};
+	struct store_rows r = {.size = sizeof(long)};
 	int ret;
 
 	*ids = NULL;
@@ -290,7 +261,7 @@ store_staff_nudge_drop_all(struct store *st)
 static int
 on_nudge_row(struct store *st, sqlite3_stmt *s, void *arg)
 {
-	struct staff_nudge *z = rows_slot(st, arg);
+	struct staff_nudge *z = store_rows_slot(st, arg);
 	int ret;
 
 	if (z == NULL)
@@ -305,7 +276,7 @@ int
 store_staff_nudge_due_list(struct store *st, int64_t until, int limit,
                            struct staff_nudge **out, size_t *n)
 {
-	struct rows r = {.size = sizeof(struct staff_nudge)};
+	struct store_rows r = {.size = sizeof(struct staff_nudge)};
 	int ret;
 
 	*out = NULL;

@@ -14,35 +14,6 @@
 #include "store.h"
 #include "store_internal.h"
 
-/* A growing array of fixed-size elements filled by row callbacks. */
-struct rows {
-	void *v;
-	size_t n, cap, size;
-};
-
-/* The next free slot of r, zeroed, or NULL (with st->err) without
- * memory. The caller counts it (r->n++) once it is filled. */
-static void *
-rows_slot(struct store *st, struct rows *r)
-{
-	char *slot;
-
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		void *v = realloc(r->v, cap * r->size);
-
-		if (v == NULL) {
-			store_fail(st, -ENOMEM, "out of memory");
-			return NULL;
-		}
-		r->v = v;
-		r->cap = cap;
-	}
-	slot = (char *)r->v + r->n * r->size;
-	memset(slot, 0, r->size);
-	return slot;
-}
-
 /* ---- alarms ---- */
 
 void
@@ -61,13 +32,12 @@ alarm_array_free(struct alarm *a, size_t n)
 static int
 on_alarm_row(struct store *st, sqlite3_stmt *s, void *arg)
 {
-	struct rows *r = arg;
-	struct alarm *a = rows_slot(st, r);
+	struct store_rows *r = arg;
+	struct alarm *a = store_rows_slot(st, r);
 	int ret;
 
 	if (a == NULL)
 		return -ENOMEM;
-	r->n++;
 	a->seq = sqlite3_column_int(s, 1);
 	a->offset_s = sqlite3_column_int64(s, 2);
 	a->due = sqlite3_column_int64(s, 3);
@@ -78,7 +48,7 @@ on_alarm_row(struct store *st, sqlite3_stmt *s, void *arg)
 }
 
 static int
-alarm_rows_finish(int ret, struct rows *r, struct alarm **out, size_t *n)
+alarm_rows_finish(int ret, struct store_rows *r, struct alarm **out, size_t *n)
 {
 	if (ret < 0) {
 		alarm_array_free(r->v, r->n);
@@ -116,7 +86,7 @@ int
 store_alarm_due_list(struct store *st, int64_t until, int limit,
                      struct alarm **out, size_t *n)
 {
-	struct rows r = {.size = sizeof(struct alarm)};
+	struct store_rows r = {.size = sizeof(struct alarm)};
 	int ret;
 
 	*out = NULL;
@@ -130,7 +100,7 @@ int
 store_alarm_list(struct store *st, const char *uid, struct alarm **out,
                  size_t *n)
 {
-	struct rows r = {.size = sizeof(struct alarm)};
+	struct store_rows r = {.size = sizeof(struct alarm)};
 	int ret;
 
 	*out = NULL;
@@ -201,13 +171,12 @@ store_outbox_add(struct store *st, const char *uid, int seq, const char *kind,
 static int
 on_claim_row(struct store *st, sqlite3_stmt *s, void *arg)
 {
-	struct rows *r = arg;
-	struct outbox_row *o = rows_slot(st, r);
+	struct store_rows *r = arg;
+	struct outbox_row *o = store_rows_slot(st, r);
 	int ret;
 
 	if (o == NULL)
 		return -ENOMEM;
-	r->n++;
 	o->id = sqlite3_column_int64(s, 0);
 	o->seq = sqlite3_column_int(s, 2);
 	o->offset_s = sqlite3_column_int64(s, 4);
@@ -240,7 +209,7 @@ int
 store_outbox_claim(struct store *st, int64_t now, int limit, const char *domain,
                    struct outbox_row **out, size_t *n)
 {
-	struct rows r = {.size = sizeof(struct outbox_row)};
+	struct store_rows r = {.size = sizeof(struct outbox_row)};
 	int ret;
 
 	*out = NULL;
@@ -282,13 +251,12 @@ store_outbox_recover(struct store *st, size_t *n)
 static int
 on_list_row(struct store *st, sqlite3_stmt *s, void *arg)
 {
-	struct rows *r = arg;
-	struct outbox_row *o = rows_slot(st, r);
+	struct store_rows *r = arg;
+	struct outbox_row *o = store_rows_slot(st, r);
 	int ret;
 
 	if (o == NULL)
 		return -ENOMEM;
-	r->n++;
 	o->id = sqlite3_column_int64(s, 0);
 	o->seq = sqlite3_column_int(s, 2);
 	o->offset_s = sqlite3_column_int64(s, 4);
@@ -313,7 +281,7 @@ store_outbox_list(struct store *st, const struct store_outbox_filter *f,
                   struct outbox_row **out, size_t *n)
 {
 	static const struct store_outbox_filter all = {0};
-	struct rows r = {.size = sizeof(struct outbox_row)};
+	struct store_rows r = {.size = sizeof(struct outbox_row)};
 	int ret;
 
 	*out = NULL;
