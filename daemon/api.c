@@ -17,6 +17,7 @@
 #include "fecha.h"
 #include "import.h"
 #include "log.h"
+#include "schedule.h"
 
 /* ---- helpers shared with api_*.c (api_internal.h) ---- */
 
@@ -525,6 +526,17 @@ h_topics_import(struct api_call *call)
 
 /* ---- import, export ---- */
 
+/* A session an import changed is announced like an edit: a notice after
+ * the quiet period (import_opts.on_update). */
+static int
+import_notice_note(void *arg, struct store *st, const struct event *old,
+                   const struct event *ev)
+{
+	const struct api_ctx *ctx = arg;
+
+	return schedule_notice_note(st, ctx->cfg, old, ev, 0, clock_now());
+}
+
 static void
 h_import(struct api_call *call)
 {
@@ -568,6 +580,8 @@ h_import(struct api_call *call)
 	o.tzid = call->ctx->cfg->timezone;
 	o.name = name ? name : "import";
 	o.peer_uid = call->req->peer_uid;
+	o.on_update = import_notice_note;
+	o.on_update_arg = call->ctx;
 	if (!strcmp(format, "tsv"))
 		rc = import_programme_tsv(call->ctx->store, text, topics, &o,
 		                          &report);

@@ -470,6 +470,8 @@ import_topics_tsv(struct store *st, const char *text, int dry_run,
 struct planned {
 	struct event ev;
 	const char *action; /* "create", "update", "unchanged" */
+	struct event old;   /* "update": the session as it was */
+	int has_old;
 };
 
 struct plan {
@@ -502,8 +504,11 @@ plan_free(struct plan *p)
 {
 	size_t i;
 
-	for (i = 0; i < p->n; i++)
+	for (i = 0; i < p->n; i++) {
 		event_fini(&p->v[i].ev);
+		if (p->v[i].has_old)
+			event_fini(&p->v[i].old);
+	}
 	free(p->v);
 	topic_array_free(p->topics.v, p->topics.n);
 }
@@ -616,6 +621,10 @@ plan_decide(struct store *st, struct planned *pl, int file_has_place)
 		pl->action = "update";
 		pl->ev.sequence = old.sequence + 1;
 		pl->ev.last_modified = now;
+		/* Kept for the notice to subscribers. */
+		pl->old = old;
+		pl->has_old = 1;
+		return 0;
 	}
 	event_fini(&old);
 	return 0;
@@ -642,6 +651,10 @@ plan_job_run(struct store *st, void *arg)
 		if (!strcmp(p->v[i].action, "unchanged"))
 			continue;
 		if (store_event_put(st, &p->v[i].ev) < 0)
+			return -EIO;
+		if (p->v[i].has_old && p->o->on_update &&
+		    p->o->on_update(p->o->on_update_arg, st, &p->v[i].old,
+		                    &p->v[i].ev) < 0)
 			return -EIO;
 	}
 	after = json_dumps(summary, JSON_COMPACT);

@@ -23,6 +23,13 @@ struct import_opts {
 	const char *tzid;   /* the office's zone, for rows without "zona" */
 	const char *name;   /* file name, for the audit log */
 	long peer_uid;      /* for the audit log */
+	/* Called for each session the import changes (not for new ones),
+	 * in the import's transaction, with the session as it was and as it
+	 * is now: the caller plans the notice to subscribers. A negative
+	 * return undoes the whole import. May be NULL. */
+	int (*on_update)(void *arg, struct store *st, const struct event *old,
+	                 const struct event *ev);
+	void *on_update_arg;
 };
 
 /*

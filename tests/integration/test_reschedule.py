@@ -505,6 +505,36 @@ class RescheduleTest(DaemonTest):
         self.assertIn("jueves 15 de noviembre de 2018", got[0][2])
 
 
+    def test_reimport_moving_a_session_sends_cambio_de_fecha(self):
+        from harness import PROGRAMME, TOPICS
+        self.env()
+        a, b = self.two_migration_oscs()
+        # Nothing changes: nothing to say.
+        self.d.import_2018()
+        self.advance(QUIET + 1)
+        self.new_messages(0, "no notice after an unchanged import")
+        # 2018-10 (migración) moves from 13 to 20 February.
+        text = open(PROGRAMME, encoding="utf-8").read()
+        moved = text.replace("\t13 de febrero\t\t1.3\t", "\t20 de febrero\t\t1.3\t", 1)
+        self.assertNotEqual(text, moved)
+        path = os.path.join(self.tmp, "cronograma-2018.tsv")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(moved)
+        report = self.d.ctl_json("import", path, "--year", "2018", "--topics", TOPICS)
+        self.assertEqual([r["n"] for r in report["rows"] if r["action"] == "update"], [10])
+        self.new_messages(0, "nothing before the quiet period")
+        self.advance(QUIET + 1)
+        paths, sums = self.new_messages(2, "one notice to each follower of migración")
+        for p, s in zip(paths, sums):
+            self.assertTrue(s["subject"].startswith("Cambio de fecha: "), s["subject"])
+            self.assertEqual(s["method"], "PUBLISH")
+            self.assertEqual(s["sequence"], 1)
+        self.assertEqual(sorted(r for p in paths for r in self.rcpt(p)),
+                         ["avisos@sinfronteras.example.org",
+                          "coordinacion@migrantes.example.net",
+                          "red@migrantes.example.net"])
+
+
 if __name__ == "__main__":
     import unittest
     unittest.main()
