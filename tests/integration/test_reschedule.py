@@ -504,7 +504,6 @@ class RescheduleTest(DaemonTest):
                                     "5 de noviembre de 2018")
         self.assertIn("jueves 15 de noviembre de 2018", got[0][2])
 
-
     def test_reimport_moving_a_session_sends_cambio_de_fecha(self):
         from harness import PROGRAMME, TOPICS
         self.env()
