@@ -739,6 +739,9 @@ cmd_delete(const struct cli *cli, const struct cli_args *a)
 
 	if (rc)
 		return rc;
+	if (cli_opt_has(a, "force") &&
+	    client_query_add(path, sizeof(path), "force", "1") < 0)
+		return cli_usage_error(a, "the session id is too long");
 	rc = client_call(cli, "DELETE", path, NULL, 0, &doc);
 	if (rc)
 		return rc;

@@ -21,6 +21,11 @@
 
 static const struct cli_opt opts_none[] = {{NULL, NULL, NULL}};
 
+static const struct cli_opt opts_delete[] = {
+    {"force", NULL, "delete even if organisations heard of it"},
+    {NULL, NULL, NULL},
+};
+
 static const struct cli_opt opts_dry_run[] = {
     {"dry-run", NULL, "check and report, change nothing"},
     {NULL, NULL, NULL},
@@ -162,8 +167,8 @@ static const struct cli_command commands[] = {
      "OFFSETS]",
      "change fields of a session", opts_event_fields, 1, 1, cmd_edit,
      "PATCH /v1/events/{id}"},
-    {"delete", "EVENT", "delete a session", opts_none, 1, 1, cmd_delete,
-     "DELETE /v1/events/{id}"},
+    {"delete", "EVENT [--force]", "delete a session", opts_delete, 1, 1,
+     cmd_delete, "DELETE /v1/events/{id}"},
     {"export", "[--topic SLUG]", "write the programme as iCalendar",
      opts_export, 0, 0, cmd_export, "GET /v1/export"},
     {"log", "[--event EVENT] [--limit N]", "show the audit log", opts_log, 0, 0,

@@ -424,11 +424,35 @@ void
 api_event_delete(struct api_call *call)
 {
 	struct event ev;
+	const char *force;
 	char *before;
 	int rc;
 
 	if (api_event_load(call, &ev) < 0)
 		return;
+	/* Deleting a session organisations heard of would leave it in their
+	 * calendars: they must be told it is cancelled. */
+	force = http_request_arg(call->req, "force");
+	if (!force || !strcmp(force, "0")) {
+		long *told = NULL;
+		size_t ntold = 0;
+
+		rc = store_notice_told(call->ctx->store, ev.uid, &told, &ntold);
+		free(told);
+		if (rc < 0 || ntold > 0) {
+			if (rc < 0)
+				api_store_error(call, rc);
+			else
+				api_error(
+				    call, 409,
+				    "%zu organisation%s heard of %s: cancel "
+				    "it (cronoctl cancel) so their calendars "
+				    "drop it, or delete with force",
+				    ntold, ntold == 1 ? "" : "s", call->param);
+			event_fini(&ev);
+			return;
+		}
+	}
 	rc = store_event_delete(call->ctx->store, ev.uid);
 	if (rc < 0) {
 		event_fini(&ev);

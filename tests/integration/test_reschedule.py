@@ -533,6 +533,22 @@ class RescheduleTest(DaemonTest):
                           "coordinacion@migrantes.example.net",
                           "red@migrantes.example.net"])
 
+    def test_delete_refuses_a_session_organisations_heard_of(self):
+        self.env()
+        self.two_migration_oscs()
+        self.reschedule("2018-40", "15 de marzo de 2018", "--now")
+        self.new_messages(2, "the notices of 2018-40")
+        rc, _, err = self.d.ctl("delete", "2018-40", check=False)
+        self.assertEqual(rc, 1)
+        self.assertIn("2 organisations heard of 2018-40", err)
+        self.assertIn("cancel", err)
+        self.assertEqual(self.event("2018-40")["start"], "2018-03-15")
+        # A session nobody heard of goes at once; --force deletes anyway.
+        self.d.ctl("delete", "2018-41")
+        self.d.ctl("delete", "2018-40", "--force")
+        st, _ = self.d.curl("GET", "/v1/events/2018-40")
+        self.assertEqual(st, 404)
+
 
 if __name__ == "__main__":
     import unittest
