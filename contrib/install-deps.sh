@@ -8,7 +8,7 @@
 #   contrib/install-deps.sh --bench  also the benchmark peers (postfix tools, nginx, wrk)
 set -eu
 
-PKGS="build-essential pkg-config ca-certificates curl sqlite3 tzdata
+PKGS="build-essential pkg-config ca-certificates curl sqlite3 tzdata openssl
 libuv1-dev libcurl4-openssl-dev libical-dev libsqlite3-dev libcmocka-dev
 libmicrohttpd-dev libjansson-dev libinih-dev libssl-dev
 python3 python3-aiosmtpd python3-icalendar clang-format chromium"

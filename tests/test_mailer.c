@@ -494,6 +494,72 @@ test_mailer_smtp_one_connection_reused(void **state)
 	fx_free(f, m);
 }
 
+/* [mail] starttls = required: a server that offers no STARTTLS gets
+ * nothing, and the failure says so (a retry may find TLS back). */
+static void
+test_mailer_smtp_starttls_required_refuses_plain(void **state)
+{
+	struct fx *f = fx_new();
+	struct probe p;
+	struct mailer_config c;
+	struct mailer *m;
+
+	(void)state;
+	fx_serve(f, NULL);
+	c = fx_config(f, 1);
+	c.starttls_required = 1;
+	m = fx_mailer(f, &c);
+	assert_int_equal(submit(m, &p, &f->t, 0, 1), 0);
+	assert_true(run_until(f, &f->t.done, 1, 20000));
+	assert_int_equal(p.calls, 1);
+	assert_int_equal(p.result, MAILER_TEMPFAIL);
+	assert_true(p.detail[0] != '\0');
+	assert_int_equal(dir_count(f->srv.spool, ".eml"), 0);
+	fx_free(f, m);
+}
+
+/* STARTTLS with the server's certificate checked against [mail] ca_file:
+ * a self-signed certificate for 127.0.0.1 made by openssl for the test. */
+static void
+test_mailer_smtp_starttls_with_ca_file(void **state)
+{
+	char dir[] = "/tmp/test-mailer-tls-XXXXXX", cmd[1024], cert[128],
+	     key[128];
+	const char *args[5];
+	struct fx *f = fx_new();
+	struct probe p;
+	struct mailer_config c;
+	struct mailer *m;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	snprintf(cmd, sizeof(cmd),
+	         "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -keyout %s "
+	         "-out %s -subj /CN=127.0.0.1 -addext "
+	         "subjectAltName=IP:127.0.0.1 >/dev/null 2>&1",
+	         key, cert);
+	assert_int_equal(system(cmd), 0);
+	args[0] = "--tls-cert";
+	args[1] = cert;
+	args[2] = "--tls-key";
+	args[3] = key;
+	args[4] = NULL;
+	fx_serve(f, args);
+	c = fx_config(f, 1);
+	c.starttls_required = 1;
+	c.ca_file = cert;
+	m = fx_mailer(f, &c);
+	assert_int_equal(submit(m, &p, &f->t, 0, 2), 0);
+	assert_true(run_until(f, &f->t.done, 1, 20000));
+	if (p.result != MAILER_SENT)
+		fail_msg("STARTTLS delivery failed: %s", p.detail);
+	spool_check(f, 1, 2);
+	fx_free(f, m);
+	rm_tree(dir);
+}
+
 static void
 test_mailer_smtp_tempfail_then_sent(void **state)
 {
@@ -932,6 +998,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_mailer_smtp_delivers_all),
 	    cmocka_unit_test(test_mailer_smtp_one_connection_reused),
+	    cmocka_unit_test(test_mailer_smtp_starttls_required_refuses_plain),
+	    cmocka_unit_test(test_mailer_smtp_starttls_with_ca_file),
 	    cmocka_unit_test(test_mailer_smtp_tempfail_then_sent),
 	    cmocka_unit_test(test_mailer_smtp_rcpt_tempfail),
 	    cmocka_unit_test(test_mailer_smtp_timeout_tempfail),
