@@ -49,6 +49,7 @@ import os
 import signal
 import ssl
 import sys
+import warnings
 
 from aiosmtpd.smtp import SMTP
 
@@ -174,7 +175,12 @@ def parse_args(argv):
                    help="offer no STARTTLS (the default)")
     p.add_argument("--tls-cert", help="certificate: offer STARTTLS")
     p.add_argument("--tls-key", help="private key for --tls-cert")
+    p.add_argument("--auth", metavar="USER:PASSWORD",
+                   help="require AUTH (PLAIN or LOGIN) with these credentials;"
+                        " allowed without TLS, for tests on loopback")
     a = p.parse_args(argv)
+    if a.auth and ":" not in a.auth:
+        p.error("--auth takes USER:PASSWORD")
     if bool(a.tls_cert) != bool(a.tls_key):
         p.error("--tls-cert and --tls-key go together")
     if a.tls_none and a.tls_cert:
@@ -193,10 +199,21 @@ async def serve(args):
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         tls.load_cert_chain(args.tls_cert, args.tls_key)
 
+    auth = {}
+    if args.auth:
+        user, password = args.auth.split(":", 1)
+
+        def check(mechanism, login, secret):
+            return login == user.encode() and secret == password.encode()
+        auth = dict(auth_required=True, auth_require_tls=False,
+                    auth_callback=check)
+        # On loopback, for tests: AUTH without TLS is intended here.
+        warnings.filterwarnings("ignore", message="Requiring AUTH while not")
+
     def factory():
         # A fixed hostname avoids a DNS lookup (getfqdn) per connection.
         return SMTP(handler, hostname="smtpd.test", ident="cronograma-test",
-                    enable_SMTPUTF8=True, tls_context=tls, loop=loop)
+                    enable_SMTPUTF8=True, tls_context=tls, loop=loop, **auth)
 
     server = await loop.create_server(factory, host=args.host, port=args.port)
     port = server.sockets[0].getsockname()[1]

@@ -560,6 +560,41 @@ test_mailer_smtp_starttls_with_ca_file(void **state)
 	rm_tree(dir);
 }
 
+/* AUTH with the configured user and password; a wrong password is not
+ * the message's fault, so it is a temporary failure (retried once the
+ * operator fixes password_file). */
+static void
+test_mailer_smtp_auth(void **state)
+{
+	static const char *const args[] = {"--auth", "agenda:s3creto", NULL};
+	struct fx *f = fx_new();
+	struct probe p[2];
+	struct mailer_config c;
+	struct mailer *good, *bad;
+
+	(void)state;
+	fx_serve(f, args);
+	c = fx_config(f, 1);
+	c.username = "agenda";
+	c.password = "otra";
+	bad = fx_mailer(f, &c);
+	assert_int_equal(submit(bad, &p[0], &f->t, 0, 1), 0);
+	assert_true(run_until(f, &f->t.done, 1, 20000));
+	assert_int_equal(p[0].result, MAILER_TEMPFAIL);
+	assert_int_equal(p[0].code, 535);
+	mailer_free(bad, on_freed, &f->t);
+	assert_true(run_until(f, &f->t.freed, 1, 20000));
+	f->t.freed = 0;
+	c.password = "s3creto";
+	good = fx_mailer(f, &c);
+	assert_int_equal(submit(good, &p[1], &f->t, 0, 2), 0);
+	assert_true(run_until(f, &f->t.done, 2, 20000));
+	if (p[1].result != MAILER_SENT)
+		fail_msg("AUTH delivery failed: %s", p[1].detail);
+	spool_check(f, 1, 2);
+	fx_free(f, good);
+}
+
 static void
 test_mailer_smtp_tempfail_then_sent(void **state)
 {
@@ -1000,6 +1035,7 @@ main(void)
 	    cmocka_unit_test(test_mailer_smtp_one_connection_reused),
 	    cmocka_unit_test(test_mailer_smtp_starttls_required_refuses_plain),
 	    cmocka_unit_test(test_mailer_smtp_starttls_with_ca_file),
+	    cmocka_unit_test(test_mailer_smtp_auth),
 	    cmocka_unit_test(test_mailer_smtp_tempfail_then_sent),
 	    cmocka_unit_test(test_mailer_smtp_rcpt_tempfail),
 	    cmocka_unit_test(test_mailer_smtp_timeout_tempfail),
