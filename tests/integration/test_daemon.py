@@ -164,6 +164,34 @@ class DocsAgreeTest(DaemonTest):
             self.assertEqual(h.returncode, 0, c)
             self.assertIn("usage", h.stdout.decode().lower(), c)
 
+    def test_every_cronoctl_route_is_described_in_the_openapi_file(self):
+        """Each command's --help names the routes it calls ("API: GET
+        /v1/events"); each must be in schemas/control-api.yaml, whose paths
+        test_api.c checks against the daemon's route table."""
+        import re
+        text = open(os.path.join(ROOT, "schemas", "control-api.yaml")).read()
+        described = set()
+        for path in re.findall(r"^  (/v1/[^:]*):\s*$", text, re.M):
+            block = text.split("\n  " + path + ":")[1].split("\n  /")[0]
+            for m in re.findall(r"^    (get|post|patch|delete|put):", block, re.M):
+                described.add((m.upper(), path))
+        out = subprocess.run([CRONOCTL, "--help"], capture_output=True,
+                             timeout=30).stdout.decode()
+        section = out.split("Commands:")[1].split("Global options")[0]
+        commands = [l[2:].split("  ")[0].strip() for l in section.splitlines()
+                    if l.startswith("  ") and l.strip()]
+        used = 0
+        for c in commands:
+            h = subprocess.run([CRONOCTL] + c.split() + ["--help"],
+                               capture_output=True, timeout=30).stdout.decode()
+            for line in h.splitlines():
+                if line.startswith("API:"):
+                    for route in line[4:].split(","):
+                        method, path = route.split()
+                        self.assertIn((method, path), described, c)
+                        used += 1
+        self.assertGreater(used, 20)
+
 
 class ReloadTest(DaemonTest):
     """SIGHUP re-reads the keys a running daemon can change."""
