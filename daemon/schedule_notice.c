@@ -583,6 +583,7 @@ nudge_emit(struct store *st, const struct config *cfg,
 	int64_t open = 0;
 	int ret, open_phase = strcmp(z->phase, "open") == 0, have = 0;
 
+	event_init(&ev);
 	if (!staff_configured(cfg))
 		skip = "no staff addresses";
 	else if ((ret = store_event_get(st, z->uid, &ev)) == -ENOENT)

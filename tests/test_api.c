@@ -118,7 +118,7 @@ test_api_routes_match_openapi(void **state)
 			         api_routes[i].method, api_routes[i].pattern);
 		/* The path's block ends at the next "\n  /". */
 		next = strstr(at + strlen(key), "\n  /");
-		for (k = 0; api_routes[i].method[k] && k < sizeof(method) - 1;
+		for (k = 0; k < sizeof(method) - 1 && api_routes[i].method[k];
 		     k++)
 			method[k] = (char)(api_routes[i].method[k] | 0x20);
 		method[k] = '\0';
