@@ -13,23 +13,31 @@
 void
 mime_buf_add(struct mime_buf *b, const char *s, size_t n)
 {
-	if (b->oom)
+	if (!mime_buf_reserve(b, n))
 		return;
-	if (b->len + n + 1 > b->cap) {
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+int
+mime_buf_reserve(struct mime_buf *b, size_t more)
+{
+	if (b->oom)
+		return 0;
+	if (b->len + more + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 1024;
-		while (b->len + n + 1 > cap)
+		while (b->len + more + 1 > cap)
 			cap *= 2;
 		char *p = realloc(b->p, cap);
 		if (!p) {
 			b->oom = 1;
-			return;
+			return 0;
 		}
 		b->p = p;
 		b->cap = cap;
 	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	return 1;
 }
 
 void
@@ -277,11 +285,20 @@ mime_qp_encode(struct mime_buf *b, const char *text)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *s = (const unsigned char *)text;
-	size_t col = 0;
+	size_t col = 0, len = strlen(text);
+	char *o;
+
+	/* Room for the worst case (every byte "=XX", a soft break every 25
+	 * bytes), so the loop writes straight into the buffer: this runs for
+	 * every message sent. */
+	if (!mime_buf_reserve(b, 3 * len + 3 * (len / 25 + 2) + 3))
+		return;
+	o = b->p + b->len;
 	while (*s) {
 		if (*s == '\r' || *s == '\n') {
 			s += (s[0] == '\r' && s[1] == '\n') ? 2 : 1;
-			mime_buf_adds(b, "\r\n");
+			*o++ = '\r';
+			*o++ = '\n';
 			col = 0;
 			continue;
 		}
@@ -295,22 +312,29 @@ mime_qp_encode(struct mime_buf *b, const char *text)
 		/* Keep room for the '=' of a soft break unless the line
 		 * ends right after this character. */
 		if (col + need > (at_end ? MIME_LINE_MAX : MIME_LINE_MAX - 1)) {
-			mime_buf_adds(b, "=\r\n");
+			*o++ = '=';
+			*o++ = '\r';
+			*o++ = '\n';
 			col = 0;
 			if (c == '.')
 				literal = 0, need = 3;
 		}
 		if (literal) {
-			mime_buf_addc(b, (char)c);
+			*o++ = (char)c;
 		} else {
-			char enc[3] = {'=', hex[c >> 4], hex[c & 15]};
-			mime_buf_add(b, enc, 3);
+			*o++ = '=';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
 		}
 		col += need;
 		s++;
 	}
-	if (col)
-		mime_buf_adds(b, "\r\n");
+	if (col) {
+		*o++ = '\r';
+		*o++ = '\n';
+	}
+	b->len = (size_t)(o - b->p);
+	b->p[b->len] = '\0';
 }
 
 /* Base64 in lines of 76 characters, CRLF. */

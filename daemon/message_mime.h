@@ -18,6 +18,8 @@ struct mime_buf {
 	int oom;
 };
 
+/* Make room for more bytes (and a NUL); 0 when out of memory (oom). */
+int mime_buf_reserve(struct mime_buf *b, size_t more);
 void mime_buf_add(struct mime_buf *b, const char *s, size_t n);
 void mime_buf_adds(struct mime_buf *b, const char *s);
 void mime_buf_addc(struct mime_buf *b, char c);
