@@ -168,7 +168,12 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0644 contrib/cronoctl.bash-completion \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/cronoctl
-	install -m 0644 contrib/cronograma-2018.tsv contrib/temas-2018.tsv $(DESTDIR)$(PREFIX)/share/cronograma/
+	install -m 0644 contrib/cronograma-2018.tsv contrib/temas-2018.tsv \
+	  contrib/cronogramad.service $(DESTDIR)$(PREFIX)/share/cronograma/
+	# The built-in mail templates, for an operator to copy into
+	# [mail] template_dir and edit.
+	install -d $(DESTDIR)$(PREFIX)/share/cronograma/templates
+	install -m 0644 contrib/templates/* $(DESTDIR)$(PREFIX)/share/cronograma/templates/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/cronograma/cronogramad.conf ] || \
 	  install -m 0644 contrib/cronogramad.conf $(DESTDIR)$(SYSCONFDIR)/cronograma/
 
