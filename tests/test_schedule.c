@@ -203,6 +203,19 @@ outbox_count(struct store *st, const char *state)
 	return n;
 }
 
+/* The status counts (kept by triggers, 003-outbox-counts.sql) agree with
+ * the rows themselves. */
+static void
+counts_agree(struct store *st)
+{
+	struct store_counts c;
+
+	assert_int_equal(store_counts_get(st, &c), 0);
+	assert_int_equal(c.outbox_pending, (long)outbox_count(st, "pending"));
+	assert_int_equal(c.outbox_failed, (long)outbox_count(st, "failed"));
+	assert_int_equal(c.outbox_sent, (long)outbox_count(st, "sent"));
+}
+
 /* ---- when ---- */
 
 static void
@@ -603,6 +616,14 @@ test_schedule_claim_message_id_and_recover(void **state)
 	assert_int_equal(store_outbox_retry(f->st, id, 200, &n), -EINVAL);
 	assert_int_equal(store_outbox_retry(f->st, 999, 200, &n), -ENOENT);
 	assert_int_equal(outbox_count(f->st, "pending"), 1);
+	counts_agree(f->st);
+	assert_int_equal(
+	    store_outbox_claim(f->st, 300, 10, "example.org", &r, &n), 0);
+	assert_int_equal(n, 1);
+	outbox_row_array_free(r, n);
+	assert_int_equal(
+	    store_outbox_done(f->st, id, "sent", 2, 300, NULL, 300), 0);
+	counts_agree(f->st);
 }
 
 /* ---- the running scheduler ---- */
