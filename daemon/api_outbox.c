@@ -59,7 +59,7 @@ arg_long(struct api_call *call, const char *name, long min, long max, long def,
 	return 0;
 }
 
-/* "a@x,b@y" as a JSON array. */
+/* "a@x,b@y" (blanks around commas allowed) as a JSON array. */
 static json_t *
 emails_json(const char *list)
 {
@@ -67,19 +67,26 @@ emails_json(const char *list)
 	const char *p = list;
 
 	while (p && *p) {
-		size_t n = strcspn(p, ",");
+		size_t n;
 
-		json_array_append_new(arr, json_stringn(p, n));
-		p += n;
+		p += strspn(p, " \t");
+		n = strcspn(p, ",");
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n > 0)
+			json_array_append_new(arr, json_stringn(p, n));
+		p += strcspn(p, ",");
 		if (*p == ',')
 			p++;
 	}
 	return arr;
 }
 
+/* One message; staff mail (kind "staff") goes to [staff] emails. */
 static json_t *
-outbox_row_json(const struct outbox_row *r)
+outbox_row_json(const struct api_call *call, const struct outbox_row *r)
 {
+	int staff = strcmp(r->kind, "staff") == 0;
 	char id[128];
 	json_t *o;
 
@@ -92,8 +99,11 @@ outbox_row_json(const struct outbox_row *r)
 	json_object_set_new(o, "kind", json_string(r->kind));
 	json_object_set_new(o, "offset_s", json_integer(r->offset_s));
 	json_object_set_new(o, "osc_id", json_integer(r->osc_id));
-	json_object_set_new(o, "osc", str_or_null(r->osc_name));
-	json_object_set_new(o, "to", emails_json(r->emails));
+	json_object_set_new(
+	    o, "osc", staff ? json_string("staff") : str_or_null(r->osc_name));
+	json_object_set_new(
+	    o, "to",
+	    emails_json(staff ? call->ctx->cfg->staff_emails : r->emails));
 	json_object_set_new(o, "message_id", str_or_null(r->message_id));
 	json_object_set_new(o, "due", api_time_json(r->due));
 	json_object_set_new(o, "next_try", api_time_json(r->next_try));
@@ -154,7 +164,7 @@ api_outbox_list(struct api_call *call)
 	}
 	arr = json_array();
 	for (i = 0; i < n; i++)
-		json_array_append_new(arr, outbox_row_json(&rows[i]));
+		json_array_append_new(arr, outbox_row_json(call, &rows[i]));
 	outbox_row_array_free(rows, n);
 	api_reply_json(call, 200, json_pack("{s:o}", "messages", arr));
 }

@@ -457,6 +457,11 @@ class RescheduleTest(DaemonTest):
                                     "la ventana abre el 1 de octubre")
         self.assertIn("(2018-49) sigue sin fecha", got[0][2])
         self.assertIn("en 1 día", got[0][2])
+        staff_rows = [m for m in self.outbox() if m["kind"] == "staff"]
+        self.assertTrue(staff_rows)
+        for m in staff_rows:
+            self.assertEqual(m["osc"], "staff")
+            self.assertEqual(m["to"], ["agenda@sre.example.org", "jefa@sre.example.org"])
 
         # Monday 1 October, 08:00 office time (summer time in 2018: UTC-5):
         # the digest, and 2018-49 opens.
