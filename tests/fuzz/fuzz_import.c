@@ -1,6 +1,7 @@
-/* libFuzzer target: a programme TSV import into an in-memory store never
- * crashes, and a refused import leaves the store empty. Built and run by
- * `make fuzz`. */
+/* libFuzzer target: a programme import into an in-memory store never
+ * crashes, and a refused import leaves the store empty. Input starting
+ * with "BEGIN:" goes through the .ics import, the rest through the TSV
+ * one. Built and run by `make fuzz`. */
 #include <errno.h>
 #include <jansson.h>
 #include <stddef.h>
@@ -38,7 +39,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "fuzz_import: %s\n", err);
 		abort();
 	}
-	rc = import_programme_tsv(st, text, topics, &o, &report);
+	if (strncmp(text, "BEGIN:", 6) == 0) {
+		json_t *t;
+
+		if (import_topics_tsv(st, topics, 0, -1, &t) < 0)
+			abort();
+		json_decref(t);
+		rc = import_ics(st, text, &o, &report);
+	} else {
+		rc = import_programme_tsv(st, text, topics, &o, &report);
+	}
 	if (rc == -EINVAL) {
 		if (store_counts_get(st, &c) < 0 || c.events != 0)
 			abort();
