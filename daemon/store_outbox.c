@@ -166,17 +166,13 @@ store_outbox_add(struct store *st, const char *uid, int seq, const char *kind,
 	return ret;
 }
 
-/* Row callback of outbox_claim: id, uid, seq, kind, offset_s, osc_id,
- * message_id, due_utc, next_try_utc, tries, late. */
+/* The columns outbox_claim and outbox_list share, 0..9: id, uid, seq,
+ * kind, offset_s, osc_id, message_id, due_utc, next_try_utc, tries. */
 static int
-on_claim_row(struct store *st, sqlite3_stmt *s, void *arg)
+outbox_row_read(struct store *st, sqlite3_stmt *s, struct outbox_row *o)
 {
-	struct store_rows *r = arg;
-	struct outbox_row *o = store_rows_slot(st, r);
 	int ret;
 
-	if (o == NULL)
-		return -ENOMEM;
 	o->id = sqlite3_column_int64(s, 0);
 	o->seq = sqlite3_column_int(s, 2);
 	o->offset_s = sqlite3_column_int64(s, 4);
@@ -184,11 +180,25 @@ on_claim_row(struct store *st, sqlite3_stmt *s, void *arg)
 	o->due = sqlite3_column_int64(s, 7);
 	o->next_try = sqlite3_column_int64(s, 8);
 	o->tries = sqlite3_column_int(s, 9);
-	o->late = sqlite3_column_int(s, 10);
 	if ((ret = store_column_dup(st, s, 1, &o->uid)) < 0 ||
 	    (ret = store_column_dup(st, s, 3, &o->kind)) < 0 ||
 	    (ret = store_column_dup(st, s, 6, &o->message_id)) < 0)
 		return ret;
+	return 0;
+}
+
+/* Row callback of outbox_claim: the shared columns, then late. */
+static int
+on_claim_row(struct store *st, sqlite3_stmt *s, void *arg)
+{
+	struct outbox_row *o = store_rows_slot(st, arg);
+	int ret;
+
+	if (o == NULL)
+		return -ENOMEM;
+	if ((ret = outbox_row_read(st, s, o)) < 0)
+		return ret;
+	o->late = sqlite3_column_int(s, 10);
 	if ((o->state = strdup("sending")) == NULL)
 		return store_fail(st, -ENOMEM, "out of memory");
 	return 0;
@@ -247,28 +257,20 @@ store_outbox_recover(struct store *st, size_t *n)
 	return ret;
 }
 
-/* Row callback of outbox_list (see queries-outbox.sql). */
+/* Row callback of outbox_list: the shared columns, then state,
+ * last_error, sent_at, the organisation's name and addresses. */
 static int
 on_list_row(struct store *st, sqlite3_stmt *s, void *arg)
 {
-	struct store_rows *r = arg;
-	struct outbox_row *o = store_rows_slot(st, r);
+	struct outbox_row *o = store_rows_slot(st, arg);
 	int ret;
 
 	if (o == NULL)
 		return -ENOMEM;
-	o->id = sqlite3_column_int64(s, 0);
-	o->seq = sqlite3_column_int(s, 2);
-	o->offset_s = sqlite3_column_int64(s, 4);
-	o->osc_id = (long)sqlite3_column_int64(s, 5);
-	o->due = sqlite3_column_int64(s, 7);
-	o->next_try = sqlite3_column_int64(s, 8);
-	o->tries = sqlite3_column_int(s, 9);
+	if ((ret = outbox_row_read(st, s, o)) < 0)
+		return ret;
 	o->sent_at = sqlite3_column_int64(s, 12);
-	if ((ret = store_column_dup(st, s, 1, &o->uid)) < 0 ||
-	    (ret = store_column_dup(st, s, 3, &o->kind)) < 0 ||
-	    (ret = store_column_dup(st, s, 6, &o->message_id)) < 0 ||
-	    (ret = store_column_dup(st, s, 10, &o->state)) < 0 ||
+	if ((ret = store_column_dup(st, s, 10, &o->state)) < 0 ||
 	    (ret = store_column_dup(st, s, 11, &o->last_error)) < 0 ||
 	    (ret = store_column_dup(st, s, 13, &o->osc_name)) < 0 ||
 	    (ret = store_column_dup(st, s, 14, &o->emails)) < 0)

@@ -31,8 +31,10 @@ main(int argc, char **argv)
 	len = ftell(f);
 	rewind(f);
 	text = malloc(len + 1);
-	if (!text || fread(text, 1, len, f) != (size_t)len)
+	if (!text || fread(text, 1, len, f) != (size_t)len) {
+		fclose(f);
 		return 2;
+	}
 	text[len] = '\0';
 	fclose(f);
 	t0 = now();
