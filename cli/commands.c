@@ -119,11 +119,8 @@ topics_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 		row[3] = n;
 		table_add_row(t, row);
 	}
-	if (table_rows(t))
-		table_print(t, stdout, 2, cli_width(cli));
-	else
-		printf("no topics yet (cronoctl topics import TEMAS.tsv)\n");
-	table_free(t);
+	table_finish(t, 2, cli_width(cli),
+	             "no topics yet (cronoctl topics import TEMAS.tsv)");
 	return CLI_OK;
 }
 
@@ -249,9 +246,7 @@ topics_report_human(json_t *report, const struct cli *cli,
 		else
 			unchanged++;
 	}
-	if (table_rows(t))
-		table_print(t, stdout, -1, 0);
-	table_free(t);
+	table_finish(t, -1, 0, NULL);
 	report_errors_print(report);
 	printf("%zu topic%s: %zu created, %zu updated, %zu unchanged%s\n",
 	       json_array_size(rows), json_array_size(rows) == 1 ? "" : "s",
@@ -329,9 +324,7 @@ import_report_human(json_t *report, const struct cli *cli,
 		row[4] = cli_jstr(r, "title");
 		table_add_row(t, row);
 	}
-	if (table_rows(t))
-		table_print(t, stdout, 4, cli_width(cli));
-	table_free(t);
+	table_finish(t, 4, cli_width(cli), NULL);
 	json_array_foreach(rows, i, r)
 	{
 		json_array_foreach(json_object_get(r, "warnings"), j, w)
@@ -511,11 +504,7 @@ events_table_print(json_t *events, const struct cli *cli)
 		row[4] = cli_jstr(ev, "title");
 		table_add_row(t, row);
 	}
-	if (table_rows(t))
-		table_print(t, stdout, 4, cli_width(cli));
-	else
-		printf("no sessions\n");
-	table_free(t);
+	table_finish(t, 4, cli_width(cli), "no sessions");
 }
 
 static int
@@ -881,11 +870,7 @@ log_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 		row[4] = diff;
 		table_add_row(t, row);
 	}
-	if (table_rows(t))
-		table_print(t, stdout, 4, cli_width(cli));
-	else
-		printf("no entries\n");
-	table_free(t);
+	table_finish(t, 4, cli_width(cli), "no entries");
 	return CLI_OK;
 }
 

@@ -184,9 +184,7 @@ osc_report_human(json_t *report, const struct cli *cli)
 		else
 			other++;
 	}
-	if (table_rows(t))
-		table_print(t, stdout, 2, cli_width(cli));
-	table_free(t);
+	table_finish(t, 2, cli_width(cli), NULL);
 	json_array_foreach(json_object_get(report, "errors"), i, e)
 	{
 		printf("line %lld: error: %s\n", cli_jint(e, "line"),
@@ -266,11 +264,7 @@ osc_list_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 		row[4] = topics;
 		table_add_row(t, row);
 	}
-	if (table_rows(t))
-		table_print(t, stdout, 1, cli_width(cli));
-	else
-		printf("no organisations\n");
-	table_free(t);
+	table_finish(t, 1, cli_width(cli), "no organisations");
 	return CLI_OK;
 }
 
@@ -432,11 +426,7 @@ outbox_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 		row[7] = cli_jstr(m, "last_error");
 		table_add_row(t, row);
 	}
-	if (table_rows(t))
-		table_print(t, stdout, 7, cli_width(cli));
-	else
-		printf("no messages\n");
-	table_free(t);
+	table_finish(t, 7, cli_width(cli), "no messages");
 	return CLI_OK;
 }
 
@@ -531,11 +521,7 @@ upcoming_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 		row[4] = cli_jstr(r, "title");
 		table_add_row(t, row);
 	}
-	if (table_rows(t))
-		table_print(t, stdout, 4, cli_width(cli));
-	else
-		printf("no reminders due\n");
-	table_free(t);
+	table_finish(t, 4, cli_width(cli), "no reminders due");
 	return CLI_OK;
 }
 

@@ -126,6 +126,9 @@ void table_hide_empty(struct table *t, int col);
  * are cut to fit and end with "…". Widths count code points.
  */
 void table_print(const struct table *t, FILE *f, int flex, int max_width);
+/* Print t on stdout (as table_print) when it has rows, else the line
+ * empty (nothing when NULL); then free t. */
+void table_finish(struct table *t, int flex, int max_width, const char *empty);
 /* Code points in the UTF-8 string s. */
 size_t table_utf8_width(const char *s);
 

@@ -158,6 +158,16 @@ cell_print(FILE *f, const char *s, size_t w, size_t *owed)
 }
 
 void
+table_finish(struct table *t, int flex, int max_width, const char *empty)
+{
+	if (table_rows(t))
+		table_print(t, stdout, flex, max_width);
+	else if (empty)
+		printf("%s\n", empty);
+	table_free(t);
+}
+
+void
 table_print(const struct table *t, FILE *f, int flex, int max_width)
 {
 	size_t *w = calloc((size_t)t->ncols, sizeof(size_t));
