@@ -288,6 +288,13 @@ api_changed(struct api_call *call, const char *uid)
 		call->ctx->changed(call->ctx->changed_arg, uid);
 }
 
+void
+api_others_changed(struct api_call *call)
+{
+	if (call->ctx->others_changed)
+		call->ctx->others_changed(call->ctx->changed_arg);
+}
+
 /* Load the session named by the route's {id}; replies 404 if none. */
 int
 api_event_load(struct api_call *call, struct event *ev)

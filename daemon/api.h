@@ -21,6 +21,10 @@ struct api_ctx {
 	 * clock, so the scheduler re-arms and feeds re-render. uid is the
 	 * session changed, or NULL for "anything may have changed". */
 	void (*changed)(void *arg, const char *uid);
+	/* Called instead after a change that touches no session
+	 * (organisations, subscriptions, the outbox): nothing to plan again,
+	 * but cached subscribers and private feeds are stale. Same arg. */
+	void (*others_changed)(void *arg);
 	void *changed_arg;
 	/* Optional capabilities wired by main.c; NULL when absent. */
 	void *schedule;

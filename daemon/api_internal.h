@@ -43,6 +43,8 @@ int api_event_save(struct api_call *call, const struct event *old,
 int api_audit(struct api_call *call, const char *action, const char *target,
               const char *before, const char *after);
 void api_changed(struct api_call *call, const char *uid);
+/* After a change to organisations or the outbox (api_ctx.others_changed). */
+void api_others_changed(struct api_call *call);
 
 /* api_outbox.c: the outbox and the reminders to come. */
 void api_outbox_list(struct api_call *call);

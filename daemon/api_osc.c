@@ -5,7 +5,7 @@
  *
  * An organisation in a route's {id} is its number; an exact name or one of
  * its addresses is accepted too. Every change is audited (target
- * "osc:<id>") and followed by api_changed(call, NULL). */
+ * "osc:<id>") and followed by api_others_changed(call). */
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -342,7 +342,7 @@ api_osc_add(struct api_call *call)
 		goto out;
 	}
 	osc_audit(call, "osc.add", id, NULL, &after);
-	api_changed(call, NULL);
+	api_others_changed(call);
 	api_reply_json(call, 201, api_osc_json(&after));
 	osc_fini(&after);
 out:
@@ -403,7 +403,7 @@ api_osc_remove(struct api_call *call)
 		api_store_error(call, rc);
 	} else {
 		osc_audit(call, "osc.remove", o.id, &o, NULL);
-		api_changed(call, NULL);
+		api_others_changed(call);
 		api_reply_json(call, 200,
 		               json_pack("{s:I}", "deleted", (json_int_t)o.id));
 	}
@@ -465,7 +465,7 @@ osc_topics_change(struct api_call *call, int how)
 	if (!b || !a || strcmp(b, a) != 0) {
 		osc_audit(call, how > 0 ? "osc.subscribe" : "osc.unsubscribe",
 		          before.id, &before, &after);
-		api_changed(call, NULL);
+		api_others_changed(call);
 	}
 	free(b);
 	free(a);
@@ -544,7 +544,7 @@ api_osc_token_reset(struct api_call *call)
 		/* The token itself never reaches the audit log. */
 		snprintf(target, sizeof target, "osc:%ld", o.id);
 		api_audit(call, "osc.token.reset", target, NULL, NULL);
-		api_changed(call, NULL);
+		api_others_changed(call);
 		osc_token_reply(call, token);
 	}
 	free(token);

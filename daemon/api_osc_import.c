@@ -598,6 +598,6 @@ api_osc_import(struct api_call *call)
 	dry_run = api_body_bool(body, "dry_run");
 	rc = osc_import_run(call, text, dry_run, &report);
 	if (rc == 0 && !dry_run)
-		api_changed(call, NULL);
+		api_others_changed(call);
 	api_reply_json(call, rc == 0 ? 200 : rc == -EINVAL ? 422 : 500, report);
 }

@@ -5,7 +5,7 @@
  *   GET  /v1/upcoming?days=N               reminders due, sending nothing
  *
  * See schemas/control-api.yaml. A retry is audited ("outbox.retry") and
- * followed by api_changed(call, NULL), which makes the scheduler look at
+ * followed by api_others_changed(call), which makes the scheduler look at
  * the outbox at once. */
 #include <errno.h>
 #include <jansson.h>
@@ -207,7 +207,7 @@ api_outbox_retry(struct api_call *call)
 	snprintf(after, sizeof(after), "{\"retried\":%zu}", n);
 	api_audit(call, "outbox.retry", target, NULL, after);
 	if (n > 0)
-		api_changed(call, NULL);
+		api_others_changed(call);
 	api_reply_json(call, 200, json_pack("{s:I}", "retried", (json_int_t)n));
 }
 

@@ -258,6 +258,16 @@ on_changed(void *arg, const char *uid)
 	schedule_changed(d->sched, uid);
 }
 
+static void
+on_others_changed(void *arg)
+{
+	struct daemon *d = arg;
+
+	log_debug("changed: organisations or the outbox");
+	public_invalidate(d->public, NULL);
+	schedule_poke(d->sched);
+}
+
 /*
  * Read the SMTP password from path into buf (one line; the newline is
  * dropped). A file that the group or others may read is refused: the
@@ -473,6 +483,7 @@ main(int argc, char **argv)
 	d.api.started_at = clock_now();
 	d.api.mail_desc = d.mail_desc;
 	d.api.changed = on_changed;
+	d.api.others_changed = on_others_changed;
 	d.api.changed_arg = &d;
 	{
 		char dir[PATH_MAX];
@@ -497,8 +508,8 @@ main(int argc, char **argv)
 	if (d.cfg.http_listen[0]) {
 		struct http_limits public_limits_cfg;
 
-		if (public_site_new(&d.public, d.store, &d.cfg, on_changed,
-		                    &d) < 0)
+		if (public_site_new(&d.public, d.store, &d.cfg,
+		                    on_others_changed, &d) < 0)
 			fatal("out of memory");
 		public_limits(&d.cfg, &public_limits_cfg);
 		if (http_public_start(&d.loop, d.cfg.http_listen,

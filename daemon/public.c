@@ -135,8 +135,8 @@ public_b64(const unsigned char *in, size_t n, char *out)
 
 int
 public_site_new(struct public_site **out, struct store *st,
-                const struct config *cfg,
-                void (*changed)(void *arg, const char *uid), void *changed_arg)
+                const struct config *cfg, void (*changed)(void *arg),
+                void *changed_arg)
 {
 	struct public_site *ps;
 	unsigned char md[32];

@@ -27,13 +27,12 @@
 struct public_site;
 
 /*
- * A site over st and cfg (both must outlive it). changed(arg, NULL) is
+ * A site over st and cfg (both must outlive it). changed(arg) is
  * called after the site itself changes the store (an unsubscribe), so
  * that the scheduler hears of it; it may be NULL. 0 and *out, or -ENOMEM.
  */
 int public_site_new(struct public_site **out, struct store *st,
-                    const struct config *cfg,
-                    void (*changed)(void *arg, const char *uid),
+                    const struct config *cfg, void (*changed)(void *arg),
                     void *changed_arg);
 void public_site_free(struct public_site *ps);
 

@@ -133,7 +133,7 @@ public_unsubscribe(struct public_site *ps, const struct osc *o,
 	         slug);
 	public_invalidate(ps, NULL);
 	if (ps->changed != NULL)
-		ps->changed(ps->changed_arg, NULL);
+		ps->changed(ps->changed_arg);
 	return 0;
 }
 

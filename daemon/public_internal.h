@@ -34,7 +34,7 @@ struct public_site {
 	char *base;   /* public_url without a trailing '/' */
 	char *webcal; /* base with the scheme webcal:// */
 	char csp[240];
-	void (*changed)(void *arg, const char *uid);
+	void (*changed)(void *arg); /* an organisation unsubscribed */
 	void *changed_arg;
 	struct public_entry *cache;
 	size_t ncache;

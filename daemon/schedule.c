@@ -775,6 +775,15 @@ schedule_changed(struct schedule *s, const char *uid)
 	schedule_pump(s);
 }
 
+void
+schedule_poke(struct schedule *s)
+{
+	if (!s || s->stopping)
+		return;
+	cache_drop(s, NULL);
+	schedule_pump(s);
+}
+
 int
 schedule_start(uv_loop_t *loop, struct store *st, const struct config *cfg,
                struct mailer *mailer, struct schedule **out, char *err,

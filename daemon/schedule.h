@@ -255,6 +255,10 @@ int schedule_start(uv_loop_t *loop, struct store *st, const struct config *cfg,
 /* Session uid changed (NULL: anything may have, the clock included):
  * compute its alarms again and process what is due. */
 void schedule_changed(struct schedule *s, const char *uid);
+/* Organisations, subscriptions or the outbox changed, no session did:
+ * forget cached subscribers and process what is due, without planning
+ * every session's alarms again. */
+void schedule_poke(struct schedule *s);
 
 /*
  * Drain and stop: take no new rows, let messages in flight finish for up
