@@ -477,6 +477,17 @@ main(int argc, char **argv)
 
 	if (uv_loop_init(&d.loop) < 0)
 		fatal("libuv loop could not be initialised");
+	/* Signals first: a TERM that arrives once the control socket answers
+	 * must find its handler, not kill the daemon with the socket left
+	 * behind. */
+	uv_signal_init(&d.loop, &d.sig_term);
+	uv_signal_init(&d.loop, &d.sig_int);
+	uv_signal_init(&d.loop, &d.sig_hup);
+	d.sig_term.data = d.sig_int.data = d.sig_hup.data = &d;
+	uv_signal_start(&d.sig_term, on_signal, SIGTERM);
+	uv_signal_start(&d.sig_int, on_signal, SIGINT);
+	uv_signal_start(&d.sig_hup, on_signal, SIGHUP);
+	signal(SIGPIPE, SIG_IGN);
 
 	d.api.store = d.store;
 	d.api.cfg = &d.cfg;
@@ -521,15 +532,6 @@ main(int argc, char **argv)
 		         d.cfg.http_listen, http_server_port(d.public_srv),
 		         d.cfg.public_url);
 	}
-
-	uv_signal_init(&d.loop, &d.sig_term);
-	uv_signal_init(&d.loop, &d.sig_int);
-	uv_signal_init(&d.loop, &d.sig_hup);
-	d.sig_term.data = d.sig_int.data = d.sig_hup.data = &d;
-	uv_signal_start(&d.sig_term, on_signal, SIGTERM);
-	uv_signal_start(&d.sig_int, on_signal, SIGINT);
-	uv_signal_start(&d.sig_hup, on_signal, SIGHUP);
-	signal(SIGPIPE, SIG_IGN);
 
 	if (!foreground) {
 		if (daemonize() < 0)
