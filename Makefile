@@ -21,8 +21,11 @@ PYTHON    ?= /usr/bin/python3
 SYSCONFDIR ?= /etc
 
 PKGS      := libuv libcurl libical sqlite3 jansson libmicrohttpd inih libcrypto
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Computed when first used, not when the Makefile is read: `make demo` and
+# `make check` install the -dev packages first and then build in a second
+# make, which reads pkg-config afresh.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wpointer-arith
 CFLAGS    ?= -O2 -g
@@ -30,7 +33,7 @@ ifneq ($(SAN),)
 CFLAGS    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDFLAGS   += -fsanitize=address,undefined
 endif
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
 	-DSYSCONFDIR='"$(SYSCONFDIR)"' -Idaemon -I$(BUILD)/gen \
 	$(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 
@@ -65,14 +68,19 @@ TEST_DEPS_token   := token
 dep_expand = $(patsubst fecha,fecha fecha_parse,$(patsubst event,event event_render event_parse,$(1)))
 dep_objs = $(if $(filter ALL,$(TEST_DEPS_$(1))),$(LIB_OBJ),$(foreach m,$(call dep_expand,$(TEST_DEPS_$(1))),$(if $(filter sqlfiles templates,$(m)),$(BUILD)/gen/$(m).o,$(BUILD)/daemon/$(m).o)))
 
-.PHONY: all deps check unit integration format format-check demo bench fuzz install clean asan
-all: deps $(BUILD)/cronogramad $(BUILD)/cronoctl
+.PHONY: all deps depcheck check check-run unit integration format format-check demo bench fuzz install clean asan
+all: $(BUILD)/cronogramad $(BUILD)/cronoctl
 
-deps: $(BUILD)/.deps
+# Plain make never installs anything: it names what is missing and stops.
+# `make deps` (or contrib/install-deps.sh) installs it.
+depcheck: $(BUILD)/.deps
 $(BUILD)/.deps: contrib/install-deps.sh
+	@sh contrib/install-deps.sh --check
 	@mkdir -p $(@D)
-	@sh contrib/install-deps.sh
 	@touch $@
+
+deps:
+	@sh contrib/install-deps.sh
 
 $(BUILD)/gen/sqlfiles.c: $(SQL_FILES) contrib/embed-sql.sh
 	@mkdir -p $(@D)
@@ -135,6 +143,9 @@ format-check:
 
 # check runs every step even when one fails, then prints the total.
 check: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run:
 	@rm -rf $(BUILD)/results build/asan/results
 	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory all || { mkdir -p $(BUILD)/results; echo "build 0 1" >> $(BUILD)/results/build; }
@@ -146,11 +157,15 @@ check: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 integration || true
 	@sh tests/summary.sh $(BUILD)/results build/asan/results
 
-demo: all
+# demo, check and bench install what is missing, then build in a new make so
+# that pkg-config is asked after the install.
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@sh contrib/demo.sh $(BUILD)
 
-bench: all
+bench:
 	@sh contrib/install-deps.sh --bench
+	@$(MAKE) --no-print-directory all
 	@sh tests/bench/run.sh $(BUILD)
 
 # libFuzzer targets (clang), FUZZ_SECONDS each (default 60).

@@ -6,19 +6,27 @@
 #   contrib/install-deps.sh          build + test dependencies (chromium
 #                                    included: the page is tested in it)
 #   contrib/install-deps.sh --bench  also the benchmark peers (postfix tools, nginx, wrk)
+#   contrib/install-deps.sh --check  install nothing: name what is missing and
+#                                    exit 1 (what plain `make` runs)
 set -eu
+CHECK=
 
-PKGS="build-essential pkg-config ca-certificates curl sqlite3 tzdata openssl
-libuv1-dev libcurl4-openssl-dev libical-dev libsqlite3-dev libcmocka-dev
-libmicrohttpd-dev libjansson-dev libinih-dev libssl-dev
-python3 python3-aiosmtpd python3-icalendar clang-format chromium"
+# What `make` needs to build the two programs.
+BUILD_PKGS="build-essential pkg-config ca-certificates tzdata gettext
+libuv1-dev libcurl4-openssl-dev libical-dev libsqlite3-dev
+libmicrohttpd-dev libjansson-dev libinih-dev libssl-dev"
+# What `make demo` and `make check` add: the test tools and real peers.
+TEST_PKGS="curl sqlite3 openssl libcmocka-dev python3 python3-aiosmtpd
+python3-icalendar clang-format chromium"
+PKGS="$BUILD_PKGS $TEST_PKGS"
 
 for arg in "$@"; do
 	case "$arg" in
 	--bench) PKGS="$PKGS postfix nginx-light wrk" ;;
 	--browser) ;; # chromium is always installed now
+	--check) CHECK=1 PKGS=$BUILD_PKGS ;;
 	-h | --help)
-		sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -37,6 +45,12 @@ done
 
 if [ -z "$missing" ]; then
 	exit 0
+fi
+
+if [ -n "$CHECK" ]; then
+	echo "cronograma: missing Debian packages:$missing" >&2
+	echo "cronograma: run 'sh contrib/install-deps.sh' (or 'make deps') to install them" >&2
+	exit 1
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
