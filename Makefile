@@ -52,14 +52,15 @@ TEST_DEPS_config  := config log
 TEST_DEPS_clock   := clock
 TEST_DEPS_event   := event fecha log clock
 TEST_DEPS_store   := store event fecha log clock sqlfiles
-TEST_DEPS_store_osc := store store_osc event fecha log clock sqlfiles
+TEST_DEPS_addr    := addr
+TEST_DEPS_store_osc := addr store store_osc event fecha log clock sqlfiles
 TEST_DEPS_import  := import store event fecha log clock sqlfiles
 TEST_DEPS_message := message message_mime event fecha log clock templates
 TEST_DEPS_mailer  := mailer log clock
 # The API test links every module (ALL): the route table names them all.
 TEST_DEPS_api     := ALL
-TEST_DEPS_schedule := schedule schedule_alarm schedule_notice store store_outbox store_osc store_notice event fecha log clock sqlfiles config message message_mime templates mailer token
-TEST_DEPS_notice  := schedule_notice schedule_alarm store store_outbox store_osc store_notice event fecha log clock sqlfiles config message message_mime templates
+TEST_DEPS_schedule := addr schedule schedule_alarm schedule_notice store store_outbox store_osc store_notice event fecha log clock sqlfiles config message message_mime templates mailer token
+TEST_DEPS_notice  := addr schedule_notice schedule_alarm store store_outbox store_osc store_notice event fecha log clock sqlfiles config message message_mime templates
 TEST_DEPS_http    := http log clock
 TEST_DEPS_token   := token
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "addr.h"
 #include "api.h"
 #include "api_internal.h"
 #include "api_osc_internal.h"
@@ -349,7 +350,7 @@ osc_import_row(struct store *st, struct osc_import *im, const struct csv_rec *r,
 		const char *a = p->o.emails[i];
 		long id;
 
-		if (store_osc_email_check(a, why, sizeof why) < 0) {
+		if (addr_spec_check(a, why, sizeof why) < 0) {
 			import_error(errors, r->line, "line %d: %s", r->line,
 			             why);
 			ret = ROW_BAD;

@@ -137,24 +137,12 @@ struct osc {
 	int64_t created_at;
 };
 
-/* Longest address (RFC 5321 path limit less the brackets). */
-#define OSC_EMAIL_MAX 254
-
 void osc_fini(struct osc *o);
 void osc_array_free(struct osc *o, size_t n);
 
 /*
- * 0 if addr is an RFC 5322 addr-spec that mail can go to: a dot-atom or
- * quoted-string local part (at most 64 bytes), '@', and a dot-atom domain
- * with at least one dot or a [bracketed literal]; printable ASCII only (no
- * CR, LF, spaces or other controls), at most OSC_EMAIL_MAX bytes. Else
- * -EINVAL and why (one line naming the address, controls shown escaped).
- */
-int store_osc_email_check(const char *addr, char *why, size_t whylen);
-
-/*
  * Add o (o->id, o->token and o->created_at are ignored): its addresses
- * (checked as store_osc_email_check does, none given twice, none already
+ * (checked as addr_spec_check does, none given twice, none already
  * another organisation's: -EEXIST naming it), its topics as active
  * subscriptions (unknown slug: -EINVAL naming it) and a new feed token.
  * *id gets the new organisation's number.

@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "addr.h"
 #include "clock.h"
 #include "store.h"
 #include "store_internal.h"
@@ -20,7 +21,6 @@
 /* Random bytes of a feed token: 128 bits, 22 characters of base64url. */
 #define OSC_TOKEN_BYTES 16
 #define OSC_TOKEN_LEN   22
-#define OSC_LOCAL_MAX   64
 
 void
 osc_fini(struct osc *o)
@@ -53,141 +53,6 @@ osc_array_free(struct osc *o, size_t n)
 }
 
 /* ---- checks ---- */
-
-/* addr made safe to quote in a one-line message: controls and bytes past
- * ASCII as \r, \n, \t or \xNN, cut short with "..." if long. */
-static const char *
-osc_email_show(const char *addr, char *buf, size_t len)
-{
-	size_t o = 0;
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)addr; *p && o + 8 < len; p++) {
-		if (*p == '\r')
-			o += (size_t)snprintf(buf + o, len - o, "\\r");
-		else if (*p == '\n')
-			o += (size_t)snprintf(buf + o, len - o, "\\n");
-		else if (*p == '\t')
-			o += (size_t)snprintf(buf + o, len - o, "\\t");
-		else if (*p < 0x20 || *p > 0x7e)
-			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", *p);
-		else
-			buf[o++] = (char)*p;
-	}
-	if (*p)
-		o += (size_t)snprintf(buf + o, len - o, "...");
-	buf[o] = '\0';
-	return buf;
-}
-
-/* 1 if c is RFC 5322 atext. */
-static int
-osc_atext(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') ||
-	       (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
-}
-
-/* 1 if the len bytes at s are an RFC 5322 dot-atom-text. */
-static int
-osc_dot_atom(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || s[0] == '.' || s[len - 1] == '.')
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] == '.' ? s[i + 1] == '.' : !osc_atext(s[i]))
-			return 0;
-	}
-	return 1;
-}
-
-/* Length of the quoted-string at s (opening quote included, closing too),
- * or 0 if s does not start with a well-formed one. Whitespace was refused
- * before, so only qtext and quoted-pairs of printable ASCII are left. */
-static size_t
-osc_quoted_len(const char *s)
-{
-	size_t i = 1;
-
-	if (s[0] != '"')
-		return 0;
-	while (s[i] != '\0' && s[i] != '"') {
-		if (s[i] == '\\') {
-			if (s[i + 1] == '\0')
-				return 0;
-			i++;
-		}
-		i++;
-	}
-	return s[i] == '"' ? i + 1 : 0;
-}
-
-/* 1 if s (len bytes) is a domain: a dot-atom with at least one dot, or a
- * [domain-literal] of dtext. */
-static int
-osc_domain(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len >= 2 && s[0] == '[') {
-		if (s[len - 1] != ']' || len == 2)
-			return 0;
-		for (i = 1; i < len - 1; i++)
-			if (s[i] == '[' || s[i] == ']' || s[i] == '\\')
-				return 0;
-		return 1;
-	}
-	return osc_dot_atom(s, len) && memchr(s, '.', len) != NULL;
-}
-
-int
-store_osc_email_check(const char *addr, char *why, size_t whylen)
-{
-	char show[OSC_EMAIL_MAX + 64];
-	const unsigned char *p;
-	size_t len, local;
-	const char *msg = NULL;
-
-	if (addr == NULL || *addr == '\0') {
-		if (why)
-			snprintf(why, whylen, "an address is empty");
-		return -EINVAL;
-	}
-	len = strlen(addr);
-	for (p = (const unsigned char *)addr; *p && msg == NULL; p++) {
-		if (*p == '\r' || *p == '\n')
-			msg = "holds a line break";
-		else if (*p == ' ' || *p == '\t')
-			msg = "holds a space";
-		else if (*p < 0x20 || *p > 0x7e)
-			msg = "holds a character that is not printable ASCII";
-	}
-	if (msg == NULL && len > OSC_EMAIL_MAX)
-		msg = "is longer than 254 characters";
-	if (msg == NULL) {
-		local =
-		    addr[0] == '"' ? osc_quoted_len(addr) : strcspn(addr, "@");
-		if (addr[local] != '@' && strchr(addr, '@') == NULL)
-			msg = "has no '@'";
-		else if (local == 0 || addr[local] != '@' ||
-		         (addr[0] != '"' && !osc_dot_atom(addr, local)))
-			msg = "has a bad part before the '@'";
-		else if (local > OSC_LOCAL_MAX)
-			msg = "has more than 64 characters before the '@'";
-		else if (!osc_domain(addr + local + 1, len - local - 1))
-			msg = "has a bad domain (it needs a dot, as in "
-			      "ejemplo.org)";
-	}
-	if (msg == NULL)
-		return 0;
-	if (why)
-		snprintf(why, whylen, "address '%s' %s",
-		         osc_email_show(addr, show, sizeof show), msg);
-	return -EINVAL;
-}
 
 /* 1 if s holds a control character (CR, LF, tab, …): names, contacts and
  * states may reach mail headers. */
@@ -242,14 +107,14 @@ on_owner_row(struct store *st, sqlite3_stmt *s, void *arg)
 static int
 osc_emails_check(struct store *st, long id, char *const *emails, size_t n)
 {
-	char why[OSC_EMAIL_MAX + 128];
+	char why[ADDR_MAX + 128];
 	size_t i, j;
 	int ret;
 
 	for (i = 0; i < n; i++) {
 		struct osc_owner w = {0, NULL};
 
-		if (store_osc_email_check(emails[i], why, sizeof why) < 0)
+		if (addr_spec_check(emails[i], why, sizeof why) < 0)
 			return store_fail(st, -EINVAL, "%s", why);
 		for (j = 0; j < i; j++)
 			if (strcasecmp(emails[i], emails[j]) == 0)
