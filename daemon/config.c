@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -23,10 +24,15 @@ enum config_type {
 	CONFIG_ENUM,
 };
 
+/* What a key is, beside its value. */
+#define CONFIG_RELOAD  1 /* SIGHUP applies it; others need a restart */
+#define CONFIG_DERIVED 2 /* its default follows from others (see below) */
+
 struct config_key {
 	const char *section;
 	const char *name;
 	enum config_type type;
+	int flags;
 	size_t offset;
 	const char *def;     /* default as text; NULL: computed (see below) */
 	long long min, max;  /* INT, DURATION bounds */
@@ -39,77 +45,90 @@ struct config_key {
 /* The one table of keys. Defaults are text, parsed like the file's values,
  * so the table is also what --help and the docs print. */
 static const struct config_key config_keys[] = {
-    {"daemon", "state_dir", CONFIG_STRING, OFF(state_dir), NULL, 0, 0, NULL,
+    {"daemon", "state_dir", CONFIG_STRING, CONFIG_DERIVED, OFF(state_dir), NULL,
+     0, 0, NULL,
      "directory for the database, the unsubscribe key and the maildir "
-     "(root: /var/lib/cronograma; others: $XDG_STATE_HOME/cronograma)"},
-    {"daemon", "socket", CONFIG_STRING, OFF(socket), NULL, 0, 0, NULL,
-     "control socket (root: /run/cronograma/control.sock; others: "
+     "(default: $STATE_DIRECTORY under systemd, else /var/lib/cronograma "
+     "for root, else $XDG_STATE_HOME/cronograma)"},
+    {"daemon", "socket", CONFIG_STRING, CONFIG_DERIVED, OFF(socket), NULL, 0, 0,
+     NULL,
+     "control socket (default: $RUNTIME_DIRECTORY/control.sock under "
+     "systemd, else /run/cronograma/control.sock for root, else "
      "$XDG_RUNTIME_DIR/cronograma/control.sock)"},
-    {"daemon", "socket_group", CONFIG_STRING, OFF(socket_group), "", 0, 0, NULL,
-     "group that owns the control socket (mode 0660); empty: the "
-     "daemon's"},
-    {"daemon", "domain", CONFIG_STRING, OFF(domain), "cronograma.local", 0, 0,
-     NULL, "domain of session UIDs (2018-07@DOMAIN) and Message-IDs"},
-    {"daemon", "timezone", CONFIG_STRING, OFF(timezone), "America/Mexico_City",
-     0, 0, NULL, "the office's time zone (a tzdata name)"},
-    {"daemon", "log_level", CONFIG_ENUM, OFF(log_level), "info", 0, 0,
-     "error|warning|info|debug", "most verbose level logged"},
-    {"daemon", "test_clock", CONFIG_BOOL, OFF(test_clock), "no", 0, 0, NULL,
+    {"daemon", "socket_group", CONFIG_STRING, 0, OFF(socket_group), "", 0, 0,
+     NULL,
+     "group that owns the control socket (mode 0660): its members run "
+     "cronoctl; empty: the daemon's group"},
+    {"daemon", "domain", CONFIG_STRING, 0, OFF(domain), "cronograma.local", 0,
+     0, NULL, "domain of session UIDs (2018-07@DOMAIN) and Message-IDs"},
+    {"daemon", "timezone", CONFIG_STRING, 0, OFF(timezone),
+     "America/Mexico_City", 0, 0, NULL,
+     "the office's time zone (a tzdata name)"},
+    {"daemon", "log_level", CONFIG_ENUM, CONFIG_RELOAD, OFF(log_level), "info",
+     0, 0, "error|warning|info|debug", "most verbose level logged"},
+    {"daemon", "test_clock", CONFIG_BOOL, 0, OFF(test_clock), "no", 0, 0, NULL,
      "tests only: let the control API set the daemon's clock"},
-    {"http", "listen", CONFIG_STRING, OFF(http_listen), "127.0.0.1:8080", 0, 0,
-     NULL, "public HTTP address (feeds, page, unsubscribe); empty: off"},
-    {"http", "public_url", CONFIG_STRING, OFF(public_url),
+    {"http", "listen", CONFIG_STRING, 0, OFF(http_listen), "127.0.0.1:8080", 0,
+     0, NULL, "public HTTP address (feeds, page, unsubscribe); empty: off"},
+    {"http", "public_url", CONFIG_STRING, 0, OFF(public_url),
      "http://127.0.0.1:8080", 0, 0, NULL,
      "the public site's URL as organisations reach it, for links"},
-    {"http", "max_connections", CONFIG_INT, OFF(http_max_connections), "256", 1,
-     100000, NULL, "public HTTP connections at once"},
-    {"http", "max_per_ip", CONFIG_INT, OFF(http_max_per_ip), "32", 0, 100000,
+    {"http", "max_connections", CONFIG_INT, 0, OFF(http_max_connections), "256",
+     1, 100000, NULL, "public HTTP connections at once"},
+    {"http", "max_per_ip", CONFIG_INT, 0, OFF(http_max_per_ip), "32", 0, 100000,
      NULL, "public HTTP connections from one address (0: no limit)"},
-    {"http", "timeout", CONFIG_DURATION, OFF(http_timeout), "30s", 1, 3600,
+    {"http", "timeout", CONFIG_DURATION, 0, OFF(http_timeout), "30s", 1, 3600,
      NULL, "idle HTTP connections are closed after this"},
-    {"mail", "smtp_url", CONFIG_STRING, OFF(smtp_url), "", 0, 0, NULL,
+    {"mail", "smtp_url", CONFIG_STRING, 0, OFF(smtp_url), "", 0, 0, NULL,
      "smtp://host:587 or smtps://host:465; empty: write messages to "
      "STATE_DIR/maildir"},
-    {"mail", "from", CONFIG_STRING, OFF(mail_from), "", 0, 0, NULL,
-     "From: of every message (empty: cronograma@DOMAIN)"},
-    {"mail", "username", CONFIG_STRING, OFF(smtp_username), "", 0, 0, NULL,
+    {"mail", "from", CONFIG_STRING, CONFIG_DERIVED, OFF(mail_from), "", 0, 0,
+     NULL, "From: of every message (empty: cronograma@DOMAIN)"},
+    {"mail", "username", CONFIG_STRING, 0, OFF(smtp_username), "", 0, 0, NULL,
      "SMTP AUTH user (empty: no AUTH)"},
-    {"mail", "password_file", CONFIG_STRING, OFF(password_file), "", 0, 0, NULL,
-     "file (mode 0600) holding the SMTP password"},
-    {"mail", "ca_file", CONFIG_STRING, OFF(ca_file), "", 0, 0, NULL,
+    {"mail", "password_file", CONFIG_STRING, CONFIG_DERIVED, OFF(password_file),
+     "", 0, 0, NULL,
+     "file (mode 0600) holding the SMTP password (empty: systemd's "
+     "credential smtp-password, if passed)"},
+    {"mail", "ca_file", CONFIG_STRING, 0, OFF(ca_file), "", 0, 0, NULL,
      "CA bundle for the SMTP server's certificate (empty: the system's)"},
-    {"mail", "starttls", CONFIG_ENUM, OFF(starttls), "required", 0, 0,
+    {"mail", "starttls", CONFIG_ENUM, 0, OFF(starttls), "required", 0, 0,
      "required|off", "smtp://: require STARTTLS, or send in clear"},
-    {"mail", "max_connections", CONFIG_INT, OFF(mail_max_connections), "4", 1,
-     64, NULL, "SMTP connections at once"},
-    {"mail", "rate_per_minute", CONFIG_INT, OFF(rate_per_minute), "0", 0,
+    {"mail", "max_connections", CONFIG_INT, 0, OFF(mail_max_connections), "4",
+     1, 64, NULL, "SMTP connections at once"},
+    {"mail", "rate_per_minute", CONFIG_INT, 0, OFF(rate_per_minute), "0", 0,
      1000000, NULL, "messages per minute at most (0: no limit)"},
-    {"mail", "retry_for", CONFIG_DURATION, OFF(retry_for), "2d", 60, 30 * 86400,
-     NULL, "a message that keeps failing is given up after this"},
-    {"mail", "timeout", CONFIG_DURATION, OFF(mail_timeout), "60s", 1, 3600,
+    {"mail", "retry_for", CONFIG_DURATION, CONFIG_RELOAD, OFF(retry_for), "2d",
+     60, 30 * 86400, NULL,
+     "a message that keeps failing is given up after this"},
+    {"mail", "timeout", CONFIG_DURATION, 0, OFF(mail_timeout), "60s", 1, 3600,
      NULL, "time allowed for one message"},
-    {"mail", "template_dir", CONFIG_STRING, OFF(template_dir),
+    {"mail", "template_dir", CONFIG_STRING, CONFIG_RELOAD, OFF(template_dir),
      SYSCONFDIR "/cronograma/templates", 0, 0, NULL,
      "operator's mail templates; a file here replaces the built-in one"},
-    {"reminders", "default", CONFIG_DURATIONS, OFF(remind_default), "7d 1d 2h",
-     60, 366 * 86400, NULL,
+    {"reminders", "default", CONFIG_DURATIONS, CONFIG_RELOAD,
+     OFF(remind_default), "7d 1d 2h", 60, 366 * 86400, NULL,
      "reminder offsets before each session (units d h m s)"},
-    {"reminders", "allday_time", CONFIG_TIME, OFF(allday_min), "09:00", 0, 0,
-     NULL, "all-day sessions are reminded at this time (office zone)"},
-    {"reminders", "max_late", CONFIG_DURATION, OFF(max_late), "", 0,
-     366 * 86400, NULL,
+    {"reminders", "allday_time", CONFIG_TIME, CONFIG_RELOAD, OFF(allday_min),
+     "09:00", 0, 0, NULL,
+     "all-day sessions are reminded at this time (office zone)"},
+    {"reminders", "max_late", CONFIG_DURATION, CONFIG_RELOAD, OFF(max_late), "",
+     0, 366 * 86400, NULL,
      "after downtime a reminder late by more than this is skipped "
      "(empty: half its offset)"},
-    {"notices", "quiet", CONFIG_DURATION, OFF(notices_quiet), "10m", 0, 86400,
-     NULL, "a change is announced after this long without edits"},
-    {"staff", "emails", CONFIG_STRING, OFF(staff_emails), "", 0, 0, NULL,
+    {"notices", "quiet", CONFIG_DURATION, CONFIG_RELOAD, OFF(notices_quiet),
+     "10m", 0, 86400, NULL,
+     "a change is announced after this long without edits"},
+    {"staff", "emails", CONFIG_STRING, CONFIG_RELOAD, OFF(staff_emails), "", 0,
+     0, NULL,
      "staff addresses (comma separated) for nudges and the weekly digest"},
-    {"staff", "tbd_nudge", CONFIG_DURATION, OFF(tbd_nudge), "30d", 0,
-     366 * 86400, NULL,
+    {"staff", "tbd_nudge", CONFIG_DURATION, CONFIG_RELOAD, OFF(tbd_nudge),
+     "30d", 0, 366 * 86400, NULL,
      "nudge staff this long before an undecided session's window opens"},
 };
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+_Static_assert(NKEYS <= CONFIG_KEYS_MAX, "raise CONFIG_KEYS_MAX");
 
 static const char *
 config_type_name(enum config_type t)
@@ -382,6 +401,30 @@ config_key_apply(struct config *c, const struct config_key *k,
 	return config_errf(err, errlen, "bad key type");
 }
 
+static const struct config_key *config_key_find(const char *section,
+                                                const char *name);
+
+int
+config_key_fail(const struct config *c, const char *section, const char *key,
+                char *err, size_t errlen, const char *fmt, ...)
+{
+	const struct config_key *k = config_key_find(section, key);
+	char why[512];
+	va_list ap;
+	int line;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	line = k ? c->line[k - config_keys] : 0;
+	if (line > 0 && c->path)
+		snprintf(err, errlen, "%s:%d: [%s] %s: %s", c->path, line,
+		         section, key, why);
+	else
+		snprintf(err, errlen, "[%s] %s: %s", section, key, why);
+	return -EINVAL;
+}
+
 static const struct config_key *
 config_key_find(const char *section, const char *name)
 {
@@ -410,12 +453,28 @@ config_set(struct config *c, const char *section, const char *key,
 	return 0;
 }
 
+/*
+ * out = the first directory of the colon-separated list in environment
+ * variable var (systemd may pass several), if it is absolute. 1 if set.
+ */
 static int
-config_home_dir(const char *xdg_var, const char *fallback, char *out,
-                size_t outlen)
+config_env_dir(const char *var, char *out, size_t outlen)
 {
-	const char *base = getenv(xdg_var);
-	const char *home;
+	const char *v = getenv(var);
+
+	if (!v || v[0] != '/')
+		return 0;
+	snprintf(out, outlen, "%.*s", (int)strcspn(v, ":"), v);
+	return 1;
+}
+
+/* out = $xdg_var/cronograma, else HOME/fallback/cronograma (fallback
+ * relative to the home directory). -ENOENT without a home. */
+static int
+config_xdg_dir(const char *xdg_var, const char *fallback, char *out,
+               size_t outlen)
+{
+	const char *base = getenv(xdg_var), *home;
 
 	if (base && base[0] == '/') {
 		snprintf(out, outlen, "%s/cronograma", base);
@@ -427,11 +486,7 @@ config_home_dir(const char *xdg_var, const char *fallback, char *out,
 
 		home = pw ? pw->pw_dir : NULL;
 	}
-	if (fallback[0] == '/') {
-		snprintf(out, outlen, "%s/cronograma", fallback);
-		return 0;
-	}
-	if (!home)
+	if (!home || home[0] != '/')
 		return -ENOENT;
 	snprintf(out, outlen, "%s/%s/cronograma", home, fallback);
 	return 0;
@@ -440,7 +495,7 @@ config_home_dir(const char *xdg_var, const char *fallback, char *out,
 int
 config_defaults(struct config *c, char *err, size_t errlen)
 {
-	char state[PATH_MAX], sock[PATH_MAX + 32], run[PATH_MAX];
+	char state[PATH_MAX], run[PATH_MAX], sock[PATH_MAX + 32];
 	size_t i;
 
 	memset(c, 0, sizeof(*c));
@@ -452,23 +507,49 @@ config_defaults(struct config *c, char *err, size_t errlen)
 		if (config_key_apply(c, k, k->def, err, errlen) < 0)
 			return -EINVAL;
 	}
-	if (getuid() == 0) {
+	if (config_env_dir("STATE_DIRECTORY", state, sizeof(state)))
+		;
+	else if (getuid() == 0)
 		snprintf(state, sizeof(state), "/var/lib/cronograma");
-		snprintf(sock, sizeof(sock), "/run/cronograma/control.sock");
-	} else {
-		if (config_home_dir("XDG_STATE_HOME", ".local/state", state,
-		                    sizeof(state)) < 0)
-			return config_errf(err, errlen,
-			                   "no home directory for the state "
-			                   "directory");
-		snprintf(run, sizeof(run), "/run/user/%u", (unsigned)getuid());
-		config_home_dir("XDG_RUNTIME_DIR", run, run, sizeof(run));
-		snprintf(sock, sizeof(sock), "%s/control.sock", run);
-	}
+	else if (config_xdg_dir("XDG_STATE_HOME", ".local/state", state,
+	                        sizeof(state)) < 0)
+		return config_errf(err, errlen,
+		                   "[daemon] state_dir: no home directory to "
+		                   "put it in; set it in the file");
+	if (config_env_dir("RUNTIME_DIRECTORY", run, sizeof(run)))
+		;
+	else if (getuid() == 0)
+		snprintf(run, sizeof(run), "/run/cronograma");
+	else if (getenv("XDG_RUNTIME_DIR") &&
+	         getenv("XDG_RUNTIME_DIR")[0] == '/')
+		config_xdg_dir("XDG_RUNTIME_DIR", "", run, sizeof(run));
+	else
+		snprintf(run, sizeof(run), "/run/user/%u/cronograma",
+		         (unsigned)getuid());
+	snprintf(sock, sizeof(sock), "%s/control.sock", run);
 	if (config_set(c, "daemon", "state_dir", state, err, errlen) < 0 ||
 	    config_set(c, "daemon", "socket", sock, err, errlen) < 0)
 		return -EINVAL;
 	return 0;
+}
+
+void
+config_derive(struct config *c)
+{
+	char buf[PATH_MAX + 64], err[256];
+	const char *creds = getenv("CREDENTIALS_DIRECTORY");
+
+	if (!c->mail_from[0]) {
+		snprintf(buf, sizeof(buf), "cronograma@%s", c->domain);
+		config_set(c, "mail", "from", buf, err, sizeof(err));
+	}
+	if (!c->password_file[0] && creds && creds[0] == '/') {
+		snprintf(buf, sizeof(buf), "%s/%s", creds,
+		         CONFIG_CREDENTIAL_PASSWORD);
+		if (access(buf, F_OK) == 0)
+			config_set(c, "mail", "password_file", buf, err,
+			           sizeof(err));
+	}
 }
 
 struct config_parse {
@@ -511,6 +592,7 @@ config_ini_cb(void *user, const char *section, const char *name,
 		p->failed = 1;
 		return 0;
 	}
+	p->c->line[config_key_find(section, name) - config_keys] = lineno;
 	return 1;
 }
 
@@ -519,6 +601,7 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 {
 	struct config_parse p = {c, path, err, errlen, 0, NULL, 0};
 	FILE *f = fopen(path, "r");
+	struct stat st;
 	int rc;
 
 	if (!f) {
@@ -526,6 +609,19 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 
 		snprintf(err, errlen, "%s: %s", path, strerror(e));
 		return e == ENOENT ? -ENOENT : -EINVAL;
+	}
+	/* A directory opens and reads as an empty file: refuse it, or a
+	 * SIGHUP would quietly apply the built-in defaults. */
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		fclose(f);
+		return -EINVAL;
+	}
+	free(c->path);
+	if ((c->path = strdup(path)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		fclose(f);
+		return -EINVAL;
 	}
 	p.f = f;
 	rc = ini_parse_stream(config_ini_reader, &p, config_ini_cb, &p);
@@ -548,6 +644,8 @@ config_fini(struct config *c)
 {
 	size_t i;
 
+	free(c->path);
+	c->path = NULL;
 	for (i = 0; i < NKEYS; i++) {
 		const struct config_key *k = &config_keys[i];
 
@@ -622,26 +720,15 @@ config_key_format(const struct config *c, const struct config_key *k, char *buf,
 	}
 }
 
-/* Keys whose new value a running daemon takes on SIGHUP: each is read
- * where it is used. Every other key needs a restart. */
-static const char *const config_reloadable[] = {
-    "daemon.log_level",  "mail.retry_for",        "mail.template_dir",
-    "reminders.default", "reminders.allday_time", "reminders.max_late",
-    "notices.quiet",     "staff.emails",          "staff.tbd_nudge",
-};
-
-static int
-config_key_reloadable(const struct config_key *k)
+void
+config_reloadable_print(FILE *out)
 {
-	char name[64];
-	size_t i;
+	size_t i, n = 0;
 
-	snprintf(name, sizeof(name), "%s.%s", k->section, k->name);
-	for (i = 0; i < sizeof(config_reloadable) / sizeof(*config_reloadable);
-	     i++)
-		if (!strcmp(config_reloadable[i], name))
-			return 1;
-	return 0;
+	for (i = 0; i < NKEYS; i++)
+		if (config_keys[i].flags & CONFIG_RELOAD)
+			fprintf(out, "%s[%s] %s", n++ ? ", " : "",
+			        config_keys[i].section, config_keys[i].name);
 }
 
 int
@@ -659,7 +746,7 @@ config_reload(struct config *running, const struct config *fresh, char *applied,
 		config_key_format(fresh, k, next, sizeof(next));
 		if (!strcmp(now, next))
 			continue;
-		if (!config_key_reloadable(k)) {
+		if (!(k->flags & CONFIG_RELOAD)) {
 			il += (size_t)snprintf(
 			    ignored + il, il < ilen ? ilen - il : 0,
 			    "%s[%s] %s", il ? ", " : "", k->section, k->name);

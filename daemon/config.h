@@ -12,8 +12,18 @@
 #include <stdio.h>
 
 #define CONFIG_DEFAULT_PATH SYSCONFDIR "/cronograma/cronogramad.conf"
+/* Where systemd's LoadCredential= puts the SMTP password:
+ * $CREDENTIALS_DIRECTORY/smtp-password (see [mail] password_file). */
+#define CONFIG_CREDENTIAL_PASSWORD "smtp-password"
+/* Most keys the table may hold (config.c checks it at build time). */
+#define CONFIG_KEYS_MAX 64
 
 struct config {
+	/* The file read (NULL: built-in defaults only) and, for each key of
+	 * the table, the line that set it (0: its default). */
+	char *path;
+	int line[CONFIG_KEYS_MAX];
+
 	/* [daemon] */
 	char *state_dir;
 	char *socket;
@@ -52,14 +62,38 @@ struct config {
 	int64_t tbd_nudge;
 };
 
-/* Fill c with the defaults (state and socket paths depend on the user:
- * root gets /var/lib and /run, others XDG directories). */
+/*
+ * Fill c with the defaults. The state directory and the socket follow
+ * systemd when it runs the daemon ($STATE_DIRECTORY, $RUNTIME_DIRECTORY:
+ * the unit's StateDirectory= and RuntimeDirectory=), else root gets
+ * /var/lib/cronograma and /run/cronograma/control.sock, and other users
+ * their XDG directories ($XDG_STATE_HOME or ~/.local/state, and
+ * $XDG_RUNTIME_DIR or /run/user/UID, each with /cronograma).
+ */
 int config_defaults(struct config *c, char *err, size_t errlen);
 
 /*
+ * The defaults that follow from other keys, once the file is read:
+ * [mail] from is cronograma@DOMAIN; [mail] password_file is
+ * $CREDENTIALS_DIRECTORY/smtp-password when systemd passed that
+ * credential and the file names none.
+ */
+void config_derive(struct config *c);
+
+/*
+ * "FILE:LINE: [section] key: why" into err for a key whose value is
+ * wrong ("[section] key: why" when the key has its default). Returns
+ * -EINVAL, for "return config_key_fail(...)".
+ */
+int config_key_fail(const struct config *c, const char *section,
+                    const char *key, char *err, size_t errlen, const char *fmt,
+                    ...) __attribute__((format(printf, 6, 7)));
+
+/*
  * Read the INI file at path over the defaults already in c. Unknown
- * sections or keys and bad values are errors "PATH:LINE: [sec] key: why".
- * Returns 0, -ENOENT if the file does not exist, or -EINVAL.
+ * sections or keys and bad values are errors "PATH:LINE: [sec] key: why";
+ * path must be a regular file. Returns 0, -ENOENT if the file does not
+ * exist, or -EINVAL.
  */
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
 
@@ -70,10 +104,10 @@ int config_set(struct config *c, const char *section, const char *key,
 void config_fini(struct config *c);
 
 /*
- * SIGHUP: take from fresh the keys a running daemon can change (log level,
- * [reminders], [notices], [staff], [mail] retry_for and template_dir).
- * applied and ignored (the changed keys that need a restart) get
- * comma-separated "[section] key" lists. 0 or -EINVAL.
+ * SIGHUP: take from fresh the keys a running daemon can change (those the
+ * table marks reloadable; config_reloadable_print lists them). applied
+ * and ignored (the changed keys that need a restart) get comma-separated
+ * "[section] key" lists. 0 or -EINVAL.
  */
 int config_reload(struct config *running, const struct config *fresh,
                   char *applied, size_t alen, char *ignored, size_t ilen);
@@ -81,6 +115,8 @@ int config_reload(struct config *running, const struct config *fresh,
 /* The table, for --help and the docs: one line per key,
  * "[section] key (type, default D): help". */
 void config_keys_print(FILE *out);
+/* The reloadable keys, "[section] key, …", for --help. */
+void config_reloadable_print(FILE *out);
 /* The effective configuration as an INI file. */
 void config_print(const struct config *c, FILE *out);
 

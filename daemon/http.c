@@ -744,9 +744,8 @@ http_control_start(uv_loop_t *loop, const char *path, const char *group,
 	return 0;
 }
 
-/* Parse "host:port", "[v6]:port" or ":port" into ss. */
-static int
-http_listen_parse(const char *addr, struct sockaddr_storage *ss, socklen_t *len)
+int
+http_listen_parse(const char *addr, struct sockaddr_storage *ss, unsigned *len)
 {
 	char host[INET6_ADDRSTRLEN + 2];
 	const char *colon, *port;
@@ -777,7 +776,7 @@ http_listen_parse(const char *addr, struct sockaddr_storage *ss, socklen_t *len)
 		host[n] = '\0';
 		port = colon + 1;
 	}
-	if (*port == '\0' || *port == '-' || *port == '+')
+	if (*port < '0' || *port > '9')
 		return -EINVAL;
 	errno = 0;
 	p = strtoul(port, &end, 10);

@@ -74,6 +74,15 @@ int http_control_start(uv_loop_t *loop, const char *path, const char *group,
                        http_handler_fn fn, void *arg, struct http_server **out,
                        char *err, size_t errlen);
 
+/*
+ * Parse a listen address: "host:port" (IPv4, or empty host for every
+ * address), "[v6]:port". 0 and ss, *len; -EINVAL (bad form or port out of
+ * 0..65535). Needs <sys/socket.h>.
+ */
+struct sockaddr_storage;
+int http_listen_parse(const char *addr, struct sockaddr_storage *ss,
+                      unsigned *len);
+
 /* The public server on TCP, listen = "127.0.0.1:8080" or "[::1]:8080". */
 int http_public_start(uv_loop_t *loop, const char *listen,
                       const struct http_limits *lim, http_handler_fn fn,

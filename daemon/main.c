@@ -12,25 +12,30 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "addr.h"
 #include "api.h"
+#include "check.h"
 #include "clock.h"
 #include "config.h"
 #include "event.h"
 #include "http.h"
 #include "log.h"
 #include "mailer.h"
+#include "notify.h"
 #include "public.h"
 #include "schedule.h"
+#include "secret.h"
 #include "store.h"
 #include "token.h"
 
 /* On SIGTERM, messages in flight get this long to finish. */
 #define MAIL_DRAIN_MS 5000
+/* Under systemd, STATUS= is refreshed this often. */
+#define NOTIFY_STATUS_MS 30000
 
 struct daemon {
 	uv_loop_t loop;
 	struct config cfg;
-	char config_path[PATH_MAX];
 	struct store *store;
 	struct api_ctx api;
 	struct http_server *control;
@@ -39,6 +44,8 @@ struct daemon {
 	struct mailer *mailer; /* freed by schedule_stop */
 	struct schedule *sched;
 	uv_signal_t sig_term, sig_int, sig_hup;
+	uv_timer_t status_timer;   /* STATUS= for systemd */
+	uv_timer_t watchdog_timer; /* WATCHDOG=1 from the loop */
 	int stopping;
 	int pending_stops;
 	char mail_desc[PATH_MAX + 16];
@@ -49,20 +56,23 @@ usage(FILE *out)
 {
 	fprintf(
 	    out,
-	    "usage: cronogramad [-f] [-c FILE] [-d] [-t] [--print-config]\n"
+	    "usage: cronogramad [-c FILE] [-d] [-t] [--print-config]\n"
 	    "\n"
 	    "Holds an office's programme of sessions as iCalendar data,\n"
 	    "reminds the organisations that follow each topic by email,\n"
 	    "serves each topic as a calendar feed, and answers cronoctl(1)\n"
-	    "on its control socket.\n"
+	    "on its control socket. It runs in the foreground (under\n"
+	    "systemd, Type=notify) and logs to stderr.\n"
 	    "\n"
 	    "  -c, --config FILE   configuration file (default %s\n"
 	    "                      if it exists, else built-in defaults)\n"
-	    "  -f, --foreground    stay in the foreground, log to stderr\n"
 	    "  -d, --debug         log debug messages too\n"
-	    "  -t, --test-config   check the configuration and exit\n"
+	    "  -t, --test-config   check the configuration as a start would,\n"
+	    "                      create nothing, and exit (0: valid)\n"
 	    "      --print-config  print the effective configuration and "
 	    "exit\n"
+	    "  -f, --foreground    accepted for compatibility: the daemon "
+	    "never forks\n"
 	    "  -h, --help          this help\n"
 	    "  -V, --version       the version\n"
 	    "\n"
@@ -70,10 +80,10 @@ usage(FILE *out)
 	    CONFIG_DEFAULT_PATH);
 	config_keys_print(out);
 	fprintf(out, "\nSignals: TERM or INT stop after closing every "
-	             "connection; HUP re-reads the configuration file\n"
-	             "([daemon] log_level, [mail] retry_for and template_dir, "
-	             "[reminders], [notices]\nand [staff]; other keys need a "
-	             "restart). See cronogramad(8).\n");
+	             "connection; HUP re-reads the configuration file and "
+	             "applies\n");
+	config_reloadable_print(out);
+	fprintf(out, "\n(other keys need a restart). See cronogramad(8).\n");
 }
 
 /* mkdir -p with mode for the directories created. */
@@ -110,48 +120,53 @@ level_from_name(const char *name)
 	return LOG_LEVEL_INFO;
 }
 
-/* Values that default to others: [mail] from is cronograma@DOMAIN. */
-static void
-daemon_config_derive(struct config *c)
-{
-	char from[512], err[256];
-
-	if (!c->mail_from[0]) {
-		snprintf(from, sizeof(from), "cronograma@%s", c->domain);
-		config_set(c, "mail", "from", from, err, sizeof(err));
-	}
-}
-
-/* Read the configuration: the named file (which must exist), else the
- * default path if it exists, else the built-in defaults. */
+/* Read the configuration (the named file, which must exist, else the
+ * default path if it exists, else the built-in defaults) into c and check
+ * it as a start would. Nothing is created. 0 or -1 with err. */
 static int
-daemon_config_read(struct daemon *d, const char *path, char *err, size_t errlen)
+daemon_config_read(struct config *c, const char *path, char *err, size_t errlen)
 {
 	int rc;
 
-	if (config_defaults(&d->cfg, err, errlen) < 0)
+	if (config_defaults(c, err, errlen) < 0)
 		return -1;
 	if (path) {
-		snprintf(d->config_path, sizeof(d->config_path), "%s", path);
-		if (config_load(&d->cfg, path, err, errlen) < 0)
+		if (config_load(c, path, err, errlen) < 0)
 			return -1;
 	} else {
-		rc = config_load(&d->cfg, CONFIG_DEFAULT_PATH, err, errlen);
-		if (rc == 0)
-			snprintf(d->config_path, sizeof(d->config_path), "%s",
-			         CONFIG_DEFAULT_PATH);
-		else if (rc != -ENOENT)
+		rc = config_load(c, CONFIG_DEFAULT_PATH, err, errlen);
+		if (rc < 0 && rc != -ENOENT)
 			return -1;
 	}
-	if (!event_tzid_known(d->cfg.timezone)) {
-		snprintf(err, errlen,
-		         "[daemon] timezone: '%s' is not a time zone in the "
-		         "system's tzdata",
-		         d->cfg.timezone);
-		return -1;
-	}
-	daemon_config_derive(&d->cfg);
-	return 0;
+	config_derive(c);
+	return check_config(c, err, errlen) < 0 ? -1 : 0;
+}
+
+/* Tell systemd how things stand: the counts of status. */
+static void
+daemon_status_notify(struct daemon *d)
+{
+	struct store_counts n;
+
+	if (!notify_enabled() || store_counts_get(d->store, &n) < 0)
+		return;
+	notify_send("STATUS=%ld sessions (%ld undecided), %ld organisations; "
+	            "outbox: %ld pending, %ld sent, %ld failed",
+	            n.events, n.tbd, n.oscs, n.outbox_pending, n.outbox_sent,
+	            n.outbox_failed);
+}
+
+static void
+on_status_timer(uv_timer_t *t)
+{
+	daemon_status_notify(t->data);
+}
+
+static void
+on_watchdog_timer(uv_timer_t *t)
+{
+	(void)t;
+	notify_send("WATCHDOG=1");
 }
 
 static void
@@ -169,6 +184,9 @@ daemon_stop(struct daemon *d, const char *why)
 		return;
 	d->stopping = 1;
 	log_info("stopping (%s)", why);
+	notify_send("STOPPING=1\nSTATUS=stopping (%s)", why);
+	uv_timer_stop(&d->status_timer);
+	uv_timer_stop(&d->watchdog_timer);
 	if (d->control) {
 		d->pending_stops++;
 		http_server_stop(d->control, on_closed_one, d);
@@ -194,44 +212,56 @@ daemon_stop(struct daemon *d, const char *why)
 
 static void on_changed(void *arg, const char *uid);
 
+/*
+ * SIGHUP: read the file again and check it as a start would; apply the
+ * keys that can change at run time. A file that fails the check changes
+ * nothing.
+ */
+static void
+daemon_reload(struct daemon *d)
+{
+	struct config fresh;
+	char err[1024], applied[1024], ignored[1024];
+	const char *path = d->cfg.path;
+
+	if (!path) {
+		log_info("SIGHUP: no configuration file to re-read");
+		return;
+	}
+	notify_reloading();
+	if (daemon_config_read(&fresh, path, err, sizeof(err)) < 0) {
+		log_err("SIGHUP: %s; keeping the running configuration", err);
+		config_fini(&fresh);
+		notify_send("READY=1");
+		return;
+	}
+	if (config_reload(&d->cfg, &fresh, applied, sizeof(applied), ignored,
+	                  sizeof(ignored)) < 0) {
+		log_err("SIGHUP: %s could not be applied", path);
+		config_fini(&fresh);
+		notify_send("READY=1");
+		return;
+	}
+	config_fini(&fresh);
+	log_level_set(level_from_name(d->cfg.log_level));
+	log_info("SIGHUP: re-read %s; changed: %s", path,
+	         applied[0] ? applied : "nothing");
+	if (ignored[0])
+		log_warn("SIGHUP: these changes need a restart: %s", ignored);
+	/* Offsets, quiet periods and staff may have changed. */
+	if (applied[0])
+		on_changed(d, NULL);
+	notify_send("READY=1");
+	daemon_status_notify(d);
+}
+
 static void
 on_signal(uv_signal_t *h, int signum)
 {
 	struct daemon *d = h->data;
 
 	if (signum == SIGHUP) {
-		struct config fresh;
-		char err[512], applied[1024], ignored[1024];
-
-		if (!d->config_path[0]) {
-			log_info("SIGHUP: no configuration file to re-read");
-			return;
-		}
-		if (config_defaults(&fresh, err, sizeof(err)) < 0 ||
-		    config_load(&fresh, d->config_path, err, sizeof(err)) < 0) {
-			log_err("SIGHUP: %s; keeping the running configuration",
-			        err);
-			config_fini(&fresh);
-			return;
-		}
-		daemon_config_derive(&fresh);
-		if (config_reload(&d->cfg, &fresh, applied, sizeof(applied),
-		                  ignored, sizeof(ignored)) < 0) {
-			log_err("SIGHUP: %s could not be applied",
-			        d->config_path);
-			config_fini(&fresh);
-			return;
-		}
-		config_fini(&fresh);
-		log_level_set(level_from_name(d->cfg.log_level));
-		log_info("SIGHUP: re-read %s; changed: %s", d->config_path,
-		         applied[0] ? applied : "nothing");
-		if (ignored[0])
-			log_warn("SIGHUP: these changes need a restart: %s",
-			         ignored);
-		/* Offsets, quiet periods and staff may have changed. */
-		if (applied[0])
-			on_changed(d, NULL);
+		daemon_reload(d);
 		return;
 	}
 	daemon_stop(d, signum == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -268,65 +298,24 @@ on_others_changed(void *arg)
 	schedule_poke(d->sched);
 }
 
-/*
- * Read the SMTP password from path into buf (one line; the newline is
- * dropped). A file that the group or others may read is refused: the
- * password must stay the daemon's. 0 or -1 with err.
- */
-static int
-mail_password_read(const char *path, char *buf, size_t buflen, char *err,
-                   size_t errlen)
-{
-	struct stat st;
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "[mail] password_file %s: %s", path,
-		         strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || (st.st_mode & 077) != 0) {
-		snprintf(err, errlen,
-		         "[mail] password_file %s: readable by group or others "
-		         "(mode %04o); chmod 600 it",
-		         path, (unsigned)(st.st_mode & 07777));
-		close(fd);
-		return -1;
-	}
-	n = read(fd, buf, buflen - 1);
-	close(fd);
-	if (n < 0) {
-		snprintf(err, errlen, "[mail] password_file %s: %s", path,
-		         strerror(errno));
-		return -1;
-	}
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return 0;
-}
-
 /* Create the mailer ([mail]; a maildir in the state directory without
  * smtp_url) and start the scheduler on it. Fatal on failure: start-up. */
 static void
 daemon_mail_start(struct daemon *d)
 {
 	struct mailer_config mc = {0};
-	char err[1024], password[1024] = "", maildir[PATH_MAX], from[320];
-	const char *lt = strrchr(d->cfg.mail_from, '<');
+	char err[1024], password[1024] = "", maildir[PATH_MAX],
+	                from[ADDR_MAX + 1];
 
 	snprintf(maildir, sizeof(maildir), "%s/maildir", d->cfg.state_dir);
-	/* The envelope sender is the bare address of From:. */
-	if (lt)
-		snprintf(from, sizeof(from), "%.*s", (int)strcspn(lt + 1, ">"),
-		         lt + 1);
-	else
-		snprintf(from, sizeof(from), "%s", d->cfg.mail_from);
+	/* The envelope sender is the bare address of From: (checked). */
+	if (addr_mailbox_parse(d->cfg.mail_from, from, sizeof(from), err,
+	                       sizeof(err)) < 0)
+		fatal("[mail] from: %s", err);
 	if (d->cfg.password_file[0] &&
-	    mail_password_read(d->cfg.password_file, password, sizeof(password),
-	                       err, sizeof(err)) < 0)
-		fatal("%s", err);
+	    secret_file_read_line(d->cfg.password_file, password,
+	                          sizeof(password), err, sizeof(err)) < 0)
+		fatal("[mail] password_file: %s", err);
 	mc.smtp_url = d->cfg.smtp_url;
 	mc.maildir = maildir;
 	mc.from = from;
@@ -346,39 +335,6 @@ daemon_mail_start(struct daemon *d)
 	d->api.schedule = d->sched;
 }
 
-/* Detach from the terminal: fork twice, new session, stdio to /dev/null.
- * Logs keep going to stderr, which is /dev/null then: run under systemd
- * with --foreground to keep them. */
-static int
-daemonize(void)
-{
-	pid_t pid = fork();
-	int fd;
-
-	if (pid < 0)
-		return -errno;
-	if (pid > 0)
-		_exit(0);
-	if (setsid() < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid > 0)
-		_exit(0);
-	if (chdir("/") < 0)
-		return -errno;
-	fd = open("/dev/null", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -394,7 +350,7 @@ main(int argc, char **argv)
 	};
 	static struct daemon d;
 	const char *config_path = NULL;
-	int foreground = 0, debug = 0, test_only = 0, print = 0, c, rc;
+	int debug = 0, test_only = 0, print = 0, c, rc;
 	char err[1024], path[PATH_MAX + 32];
 	struct http_limits control_limits = {
 	    .max_body = 64u << 20,
@@ -404,13 +360,16 @@ main(int argc, char **argv)
 	};
 
 	log_init("cronogramad", LOG_LEVEL_INFO);
+	if (notify_init() < 0)
+		log_warn("NOTIFY_SOCKET is not a socket path; systemd will not "
+		         "hear from the daemon");
 	while ((c = getopt_long(argc, argv, "c:fdthV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			config_path = optarg;
 			break;
 		case 'f':
-			foreground = 1;
+			/* The daemon never forks: nothing to do. */
 			break;
 		case 'd':
 			debug = 1;
@@ -437,7 +396,7 @@ main(int argc, char **argv)
 		        argv[optind]);
 		return 2;
 	}
-	if (daemon_config_read(&d, config_path, err, sizeof(err)) < 0) {
+	if (daemon_config_read(&d.cfg, config_path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cronogramad: %s\n", err);
 		config_fini(&d.cfg);
 		return 1;
@@ -449,8 +408,7 @@ main(int argc, char **argv)
 	}
 	if (test_only) {
 		printf("cronogramad: configuration %s is valid\n",
-		       d.config_path[0] ? d.config_path
-		                        : "(built-in defaults)");
+		       d.cfg.path ? d.cfg.path : "(built-in defaults)");
 		config_fini(&d.cfg);
 		return 0;
 	}
@@ -533,18 +491,25 @@ main(int argc, char **argv)
 		         d.cfg.public_url);
 	}
 
-	if (!foreground) {
-		if (daemonize() < 0)
-			fatal("could not detach: %s", strerror(errno));
-		if (uv_loop_fork(&d.loop) < 0)
-			fatal("libuv loop could not follow the fork");
-	}
-	/* After the fork: the scheduler may start work in libuv's thread
-	 * pool at once (maildir writes), and threads do not survive it. */
 	daemon_mail_start(&d);
 	log_info("cronogramad %s started: state %s, control socket %s, mail "
 	         "%s",
 	         VERSION, d.cfg.state_dir, d.cfg.socket, d.mail_desc);
+	/* The control socket and the public site answer from here on. */
+	notify_send("READY=1");
+	daemon_status_notify(&d);
+	uv_timer_init(&d.loop, &d.status_timer);
+	uv_timer_init(&d.loop, &d.watchdog_timer);
+	d.status_timer.data = d.watchdog_timer.data = &d;
+	if (notify_enabled())
+		uv_timer_start(&d.status_timer, on_status_timer,
+		               NOTIFY_STATUS_MS, NOTIFY_STATUS_MS);
+	if (notify_watchdog_usec() > 0) {
+		uint64_t ms = notify_watchdog_usec() / 2000;
+
+		uv_timer_start(&d.watchdog_timer, on_watchdog_timer, 0,
+		               ms > 0 ? ms : 1);
+	}
 
 	uv_run(&d.loop, UV_RUN_DEFAULT);
 
@@ -552,6 +517,8 @@ main(int argc, char **argv)
 	uv_close((uv_handle_t *)&d.sig_term, NULL);
 	uv_close((uv_handle_t *)&d.sig_int, NULL);
 	uv_close((uv_handle_t *)&d.sig_hup, NULL);
+	uv_close((uv_handle_t *)&d.status_timer, NULL);
+	uv_close((uv_handle_t *)&d.watchdog_timer, NULL);
 	uv_walk(&d.loop, on_walk_close, NULL);
 	uv_run(&d.loop, UV_RUN_DEFAULT);
 	rc = uv_loop_close(&d.loop);

@@ -827,6 +827,49 @@ calendar_part(const struct message_input *in, struct parts *p,
 }
 
 int
+message_templates_check(const char *dir, char *err, size_t errlen)
+{
+	static const char *const names[] = {
+	    "abuelo", "caramba",  "elote",      "gallo",  "huevo", "limon",
+	    "mole",   "nopal",    "pozole",     "queso",  "salsa", "taco",
+	    "tamal",  "tortilla", "xoconostle", "zapote",
+	};
+	struct tpl_var vars[NVARS];
+	struct mime_buf out = {0};
+	char path[4096];
+	unsigned i;
+	int r = 0;
+
+	if (!dir || !*dir)
+		return 0;
+	/* Every placeholder set (so that every section is read) to a
+	 * harmless word; only the names and the structure are checked. */
+	struct message_input none = {.kind = MESSAGE_STAFF};
+	char w1[8], w2[8];
+
+	if (vars_fill(&none, vars, w1, w2, sizeof(w1)) < 0)
+		return -EINVAL;
+	for (i = 0; i < NVARS; i++)
+		vars[i].value = names[i % (sizeof(names) / sizeof(names[0]))];
+	for (i = 0; i < message_templates_count && r == 0; i++) {
+		const char *name = message_templates[i].name, *text;
+		char *owned = NULL;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		r = tpl_load(dir, name, &text, &owned, err, errlen);
+		if (r == 0 && owned != NULL) {
+			r = tpl_expand(path, text, vars, NVARS,
+			               strstr(name, ".html") != NULL, &out, err,
+			               errlen);
+			mime_buf_free(&out);
+			memset(&out, 0, sizeof(out));
+		}
+		free(owned);
+	}
+	return r;
+}
+
+int
 message_render(const struct message_input *in, char **out, size_t *outlen,
                char *err, size_t errlen)
 {

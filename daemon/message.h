@@ -63,6 +63,14 @@ int message_render(const struct message_input *in, char **out, size_t *outlen,
                    char *err, size_t errlen);
 
 /*
+ * Check the operator's templates in dir (NULL or "": none): every file
+ * named like a built-in template must read and expand (known
+ * placeholders, balanced sections). 0, or negative with err naming the
+ * file. Nothing is kept: message_render reads the files itself.
+ */
+int message_templates_check(const char *dir, char *err, size_t errlen);
+
+/*
  * The date as people read it in the emails, at most buflen bytes:
  *   timed:    "jueves 8 de febrero de 2018, 10:00 h, hora del centro de
  *             México" (America/Mexico_City); in another zone than the

@@ -22,6 +22,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "secret.h"
 #include "token.h"
 
 #define TOKEN_KEY_LEN  32
@@ -82,24 +83,14 @@ static int
 token_key_read(int fd, const char *path, char *err, size_t errlen)
 {
 	unsigned char buf[TOKEN_KEY_LEN + 1];
-	struct stat st;
 	ssize_t n;
 	size_t got = 0;
 
-	if (fstat(fd, &st) < 0) {
-		token_err(err, errlen, "%s: %s", path, errno);
-		return -errno;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s is not a regular file", path);
-		return -EINVAL;
-	}
-	if (st.st_mode & 077) {
-		snprintf(err, errlen,
-		         "%s is open to other users (mode %04o); "
-		         "chmod 600 it or remove it to make a new key",
-		         path, (unsigned)(st.st_mode & 07777));
-		return -EPERM;
+	if ((n = secret_fd_check(fd, path, err, errlen)) < 0) {
+		if (n == -EPERM)
+			snprintf(err + strlen(err), errlen - strlen(err),
+			         " or remove it to make a new key");
+		return (int)n;
 	}
 	while (got < sizeof(buf)) {
 		n = read(fd, buf + got, sizeof(buf) - got);

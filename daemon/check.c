@@ -1,0 +1,270 @@
+/* check: see check.h. Each rule asks the module that will use the value
+ * (addr, url, http, event, message, secret), so -t and a start cannot
+ * disagree. */
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "check.h"
+#include "event.h"
+#include "http.h"
+#include "message.h"
+#include "secret.h"
+#include "url.h"
+
+/*
+ * 0 if dir is a writable directory, or does not exist yet and its nearest
+ * existing ancestor is a writable directory (the daemon makes the rest).
+ * Else why.
+ */
+static int
+check_dir_usable(const char *dir, char *why, size_t whylen)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	char *slash;
+
+	if (dir[0] != '/') {
+		snprintf(why, whylen, "'%s' is not an absolute path", dir);
+		return -EINVAL;
+	}
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
+		snprintf(why, whylen, "the path is too long");
+		return -EINVAL;
+	}
+	for (;;) {
+		if (stat(path, &st) == 0) {
+			if (!S_ISDIR(st.st_mode)) {
+				snprintf(why, whylen, "%s is not a directory",
+				         path);
+				return -EINVAL;
+			}
+			if (access(path, W_OK | X_OK) < 0) {
+				snprintf(why, whylen,
+				         "%s: %s (the daemon runs as uid %u)",
+				         path, strerror(errno),
+				         (unsigned)geteuid());
+				return -EINVAL;
+			}
+			return 0;
+		}
+		if (errno != ENOENT) {
+			snprintf(why, whylen, "%s: %s", path, strerror(errno));
+			return -EINVAL;
+		}
+		slash = strrchr(path, '/');
+		if (slash == NULL || slash == path) {
+			snprintf(why, whylen, "no part of %s exists", dir);
+			return -EINVAL;
+		}
+		*slash = '\0';
+	}
+}
+
+/* 1 if the process may give a file to group gid. */
+static int
+check_group_usable(gid_t gid)
+{
+	gid_t groups[NGROUPS_MAX];
+	int n, i;
+
+	if (geteuid() == 0 || getegid() == gid)
+		return 1;
+	n = getgroups(NGROUPS_MAX, groups);
+	for (i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return 1;
+	return 0;
+}
+
+/* 1 if s is a host name: labels of letters, digits and '-', dot
+ * separated, none empty or longer than 63, 253 at most in all. */
+static int
+check_hostname(const char *s)
+{
+	size_t label = 0, i, n = strlen(s);
+
+	if (n == 0 || n > 253)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char ch = s[i];
+
+		if (ch == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || (ch == '-' && label > 0)))
+			return 0;
+		if (++label > 63)
+			return 0;
+	}
+	return label > 0 && s[n - 1] != '-';
+}
+
+static int
+check_daemon(const struct config *c, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	char why[PATH_MAX + 128], dir[PATH_MAX];
+	struct stat st;
+	const char *slash;
+
+	if (check_dir_usable(c->state_dir, why, sizeof(why)) < 0)
+		return config_key_fail(c, "daemon", "state_dir", err, errlen,
+		                       "%s", why);
+	if (c->socket[0] != '/')
+		return config_key_fail(c, "daemon", "socket", err, errlen,
+		                       "'%s' is not an absolute path",
+		                       c->socket);
+	if (strlen(c->socket) >= sizeof(sun.sun_path))
+		return config_key_fail(c, "daemon", "socket", err, errlen,
+		                       "longer than %zu bytes, the most a "
+		                       "Unix socket path may have",
+		                       sizeof(sun.sun_path) - 1);
+	if (lstat(c->socket, &st) == 0 && !S_ISSOCK(st.st_mode))
+		return config_key_fail(c, "daemon", "socket", err, errlen,
+		                       "%s exists and is not a socket",
+		                       c->socket);
+	slash = strrchr(c->socket, '/');
+	snprintf(dir, sizeof(dir), "%.*s",
+	         slash == c->socket ? 1 : (int)(slash - c->socket), c->socket);
+	if (check_dir_usable(dir, why, sizeof(why)) < 0)
+		return config_key_fail(c, "daemon", "socket", err, errlen, "%s",
+		                       why);
+	if (c->socket_group[0]) {
+		struct group *g = getgrnam(c->socket_group);
+
+		if (g == NULL)
+			return config_key_fail(c, "daemon", "socket_group", err,
+			                       errlen, "no group named '%s'",
+			                       c->socket_group);
+		if (!check_group_usable(g->gr_gid))
+			return config_key_fail(
+			    c, "daemon", "socket_group", err, errlen,
+			    "the daemon (uid %u) is not in group '%s', so it "
+			    "cannot give the socket to it",
+			    (unsigned)geteuid(), c->socket_group);
+	}
+	if (!check_hostname(c->domain))
+		return config_key_fail(c, "daemon", "domain", err, errlen,
+		                       "'%s' is not a domain name (like "
+		                       "sre.example.gob.mx)",
+		                       c->domain);
+	if (!event_tzid_known(c->timezone))
+		return config_key_fail(c, "daemon", "timezone", err, errlen,
+		                       "'%s' is not a time zone in the "
+		                       "system's tzdata (like "
+		                       "America/Mexico_City)",
+		                       c->timezone);
+	return 0;
+}
+
+static int
+check_http(const struct config *c, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	unsigned len;
+	char why[1024];
+
+	if (c->http_listen[0] &&
+	    http_listen_parse(c->http_listen, &ss, &len) < 0)
+		return config_key_fail(c, "http", "listen", err, errlen,
+		                       "'%s' is not an address host:port or "
+		                       "[v6]:port with a port 0..65535",
+		                       c->http_listen);
+	if (url_check(c->public_url, "http|https", 1, why, sizeof(why)) < 0)
+		return config_key_fail(c, "http", "public_url", err, errlen,
+		                       "%s", why);
+	return 0;
+}
+
+static int
+check_mail(const struct config *c, char *err, size_t errlen)
+{
+	char why[1024], addr[ADDR_MAX + 1], secret[1024];
+	struct stat st;
+
+	if (c->smtp_url[0] &&
+	    url_check(c->smtp_url, "smtp|smtps", 1, why, sizeof(why)) < 0)
+		return config_key_fail(c, "mail", "smtp_url", err, errlen, "%s",
+		                       why);
+	if (addr_mailbox_parse(c->mail_from, addr, sizeof(addr), why,
+	                       sizeof(why)) < 0)
+		return config_key_fail(c, "mail", "from", err, errlen, "%s",
+		                       why);
+	if (c->smtp_username[0] && !c->password_file[0])
+		return config_key_fail(c, "mail", "username", err, errlen,
+		                       "set, but no password: set [mail] "
+		                       "password_file or pass the credential "
+		                       "%s",
+		                       CONFIG_CREDENTIAL_PASSWORD);
+	if (c->password_file[0]) {
+		int r = secret_file_read_line(c->password_file, secret,
+		                              sizeof(secret), why, sizeof(why));
+
+		explicit_bzero(secret, sizeof(secret));
+		if (r < 0)
+			return config_key_fail(c, "mail", "password_file", err,
+			                       errlen, "%s", why);
+		if (!c->smtp_username[0])
+			return config_key_fail(c, "mail", "password_file", err,
+			                       errlen,
+			                       "set, but [mail] username is "
+			                       "empty");
+	}
+	if (c->ca_file[0] &&
+	    (stat(c->ca_file, &st) < 0 || !S_ISREG(st.st_mode) ||
+	     access(c->ca_file, R_OK) < 0))
+		return config_key_fail(c, "mail", "ca_file", err, errlen,
+		                       "%s is not a readable file", c->ca_file);
+	if (c->template_dir[0] && stat(c->template_dir, &st) == 0 &&
+	    !S_ISDIR(st.st_mode))
+		return config_key_fail(c, "mail", "template_dir", err, errlen,
+		                       "%s is not a directory",
+		                       c->template_dir);
+	if (message_templates_check(c->template_dir, why, sizeof(why)) < 0)
+		return config_key_fail(c, "mail", "template_dir", err, errlen,
+		                       "%s", why);
+	return 0;
+}
+
+/* [staff] emails: addresses separated by commas, semicolons or spaces,
+ * as schedule_notice.c reads them. */
+static int
+check_staff(const struct config *c, char *err, size_t errlen)
+{
+	static const char sep[] = ", ;\t";
+	char one[ADDR_MAX + 2], why[512];
+	const char *p = c->staff_emails;
+	size_t n;
+
+	for (p += strspn(p, sep); *p; p += n, p += strspn(p, sep)) {
+		n = strcspn(p, sep);
+		snprintf(one, sizeof(one), "%.*s", (int)n, p);
+		if (addr_spec_check(one, why, sizeof(why)) < 0)
+			return config_key_fail(c, "staff", "emails", err,
+			                       errlen, "%s", why);
+	}
+	return 0;
+}
+
+int
+check_config(const struct config *c, char *err, size_t errlen)
+{
+	if (check_daemon(c, err, errlen) < 0 ||
+	    check_http(c, err, errlen) < 0 || check_mail(c, err, errlen) < 0 ||
+	    check_staff(c, err, errlen) < 0)
+		return -EINVAL;
+	return 0;
+}
