@@ -672,3 +672,15 @@ event_same(const struct event *a, const struct event *b)
 			return 0;
 	return 1;
 }
+
+const char *
+event_short_id(const char *uid, char *buf, size_t buflen)
+{
+	size_t len = strcspn(uid, "@");
+
+	if (len >= buflen)
+		len = buflen - 1;
+	memcpy(buf, uid, len);
+	buf[len] = '\0';
+	return buf;
+}

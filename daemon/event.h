@@ -116,6 +116,11 @@ int event_utc_to_local(const char *tzid, int64_t utc, struct fecha_date *d,
 /* 1 if the system's tzdata knows the zone. */
 int event_tzid_known(const char *tzid);
 
+/* The short id staff use for session uid: the part before '@'
+ * ("2018-07" of "2018-07@sre.example.gob.mx"), cut to buflen - 1. Returns
+ * buf. */
+const char *event_short_id(const char *uid, char *buf, size_t buflen);
+
 /* Free libical's zones and this module's caches (call once at exit; any
  * later call loads them again). */
 void event_cleanup(void);

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "log.h"
 
@@ -9,12 +10,28 @@ static const char *log_prog = "cronogramad";
 static enum log_level log_max = LOG_LEVEL_INFO;
 static int log_journal = -1;
 
+/* 1 if stderr is the stream systemd connected to the journal: the
+ * "DEVICE:INODE" of $JOURNAL_STREAM is stderr's (a shell started from a
+ * unit inherits the variable with another stderr). */
+static int
+log_stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!v || sscanf(v, "%llu:%llu", &dev, &ino) != 2 || fstat(2, &st) < 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	       (unsigned long long)st.st_ino == ino;
+}
+
 void
 log_init(const char *progname, enum log_level level)
 {
 	log_prog = progname;
 	log_max = level;
-	log_journal = getenv("JOURNAL_STREAM") != NULL;
+	log_journal = log_stderr_is_journal();
 }
 
 void
@@ -35,7 +52,7 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 	if (level > log_max)
 		return;
 	if (log_journal < 0)
-		log_journal = getenv("JOURNAL_STREAM") != NULL;
+		log_journal = log_stderr_is_journal();
 	vsnprintf(line, sizeof(line), fmt, ap);
 	/* One write per line, so lines from a crash are not interleaved. */
 	if (log_journal)
@@ -57,6 +74,16 @@ LOG_FN(log_err, LOG_LEVEL_ERR)
 LOG_FN(log_warn, LOG_LEVEL_WARN)
 LOG_FN(log_info, LOG_LEVEL_INFO)
 LOG_FN(log_debug, LOG_LEVEL_DEBUG)
+
+void
+log_at(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(level, fmt, ap);
+	va_end(ap);
+}
 
 void
 fatal(const char *fmt, ...)

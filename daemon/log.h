@@ -1,8 +1,9 @@
 /* log: levels, journald priority prefixes, nothing secret.
  *
- * Messages go to stderr. When stderr is the journal (JOURNAL_STREAM is set,
- * as systemd does), each line starts with "<N>" so journald keeps the
- * priority; otherwise lines read "cronogramad: LEVEL: message". Callers never
+ * Messages go to stderr. When stderr is the journal (JOURNAL_STREAM names
+ * stderr's device and inode, as systemd sets it), each line starts with
+ * "<N>" so journald keeps the priority; otherwise lines read
+ * "cronogramad: LEVEL: message". Callers never
  * pass passwords, tokens or keys. */
 #ifndef CRONOGRAMA_LOG_H
 #define CRONOGRAMA_LOG_H
@@ -22,6 +23,9 @@ void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same at a level chosen at run time. */
+void log_at(enum log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Only at start-up or for a broken invariant: log and exit(1). */
 void fatal(const char *fmt, ...)

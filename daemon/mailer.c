@@ -590,9 +590,10 @@ mailer_smtp_judge(struct mailer_msg *mm, CURLcode res)
 	else
 		result = MAILER_TEMPFAIL;
 	why = mm->errbuf[0] ? mm->errbuf : curl_easy_strerror(res);
+	/* The relay's words first, as mail logs put them. */
 	if (mm->last_reply[0])
-		snprintf(detail, sizeof(detail), "%s (curl %d; server: %s)",
-		         why, (int)res, mm->last_reply);
+		snprintf(detail, sizeof(detail), "%s (curl %d: %s)",
+		         mm->last_reply, (int)res, why);
 	else
 		snprintf(detail, sizeof(detail), "%s (curl %d)", why, (int)res);
 	mailer_msg_finish(mm, result, (int)code, detail);

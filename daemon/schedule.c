@@ -70,6 +70,7 @@ struct sched_msg {
 	int64_t due, next_try;
 	int64_t due_ms;    /* for the latency figures */
 	int64_t submit_ms; /* when it went to the mailer */
+	char *who;         /* "to=<a> msgid=<m> event=E kind=K", for the log */
 };
 
 /* One outcome waiting for the next pump to be written. */
@@ -367,33 +368,109 @@ latency_report(struct schedule *s)
 
 /* ---- sending ---- */
 
+/*
+ * "to=<a@b.org>,<c@d.org> msgid=<…> event=2018-07 kind=reminder": who a
+ * message of row r is for, as its log lines say it (malloc'ed, or NULL
+ * when out of memory: the line then names the row only).
+ */
+static char *
+row_who(const struct outbox_row *r, const char *const *to)
+{
+	char id[128], *out = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&out, &len);
+
+	if (f == NULL)
+		return NULL;
+	fputs("to=", f);
+	for (i = 0; to && to[i]; i++)
+		fprintf(f, "%s<%s>", i ? "," : "", to[i]);
+	fprintf(f, " msgid=<%s> event=%s kind=%s",
+	        r->message_id ? r->message_id : "",
+	        event_short_id(r->uid, id, sizeof(id)), r->kind);
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/*
+ * One line per outcome of every message, greppable the way Postfix logs
+ * deliveries: "outbox 123: to=<…> msgid=<…> event=2018-07 kind=reminder
+ * status=sent (250 2.0.0 Ok: queued as 4F2A) delay=0.08s tries=1", with
+ * status deferred (and next=), failed, expired or requeued.
+ */
+static void
+outcome_log(int64_t id, const char *who, const char *status, const char *detail,
+            int64_t delay_ms, int tries, int64_t next)
+{
+	char when[32] = "";
+	enum log_level level = LOG_LEVEL_INFO;
+
+	if (next > 0) {
+		struct tm tm;
+		time_t t = (time_t)next;
+
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), " next=%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	if (strcmp(status, "failed") == 0)
+		level = LOG_LEVEL_WARN;
+	log_at(level,
+	       "outbox %lld: %s%sstatus=%s (%s) delay=%lld.%02llds tries=%d%s",
+	       (long long)id, who ? who : "", who ? " " : "", status,
+	       detail && *detail ? detail : "-",
+	       (long long)(delay_ms > 0 ? delay_ms / 1000 : 0),
+	       (long long)(delay_ms > 0 ? delay_ms % 1000 / 10 : 0), tries,
+	       when);
+}
+
+/* An outcome decided before the message reached the mailer, with its log
+ * line (to: the recipients when known). */
+static void
+row_outcome(struct schedule *s, const struct outbox_row *r,
+            const char *const *to, const char *state, int tries,
+            int64_t next_try, const char *detail)
+{
+	char *who = row_who(r, to);
+	int64_t delay_ms = clock_now_ms() - r->due * 1000;
+
+	outcome_add(s, r->id, state, tries, next_try, 0, detail);
+	outcome_log(r->id, who,
+	            strcmp(state, "pending") == 0 ? "deferred" : state, detail,
+	            delay_ms, tries,
+	            strcmp(state, "pending") == 0 ? next_try : 0);
+	free(who);
+}
+
 static void
 on_mailer_done(void *arg, enum mailer_result result, int code,
                const char *detail)
 {
 	struct sched_msg *m = arg;
 	struct schedule *s = m->s;
-	int64_t now = clock_now(), next, lat;
+	int64_t now = clock_now(), next, lat = clock_now_ms() - m->due_ms;
 	char why[512];
 
+	(void)code;
 	s->in_flight--;
 	switch (result) {
 	case MAILER_SENT:
 		s->stats.sent++;
-		lat = clock_now_ms() - m->due_ms;
 		latency_add(s, lat);
 		outcome_add(s, m->id, "sent", m->tries + 1, m->next_try, now,
 		            NULL);
-		log_debug("outbox %lld: sent %lld ms after due, handed over "
-		          "%lld ms after due (%s)",
-		          (long long)m->id, (long long)lat,
-		          (long long)(m->submit_ms - m->due_ms), detail);
+		outcome_log(m->id, m->who, "sent", detail, lat, m->tries + 1,
+		            0);
 		break;
 	case MAILER_TEMPFAIL:
 		if (s->aborting) {
 			/* Stopped midway: not a failure of the message. */
 			outcome_add(s, m->id, "pending", m->tries, m->next_try,
 			            0, detail);
+			outcome_log(m->id, m->who, "requeued", detail, lat,
+			            m->tries, 0);
 			break;
 		}
 		s->stats.tempfail++;
@@ -402,25 +479,25 @@ on_mailer_done(void *arg, enum mailer_result result, int code,
 			         m->tries + 1, detail);
 			outcome_add(s, m->id, "failed", m->tries + 1, now, 0,
 			            why);
-			log_warn("outbox %lld: %s", (long long)m->id, why);
+			outcome_log(m->id, m->who, "failed", why, lat,
+			            m->tries + 1, 0);
 			break;
 		}
 		next = now + schedule_backoff(m->tries + 1, sched_random(s));
 		if (next > m->due + s->cfg->retry_for)
 			next = m->due + s->cfg->retry_for;
 		outcome_add(s, m->id, "pending", m->tries + 1, next, 0, detail);
-		log_info("outbox %lld: temporary failure (%d), try %d again in "
-		         "%llds: %s",
-		         (long long)m->id, code, m->tries + 2,
-		         (long long)(next - now), detail);
+		outcome_log(m->id, m->who, "deferred", detail, lat,
+		            m->tries + 1, next);
 		break;
 	case MAILER_PERMFAIL:
 		s->stats.permfail++;
 		outcome_add(s, m->id, "failed", m->tries + 1, now, 0, detail);
-		log_warn("outbox %lld: refused for good (%d): %s",
-		         (long long)m->id, code, detail);
+		outcome_log(m->id, m->who, "failed", detail, lat, m->tries + 1,
+		            0);
 		break;
 	}
+	free(m->who);
 	free(m);
 	if (s->stopping) {
 		schedule_finish_check(s);
@@ -513,27 +590,25 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 			goto submit;
 		if (ret == -EIO || ret == -ENOMEM)
 			goto tempfail;
-		log_err("outbox %lld: %s", (long long)r->id, err);
-		outcome_add(s, r->id, ret == -ENOENT ? "expired" : "failed",
-		            r->tries + (ret != -ENOENT), r->next_try, 0, err);
+		row_outcome(s, r, NULL, ret == -ENOENT ? "expired" : "failed",
+		            r->tries + (ret != -ENOENT), r->next_try, err);
 		return;
 	}
 	if ((c = cache_get(s, r->uid, &ret)) == NULL) {
 		if (ret == -ENOENT) {
-			outcome_add(s, r->id, "expired", r->tries, r->next_try,
-			            0, "the session was deleted");
+			row_outcome(s, r, NULL, "expired", r->tries,
+			            r->next_try, "the session was deleted");
 			return;
 		}
 		snprintf(err, sizeof(err), "store: %s", store_error(s->st));
 		goto tempfail;
 	}
 	if ((why = row_obsolete(s, r, &c->ev, now)) != NULL) {
-		log_info("outbox %lld: not sent: %s", (long long)r->id, why);
-		outcome_add(s, r->id, "expired", r->tries, r->next_try, 0, why);
+		row_outcome(s, r, NULL, "expired", r->tries, r->next_try, why);
 		return;
 	}
 	if ((o = cache_osc(c, r->osc_id)) == NULL) {
-		outcome_add(s, r->id, "expired", r->tries, r->next_try, 0,
+		row_outcome(s, r, NULL, "expired", r->tries, r->next_try,
 		            "the organisation no longer follows the "
 		            "session's topics");
 		return;
@@ -602,9 +677,7 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 	}
 	if (ret < 0) {
 		/* The same row renders the same way next time: give up. */
-		log_err("outbox %lld: %s", (long long)r->id, err);
-		outcome_add(s, r->id, "failed", r->tries + 1, r->next_try, 0,
-		            err);
+		row_outcome(s, r, to, "failed", r->tries + 1, r->next_try, err);
 		free(to);
 		return;
 	}
@@ -620,6 +693,7 @@ submit:
 	m->next_try = r->next_try;
 	m->due_ms = r->due * 1000;
 	m->submit_ms = clock_now_ms();
+	m->who = row_who(r, to);
 	ret = mailer_submit(s->mailer, data, len, to, on_mailer_done, m);
 	if (ret < 0) {
 		snprintf(err, sizeof(err), "mailer: %s", strerror(-ret));
@@ -633,9 +707,10 @@ submit:
 	return;
 tempfail:
 	/* Not the message's fault: try again a little later. */
-	log_err("outbox %lld: %s", (long long)r->id, err);
-	outcome_add(s, r->id, "pending", r->tries, now + SCHEDULE_BACKOFF_MIN_S,
-	            0, err);
+	row_outcome(s, r, to, "pending", r->tries, now + SCHEDULE_BACKOFF_MIN_S,
+	            err);
+	if (m)
+		free(m->who);
 	free(m);
 	free(data);
 	free(to);

@@ -308,7 +308,7 @@ alarm_expand(struct store *st, const struct config *cfg, const struct alarm *a,
 	for (i = 0; ret >= 0 && i < n; i++)
 		ret = store_outbox_add(st, a->uid, a->seq, "reminder",
 		                       a->offset_s, oscs[i].id, a->due, a->due,
-		                       &added);
+		                       cfg->domain, &added);
 	if (ret >= 0 && now - a->due > SCHEDULE_GRACE_S) {
 		state = "late";
 		log_info("reminder of session %s expanded %llds late", a->uid,

@@ -274,8 +274,8 @@ schedule_reminders_plan(struct store *st, const struct config *cfg,
 
 /* One waiting notice, due: decide, add its rows, forget it. */
 static int
-notice_emit(struct store *st, const struct notice_pending *p, int64_t now,
-            size_t *rows)
+notice_emit(struct store *st, const struct config *cfg,
+            const struct notice_pending *p, int64_t now, size_t *rows)
 {
 	struct event ev, told;
 	struct osc *oscs = NULL;
@@ -312,10 +312,10 @@ notice_emit(struct store *st, const struct notice_pending *p, int64_t now,
 		ret = store_notice_supersede(st, ev.uid, ev.sequence,
 		                             "superseded by a later notice");
 	for (i = 0; ret >= 0 && i < n; i++) {
-		ret = store_outbox_add(st, ev.uid, ev.sequence,
-		                       kind == NOTICE_CANCEL ? "cancel"
-		                                             : "update",
-		                       0, oscs[i].id, now, now, &added);
+		ret = store_outbox_add(
+		    st, ev.uid, ev.sequence,
+		    kind == NOTICE_CANCEL ? "cancel" : "update", 0, oscs[i].id,
+		    now, now, cfg->domain, &added);
 		*rows += (size_t)added;
 	}
 	if (ret >= 0 && kind != NOTICE_NONE)
@@ -496,15 +496,16 @@ day_words(struct fecha_date d, char *buf, size_t buflen)
 /* Keep the text of staff message key and add its outbox row (due at
  * due, one row for every staff address). */
 static int
-staff_mail_queue(struct store *st, const char *key, const char *subject,
-                 const char *body, int64_t due, int64_t now, size_t *rows)
+staff_mail_queue(struct store *st, const struct config *cfg, const char *key,
+                 const char *subject, const char *body, int64_t due,
+                 int64_t now, size_t *rows)
 {
 	int ret, added;
 
 	ret = store_staff_mail_add(st, key, subject, body, now, &added);
 	if (ret >= 0)
 		ret = store_outbox_add(st, key, 0, "staff", 0, 0, due, due,
-		                       &added);
+		                       cfg->domain, &added);
 	if (ret >= 0) {
 		*rows += (size_t)added;
 		log_info("staff: %s", subject);
@@ -611,7 +612,7 @@ nudge_emit(struct store *st, const struct config *cfg,
 	if ((ret = nudge_text(cfg, &ev, open_phase, now, &subject, &body)) < 0)
 		goto out;
 	snprintf(key, sizeof(key), "staff:nudge-%s:%s", z->phase, z->uid);
-	ret = staff_mail_queue(st, key, subject, body,
+	ret = staff_mail_queue(st, cfg, key, subject, body,
 	                       now - z->due > SCHEDULE_GRACE_S ? now : z->due,
 	                       now, rows);
 	if (ret >= 0)
@@ -796,7 +797,7 @@ digest_run(struct store *st, const struct config *cfg, int64_t now,
 		return -ENOMEM;
 	if ((ret = digest_body(st, cfg, at, now, monday, &body)) >= 0) {
 		digest_key(monday, key, sizeof(key));
-		ret = staff_mail_queue(st, key, subject, body,
+		ret = staff_mail_queue(st, cfg, key, subject, body,
 		                       now - at > SCHEDULE_GRACE_S ? now : at,
 		                       now, rows);
 	}
@@ -820,7 +821,7 @@ schedule_notice_run(struct store *st, const struct config *cfg, int64_t now,
 	*more = 0;
 	ret = store_notice_due_list(st, now, NOTICES_PER_STEP, &p, &n);
 	for (i = 0; ret >= 0 && i < n; i++)
-		ret = notice_emit(st, &p[i], now, rows);
+		ret = notice_emit(st, cfg, &p[i], now, rows);
 	if (n == NOTICES_PER_STEP)
 		*more = 1;
 	notice_pending_array_free(p, n);

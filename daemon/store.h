@@ -252,7 +252,7 @@ struct outbox_row {
 	char *kind; /* "reminder", "update", "cancel" */
 	int64_t offset_s;
 	long osc_id;
-	char *message_id; /* without <>; NULL until first claimed */
+	char *message_id; /* without <>: "r.<128 random bits hex>@domain" */
 	int64_t due, next_try;
 	int tries;
 	char *state; /* "pending", "sending", "sent", "failed", "expired" */
@@ -265,15 +265,18 @@ struct outbox_row {
 void outbox_row_array_free(struct outbox_row *r, size_t n);
 
 /* Add the message (uid, seq, kind, offset_s, osc_id) unless it exists
- * (the UNIQUE key): *added says whether a row was added. */
+ * (the UNIQUE key): *added says whether a row was added. Its Message-ID
+ * is chosen now, "<kind's first letter>.<128 random bits>@domain", and
+ * every try sends it. */
 int store_outbox_add(struct store *st, const char *uid, int seq,
                      const char *kind, int64_t offset_s, long osc_id,
-                     int64_t due, int64_t next_try, int *added);
+                     int64_t due, int64_t next_try, const char *domain,
+                     int *added);
 /*
- * Take at most limit pending messages whose next try is at or before now,
- * mark them "sending" and give each its Message-ID if it has none
- * ("r<id>.<seq>.<offset>@domain"; the kind's first letter). Ordered by
- * next try, then id. Free with outbox_row_array_free.
+ * Take at most limit pending messages whose next try is at or before now
+ * and mark them "sending"; a row queued by an older version without a
+ * Message-ID gets one as store_outbox_add makes them. Ordered by next
+ * try, then id. Free with outbox_row_array_free.
  */
 int store_outbox_claim(struct store *st, int64_t now, int limit,
                        const char *domain, struct outbox_row **out, size_t *n);

@@ -153,14 +153,14 @@ outbox_row_array_free(struct outbox_row *r, size_t n)
 int
 store_outbox_add(struct store *st, const char *uid, int seq, const char *kind,
                  int64_t offset_s, long osc_id, int64_t due, int64_t next_try,
-                 int *added)
+                 const char *domain, int *added)
 {
 	int ret;
 
 	*added = 0;
-	ret =
-	    store_stmt_run(st, STMT_OUTBOX_ADD, NULL, NULL, "sisIIII", uid, seq,
-	                   kind, offset_s, (int64_t)osc_id, due, next_try);
+	ret = store_stmt_run(st, STMT_OUTBOX_ADD, NULL, NULL, "sisIIIIs", uid,
+	                     seq, kind, offset_s, (int64_t)osc_id, due,
+	                     next_try, domain);
 	if (ret >= 0)
 		*added = sqlite3_changes(st->db) > 0;
 	return ret;

@@ -42,11 +42,16 @@ SELECT MIN(due_utc) FROM alarm WHERE state = 'pending';
 SELECT MIN(next_try_utc) FROM outbox WHERE state = 'pending';
 
 -- ?1 uid, ?2 seq, ?3 kind, ?4 offset_s, ?5 osc_id, ?6 due_utc,
--- ?7 next_try_utc. A second expansion of the same alarm adds nothing.
+-- ?7 next_try_utc, ?8 domain. A second expansion of the same alarm adds
+-- nothing. The Message-ID is chosen now and kept for every try: the
+-- kind's first letter and 128 random bits (sqlite's randomness, seeded
+-- from the kernel), so that no other row, database or installation of
+-- the same domain ever sends the same one.
 -- name: outbox_add
 INSERT OR IGNORE INTO outbox (uid, seq, kind, offset_s, osc_id, due_utc,
-                              next_try_utc)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7);
+                              next_try_utc, message_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
+        substr(?3, 1, 1) || '.' || lower(hex(randomblob(16))) || '@' || ?8);
 
 -- Reminders of session ?1 still waiting for a version older than ?2 will
 -- never go out: the session changed (or went away). ?3 says why.
@@ -54,14 +59,15 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7);
 UPDATE outbox SET state = 'expired', last_error = ?3
 WHERE uid = ?1 AND kind = 'reminder' AND state = 'pending' AND seq < ?2;
 
--- Take at most ?2 pending messages due at or before ?1 for sending; the
--- Message-ID follows from the row ("r12.3.86400@?3"). The last column
--- says whether the reminder's alarm was expanded late.
+-- Take at most ?2 pending messages due at or before ?1 for sending. Rows
+-- queued before Message-IDs were chosen at queueing get one now, as
+-- outbox_add makes them (domain ?3). The last column says whether the
+-- reminder's alarm was expanded late.
 -- name: outbox_claim
 UPDATE outbox SET state = 'sending',
 	message_id = COALESCE(message_id,
-	                      printf('%s%d.%d.%d@%s', substr(kind, 1, 1), id,
-	                             seq, offset_s, ?3))
+	                      substr(kind, 1, 1) || '.' ||
+	                      lower(hex(randomblob(16))) || '@' || ?3)
 WHERE id IN (SELECT id FROM outbox
              WHERE state = 'pending' AND next_try_utc <= ?1
              ORDER BY next_try_utc, id LIMIT ?2)

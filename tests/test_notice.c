@@ -479,7 +479,7 @@ test_notice_cancel_only_to_organisations_told(void **state)
 	/* A reminder went to the first organisation. */
 	assert_int_equal(store_outbox_add(f->st, cur.uid, 0, "reminder", DAY,
 	                                  told, clock_now(), clock_now(),
-	                                  &added),
+	                                  "example.org", &added),
 	                 0);
 	send_all(f);
 	never = osc_add(f->st, "Recién Llegada", "nueva@example.net");

@@ -11,6 +11,7 @@ import email
 import email.policy
 import email.utils
 import json
+import re
 import os
 import shutil
 import signal
@@ -190,9 +191,9 @@ class ReminderTest(DaemonTest):
             date = int(email.utils.parsedate_to_datetime(msg["Date"]).timestamp())
             self.assertIn(date, (start - 86400, start - 7200))
             offset = start - date
-            # Message-ID derived from the row: r<id>.<seq>.<offset>@domain.
+            # Message-ID chosen when queued: the kind and 128 random bits.
             mid = summary["message_id"].strip("<>")
-            self.assertRegex(mid, r"^r\d+\.0\.%d@example\.org$" % offset)
+            self.assertRegex(mid, r"^r\.[0-9a-f]{32}@example\.org$")
             if "avisos@red-norte.example.org" in summary["to"]:
                 name = "Red Ambiental del Norte"
                 self.assertEqual(sorted(meta["rcpt_tos"]),
@@ -256,6 +257,41 @@ class ReminderTest(DaemonTest):
         self.assertEqual(mids.pop().strip("<>"), rows[0]["message_id"])
         self.assertEqual(len(self.smtpd.messages()), 1)
         check_message(self.spool_files()[0])
+        # One log line per outcome, the way Postfix logs deliveries.
+        head = r"outbox %d: to=<uno@example\.org> msgid=<%s> event=%s kind=reminder " % (
+            rows[0]["id"], re.escape(rows[0]["message_id"]), re.escape(rows[0]["event"]))
+        lines = [l for l in self.d.log_text().splitlines() if "outbox %d:" % rows[0]["id"] in l]
+        self.assertEqual(len(lines), 4, lines)
+        for tries, line in enumerate(lines[:3], 1):
+            self.assertRegex(line, head + r"status=deferred \(451 .*\) delay=\d+\.\d\ds "
+                             r"tries=%d next=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$" % tries)
+        self.assertRegex(lines[3], head + r"status=sent \(250[ -].*\) delay=\d+\.\d\ds tries=4$")
+
+    def test_two_installations_of_one_domain_never_share_a_message_id(self):
+        # Staging and production (or a rebuilt database) of one domain:
+        # the same first row of the same session to the same address.
+        self.env()
+        first = self.d
+        ids = []
+        for d in (first, self.new_daemon(smtp_url=self.smtpd.url()).start()):
+            self.d = d
+            d.set_clock(T0)
+            st, body = d.curl("POST", "/v1/topics/import",
+                              {"text": open(TOPICS, encoding="utf-8").read()})
+            self.assertEqual(st, 200, body)
+            self.osc("Red Uno", ["uno@example.org"], ["migracion"])
+            self.session("Trabajos en migración", "2031-05-20T10:00",
+                         ["migracion"], "2h")
+            d.set_clock(iso(ts("2031-05-20T14:00:00Z")))
+            rows = self.outbox_where(
+                lambda m: m and m[0]["state"] == "sent" and m, "delivery")
+            self.assertEqual(rows[0]["id"], 1)
+            ids.append(rows[0]["message_id"])
+        self.assertNotEqual(ids[0], ids[1])
+        for mid in ids:
+            self.assertRegex(mid, r"^r\.[0-9a-f]{32}@example\.org$")
+        sent = {r["message_id"].strip("<>") for r in self.spool_log()}
+        self.assertEqual(sent, set(ids))
 
     def test_550_fails_at_once_and_is_never_retried(self):
         self.env("--reject", "550")
@@ -269,6 +305,10 @@ class ReminderTest(DaemonTest):
         self.assertEqual(rows[0]["tries"], 1)
         self.assertIn("550", rows[0]["last_error"])
         self.assertIn("Rejected by test server", rows[0]["last_error"])
+        self.assertRegex(self.d.log_text(),
+                         r"warning: outbox %d: to=<uno@example\.org> msgid=<%s> "
+                         r"event=\S+ kind=reminder status=failed \(550 .*Rejected by test server.*\) "
+                         r"delay=\d+\.\d\ds tries=1\n" % (rows[0]["id"], re.escape(rows[0]["message_id"])))
         # An hour later (the session starts two hours after the due
         # time): still one attempt only.
         for later in (60, 1800, 3600):
@@ -315,7 +355,7 @@ class ReminderTest(DaemonTest):
         time.sleep(1.5)
         self.assertLess(cpu_seconds(self.d.proc.pid) - cpu, 0.3)
         self.assertEqual(self.outbox()[0]["tries"], 1)
-        self.assertEqual(self.d.log_text().count("temporary failure"), 1)
+        self.assertEqual(self.d.log_text().count("status=deferred"), 1)
         # The server comes back; at the retry the message goes through.
         self.smtpd.start()
         self.d.set_clock(row["next_try"])
