@@ -1,8 +1,9 @@
 # cronograma: cronogramad (daemon) and cronoctl (control CLI).
 #
 #   make            build build/cronogramad and build/cronoctl
-#   make check      every test: format, unit (cmocka), integration, and the
-#                   whole suite again under ASan+UBSan; last line "N passed, M failed"
+#   make check      every test: format, a fresh machine played, unit (cmocka),
+#                   integration, and the whole suite again under ASan+UBSan;
+#                   last line "N passed, M failed"
 #   make demo       the main job end to end with the embedded defaults
 #   make bench      benchmarks, printed side by side with their peers
 #   make fuzz       libFuzzer targets (FUZZ_SECONDS each)
@@ -19,6 +20,9 @@ SAN       ?=
 CC        ?= cc
 PYTHON    ?= /usr/bin/python3
 SYSCONFDIR ?= /etc
+# systemd looks for units and sysusers files under /usr/local/lib too.
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 
 PKGS      := libuv libcurl libical sqlite3 jansson libmicrohttpd inih libcrypto
 # Computed when first used, not when the Makefile is read: `make demo` and
@@ -128,7 +132,7 @@ unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(BUILD) $(UNIT_BINS)
 
 integration: all
-	@CRONOGRAMAD=$(abspath $(BUILD)/cronogramad) CRONOCTL=$(abspath $(BUILD)/cronoctl) \
+	@CRONOGRAMAD=$(abspath $(BUILD)/cronogramad) CRONOCTL=$(abspath $(BUILD)/cronoctl) SAN=$(SAN) \
 	  RESULTS=$(abspath $(BUILD)/results) \
 	  $(PYTHON) tests/integration/run.py
 
@@ -149,6 +153,7 @@ check: deps
 check-run:
 	@rm -rf $(BUILD)/results build/asan/results
 	@$(MAKE) --no-print-directory format-check
+	@sh tests/setup/fresh-machine.sh $(BUILD)/results || true
 	@$(MAKE) --no-print-directory all || { mkdir -p $(BUILD)/results; echo "build 0 1" >> $(BUILD)/results/build; }
 	@$(MAKE) --no-print-directory unit || true
 	@$(MAKE) --no-print-directory integration || true
@@ -173,10 +178,17 @@ bench:
 fuzz: all
 	@sh tests/fuzz/run.sh $(BUILD)
 
-install: all
+# The unit names the installed paths.
+$(BUILD)/cronogramad.service: contrib/cronogramad.service.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	  contrib/cronogramad.service.in > $@.tmp && mv $@.tmp $@
+
+install: all $(BUILD)/cronogramad.service
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
 	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8 \
-	  $(DESTDIR)$(PREFIX)/share/cronograma $(DESTDIR)$(SYSCONFDIR)/cronograma
+	  $(DESTDIR)$(PREFIX)/share/cronograma $(DESTDIR)$(SYSCONFDIR)/cronograma \
+	  $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
 	install -m 0755 $(BUILD)/cronogramad $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0755 $(BUILD)/cronoctl $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 contrib/man/cronogramad.8 $(DESTDIR)$(PREFIX)/share/man/man8/
@@ -185,7 +197,9 @@ install: all
 	install -m 0644 contrib/cronoctl.bash-completion \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/cronoctl
 	install -m 0644 contrib/cronograma-2018.tsv contrib/temas-2018.tsv \
-	  contrib/cronogramad.service $(DESTDIR)$(PREFIX)/share/cronograma/
+	  $(DESTDIR)$(PREFIX)/share/cronograma/
+	install -m 0644 $(BUILD)/cronogramad.service $(DESTDIR)$(UNITDIR)/
+	install -m 0644 contrib/cronograma.sysusers $(DESTDIR)$(SYSUSERSDIR)/cronograma.conf
 	# The built-in mail templates, for an operator to copy into
 	# [mail] template_dir and edit.
 	install -d $(DESTDIR)$(PREFIX)/share/cronograma/templates

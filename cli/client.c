@@ -139,12 +139,15 @@ client_perform(const struct cli *cli, const char *method, const char *path,
 		return CLI_ECONN;
 	}
 	if (rc == CURLE_COULDNT_CONNECT) {
-		/* A socket we may not write to refuses us too; say so rather
-		 * than blame the daemon. */
-		if (access(cli->socket, F_OK) == 0 &&
-		    access(cli->socket, W_OK) != 0 && errno == EACCES)
-			cli_error("cannot connect to %s: permission denied",
-			          cli->socket);
+		/* A socket we may not write to (or whose directory we may
+		 * not enter) refuses us too; say so rather than blame the
+		 * daemon. */
+		if (access(cli->socket, W_OK) != 0 && errno == EACCES)
+			cli_error(
+			    "cannot connect to %s: permission denied "
+			    "(staff join the daemon's group: sudo adduser "
+			    "NAME cronograma)",
+			    cli->socket);
 		else
 			cli_error("cannot connect to %s: is cronogramad "
 			          "running?",

@@ -492,8 +492,13 @@ group_help_print(const char *word)
 	       word);
 }
 
-/* The default socket: $CRONOGRAMA_SOCKET, the system daemon's for root,
- * else the user's daemon under $XDG_RUNTIME_DIR (or /run/user/UID). */
+/* The system daemon's socket (the unit's RuntimeDirectory=). */
+#define SOCKET_SYSTEM "/run/cronograma/control.sock"
+
+/* The default socket: $CRONOGRAMA_SOCKET; else the system daemon's when it
+ * exists (staff in the socket's group use it without options) or when
+ * run as root; else the user's own daemon under $XDG_RUNTIME_DIR (or
+ * /run/user/UID). */
 static const char *
 socket_default(void)
 {
@@ -503,8 +508,11 @@ socket_default(void)
 
 	if (env && *env)
 		return env;
-	if (geteuid() == 0)
-		return "/run/cronograma/control.sock";
+	/* EACCES: it is there, in a directory we may not enter; connecting
+	 * then says so. */
+	if (geteuid() == 0 || access(SOCKET_SYSTEM, F_OK) == 0 ||
+	    errno == EACCES)
+		return SOCKET_SYSTEM;
 	if (xdg && *xdg)
 		snprintf(path, sizeof(path), "%s/cronograma/control.sock", xdg);
 	else

@@ -17,7 +17,7 @@ libuv1-dev libcurl4-openssl-dev libical-dev libsqlite3-dev
 libmicrohttpd-dev libjansson-dev libinih-dev libssl-dev"
 # What `make demo` and `make check` add: the test tools and real peers.
 TEST_PKGS="curl sqlite3 openssl libcmocka-dev python3 python3-aiosmtpd
-python3-icalendar clang-format chromium"
+python3-icalendar clang-format chromium systemd iproute2 adduser util-linux"
 PKGS="$BUILD_PKGS $TEST_PKGS"
 
 for arg in "$@"; do

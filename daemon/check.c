@@ -56,7 +56,8 @@ check_dir_usable(const char *dir, char *why, size_t whylen)
 			}
 			return 0;
 		}
-		if (errno != ENOENT) {
+		/* ENOTDIR: a file on the way, which the next step names. */
+		if (errno != ENOENT && errno != ENOTDIR) {
 			snprintf(why, whylen, "%s: %s", path, strerror(errno));
 			return -EINVAL;
 		}

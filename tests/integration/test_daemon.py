@@ -132,6 +132,73 @@ class DaemonConfigTest(DaemonTest):
                            capture_output=True, timeout=30)
         self.assertIn("domain = example.org", p.stdout.decode())
 
+    def test_t_refuses_what_start_refuses_and_writes_nothing(self):
+        """Every value a start would trip over, -t names by file, line and
+        key; the start refuses with the same words; neither creates the
+        state directory, the socket or a database."""
+        d = Daemon(self.tmp, name="t")
+        secret = os.path.join(self.tmp, "open-password")
+        with open(secret, "w") as f:
+            f.write("s3cret\n")
+        os.chmod(secret, 0o644)
+        tpl = os.path.join(self.tmp, "templates")
+        os.makedirs(tpl)
+        with open(os.path.join(tpl, "recordatorio.txt"), "w") as f:
+            f.write("Hola {{organización}}\n")
+        not_a_dir = os.path.join(self.tmp, "a-file")
+        open(not_a_dir, "w").close()
+        cases = [
+            ("[mail]\nsmtp_url = http://relay.example.org\n",
+             "[mail] smtp_url: 'http://relay.example.org': the scheme must be smtp:// or smtps://"),
+            ("[mail]\nsmtp_url = smtp://\n", "[mail] smtp_url:"),
+            ("[http]\nlisten = 127.0.0.1:99999\n", "[http] listen: '127.0.0.1:99999'"),
+            ("[http]\nlisten = localhost\n", "[http] listen:"),
+            ("[mail]\nusername = agenda\npassword_file = /nonexistent/pw\n",
+             "[mail] password_file: /nonexistent/pw: No such file"),
+            ("[mail]\nusername = agenda\npassword_file = %s\n" % secret,
+             "[mail] password_file: %s is open to other users (mode 0644)" % secret),
+            ("[mail]\nusername = agenda\n", "[mail] username: set, but no password"),
+            ("[mail]\nfrom = not an address\n", "[mail] from: address 'not an address'"),
+            ("[mail]\nfrom = Agenda <agenda@>\n", "[mail] from: address 'agenda@' has a bad domain"),
+            ("[http]\npublic_url = agenda.example.org\n",
+             "[http] public_url: 'agenda.example.org' is not an absolute URL"),
+            ("[http]\npublic_url = ftp://agenda.example.org\n", "[http] public_url:"),
+            ("[staff]\nemails = ana@example.org, foo\n", "[staff] emails: address 'foo' has no '@'"),
+            ("[daemon]\ntimezone = Mars/Olympus\n", "[daemon] timezone: 'Mars/Olympus'"),
+            ("[daemon]\ndomain = bad_domain\n", "[daemon] domain: 'bad_domain'"),
+            ("[daemon]\nsocket_group = no-such-group-here\n",
+             "[daemon] socket_group: no group named 'no-such-group-here'"),
+            ("[daemon]\nsocket = %s/%s/c.sock\n" % (self.tmp, "x" * 120),
+             "[daemon] socket: longer than 107 bytes"),
+            ("[daemon]\nstate_dir = %s/sub\n" % not_a_dir,
+             "[daemon] state_dir: %s is not a directory" % not_a_dir),
+            ("[mail]\ntemplate_dir = %s\n" % tpl,
+             "[mail] template_dir: template %s/recordatorio.txt: unknown placeholder" % tpl),
+            ("[mail]\nca_file = /nonexistent/ca.pem\n", "[mail] ca_file: /nonexistent/ca.pem"),
+        ]
+        base = open(d.conf).read()
+        for text, want in cases:
+            with self.subTest(config=text):
+                with open(d.conf, "w") as f:
+                    f.write(base + text)
+                key_line = [i + 1 for i, l in enumerate((base + text).split("\n"))
+                            if l.startswith(want.split("]")[1].split(":")[0].strip() + " =")][-1]
+                where = "%s:%d: " % (d.conf, key_line)
+                for argv in ([CRONOGRAMAD, "-t", "-c", d.conf],
+                             [CRONOGRAMAD, "--config", d.conf]):
+                    p = subprocess.run(argv, capture_output=True, timeout=30)
+                    err = p.stderr.decode()
+                    self.assertEqual(p.returncode, 1, (argv, err))
+                    self.assertIn(where + want, err, argv)
+                    self.assertEqual(len(err.strip().splitlines()), 1, err)
+                    self.assertFalse(os.path.exists(d.state), "%s created %s" % (argv, d.state))
+                    self.assertFalse(os.path.exists(os.path.dirname(d.socket)))
+        # A directory is not a configuration file.
+        for argv in ([CRONOGRAMAD, "-t", "-c", self.tmp], [CRONOGRAMAD, "-c", self.tmp]):
+            p = subprocess.run(argv, capture_output=True, timeout=30)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("%s: not a regular file" % self.tmp, p.stderr.decode())
+
     def test_version(self):
         p = subprocess.run([CRONOGRAMAD, "--version"], capture_output=True, timeout=30)
         self.assertTrue(p.stdout.decode().startswith("cronogramad "))
