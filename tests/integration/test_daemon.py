@@ -199,6 +199,32 @@ class DaemonConfigTest(DaemonTest):
             self.assertEqual(p.returncode, 1)
             self.assertIn("%s: not a regular file" % self.tmp, p.stderr.decode())
 
+    def test_smtp_password_from_a_systemd_credential(self):
+        """LoadCredential=smtp-password:… : with password_file empty the
+        daemon reads $CREDENTIALS_DIRECTORY/smtp-password, and -t checks
+        it like a password file."""
+        d = Daemon(self.tmp, name="cred")
+        with open(d.conf, "a") as f:
+            f.write("[mail]\nusername = agenda\n")
+        creds = os.path.join(self.tmp, "credentials")
+        os.makedirs(creds)
+        env = dict(os.environ, CREDENTIALS_DIRECTORY=creds)
+        p = subprocess.run([CRONOGRAMAD, "-t", "-c", d.conf], capture_output=True,
+                           timeout=30, env=env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("[mail] username: set, but no password", p.stderr.decode())
+        pw = os.path.join(creds, "smtp-password")
+        with open(pw, "w") as f:
+            f.write("s3cret\n")
+        os.chmod(pw, 0o400)
+        p = subprocess.run([CRONOGRAMAD, "-t", "-c", d.conf], capture_output=True,
+                           timeout=30, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        p = subprocess.run([CRONOGRAMAD, "--print-config", "-c", d.conf],
+                           capture_output=True, timeout=30, env=env)
+        self.assertIn("password_file = %s\n" % pw, p.stdout.decode())
+        self.assertNotIn("s3cret", p.stdout.decode())
+
     def test_version(self):
         p = subprocess.run([CRONOGRAMAD, "--version"], capture_output=True, timeout=30)
         self.assertTrue(p.stdout.decode().startswith("cronogramad "))
