@@ -8,6 +8,7 @@
 #   make bench      benchmarks, printed side by side with their peers
 #   make fuzz       libFuzzer targets (FUZZ_SECONDS each)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make po-update  merge cli/'s messages into po/*.po for translators
 #   make format     apply .clang-format
 #
 # BUILD=dir builds out of tree (several builds can share one checkout).
@@ -23,6 +24,7 @@ SYSCONFDIR ?= /etc
 # systemd looks for units and sysusers files under /usr/local/lib too.
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+LOCALEDIR   ?= $(PREFIX)/share/locale
 
 PKGS      := libuv libcurl libical sqlite3 jansson libmicrohttpd inih libcrypto
 # Computed when first used, not when the Makefile is read: `make demo` and
@@ -47,6 +49,8 @@ DAEMON_OBJ := $(DAEMON_SRC:daemon/%.c=$(BUILD)/daemon/%.o) $(BUILD)/gen/sqlfiles
 LIB_OBJ    := $(filter-out $(BUILD)/daemon/main.o,$(DAEMON_OBJ))
 SQL_FILES  := $(sort $(wildcard schemas/*.sql))
 TEMPLATE_FILES := $(sort $(wildcard contrib/templates/*.txt contrib/templates/*.html))
+PO_FILES  := $(wildcard po/*.po)
+MO_FILES  := $(PO_FILES:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/cronoctl.mo)
 
 # Unit tests: tests/test_<module>.c. Each links only the daemon modules it
 # names here (so one module under construction never breaks another's test).
@@ -73,8 +77,9 @@ TEST_DEPS_token   := token secret
 dep_expand = $(patsubst fecha,fecha fecha_parse,$(patsubst event,event event_render event_parse,$(1)))
 dep_objs = $(if $(filter ALL,$(TEST_DEPS_$(1))),$(LIB_OBJ),$(foreach m,$(call dep_expand,$(TEST_DEPS_$(1))),$(if $(filter sqlfiles templates,$(m)),$(BUILD)/gen/$(m).o,$(BUILD)/daemon/$(m).o)))
 
-.PHONY: all deps depcheck check check-run unit integration format format-check demo bench fuzz install clean asan
-all: $(BUILD)/cronogramad $(BUILD)/cronoctl
+.PHONY: all deps depcheck check check-run unit integration format format-check demo bench fuzz install clean asan \
+	po-update i18n-check FORCE
+all: $(BUILD)/cronogramad $(BUILD)/cronoctl $(MO_FILES)
 
 # Plain make never installs anything: it names what is missing and stops.
 # `make deps` (or contrib/install-deps.sh) installs it.
@@ -109,6 +114,43 @@ $(BUILD)/cli/%.o: cli/%.c | $(BUILD)/.deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# cronoctl's messages: English in cli/, translated in po/LANG.po, compiled
+# into BUILD/locale/LANG/LC_MESSAGES/cronoctl.mo (tests point
+# CRONOCTL_LOCALEDIR there) and installed into LOCALEDIR, which cronoctl
+# has compiled in. localedir.h is rewritten only when LOCALEDIR changes,
+# so `make install PREFIX=/usr` rebuilds what it must.
+XGETTEXT_FLAGS := --language=C --from-code=UTF-8 --add-comments=TRANSLATORS: \
+	--keyword=_ --keyword=N_ --keyword=P_:1c,2 --keyword=NP_:1c,2 \
+	--keyword=ngettext:1,2 --flag=cli_error:1:c-format \
+	--flag=cli_usage_error:2:c-format --add-location=file --sort-by-file \
+	--package-name=cronoctl --package-version=$(VERSION)
+
+$(BUILD)/gen/localedir.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define LOCALEDIR "%s"\n' '$(LOCALEDIR)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+FORCE:
+
+$(BUILD)/cli/i18n.o: $(BUILD)/gen/localedir.h
+
+$(BUILD)/cronoctl.pot: $(wildcard cli/*.c cli/*.h)
+	@mkdir -p $(@D)
+	xgettext $(XGETTEXT_FLAGS) -o $@ $(sort $(wildcard cli/*.c))
+
+$(BUILD)/locale/%/LC_MESSAGES/cronoctl.mo: po/%.po
+	@mkdir -p $(@D)
+	msgfmt --check --output-file=$@ $<
+
+po-update: $(BUILD)/cronoctl.pot
+	for po in $(PO_FILES); do \
+	  msgmerge --quiet --update --backup=none --add-location=file $$po $<; done
+
+# Every message of cli/ marked and translated (tests/check_i18n.py).
+i18n-check: $(BUILD)/cronoctl.pot
+	@mkdir -p $(BUILD)/results
+	@$(PYTHON) tests/check_i18n.py --pot $(BUILD)/cronoctl.pot \
+	  --results $(BUILD)/results/i18n $(PO_FILES) -- $(sort $(wildcard cli/*.c))
+
 $(BUILD)/cronogramad: $(DAEMON_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
@@ -133,6 +175,7 @@ unit: $(UNIT_BINS)
 
 integration: all
 	@CRONOGRAMAD=$(abspath $(BUILD)/cronogramad) CRONOCTL=$(abspath $(BUILD)/cronoctl) SAN=$(SAN) \
+	  CRONOCTL_LOCALEDIR=$(abspath $(BUILD)/locale) \
 	  RESULTS=$(abspath $(BUILD)/results) \
 	  $(PYTHON) tests/integration/run.py
 
@@ -155,6 +198,7 @@ check-run:
 	@$(MAKE) --no-print-directory format-check
 	@sh tests/setup/fresh-machine.sh $(BUILD)/results || true
 	@$(MAKE) --no-print-directory all || { mkdir -p $(BUILD)/results; echo "build 0 1" >> $(BUILD)/results/build; }
+	@$(MAKE) --no-print-directory i18n-check || true
 	@$(MAKE) --no-print-directory unit || true
 	@$(MAKE) --no-print-directory integration || true
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all || \
@@ -193,6 +237,13 @@ install: all $(BUILD)/cronogramad.service
 	install -m 0755 $(BUILD)/cronoctl $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 contrib/man/cronogramad.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 contrib/man/cronoctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/man/es/man1
+	install -m 0644 contrib/man/es/cronoctl.1 $(DESTDIR)$(PREFIX)/share/man/es/man1/
+	for mo in $(MO_FILES); do \
+	  lang=$${mo#$(BUILD)/locale/}; lang=$${lang%%/*}; \
+	  install -d $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES; \
+	  install -m 0644 $$mo $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES/cronoctl.mo; \
+	done
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0644 contrib/cronoctl.bash-completion \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/cronoctl

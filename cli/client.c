@@ -88,7 +88,8 @@ client_query_add(char *path, size_t n, const char *key, const char *value)
  */
 static int
 client_perform(const struct cli *cli, const char *method, const char *path,
-               const char *body, struct client_buf *buf, long *status)
+               const char *body, int flags, struct client_buf *buf,
+               long *status)
 {
 	char url[4096], errbuf[CURL_ERROR_SIZE] = "";
 	struct curl_slist *headers = NULL;
@@ -97,12 +98,14 @@ client_perform(const struct cli *cli, const char *method, const char *path,
 
 	if (snprintf(url, sizeof(url), "http://localhost%s", path) >=
 	    (int)sizeof(url)) {
-		cli_error("request too long: %s", path);
+		if (!(flags & CLIENT_QUIET))
+			cli_error(_("request too long: %s"), path);
 		return CLI_EUSAGE;
 	}
 	h = curl_easy_init();
 	if (!h) {
-		cli_error("cannot initialise libcurl");
+		if (!(flags & CLIENT_QUIET))
+			cli_error(_("cannot initialise libcurl"));
 		return CLI_ECONN;
 	}
 	headers = curl_slist_append(headers, "Accept: application/json");
@@ -134,27 +137,28 @@ client_perform(const struct cli *cli, const char *method, const char *path,
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 	curl_easy_cleanup(h);
 	curl_slist_free_all(headers);
-	if (buf->oom) {
-		cli_error("out of memory reading the answer");
+	if (flags & CLIENT_QUIET) {
+		if (buf->oom || rc != CURLE_OK)
+			return CLI_ECONN;
+	} else if (buf->oom) {
+		cli_error(_("out of memory reading the answer"));
 		return CLI_ECONN;
-	}
-	if (rc == CURLE_COULDNT_CONNECT) {
+	} else if (rc == CURLE_COULDNT_CONNECT) {
 		/* A socket we may not write to (or whose directory we may
 		 * not enter) refuses us too; say so rather than blame the
 		 * daemon. */
 		if (access(cli->socket, W_OK) != 0 && errno == EACCES)
-			cli_error(
-			    "cannot connect to %s: permission denied "
-			    "(staff join the daemon's group: sudo adduser "
-			    "NAME cronograma)",
-			    cli->socket);
+			cli_error(_("cannot connect to %s: permission denied "
+			            "(staff join the daemon's group: sudo "
+			            "adduser NAME cronograma)"),
+			          cli->socket);
 		else
-			cli_error("cannot connect to %s: is cronogramad "
-			          "running?",
+			cli_error(_("cannot connect to %s: is cronogramad "
+			            "running?"),
 			          cli->socket);
 		return CLI_ECONN;
-	}
-	if (rc != CURLE_OK) {
+	} else if (rc != CURLE_OK) {
+		/* libcurl's own words, in English. */
 		cli_error("%s: %s", cli->socket,
 		          errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		return CLI_ECONN;
@@ -162,15 +166,17 @@ client_perform(const struct cli *cli, const char *method, const char *path,
 	if (!buf->data) {
 		buf->data = strdup("");
 		if (!buf->data) {
-			cli_error("out of memory");
+			if (!(flags & CLIENT_QUIET))
+				cli_error(_("out of memory"));
 			return CLI_ECONN;
 		}
 	}
 	return CLI_OK;
 }
 
-/* Print the error of an answer with status >= 400: its "error" text, or
- * the status when the body says nothing readable. */
+/* Print the error of an answer with status >= 400: its "error" text (the
+ * daemon's, in English), or the status when the body says nothing
+ * readable. */
 static void
 client_error_print(long status, json_t *doc)
 {
@@ -179,7 +185,7 @@ client_error_print(long status, json_t *doc)
 	if (json_is_string(e))
 		cli_error("%s", json_string_value(e));
 	else
-		cli_error("the daemon answered HTTP %ld", status);
+		cli_error(_("the daemon answered HTTP %ld"), status);
 }
 
 int
@@ -197,11 +203,12 @@ client_call(const struct cli *cli, const char *method, const char *path,
 	if (body) {
 		text = json_dumps(body, JSON_COMPACT);
 		if (!text) {
-			cli_error("out of memory");
+			if (!(flags & CLIENT_QUIET))
+				cli_error(_("out of memory"));
 			return CLI_EAPI;
 		}
 	}
-	rc = client_perform(cli, method, path, text, &buf, &status);
+	rc = client_perform(cli, method, path, text, flags, &buf, &status);
 	free(text);
 	if (rc) {
 		free(buf.data);
@@ -216,13 +223,15 @@ client_call(const struct cli *cli, const char *method, const char *path,
 			*out = doc;
 			return CLI_EAPI;
 		}
-		client_error_print(status, doc);
+		if (!(flags & CLIENT_QUIET))
+			client_error_print(status, doc);
 		json_decref(doc);
 		return CLI_EAPI;
 	}
 	if (!doc) {
-		cli_error("the daemon's answer to %s %s is not JSON", method,
-		          path);
+		if (!(flags & CLIENT_QUIET))
+			cli_error(_("the daemon's answer to %s %s is not JSON"),
+			          method, path);
 		return CLI_EAPI;
 	}
 	*out = doc;
@@ -239,7 +248,7 @@ client_get_raw(const struct cli *cli, const char *path, char **body,
 
 	*body = NULL;
 	*len = 0;
-	rc = client_perform(cli, "GET", path, NULL, &buf, &status);
+	rc = client_perform(cli, "GET", path, NULL, 0, &buf, &status);
 	if (rc) {
 		free(buf.data);
 		return rc;
@@ -256,4 +265,20 @@ client_get_raw(const struct cli *cli, const char *path, char **body,
 	*body = buf.data;
 	*len = buf.len;
 	return CLI_OK;
+}
+
+void
+client_office_zone_load(const struct cli *cli)
+{
+	static int asked;
+	json_t *doc;
+
+	if (asked || format_zone())
+		return;
+	asked = 1;
+	if (client_call(cli, "GET", "/v1/status", NULL, CLIENT_QUIET, &doc))
+		return;
+	if (cli_jstr(doc, "timezone"))
+		format_zone_set(cli_jstr(doc, "timezone"));
+	json_decref(doc);
 }

@@ -8,6 +8,7 @@
 #include <glob.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +28,13 @@ cmd_event_path(const char *id, const char *suffix, char *buf, size_t n)
 	int w;
 
 	if (!e) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		return CLI_EAPI;
 	}
 	w = snprintf(buf, n, "/v1/events/%s%s", e, suffix);
 	free(e);
 	if (w < 0 || (size_t)w >= n) {
-		cli_error("session id too long: %s", id);
+		cli_error(_("session id too long: %s"), id);
 		return CLI_EUSAGE;
 	}
 	return CLI_OK;
@@ -44,7 +45,7 @@ static int
 query_add(char *path, const char *key, const char *value)
 {
 	if (client_query_add(path, PATH_LEN, key, value) < 0) {
-		cli_error("--%s: value too long", key);
+		cli_error(_("--%s: value too long"), key);
 		return CLI_EUSAGE;
 	}
 	return CLI_OK;
@@ -52,32 +53,80 @@ query_add(char *path, const char *key, const char *value)
 
 /* status ---------------------------------------------------------------- */
 
+static const char *
+or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+/* Labels and values of a "label: value" list, printed aligned. */
+struct fields {
+	const char *label[24];
+	char value[24][512];
+	int n;
+};
+
+static char *
+field_add(struct fields *f, const char *label)
+{
+	f->label[f->n] = label;
+	f->value[f->n][0] = '\0';
+	return f->value[f->n++];
+}
+
+static void
+fields_print(const struct fields *f)
+{
+	int width = 0;
+
+	for (int i = 0; i < f->n; i++) {
+		int w = (int)table_utf8_width(f->label[i]) + 2;
+
+		if (w > width)
+			width = w;
+	}
+	for (int i = 0; i < f->n; i++)
+		format_field_print(f->label[i], f->value[i], width);
+}
+
 static int
 status_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 {
 	json_t *c = json_object_get(doc, "counts");
-	char up[64], since[64], now[64];
+	const char *tz = cli_jstr(doc, "timezone");
+	struct fields f = {0};
+	char up[64], since[64];
 
 	(void)a;
+	if (tz)
+		format_zone_set(tz);
 	format_offset(cli_jint(doc, "uptime_s"), up, sizeof(up));
-	format_instant_local(cli_jstr(doc, "started_at"), since, sizeof(since));
-	format_instant_local(cli_jstr(doc, "now"), now, sizeof(now));
-	printf("version:        %s\n", cli_jstr(doc, "version"));
-	printf("uptime:         %s (since %s)\n", up, since);
-	printf("now:            %s\n", now);
-	printf("socket:         %s\n", cli->socket);
-	printf("state dir:      %s\n", cli_jstr(doc, "state_dir"));
-	printf("mail:           %s\n", cli_jstr(doc, "mail"));
-	printf("sessions:       %lld (%lld dated, %lld undecided, %lld "
-	       "cancelled)\n",
-	       cli_jint(c, "events"), cli_jint(c, "dated"), cli_jint(c, "tbd"),
-	       cli_jint(c, "cancelled"));
-	printf("topics:         %lld\n", cli_jint(c, "topics"));
-	printf("organisations:  %lld (%lld subscriptions)\n",
-	       cli_jint(c, "oscs"), cli_jint(c, "subscriptions"));
-	printf("outbox:         %lld pending, %lld failed, %lld sent\n",
-	       cli_jint(c, "outbox_pending"), cli_jint(c, "outbox_failed"),
-	       cli_jint(c, "outbox_sent"));
+	format_instant(cli_jstr(doc, "started_at"), since, sizeof(since));
+	snprintf(field_add(&f, _("version")), 512, "%s",
+	         cli_jstr(doc, "version"));
+	snprintf(field_add(&f, _("uptime")), 512, _("%s (since %s)"), up,
+	         since);
+	format_instant(cli_jstr(doc, "now"), field_add(&f, _("now")), 512);
+	snprintf(field_add(&f, _("time zone")), 512, "%s",
+	         tz ? tz : _("unknown (an older daemon)"));
+	snprintf(field_add(&f, _("socket")), 512, "%s", cli->socket);
+	snprintf(field_add(&f, _("state dir")), 512, "%s",
+	         cli_jstr(doc, "state_dir"));
+	snprintf(field_add(&f, _("mail")), 512, "%s", cli_jstr(doc, "mail"));
+	snprintf(field_add(&f, _("sessions")), 512,
+	         _("%lld (%lld dated, %lld undecided, %lld cancelled)"),
+	         cli_jint(c, "events"), cli_jint(c, "dated"),
+	         cli_jint(c, "tbd"), cli_jint(c, "cancelled"));
+	snprintf(field_add(&f, _("topics")), 512, "%lld",
+	         cli_jint(c, "topics"));
+	snprintf(field_add(&f, _("organisations")), 512,
+	         _("%lld (%lld subscriptions)"), cli_jint(c, "oscs"),
+	         cli_jint(c, "subscriptions"));
+	snprintf(field_add(&f, _("outbox")), 512,
+	         _("%lld pending, %lld failed, %lld sent"),
+	         cli_jint(c, "outbox_pending"), cli_jint(c, "outbox_failed"),
+	         cli_jint(c, "outbox_sent"));
+	fields_print(&f);
 	return CLI_OK;
 }
 
@@ -99,7 +148,8 @@ cmd_status(const struct cli *cli, const struct cli_args *a)
 static int
 topics_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 {
-	static const char *const head[] = {"CODE", "SLUG", "NAME", "SESSIONS"};
+	static const char *const head[] = {N_("CODE"), N_("SLUG"), N_("NAME"),
+	                                   N_("SESSIONS")};
 	struct table *t = table_new(4, head);
 	json_t *topics = json_object_get(doc, "topics"), *tp;
 	size_t i;
@@ -120,7 +170,7 @@ topics_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 		table_add_row(t, row);
 	}
 	table_finish(t, 2, cli_width(cli),
-	             "no topics yet (cronoctl topics import TEMAS.tsv)");
+	             _("no topics yet (cronoctl topics import TEMAS.tsv)"));
 	return CLI_OK;
 }
 
@@ -157,11 +207,12 @@ report_errors_print(json_t *report)
 
 	json_array_foreach(errs, i, e)
 	{
+		/* The message is the daemon's, in English. */
 		if (json_object_get(e, "line"))
-			printf("line %lld: error: %s\n", cli_jint(e, "line"),
+			printf(_("line %lld: error: %s\n"), cli_jint(e, "line"),
 			       cli_jstr(e, "message"));
 		else
-			printf("error: %s\n", cli_jstr(e, "message"));
+			printf(_("error: %s\n"), cli_jstr(e, "message"));
 	}
 }
 
@@ -211,10 +262,14 @@ report_finish(const struct cli *cli, const struct cli_args *a, json_t *report,
 	if (rc == CLI_OK && json_is_false(ok))
 		rc = CLI_EAPI;
 	/* The note rides on the one error line when there is one. */
-	if (rc)
-		cli_error("nothing imported: %zu error%s%s%s%s", nerr,
-		          nerr == 1 ? "" : "s", note ? " (" : "",
-		          note ? note : "", note ? ")" : "");
+	if (rc && note)
+		cli_error(ngettext("nothing imported: %zu error (%s)",
+		                   "nothing imported: %zu errors (%s)", nerr),
+		          nerr, note);
+	else if (rc)
+		cli_error(ngettext("nothing imported: %zu error",
+		                   "nothing imported: %zu errors", nerr),
+		          nerr);
 	else if (note)
 		cli_error("%s", note);
 	return rc;
@@ -224,7 +279,8 @@ static int
 topics_report_human(json_t *report, const struct cli *cli,
                     const struct cli_args *a)
 {
-	static const char *const head[] = {"CODE", "SLUG", "ACTION"};
+	static const char *const head[] = {N_("CODE"), N_("SLUG"),
+	                                   N_("ACTION")};
 	struct table *t = table_new(3, head);
 	json_t *rows = json_object_get(report, "topics"), *r;
 	size_t i, created = 0, updated = 0, unchanged = 0;
@@ -236,7 +292,7 @@ topics_report_human(json_t *report, const struct cli *cli,
 	{
 		const char *act = cli_jstr(r, "action");
 		const char *row[3] = {cli_jstr(r, "code"), cli_jstr(r, "slug"),
-		                      act};
+		                      cli_word(WORD_ACTION_TOPIC, act)};
 
 		table_add_row(t, row);
 		if (act && strcmp(act, "create") == 0)
@@ -248,10 +304,13 @@ topics_report_human(json_t *report, const struct cli *cli,
 	}
 	table_finish(t, -1, 0, NULL);
 	report_errors_print(report);
-	printf("%zu topic%s: %zu created, %zu updated, %zu unchanged%s\n",
-	       json_array_size(rows), json_array_size(rows) == 1 ? "" : "s",
-	       created, updated, unchanged,
-	       cli_opt_has(a, "dry-run") ? " (dry run: nothing changed)" : "");
+	printf(ngettext("%zu topic: %zu created, %zu updated, %zu unchanged",
+	                "%zu topics: %zu created, %zu updated, %zu unchanged",
+	                json_array_size(rows)),
+	       json_array_size(rows), created, updated, unchanged);
+	printf("%s\n", cli_opt_has(a, "dry-run")
+	                   ? _(" (dry run: nothing changed)")
+	                   : "");
 	return CLI_OK;
 }
 
@@ -277,19 +336,22 @@ cmd_topics_remind(const struct cli *cli, const struct cli_args *a)
 		return CLI_EAPI;
 	snprintf(path, sizeof(path), "/v1/topics/%s", slug);
 	free(slug);
-	body = json_pack("{s:s?}", "remind",
-	                 strcmp(offsets, "default") ? offsets : NULL);
+	/* "default" (or its translation) goes back to [reminders] default. */
+	if (cli_word_parse(WORD_REMIND_DEFAULT, offsets))
+		offsets = NULL;
+	body = json_pack("{s:s?}", "remind", offsets);
 	rc = client_call(cli, "PATCH", path, body, 0, &doc);
 	json_decref(body);
 	if (rc)
 		return rc;
 	if (cli->json)
 		format_json_print(doc);
+	else if (json_is_string(json_object_get(doc, "remind")))
+		printf(_("%s: reminders %s\n"), cli_jstr(doc, "slug"),
+		       cli_jstr(doc, "remind"));
 	else
-		printf("%s: reminders %s\n", cli_jstr(doc, "slug"),
-		       json_is_string(json_object_get(doc, "remind"))
-		           ? cli_jstr(doc, "remind")
-		           : "as [reminders] default");
+		printf(_("%s: reminders as [reminders] default\n"),
+		       cli_jstr(doc, "slug"));
 	json_decref(doc);
 	return CLI_OK;
 }
@@ -300,8 +362,8 @@ static int
 import_report_human(json_t *report, const struct cli *cli,
                     const struct cli_args *a)
 {
-	static const char *const head[] = {"N", "ACTION", "KIND", "WHEN",
-	                                   "TITLE"};
+	static const char *const head[] = {N_("N"), N_("ACTION"), N_("KIND"),
+	                                   N_("WHEN"), N_("TITLE")};
 	struct table *t = table_new(5, head);
 	json_t *rows = json_object_get(report, "rows"), *r, *w;
 	json_t *sum = json_object_get(report, "summary");
@@ -318,8 +380,8 @@ import_report_human(json_t *report, const struct cli *cli,
 		snprintf(n, sizeof(n), "%lld", cli_jint(r, "n"));
 		format_event_when(r, when, sizeof(when));
 		row[0] = n;
-		row[1] = cli_jstr(r, "action");
-		row[2] = cli_jstr(r, "kind");
+		row[1] = cli_word(WORD_ACTION_SESSION, cli_jstr(r, "action"));
+		row[2] = cli_word(WORD_EVENT_KIND, cli_jstr(r, "kind"));
 		row[3] = when;
 		row[4] = cli_jstr(r, "title");
 		table_add_row(t, row);
@@ -329,26 +391,33 @@ import_report_human(json_t *report, const struct cli *cli,
 	{
 		json_array_foreach(json_object_get(r, "warnings"), j, w)
 		{
-			printf("line %lld: warning: %s\n", cli_jint(r, "line"),
-			       json_string_value(w));
+			/* The warning is the daemon's, in English. */
+			printf(_("line %lld: warning: %s\n"),
+			       cli_jint(r, "line"), json_string_value(w));
 		}
 	}
 	report_errors_print(report);
 	if (json_is_false(json_object_get(report, "ok")))
-		printf("%zu session%s read, none imported\n",
-		       json_array_size(rows), nrows == 1 ? "" : "s");
+		printf(ngettext("%zu session read, none imported\n",
+		                "%zu sessions read, none imported\n", nrows),
+		       nrows);
 	else if (json_is_true(json_object_get(report, "dry_run")))
-		printf("%zu session%s: %lld to create, %lld to update, %lld "
-		       "unchanged (dry run: nothing changed)\n",
-		       json_array_size(rows), nrows == 1 ? "" : "s",
-		       cli_jint(sum, "create"), cli_jint(sum, "update"),
+		printf(ngettext("%zu session: %lld to create, %lld to update, "
+		                "%lld unchanged (dry run: nothing changed)\n",
+		                "%zu sessions: %lld to create, %lld to update, "
+		                "%lld unchanged (dry run: nothing changed)\n",
+		                nrows),
+		       nrows, cli_jint(sum, "create"), cli_jint(sum, "update"),
 		       cli_jint(sum, "unchanged"));
 	else
-		printf("%zu session%s: %lld created, %lld updated, %lld "
-		       "unchanged\n",
-		       json_array_size(rows), nrows == 1 ? "" : "s",
-		       cli_jint(sum, "create"), cli_jint(sum, "update"),
-		       cli_jint(sum, "unchanged"));
+		printf(
+		    ngettext("%zu session: %lld created, %lld updated, %lld "
+		             "unchanged\n",
+		             "%zu sessions: %lld created, %lld updated, %lld "
+		             "unchanged\n",
+		             nrows),
+		    nrows, cli_jint(sum, "create"), cli_jint(sum, "update"),
+		    cli_jint(sum, "unchanged"));
 	return CLI_OK;
 }
 
@@ -425,15 +494,15 @@ cmd_import(const struct cli *cli, const struct cli_args *a)
 		switch (import_topics_find(file, year, found, sizeof(found))) {
 		case 1:
 			topics = found;
-			snprintf(
-			    note, sizeof(note),
-			    "topics sent from %s; --topics to choose another",
-			    found);
+			snprintf(note, sizeof(note),
+			         _("topics sent from %s; --topics to choose "
+			           "another"),
+			         found);
 			break;
 		case 2:
 			snprintf(note, sizeof(note),
-			         "several temas-*.tsv next to %s, none sent; "
-			         "choose one with --topics",
+			         _("several temas-*.tsv next to %s, none sent; "
+			           "choose one with --topics"),
 			         file);
 			break;
 		}
@@ -479,8 +548,8 @@ cmd_import(const struct cli *cli, const struct cli_args *a)
 static void
 events_table_print(json_t *events, const struct cli *cli)
 {
-	static const char *const head[] = {"ID", "WHEN", "STATUS", "TOPICS",
-	                                   "TITLE"};
+	static const char *const head[] = {N_("ID"), N_("WHEN"), N_("STATUS"),
+	                                   N_("TOPICS"), N_("TITLE")};
 	struct table *t = table_new(5, head);
 	json_t *ev;
 	size_t i;
@@ -488,29 +557,29 @@ events_table_print(json_t *events, const struct cli *cli)
 
 	if (!t)
 		return;
-	table_hide_empty(t, 2);
 	json_array_foreach(events, i, ev)
 	{
-		const char *status = cli_jstr(ev, "status"), *row[5];
+		const char *row[5];
 
 		format_event_when(ev, when, sizeof(when));
 		format_join(json_object_get(ev, "topics"), ",", topics,
 		            sizeof(topics));
 		row[0] = cli_jstr(ev, "id");
 		row[1] = when;
-		row[2] =
-		    status && strcmp(status, "CONFIRMED") != 0 ? status : "";
+		row[2] = cli_word(WORD_EVENT_STATUS, cli_jstr(ev, "status"));
 		row[3] = topics;
 		row[4] = cli_jstr(ev, "title");
 		table_add_row(t, row);
 	}
-	table_finish(t, 4, cli_width(cli), "no sessions");
+	table_finish(t, 4, cli_width(cli), _("no sessions"));
 }
 
 static int
 events_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 {
 	(void)a;
+	/* Sessions abroad name their zone when it is not the office's. */
+	client_office_zone_load(cli);
 	events_table_print(json_object_get(doc, "events"), cli);
 	return CLI_OK;
 }
@@ -537,7 +606,7 @@ cmd_events(const struct cli *cli, const struct cli_args *a)
 
 /* show ------------------------------------------------------------------ */
 
-/* The remind offsets as "7d, 1d" or "defaults". */
+/* The remind offsets as "7d, 1d" or "the defaults". */
 static void
 remind_format(json_t *remind, char *buf, size_t n)
 {
@@ -546,7 +615,7 @@ remind_format(json_t *remind, char *buf, size_t n)
 	char one[32];
 
 	if (json_array_size(remind) == 0) {
-		snprintf(buf, n, "defaults");
+		snprintf(buf, n, "%s", _("the defaults"));
 		return;
 	}
 	buf[0] = '\0';
@@ -558,30 +627,46 @@ remind_format(json_t *remind, char *buf, size_t n)
 	}
 }
 
-/* One session's fields, "when" first, remind in words. */
+/* A session in the staff's words: what the programme says of it, not the
+ * API's fields (--json has those). */
 static void
 event_fields_print(json_t *ev)
 {
-	json_t *view = json_object();
-	const char *key;
-	json_t *v;
-	char buf[512];
-	static const char *const skip[] = {"ical", NULL};
+	struct fields f = {0};
+	char topics[512];
 
-	if (!view)
-		return;
-	format_event_when(ev, buf, sizeof(buf));
-	json_object_set_new(view, "when", json_string(buf));
-	json_object_foreach(ev, key, v)
-	{
-		if (strcmp(key, "remind") == 0) {
-			remind_format(v, buf, sizeof(buf));
-			json_object_set_new(view, key, json_string(buf));
-		} else
-			json_object_set(view, key, v);
-	}
-	format_fields_print(view, skip, 16);
-	json_decref(view);
+	snprintf(field_add(&f, cli_word(WORD_FIELD, "id")), 512, "%s",
+	         cli_jstr(ev, "id"));
+	snprintf(field_add(&f, cli_word(WORD_FIELD, "title")), 512, "%s",
+	         cli_jstr(ev, "title"));
+	format_event_when(ev, field_add(&f, cli_word(WORD_FIELD, "when")), 512);
+	if (cli_jstr(ev, "words"))
+		snprintf(field_add(&f, cli_word(WORD_FIELD, "words")), 512,
+		         "%s", cli_jstr(ev, "words"));
+	snprintf(field_add(&f, cli_word(WORD_FIELD, "tz")), 512, "%s",
+	         cli_jstr(ev, "tz"));
+	snprintf(field_add(&f, cli_word(WORD_FIELD, "status")), 512, "%s",
+	         cli_word(WORD_EVENT_STATUS, cli_jstr(ev, "status")));
+	if (cli_jstr(ev, "reason"))
+		snprintf(field_add(&f, cli_word(WORD_FIELD, "reason")), 512,
+		         "%s", cli_jstr(ev, "reason"));
+	snprintf(field_add(&f, cli_word(WORD_FIELD, "location")), 512, "%s",
+	         or_empty(cli_jstr(ev, "location")));
+	snprintf(field_add(&f, cli_word(WORD_FIELD, "description")), 512, "%s",
+	         or_empty(cli_jstr(ev, "description")));
+	format_join(json_object_get(ev, "topics"), ", ", topics,
+	            sizeof(topics));
+	snprintf(field_add(&f, cli_word(WORD_FIELD, "topics")), 512, "%s",
+	         topics);
+	remind_format(json_object_get(ev, "remind"),
+	              field_add(&f, cli_word(WORD_FIELD, "remind")), 512);
+	snprintf(field_add(&f, cli_word(WORD_FIELD, "sequence")), 512, "%lld",
+	         cli_jint(ev, "sequence"));
+	format_instant(cli_jstr(ev, "updated_at"),
+	               field_add(&f, cli_word(WORD_FIELD, "updated_at")), 512);
+	snprintf(field_add(&f, cli_word(WORD_FIELD, "uid")), 512, "%s",
+	         cli_jstr(ev, "uid"));
+	fields_print(&f);
 }
 
 static int
@@ -589,7 +674,7 @@ show_human(json_t *ev, const struct cli *cli, const struct cli_args *a)
 {
 	const char *ical = cli_jstr(ev, "ical");
 
-	(void)cli;
+	client_office_zone_load(cli);
 	event_fields_print(ev);
 	if (cli_opt_has(a, "ical") && ical) {
 		size_t len = strlen(ical);
@@ -635,14 +720,14 @@ event_body_build(const struct cli_args *a, json_t **out)
 
 	*out = NULL;
 	if (!body) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		return CLI_EAPI;
 	}
 	if (cli_opt_has(a, "date") &&
 	    (cli_opt_has(a, "start") || cli_opt_has(a, "end"))) {
 		json_decref(body);
-		return cli_usage_error(a, "--date and --start/--end exclude "
-		                          "each other");
+		return cli_usage_error(a, _("--date and --start/--end exclude "
+		                            "each other"));
 	}
 	for (int i = 0; plain[i]; i++)
 		if ((v = cli_opt_get(a, plain[i])))
@@ -660,11 +745,11 @@ cmd_add(const struct cli *cli, const struct cli_args *a)
 	int rc;
 
 	if (!cli_opt_has(a, "title"))
-		return cli_usage_error(a, "--title is required");
+		return cli_usage_error(a, _("--title is required"));
 	if (!cli_opt_has(a, "date") && !cli_opt_has(a, "start"))
-		return cli_usage_error(a, "give --date EXPR or --start ISO");
+		return cli_usage_error(a, _("give --date EXPR or --start ISO"));
 	if (cli_opt_has(a, "end") && !cli_opt_has(a, "start"))
-		return cli_usage_error(a, "--end needs --start");
+		return cli_usage_error(a, _("--end needs --start"));
 	rc = event_body_build(a, &body);
 	if (rc)
 		return rc;
@@ -680,15 +765,15 @@ cmd_add(const struct cli *cli, const struct cli_args *a)
 	return CLI_OK;
 }
 
-/* "2018-08: jue 8 feb 2018, sequence 1" after a change. */
+/* "2018-08 updated: jue 8 feb 2018 (version 1)" after a change; fmt
+ * (translated) takes the id, the date and the version. */
 void
-cmd_event_line_print(json_t *ev, const char *verb)
+cmd_event_line_print(json_t *ev, const char *fmt)
 {
 	char when[256];
 
 	format_event_when(ev, when, sizeof(when));
-	printf("%s %s: %s (sequence %lld)\n", cli_jstr(ev, "id"), verb, when,
-	       cli_jint(ev, "sequence"));
+	printf(fmt, cli_jstr(ev, "id"), when, cli_jint(ev, "sequence"));
 }
 
 int
@@ -703,7 +788,7 @@ cmd_edit(const struct cli *cli, const struct cli_args *a)
 		return rc;
 	if (json_object_size(body) == 0) {
 		json_decref(body);
-		return cli_usage_error(a, "nothing to change");
+		return cli_usage_error(a, _("nothing to change"));
 	}
 	rc = cmd_event_path(a->pos[0], "", path, sizeof(path));
 	if (!rc)
@@ -714,7 +799,7 @@ cmd_edit(const struct cli *cli, const struct cli_args *a)
 	if (cli->json)
 		format_json_print(ev);
 	else
-		cmd_event_line_print(ev, "updated");
+		cmd_event_line_print(ev, _("%s updated: %s (version %lld)\n"));
 	json_decref(ev);
 	return CLI_OK;
 }
@@ -730,14 +815,14 @@ cmd_delete(const struct cli *cli, const struct cli_args *a)
 		return rc;
 	if (cli_opt_has(a, "force") &&
 	    client_query_add(path, sizeof(path), "force", "1") < 0)
-		return cli_usage_error(a, "the session id is too long");
+		return cli_usage_error(a, _("the session id is too long"));
 	rc = client_call(cli, "DELETE", path, NULL, 0, &doc);
 	if (rc)
 		return rc;
 	if (cli->json)
 		format_json_print(doc);
 	else
-		printf("deleted %s\n", cli_jstr(doc, "deleted"));
+		printf(_("deleted %s\n"), cli_jstr(doc, "deleted"));
 	json_decref(doc);
 	return CLI_OK;
 }
@@ -758,7 +843,7 @@ cmd_export(const struct cli *cli, const struct cli_args *a)
 		return rc;
 	/* Byte for byte: CRLF line ends and folding stay as served. */
 	if (fwrite(body, 1, len, stdout) != len) {
-		cli_error("cannot write the calendar: %s", strerror(errno));
+		cli_error(_("cannot write the calendar: %s"), strerror(errno));
 		rc = CLI_EAPI;
 	}
 	free(body);
@@ -771,8 +856,10 @@ cmd_export(const struct cli *cli, const struct cli_args *a)
 static int
 diff_key_ignored(const char *key)
 {
-	static const char *const ignored[] = {"updated_at", "sequence", "ical",
-	                                      "start_utc",  "end_utc",  NULL};
+	/* The window's dates say again what its words say. */
+	static const char *const ignored[] = {
+	    "updated_at", "sequence",     "ical",       "start_utc",
+	    "end_utc",    "window_start", "window_end", NULL};
 
 	for (int i = 0; ignored[i]; i++)
 		if (strcmp(ignored[i], key) == 0)
@@ -780,27 +867,42 @@ diff_key_ignored(const char *key)
 	return 0;
 }
 
-/* One changed key: "title" or "start: 2018-02-08 → 2018-02-09". */
+/* A value of an audit entry in the staff's words: states and kinds of
+ * date translated, reminder offsets as "1d, 2h". */
+static void
+diff_value_format(const char *key, json_t *v, char *buf, size_t n)
+{
+	if (strcmp(key, "remind") == 0 && json_is_array(v))
+		remind_format(v, buf, n);
+	else if (json_is_array(v))
+		format_join(v, ",", buf, n);
+	else if (strcmp(key, "status") == 0 && json_is_string(v))
+		snprintf(buf, n, "%s",
+		         cli_word(WORD_EVENT_STATUS, json_string_value(v)));
+	else if (strcmp(key, "kind") == 0 && json_is_string(v))
+		snprintf(buf, n, "%s",
+		         cli_word(WORD_EVENT_KIND, json_string_value(v)));
+	else
+		format_scalar(v, buf, n);
+}
+
+/* One changed key: "title" or "start date: 2018-02-08 → 2018-02-09". */
 static size_t
 diff_key_print(char *buf, size_t n, size_t used, const char *key, json_t *old,
                json_t *new)
 {
+	const char *label = cli_word(WORD_FIELD, key);
 	char o[128], nv[128];
 
-	if (json_is_array(old) || json_is_array(new)) {
-		format_join(old, ",", o, sizeof(o));
-		format_join(new, ",", nv, sizeof(nv));
-	} else {
-		format_scalar(old, o, sizeof(o));
-		format_scalar(new, nv, sizeof(nv));
-	}
+	diff_value_format(key, old, o, sizeof(o));
+	diff_value_format(key, new, nv, sizeof(nv));
 	if (json_is_object(old) || json_is_object(new) ||
 	    table_utf8_width(o) > 24 || table_utf8_width(nv) > 24)
 		return used + (size_t)snprintf(buf + used,
 		                               used < n ? n - used : 0, "%s%s",
-		                               used ? "; " : "", key);
+		                               used ? "; " : "", label);
 	return used + (size_t)snprintf(buf + used, used < n ? n - used : 0,
-	                               "%s%s: %s → %s", used ? "; " : "", key,
+	                               "%s%s: %s → %s", used ? "; " : "", label,
 	                               o[0] ? o : "—", nv[0] ? nv : "—");
 }
 
@@ -817,12 +919,14 @@ diff_summary(json_t *before, json_t *after, char *buf, size_t n)
 		const char *title = cli_jstr(after, "title");
 		if (!title)
 			title = cli_jstr(after, "name");
-		snprintf(buf, n, "new%s%s", title ? ": " : "",
-		         title ? title : "");
+		if (title)
+			snprintf(buf, n, _("new: %s"), title);
+		else
+			snprintf(buf, n, "%s", _("new"));
 		return;
 	}
 	if (json_is_object(before) && !json_is_object(after)) {
-		snprintf(buf, n, "removed");
+		snprintf(buf, n, "%s", _("removed"));
 		return;
 	}
 	if (!json_is_object(before))
@@ -841,36 +945,59 @@ diff_summary(json_t *before, json_t *after, char *buf, size_t n)
 	}
 }
 
+/* Who made a change: the user's login name for its uid, "web" for the
+ * public site (an organisation unsubscribing), else the number. */
+static void
+peer_format(json_t *peer, char *buf, size_t n)
+{
+	struct passwd *pw;
+
+	if (!json_is_integer(peer)) {
+		buf[0] = '\0';
+		return;
+	}
+	if (json_integer_value(peer) < 0) {
+		snprintf(buf, n, "%s", _("web"));
+		return;
+	}
+	pw = getpwuid((uid_t)json_integer_value(peer));
+	if (pw)
+		snprintf(buf, n, "%s", pw->pw_name);
+	else
+		snprintf(buf, n, "%lld", (long long)json_integer_value(peer));
+}
+
 static int
 log_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 {
-	static const char *const head[] = {"WHEN", "UID", "ACTION", "TARGET",
-	                                   "CHANGES"};
+	static const char *const head[] = {N_("WHEN"), N_("USER"),
+	                                   NP_("audit", "ACTION"), N_("TARGET"),
+	                                   N_("CHANGES")};
 	struct table *t = table_new(5, head);
 	json_t *e;
 	size_t i;
-	char when[64], uid[32], diff[1024];
+	char when[64], who[64], diff[1024];
 
 	(void)a;
 	if (!t)
 		return CLI_EAPI;
+	client_office_zone_load(cli);
 	json_array_foreach(json_object_get(doc, "entries"), i, e)
 	{
 		const char *row[5];
-		json_t *peer = json_object_get(e, "peer_uid");
 
-		format_instant_local(cli_jstr(e, "at"), when, sizeof(when));
-		format_scalar(peer, uid, sizeof(uid));
+		format_instant(cli_jstr(e, "at"), when, sizeof(when));
+		peer_format(json_object_get(e, "peer_uid"), who, sizeof(who));
 		diff_summary(json_object_get(e, "before"),
 		             json_object_get(e, "after"), diff, sizeof(diff));
 		row[0] = when;
-		row[1] = uid;
-		row[2] = cli_jstr(e, "action");
+		row[1] = who;
+		row[2] = cli_word(WORD_AUDIT, cli_jstr(e, "action"));
 		row[3] = cli_jstr(e, "target");
 		row[4] = diff;
 		table_add_row(t, row);
 	}
-	table_finish(t, 4, cli_width(cli), "no entries");
+	table_finish(t, 4, cli_width(cli), _("no entries"));
 	return CLI_OK;
 }
 

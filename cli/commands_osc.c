@@ -69,11 +69,11 @@ osc_resolve(const struct cli *cli, const char *s, long long *id)
 		*id = cli_jint(match, "id");
 	json_decref(doc);
 	if (nmatch == 0) {
-		cli_error("no organisation is named or addressed '%s'", s);
+		cli_error(_("no organisation is named or addressed '%s'"), s);
 		return CLI_EAPI;
 	}
 	if (nmatch > 1) {
-		cli_error("'%s' is ambiguous: organisations %s", s, ids);
+		cli_error(_("'%s' is ambiguous: organisations %s"), s, ids);
 		return CLI_EAPI;
 	}
 	return CLI_OK;
@@ -93,14 +93,36 @@ osc_path(const struct cli *cli, const char *s, const char *suffix, char *buf,
 	return CLI_OK;
 }
 
+/* An organisation in the staff's words, one field a line. */
 static int
 osc_human(json_t *osc, const struct cli *cli, const struct cli_args *a)
 {
-	static const char *const skip[] = {NULL};
+	static const char *const keys[] = {
+	    "id", "name", "emails", "contact", "state", "topics", "created_at"};
+	const size_t nkeys = sizeof(keys) / sizeof(keys[0]);
+	char val[1024];
+	int width = 0;
 
 	(void)a;
-	(void)cli;
-	format_fields_print(osc, skip, 12);
+	client_office_zone_load(cli);
+	for (size_t i = 0; i < nkeys; i++) {
+		int w =
+		    (int)table_utf8_width(cli_word(WORD_FIELD, keys[i])) + 2;
+
+		if (w > width)
+			width = w;
+	}
+	for (size_t i = 0; i < nkeys; i++) {
+		json_t *v = json_object_get(osc, keys[i]);
+
+		if (strcmp(keys[i], "created_at") == 0)
+			format_instant(json_string_value(v), val, sizeof(val));
+		else if (json_is_array(v))
+			format_join(v, ", ", val, sizeof(val));
+		else
+			format_scalar(v, val, sizeof(val));
+		format_field_print(cli_word(WORD_FIELD, keys[i]), val, width);
+	}
 	return CLI_OK;
 }
 
@@ -114,8 +136,12 @@ osc_topics_human(json_t *osc, const struct cli *cli, const struct cli_args *a)
 	(void)cli;
 	format_join(json_object_get(osc, "topics"), ", ", topics,
 	            sizeof(topics));
-	printf("%s (%lld) follows: %s\n", cli_jstr(osc, "name"),
-	       cli_jint(osc, "id"), topics[0] ? topics : "no topics");
+	if (topics[0])
+		printf(_("%s (%lld) follows: %s\n"), cli_jstr(osc, "name"),
+		       cli_jint(osc, "id"), topics);
+	else
+		printf(_("%s (%lld) follows: no topics\n"),
+		       cli_jstr(osc, "name"), cli_jint(osc, "id"));
 	return CLI_OK;
 }
 
@@ -126,11 +152,11 @@ cmd_osc_add(const struct cli *cli, const struct cli_args *a)
 	int rc;
 
 	if (!cli_opt_has(a, "name") || !cli_opt_has(a, "email"))
-		return cli_usage_error(a, "--name and --email are required");
+		return cli_usage_error(a, _("--name and --email are required"));
 	body = json_pack("{s:s, s:o}", "name", cli_opt_get(a, "name"), "emails",
 	                 cli_list_split(cli_opt_get(a, "email")));
 	if (!body) {
-		cli_error("--name and --email must be UTF-8 text");
+		cli_error(_("--name and --email must be UTF-8 text"));
 		return CLI_EUSAGE;
 	}
 	if (cli_opt_has(a, "contact"))
@@ -157,7 +183,10 @@ cmd_osc_add(const struct cli *cli, const struct cli_args *a)
 static void
 osc_report_human(json_t *report, const struct cli *cli)
 {
-	static const char *const head[] = {"LINE", "ID", "NAME", "ACTION"};
+	static const char *const head[] = {N_("LINE"), N_("ID"), N_("NAME"),
+	                                   N_("ACTION")};
+	const char *enc = cli_jstr(report, "encoding");
+	const char *sep = cli_jstr(report, "separator");
 	struct table *t = table_new(4, head);
 	json_t *rows = json_object_get(report, "rows"), *r, *e;
 	size_t i, created = 0, updated = 0, other = 0;
@@ -175,7 +204,7 @@ osc_report_human(json_t *report, const struct cli *cli)
 		row[0] = line;
 		row[1] = id;
 		row[2] = cli_jstr(r, "name");
-		row[3] = act;
+		row[3] = cli_word(WORD_ACTION_OSC, act);
 		table_add_row(t, row);
 		if (act && strcmp(act, "create") == 0)
 			created++;
@@ -185,33 +214,49 @@ osc_report_human(json_t *report, const struct cli *cli)
 			other++;
 	}
 	table_finish(t, 2, cli_width(cli), NULL);
+	/* The messages are the daemon's, in English. */
 	json_array_foreach(json_object_get(report, "errors"), i, e)
 	{
-		printf("line %lld: error: %s\n", cli_jint(e, "line"),
-		       cli_jstr(e, "message"));
+		if (json_is_integer(json_object_get(e, "line")))
+			printf(_("line %lld: error: %s\n"), cli_jint(e, "line"),
+			       cli_jstr(e, "message"));
+		else
+			printf(_("error: %s\n"), cli_jstr(e, "message"));
 	}
-	printf("%zu organisation%s: %zu created, %zu updated, %zu "
-	       "unchanged\n",
-	       json_array_size(rows), json_array_size(rows) == 1 ? "" : "s",
-	       created, updated, other);
+	if (enc && strcmp(enc, "UTF-8") != 0)
+		printf(_("read as %s text, converted to UTF-8\n"), enc);
+	if (sep && strcmp(sep, ";") == 0)
+		printf("%s\n", _("columns separated by semicolons (;)"));
+	printf(ngettext("%zu organisation: %zu created, %zu updated, %zu "
+	                "unchanged\n",
+	                "%zu organisations: %zu created, %zu updated, %zu "
+	                "unchanged\n",
+	                json_array_size(rows)),
+	       json_array_size(rows), created, updated, other);
 }
 
 int
 cmd_osc_import(const struct cli *cli, const struct cli_args *a)
 {
-	char *text;
+	char *text, *data;
 	size_t len, nerr;
-	json_t *body, *s, *report;
+	json_t *body, *report;
 	int rc = cli_file_read(a->pos[0], &text, &len);
 
 	if (rc)
 		return rc;
-	s = cli_text_json(a->pos[0], text, len);
+	/* The file's bytes as they are: the daemon finds out whether they
+	 * are UTF-8 or Windows-1252 (a spreadsheet on a Spanish Windows) and
+	 * says so in its report. */
+	data = cli_base64(text, len);
 	free(text);
-	if (!s)
-		return CLI_EUSAGE;
-	body = json_pack("{s:o, s:b}", "text", s, "dry_run",
+	if (!data) {
+		cli_error(_("out of memory"));
+		return CLI_EAPI;
+	}
+	body = json_pack("{s:s, s:b}", "data", data, "dry_run",
 	                 cli_opt_has(a, "dry-run"));
+	free(data);
 	rc = client_call(cli, "POST", "/v1/oscs/import", body, CLIENT_REPORT,
 	                 &report);
 	json_decref(body);
@@ -225,20 +270,22 @@ cmd_osc_import(const struct cli *cli, const struct cli_args *a)
 	else {
 		osc_report_human(report, cli);
 		if (!rc && cli_opt_has(a, "dry-run"))
-			printf("dry run: nothing changed\n");
+			printf("%s\n", _("dry run: nothing changed"));
 	}
 	json_decref(report);
 	if (rc)
-		cli_error("nothing imported: %zu error%s", nerr,
-		          nerr == 1 ? "" : "s");
+		cli_error(ngettext("nothing imported: %zu error",
+		                   "nothing imported: %zu errors", nerr),
+		          nerr);
 	return rc;
 }
 
 static int
 osc_list_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 {
-	static const char *const head[] = {"ID", "NAME", "EMAILS", "STATE",
-	                                   "TOPICS"};
+	static const char *const head[] = {N_("ID"), N_("NAME"), N_("EMAILS"),
+	                                   NP_("Mexican state", "STATE"),
+	                                   N_("TOPICS")};
 	struct table *t = table_new(5, head);
 	json_t *osc;
 	size_t i;
@@ -264,7 +311,7 @@ osc_list_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 		row[4] = topics;
 		table_add_row(t, row);
 	}
-	table_finish(t, 1, cli_width(cli), "no organisations");
+	table_finish(t, 1, cli_width(cli), _("no organisations"));
 	return CLI_OK;
 }
 
@@ -277,7 +324,7 @@ cmd_osc_list(const struct cli *cli, const struct cli_args *a)
 
 	if (client_query_add(path, sizeof(path), "topic",
 	                     cli_opt_get(a, "topic")) < 0)
-		return cli_usage_error(a, "--topic is too long");
+		return cli_usage_error(a, _("--topic is too long"));
 	rc = client_call(cli, "GET", path, NULL, 0, &doc);
 	if (rc)
 		return rc;
@@ -317,7 +364,7 @@ cmd_osc_remove(const struct cli *cli, const struct cli_args *a)
 		char id[64];
 
 		format_scalar(json_object_get(doc, "deleted"), id, sizeof(id));
-		printf("removed organisation %s\n", id);
+		printf(_("removed organisation %s\n"), id);
 	}
 	json_decref(doc);
 	return CLI_OK;
@@ -326,10 +373,14 @@ cmd_osc_remove(const struct cli *cli, const struct cli_args *a)
 static int
 token_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 {
+	const char *lt = _("token"), *lf = _("private feed");
+	int wt = (int)table_utf8_width(lt), wf = (int)table_utf8_width(lf);
+	int width = (wt > wf ? wt : wf) + 2;
+
 	(void)a;
 	(void)cli;
-	printf("token:     %s\nfeed_url:  %s\n", cli_jstr(doc, "token"),
-	       cli_jstr(doc, "feed_url"));
+	format_field_print(lt, cli_jstr(doc, "token"), width);
+	format_field_print(lf, cli_jstr(doc, "feed_url"), width);
 	return CLI_OK;
 }
 
@@ -392,8 +443,9 @@ cmd_unsubscribe(const struct cli *cli, const struct cli_args *a)
 static int
 outbox_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 {
-	static const char *const head[] = {"ID",    "DUE", "STATE", "KIND",
-	                                   "EVENT", "OSC", "TRIES", "ERROR"};
+	static const char *const head[] = {
+	    N_("ID"),    N_("DUE"), N_("STATE"), N_("KIND"),
+	    N_("EVENT"), N_("OSC"), N_("TRIES"), N_("ERROR")};
 	struct table *t = table_new(8, head);
 	json_t *m;
 	size_t i;
@@ -402,31 +454,35 @@ outbox_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 	(void)a;
 	if (!t)
 		return CLI_EAPI;
+	client_office_zone_load(cli);
 	table_hide_empty(t, 7);
 	json_array_foreach(json_object_get(doc, "messages"), i, m)
 	{
 		const char *k = cli_jstr(m, "kind"), *row[8];
 
 		snprintf(id, sizeof(id), "%lld", cli_jint(m, "id"));
-		format_instant_local(cli_jstr(m, "due"), due, sizeof(due));
+		format_instant(cli_jstr(m, "due"), due, sizeof(due));
 		if (k && strcmp(k, "reminder") == 0) {
 			format_offset(cli_jint(m, "offset_s"), off,
 			              sizeof(off));
-			snprintf(kind, sizeof(kind), "reminder %s", off);
+			snprintf(kind, sizeof(kind), _("reminder %s"), off);
 		} else
-			snprintf(kind, sizeof(kind), "%s", k ? k : "");
+			snprintf(kind, sizeof(kind), "%s",
+			         cli_word(WORD_OUTBOX_KIND, k));
 		snprintf(tries, sizeof(tries), "%lld", cli_jint(m, "tries"));
 		row[0] = id;
 		row[1] = due;
-		row[2] = cli_jstr(m, "state");
+		row[2] = cli_word(WORD_OUTBOX_STATE, cli_jstr(m, "state"));
 		row[3] = kind;
 		row[4] = cli_jstr(m, "event");
-		row[5] = cli_jstr(m, "osc");
+		row[5] = k && strcmp(k, "staff") == 0
+		             ? cli_word(WORD_OUTBOX_TO, cli_jstr(m, "osc"))
+		             : cli_jstr(m, "osc");
 		row[6] = tries;
 		row[7] = cli_jstr(m, "last_error");
 		table_add_row(t, row);
 	}
-	table_finish(t, 7, cli_width(cli), "no messages");
+	table_finish(t, 7, cli_width(cli), _("no messages"));
 	return CLI_OK;
 }
 
@@ -446,7 +502,7 @@ cmd_outbox(const struct cli *cli, const struct cli_args *a)
 	                     cli_opt_get(a, "event")) < 0 ||
 	    client_query_add(path, sizeof(path), "limit",
 	                     cli_opt_get(a, "limit")) < 0)
-		return cli_usage_error(a, "an option's value is too long");
+		return cli_usage_error(a, _("an option's value is too long"));
 	rc = client_call(cli, "GET", path, NULL, 0, &doc);
 	if (rc)
 		return rc;
@@ -462,12 +518,12 @@ cmd_outbox_retry(const struct cli *cli, const struct cli_args *a)
 	int rc;
 
 	if (cli_opt_has(a, "failed") == (a->npos == 1))
-		return cli_usage_error(a, "give a message ID or --failed");
+		return cli_usage_error(a, _("give a message ID or --failed"));
 	if (a->npos == 1) {
 		errno = 0;
 		id = strtoll(a->pos[0], &end, 10);
 		if (errno || end == a->pos[0] || *end || id <= 0)
-			return cli_usage_error(a, "'%s' is not a message ID",
+			return cli_usage_error(a, _("'%s' is not a message ID"),
 			                       a->pos[0]);
 		body = json_pack("{s:I}", "id", (json_int_t)id);
 	} else
@@ -481,7 +537,9 @@ cmd_outbox_retry(const struct cli *cli, const struct cli_args *a)
 	else {
 		long long n = cli_jint(doc, "retried");
 
-		printf("%lld message%s to retry\n", n, n == 1 ? "" : "s");
+		printf(ngettext("%lld message to retry\n",
+		                "%lld messages to retry\n", (unsigned long)n),
+		       n);
 	}
 	json_decref(doc);
 	return CLI_OK;
@@ -492,8 +550,8 @@ cmd_outbox_retry(const struct cli *cli, const struct cli_args *a)
 static int
 upcoming_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 {
-	static const char *const head[] = {"DUE", "EVENT", "BEFORE", "OSCS",
-	                                   "TITLE"};
+	static const char *const head[] = {N_("DUE"), N_("EVENT"), N_("BEFORE"),
+	                                   N_("OSCS"), N_("TITLE")};
 	struct table *t = table_new(5, head);
 	json_t *r;
 	size_t i;
@@ -502,15 +560,17 @@ upcoming_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 	(void)a;
 	if (!t)
 		return CLI_EAPI;
+	client_office_zone_load(cli);
 	json_array_foreach(json_object_get(doc, "reminders"), i, r)
 	{
 		const char *row[5];
 		size_t len;
 
-		format_instant_local(cli_jstr(r, "due"), due, sizeof(due));
+		format_instant(cli_jstr(r, "due"), due, sizeof(due));
 		len = strlen(due);
 		if (json_is_true(json_object_get(r, "late")))
-			snprintf(due + len, sizeof(due) - len, " (late)");
+			snprintf(due + len, sizeof(due) - len, " %s",
+			         _("(late)"));
 		format_offset(cli_jint(r, "offset_s"), off, sizeof(off));
 		snprintf(oscs, sizeof(oscs), "%zu",
 		         json_array_size(json_object_get(r, "oscs")));
@@ -521,7 +581,7 @@ upcoming_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 		row[4] = cli_jstr(r, "title");
 		table_add_row(t, row);
 	}
-	table_finish(t, 4, cli_width(cli), "no reminders due");
+	table_finish(t, 4, cli_width(cli), _("no reminders due"));
 	return CLI_OK;
 }
 
@@ -537,7 +597,7 @@ cmd_upcoming(const struct cli *cli, const struct cli_args *a)
 		return rc;
 	if (client_query_add(path, sizeof(path), "days",
 	                     cli_opt_get(a, "days")) < 0)
-		return cli_usage_error(a, "--days is too long");
+		return cli_usage_error(a, _("--days is too long"));
 	rc = client_call(cli, "GET", path, NULL, 0, &doc);
 	if (rc)
 		return rc;

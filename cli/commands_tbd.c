@@ -26,7 +26,8 @@ tbd_cmp(const void *pa, const void *pb)
 static int
 tbd_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 {
-	static const char *const head[] = {"ID", "WINDOW", "OPENS", "TITLE"};
+	static const char *const head[] = {N_("ID"), N_("WINDOW"), N_("OPENS"),
+	                                   N_("TITLE")};
 	json_t *events = json_object_get(doc, "events");
 	size_t n = json_array_size(events);
 	json_t **sorted = calloc(n ? n : 1, sizeof(json_t *));
@@ -52,24 +53,25 @@ tbd_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 		if (!json_is_integer(d))
 			opens[0] = '\0';
 		else if (days > 1)
-			snprintf(opens, sizeof(opens), "in %lld days", days);
+			snprintf(opens, sizeof(opens),
+			         ngettext("opens in %lld day",
+			                  "opens in %lld days", days),
+			         days);
 		else if (days == 1)
-			snprintf(opens, sizeof(opens), "tomorrow");
+			snprintf(opens, sizeof(opens), "%s",
+			         _("opens tomorrow"));
 		else if (days == 0)
-			snprintf(opens, sizeof(opens), "today");
+			snprintf(opens, sizeof(opens), "%s", _("opens today"));
 		else
-			snprintf(opens, sizeof(opens), "open");
+			snprintf(opens, sizeof(opens), "%s",
+			         P_("window", "open"));
 		row[0] = cli_jstr(ev, "id");
 		row[1] = win;
 		row[2] = opens;
 		row[3] = cli_jstr(ev, "title");
 		table_add_row(t, row);
 	}
-	if (n)
-		table_print(t, stdout, 3, cli_width(cli));
-	else
-		printf("no undecided sessions\n");
-	table_free(t);
+	table_finish(t, 3, cli_width(cli), _("no undecided sessions"));
 	free(sorted);
 	return CLI_OK;
 }
@@ -89,29 +91,37 @@ cmd_tbd(const struct cli *cli, const struct cli_args *a)
 
 /* reschedule, cancel ------------------------------------------------------ */
 
-/* The notices (and reminders) of a reschedule or cancel answer; none
- * says why nobody is told when it is not --silent. */
+/* The notices (and reminders) of a reschedule or cancel answer, their
+ * times in the office's zone; none (translated) says why nobody is told
+ * when it is not --silent. */
 static void
-notices_print(json_t *doc, int silent, const char *none)
+notices_print(const struct cli *cli, json_t *doc, int silent, const char *none)
 {
 	json_t *notices = json_object_get(doc, "notices"), *x;
 	json_t *reminders = json_object_get(doc, "reminders");
 	size_t i;
 	char due[64], off[32];
 
+	client_office_zone_load(cli);
 	if (json_array_size(notices) == 0)
-		printf("%s\n", silent ? "nobody told (--silent)" : none);
+		printf("%s\n", silent ? _("nobody told (--silent)") : none);
 	json_array_foreach(notices, i, x)
 	{
-		format_instant_local(cli_jstr(x, "due"), due, sizeof(due));
-		printf("  %-7s to %s, due %s\n", cli_jstr(x, "kind"),
-		       cli_jstr(x, "osc"), due);
+		const char *kind = cli_jstr(x, "kind");
+
+		format_instant(cli_jstr(x, "due"), due, sizeof(due));
+		if (kind && strcmp(kind, "cancel") == 0)
+			printf(_("  cancellation to %s, due %s\n"),
+			       cli_jstr(x, "osc"), due);
+		else
+			printf(_("  update to %s, due %s\n"),
+			       cli_jstr(x, "osc"), due);
 	}
 	json_array_foreach(reminders, i, x)
 	{
 		format_offset(cli_jint(x, "offset_s"), off, sizeof(off));
-		format_instant_local(cli_jstr(x, "due"), due, sizeof(due));
-		printf("  reminder %s before, due %s\n", off, due);
+		format_instant(cli_jstr(x, "due"), due, sizeof(due));
+		printf(_("  reminder %s before, due %s\n"), off, due);
 	}
 }
 
@@ -121,13 +131,17 @@ reschedule_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 	json_t *ev = json_object_get(doc, "event");
 	int dry = json_is_true(json_object_get(doc, "dry_run"));
 
-	(void)cli;
-	cmd_event_line_print(ev, dry ? "would move to" : "rescheduled to");
-	notices_print(doc, cli_opt_has(a, "silent"),
-	              "nobody to tell: no organisation follows its topics, "
-	              "or nothing they know changed");
 	if (dry)
-		printf("dry run: nothing changed\n");
+		cmd_event_line_print(ev, _("%s would move to: %s (version "
+		                           "%lld)\n"));
+	else
+		cmd_event_line_print(ev, _("%s rescheduled to: %s (version "
+		                           "%lld)\n"));
+	notices_print(cli, doc, cli_opt_has(a, "silent"),
+	              _("nobody to tell: no organisation follows its topics, "
+	                "or nothing they know changed"));
+	if (dry)
+		printf("%s\n", _("dry run: nothing changed"));
 	return CLI_OK;
 }
 
@@ -147,7 +161,7 @@ cmd_reschedule(const struct cli *cli, const struct cli_args *a)
 		    when + used, used < sizeof(when) ? sizeof(when) - used : 0,
 		    "%s%s", i > 1 ? " " : "", a->pos[i]);
 	if (used >= sizeof(when))
-		return cli_usage_error(a, "WHEN is too long");
+		return cli_usage_error(a, _("WHEN is too long"));
 	body =
 	    json_pack("{s:s, s:b, s:b, s:b}", "when", when, "dry_run",
 	              cli_opt_has(a, "dry-run"), "now", cli_opt_has(a, "now"),
@@ -164,11 +178,11 @@ cancel_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 {
 	json_t *ev = json_object_get(doc, "event");
 
-	(void)cli;
-	printf("%s cancelled (sequence %lld)\n", cli_jstr(ev, "id"),
+	printf(_("%s cancelled (version %lld)\n"), cli_jstr(ev, "id"),
 	       cli_jint(ev, "sequence"));
-	notices_print(doc, cli_opt_has(a, "silent"),
-	              "nobody to tell: no organisation was told of it before");
+	notices_print(cli, doc, cli_opt_has(a, "silent"),
+	              _("nobody to tell: no organisation was told of it "
+	                "before"));
 	return CLI_OK;
 }
 
@@ -203,8 +217,8 @@ cmd_clock(const struct cli *cli, const struct cli_args *a)
 	int rc;
 
 	if (cli_opt_has(a, "set") && cli_opt_has(a, "advance"))
-		return cli_usage_error(a, "--set and --advance exclude each "
-		                          "other");
+		return cli_usage_error(a, _("--set and --advance exclude each "
+		                            "other"));
 	rc = cli_opt_long(a, "advance", -100L * 365 * 86400, 100L * 365 * 86400,
 	                  &advance);
 	if (rc)
@@ -227,9 +241,15 @@ cmd_clock(const struct cli *cli, const struct cli_args *a)
 
 		format_json_print(out);
 		json_decref(out);
-	} else
-		printf("%s\n",
+	} else {
+		/* The office's time, and the instant as the API says it. */
+		char local[64];
+
+		client_office_zone_load(cli);
+		format_instant(json_string_value(now), local, sizeof(local));
+		printf("%s (%s)\n", local,
 		       json_is_string(now) ? json_string_value(now) : "");
+	}
 	json_decref(doc);
 	return CLI_OK;
 }

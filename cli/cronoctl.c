@@ -1,9 +1,8 @@
-/* cronoctl: arguments, the command table, --help and main().
+/* cronoctl: arguments, --help and main().
  *
- * Every command is one row of commands[] below: its name, usage, summary,
- * options and handler. `cronoctl --help` and `cronoctl COMMAND --help` are
- * printed from that table; the man page (contrib/man/cronoctl.1) and the
- * bash completion (contrib/cronoctl.bash-completion) follow it by hand. */
+ * Every command is one row of cli_commands[] (command_table.c): its name,
+ * usage, summary, options and handler. `cronoctl --help` and `cronoctl
+ * COMMAND --help` are printed from that table, translated. */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -18,213 +17,6 @@
 #ifndef VERSION
 #define VERSION "0.0.0"
 #endif
-
-static const struct cli_opt opts_none[] = {{NULL, NULL, NULL}};
-
-static const struct cli_opt opts_delete[] = {
-    {"force", NULL, "delete even if organisations heard of it"},
-    {NULL, NULL, NULL},
-};
-
-static const struct cli_opt opts_dry_run[] = {
-    {"dry-run", NULL, "check and report, change nothing"},
-    {NULL, NULL, NULL},
-};
-
-static const struct cli_opt opts_import[] = {
-    {"year", "Y", "the year of dates that name none (default: this year)"},
-    {"dry-run", NULL, "check and report, change nothing"},
-    {"topics", "TEMAS.tsv",
-     "topics to import first (default: temas-*.tsv or temas.tsv next to "
-     "FILE)"},
-    {NULL, NULL, NULL},
-};
-
-static const struct cli_opt opts_events[] = {
-    {"topic", "SLUG", "only sessions of this topic"},
-    {"tbd", NULL, "only sessions whose date is still undecided"},
-    {"from", "DATE", "only sessions on or after DATE (YYYY-MM-DD)"},
-    {"to", "DATE", "only sessions on or before DATE (YYYY-MM-DD)"},
-    {"cancelled", NULL, "include cancelled sessions"},
-    {NULL, NULL, NULL},
-};
-
-static const struct cli_opt opts_show[] = {
-    {"ical", NULL, "also print the session's VEVENT"},
-    {NULL, NULL, NULL},
-};
-
-/* add and edit take the same fields. */
-static const struct cli_opt opts_event_fields[] = {
-    {"title", "T", "the session's title"},
-    {"date", "EXPR", "a Spanish date expression (\"8 de febrero\")"},
-    {"start", "ISO", "start date or date and time (2018-02-08T10:00)"},
-    {"end", "ISO", "end date or date and time (with --start)"},
-    {"tz", "TZID", "time zone (default America/Mexico_City)"},
-    {"location", "L", "where it takes place"},
-    {"description", "D", "a longer description"},
-    {"topics", "SLUG,…", "the session's topics"},
-    {"remind", "OFFSETS", "reminder offsets, e.g. 3d,1h (\"\" = defaults)"},
-    {NULL, NULL, NULL},
-};
-
-static const struct cli_opt opts_export[] = {
-    {"topic", "SLUG", "only sessions of this topic"},
-    {NULL, NULL, NULL},
-};
-
-static const struct cli_opt opts_log[] = {
-    {"event", "EVENT", "only entries about this session"},
-    {"limit", "N", "at most N entries (newest first)"},
-    {NULL, NULL, NULL},
-};
-
-static const struct cli_opt opts_osc_add[] = {
-    {"name", "NAME", "the organisation's name"},
-    {"email", "ADDR[,ADDR…]", "where its reminders go"},
-    {"contact", "PERSON", "a contact person"},
-    {"state", "ESTADO", "the Mexican state it is based in"},
-    {"topics", "SLUG,…", "topics it follows"},
-    {NULL, NULL, NULL},
-};
-
-static const struct cli_opt opts_osc_list[] = {
-    {"topic", "SLUG", "only organisations that follow this topic"},
-    {NULL, NULL, NULL},
-};
-
-static const struct cli_opt opts_osc_token[] = {
-    {"reset", NULL, "issue a new token (the old feed URL stops working)"},
-    {NULL, NULL, NULL},
-};
-
-static const struct cli_opt opts_outbox[] = {
-    {"state", "S", "pending, sending, sent, failed or expired"},
-    {"event", "EVENT", "only messages about this session"},
-    {"limit", "N", "at most N messages"},
-    {NULL, NULL, NULL},
-};
-
-static const struct cli_opt opts_outbox_retry[] = {
-    {"failed", NULL, "retry every failed message"},
-    {NULL, NULL, NULL},
-};
-
-static const struct cli_opt opts_upcoming[] = {
-    {"days", "N", "look N days ahead (default 7)"},
-    {NULL, NULL, NULL},
-};
-
-static const struct cli_opt opts_reschedule[] = {
-    {"dry-run", NULL, "show what would change and who would be told"},
-    {"now", NULL, "send the notices at once"},
-    {"silent", NULL, "tell nobody (reminders still follow the new date)"},
-    {NULL, NULL, NULL},
-};
-
-static const struct cli_opt opts_cancel[] = {
-    {"reason", "TEXT", "why, told to the organisations"},
-    {"now", NULL, "send the notices at once"},
-    {"silent", NULL, "tell nobody"},
-    {NULL, NULL, NULL},
-};
-
-static const struct cli_opt opts_clock[] = {
-    {"set", "ISO", "set the daemon's clock (2018-02-01T00:00:00Z)"},
-    {"advance", "SECONDS", "move the daemon's clock forward"},
-    {NULL, NULL, NULL},
-};
-
-/* The commands, in the order --help lists them, each with the API routes
- * it uses (shown by COMMAND --help; schemas/control-api.yaml has them). */
-static const struct cli_command commands[] = {
-    {"status", "", "the daemon's version, uptime, socket, state and counts",
-     opts_none, 0, 0, cmd_status, "GET /v1/status"},
-    {"topics", "", "list the topics and how many sessions each has", opts_none,
-     0, 0, cmd_topics, "GET /v1/topics"},
-    {"topics import", "FILE.tsv [--dry-run]",
-     "import topics (code, slug, nombre[, objetivo, title])", opts_dry_run, 1,
-     1, cmd_topics_import, "POST /v1/topics/import"},
-    {"topics remind", "SLUG OFFSETS|default",
-     "set a topic's own reminder offsets (3d,1h), or back to the defaults",
-     opts_none, 2, 2, cmd_topics_remind, "PATCH /v1/topics/{id}"},
-    {"import", "FILE [--year Y] [--dry-run] [--topics TEMAS.tsv]",
-     "import a programme (TSV or .ics), all or nothing", opts_import, 1, 1,
-     cmd_import, "POST /v1/import"},
-    {"events", "[--topic SLUG] [--tbd] [--from DATE] [--to DATE] [--cancelled]",
-     "list sessions", opts_events, 0, 0, cmd_events, "GET /v1/events"},
-    {"show", "EVENT [--ical]", "show every field of a session", opts_show, 1, 1,
-     cmd_show, "GET /v1/events/{id}"},
-    {"add",
-     "--title T (--date EXPR | --start ISO [--end ISO]) [--tz TZID] "
-     "[--location L] [--description D] [--topics SLUG,…] [--remind "
-     "OFFSETS]",
-     "add a session; prints its id", opts_event_fields, 0, 0, cmd_add,
-     "POST /v1/events"},
-    {"edit",
-     "EVENT [--title T] [--date EXPR | --start ISO [--end ISO]] [--tz "
-     "TZID] [--location L] [--description D] [--topics SLUG,…] [--remind "
-     "OFFSETS]",
-     "change fields of a session", opts_event_fields, 1, 1, cmd_edit,
-     "PATCH /v1/events/{id}"},
-    {"delete", "EVENT [--force]", "delete a session", opts_delete, 1, 1,
-     cmd_delete, "DELETE /v1/events/{id}"},
-    {"export", "[--topic SLUG]", "write the programme as iCalendar",
-     opts_export, 0, 0, cmd_export, "GET /v1/export"},
-    {"log", "[--event EVENT] [--limit N]", "show the audit log", opts_log, 0, 0,
-     cmd_log, "GET /v1/log"},
-    {"osc add",
-     "--name NAME --email ADDR[,ADDR…] [--contact PERSON] [--state "
-     "ESTADO] [--topics SLUG,…]",
-     "register an organisation; prints its id", opts_osc_add, 0, 0, cmd_osc_add,
-     "POST /v1/oscs"},
-    {"osc import", "FILE.csv [--dry-run]",
-     "import organisations (name,email,contact,state,topics)", opts_dry_run, 1,
-     1, cmd_osc_import, "POST /v1/oscs/import"},
-    {"osc list", "[--topic SLUG]", "list organisations", opts_osc_list, 0, 0,
-     cmd_osc_list, "GET /v1/oscs"},
-    {"osc show", "OSC", "show an organisation", opts_none, 1, 1, cmd_osc_show,
-     "GET /v1/oscs/{id}"},
-    {"osc remove", "OSC", "remove an organisation", opts_none, 1, 1,
-     cmd_osc_remove, "DELETE /v1/oscs/{id}"},
-    {"osc token", "OSC [--reset]",
-     "show (or reset) an organisation's private feed", opts_osc_token, 1, 1,
-     cmd_osc_token, "GET /v1/oscs/{id}/token, POST /v1/oscs/{id}/token"},
-    {"subscribe", "OSC SLUG…", "subscribe an organisation to topics", opts_none,
-     2, -1, cmd_subscribe, "POST /v1/oscs/{id}/subscribe"},
-    {"unsubscribe", "OSC SLUG…", "unsubscribe an organisation from topics",
-     opts_none, 2, -1, cmd_unsubscribe, "POST /v1/oscs/{id}/unsubscribe"},
-    {"outbox", "[--state S] [--event EVENT] [--limit N]",
-     "list messages to send, sent and failed", opts_outbox, 0, 0, cmd_outbox,
-     "GET /v1/outbox"},
-    {"outbox retry", "ID | --failed",
-     "send a failed message again (or all of them)", opts_outbox_retry, 0, 1,
-     cmd_outbox_retry, "POST /v1/outbox/retry"},
-    {"upcoming", "[--days N]", "reminders due in the next days", opts_upcoming,
-     0, 0, cmd_upcoming, "GET /v1/upcoming"},
-    {"tbd", "", "undecided sessions, by window", opts_none, 0, 0, cmd_tbd,
-     "GET /v1/tbd"},
-    {"reschedule", "EVENT WHEN [--dry-run] [--now] [--silent]",
-     "fix or move a session's date and tell its subscribers", opts_reschedule,
-     2, -1, cmd_reschedule, "POST /v1/events/{id}/reschedule"},
-    {"cancel", "EVENT [--reason TEXT] [--now] [--silent]",
-     "cancel a session and tell its subscribers", opts_cancel, 1, 1, cmd_cancel,
-     "POST /v1/events/{id}/cancel"},
-    {"clock", "[--set ISO | --advance SECONDS]",
-     "show or move the daemon's test clock", opts_clock, 0, 0, cmd_clock,
-     "POST /v1/clock, GET /v1/status"},
-};
-
-#define NCOMMANDS (int)(sizeof(commands) / sizeof(commands[0]))
-
-static const struct cli_opt global_opts[] = {
-    {"socket", "PATH", "the control socket (default: see ENVIRONMENT)"},
-    {"json", NULL, "print the API's JSON instead of tables"},
-    {"wide", NULL, "do not cut long titles to fit 100 columns"},
-    {"help", NULL, "this help, or a command's with COMMAND --help"},
-    {"version", NULL, "print cronoctl's version"},
-    {NULL, NULL, NULL},
-};
 
 void
 cli_error(const char *fmt, ...)
@@ -247,7 +39,7 @@ cli_usage_error(const struct cli_args *a, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	cli_error("%s: %s (see 'cronoctl %s --help')", a->cmd->name, msg,
+	cli_error(_("%s: %s (see 'cronoctl %s --help')"), a->cmd->name, msg,
 	          a->cmd->name);
 	return CLI_EUSAGE;
 }
@@ -289,7 +81,8 @@ cli_opt_long(const struct cli_args *a, const char *name, long min, long max,
 	errno = 0;
 	n = strtol(v, &end, 10);
 	if (errno || end == v || *end || n < min || n > max)
-		return cli_usage_error(a, "--%s wants a number from %ld to %ld",
+		return cli_usage_error(a,
+		                       _("--%s wants a number from %ld to %ld"),
 		                       name, min, max);
 	*out = n;
 	return CLI_OK;
@@ -303,7 +96,7 @@ cli_file_read(const char *path, char **text, size_t *len)
 	size_t cap = 0, n = 0;
 
 	if (!f) {
-		cli_error("cannot read %s: %s", path, strerror(errno));
+		cli_error(_("cannot read %s: %s"), path, strerror(errno));
 		return CLI_EUSAGE;
 	}
 	for (;;) {
@@ -314,7 +107,7 @@ cli_file_read(const char *path, char **text, size_t *len)
 			if (!nbuf) {
 				free(buf);
 				fclose(f);
-				cli_error("cannot read %s: out of memory",
+				cli_error(_("cannot read %s: out of memory"),
 				          path);
 				return CLI_EUSAGE;
 			}
@@ -328,7 +121,7 @@ cli_file_read(const char *path, char **text, size_t *len)
 			break;
 	}
 	if (ferror(f)) {
-		cli_error("cannot read %s: %s", path, strerror(errno));
+		cli_error(_("cannot read %s: %s"), path, strerror(errno));
 		free(buf);
 		fclose(f);
 		return CLI_EUSAGE;
@@ -376,8 +169,34 @@ cli_text_json(const char *path, const char *text, size_t len)
 	}
 	s = json_stringn(text, len);
 	if (!s)
-		cli_error("%s is not UTF-8 text", path);
+		cli_error(_("%s is not UTF-8 text"), path);
 	return s;
+}
+
+char *
+cli_base64(const char *data, size_t len)
+{
+	static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+	                             "opqrstuvwxyz0123456789+/";
+	const unsigned char *u = (const unsigned char *)data;
+	char *out = malloc((len + 2) / 3 * 4 + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned long v = (unsigned long)u[i] << 16;
+
+		if (i + 1 < len)
+			v |= (unsigned long)u[i + 1] << 8;
+		if (i + 2 < len)
+			v |= u[i + 2];
+		*o++ = digits[v >> 18 & 63];
+		*o++ = digits[v >> 12 & 63];
+		*o++ = i + 1 < len ? digits[v >> 6 & 63] : '=';
+		*o++ = i + 2 < len ? digits[v & 63] : '=';
+	}
+	*o = '\0';
+	return out;
 }
 
 int
@@ -414,21 +233,45 @@ cli_jint(json_t *obj, const char *key)
 	return (long long)json_integer_value(json_object_get(obj, key));
 }
 
+/* Print s with its first letter in upper case ("añadir" as "Añadir"):
+ * ASCII, and the two-byte Latin letters Spanish uses. */
+static void
+capital_print(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (u[0] >= 'a' && u[0] <= 'z')
+		printf("%c%s", u[0] - 'a' + 'A', s + 1);
+	else if (u[0] == 0xC3 && u[1] >= 0xA0 && u[1] <= 0xBE && u[1] != 0xB7)
+		printf("%c%c%s", u[0], u[1] - 0x20, s + 2);
+	else
+		fputs(s, stdout);
+}
+
 static void
 opts_print(FILE *f, const struct cli_opt *opts)
 {
-	char left[64];
+	char left[96];
 
 	for (int i = 0; opts[i].name; i++) {
+		const char *arg = opts[i].arg ? _(opts[i].arg) : NULL;
+
 		snprintf(left, sizeof(left), "--%s%s%s", opts[i].name,
-		         opts[i].arg ? " " : "",
-		         opts[i].arg ? opts[i].arg : "");
+		         arg ? " " : "", arg ? arg : "");
 		/* Pad by code points: "SLUG,…" is wider in bytes. */
 		fprintf(f, "  %s", left);
 		for (size_t w = table_utf8_width(left); w < 24; w++)
 			fputc(' ', f);
-		fprintf(f, " %s\n", opts[i].help);
+		fprintf(f, " %s\n", _(opts[i].help));
 	}
+}
+
+/* "cronoctl NAME USAGE", the usage translated. */
+static void
+usage_line_print(const struct cli_command *c)
+{
+	printf(_("usage: cronoctl %s%s%s\n"), c->name, c->usage[0] ? " " : "",
+	       c->usage[0] ? _(c->usage) : "");
 }
 
 static void
@@ -436,43 +279,43 @@ help_print(void)
 {
 	int width = 0;
 
-	for (int i = 0; i < NCOMMANDS; i++) {
-		int w = (int)strlen(commands[i].name);
+	for (int i = 0; i < cli_ncommands; i++) {
+		int w = (int)strlen(cli_commands[i].name);
 		if (w > width)
 			width = w;
 	}
-	printf("usage: cronoctl [--socket PATH] [--json] [--wide] COMMAND "
-	       "[ARGS]\n\n"
-	       "Manage cronogramad's programme of sessions, the organisations "
-	       "that follow\nits topics, and the reminders sent to them.\n\n"
-	       "Commands:\n");
-	for (int i = 0; i < NCOMMANDS; i++)
-		printf("  %-*s  %s\n", width, commands[i].name,
-		       commands[i].summary);
-	printf("\nGlobal options (before or after the command):\n");
-	opts_print(stdout, global_opts);
-	printf("\nEVENT is a session's id (2018-08) or UID; OSC is an "
-	       "organisation's number,\nexact name or address. Run "
-	       "'cronoctl COMMAND --help' for a command's options.\n");
+	printf(_("usage: cronoctl [--socket PATH] [--json] [--wide] COMMAND "
+	         "[ARGS]\n\n"
+	         "Manage cronogramad's programme of sessions, the "
+	         "organisations that follow\nits topics, and the reminders "
+	         "sent to them.\n\n"
+	         "Commands:\n"));
+	for (int i = 0; i < cli_ncommands; i++)
+		printf("  %-*s  %s\n", width, cli_commands[i].name,
+		       _(cli_commands[i].summary));
+	printf(_("\nGlobal options (before or after the command):\n"));
+	opts_print(stdout, cli_global_opts);
+	printf(_("\nEVENT is a session's id (2018-08) or UID; OSC is an "
+	         "organisation's number,\nexact name or address. Times are "
+	         "the office's (its time zone is\nin 'cronoctl status'). Run "
+	         "'cronoctl COMMAND --help' for a command's options.\n"));
 }
 
 static void
 command_help_print(const struct cli_command *c)
 {
+	usage_line_print(c);
 	/* Summaries are written for the command list, in lower case. */
-	printf("usage: cronoctl %s%s%s\n\n%c%s.\n", c->name,
-	       c->usage[0] ? " " : "", c->usage,
-	       c->summary[0] >= 'a' && c->summary[0] <= 'z'
-	           ? c->summary[0] - 'a' + 'A'
-	           : c->summary[0],
-	       c->summary + 1);
+	putchar('\n');
+	capital_print(_(c->summary));
+	printf(".\n");
 	if (c->opts[0].name) {
-		printf("\nOptions:\n");
+		printf(_("\nOptions:\n"));
 		opts_print(stdout, c->opts);
 	}
-	printf("\nAPI: %s\n", c->route);
-	printf("\nGlobal options: --socket PATH, --json, --wide, --help, "
-	       "--version.\n");
+	printf(_("\nAPI: %s\n"), c->route);
+	printf(_("\nGlobal options: --socket PATH, --json, --wide, --help, "
+	         "--version.\n"));
 }
 
 /* The usage lines of a group's commands ("osc add", "osc list", …). */
@@ -481,14 +324,13 @@ group_help_print(const char *word)
 {
 	size_t len = strlen(word);
 
-	for (int i = 0; i < NCOMMANDS; i++) {
-		const struct cli_command *c = &commands[i];
+	for (int i = 0; i < cli_ncommands; i++) {
+		const struct cli_command *c = &cli_commands[i];
 
 		if (strncmp(c->name, word, len) == 0 && c->name[len] == ' ')
-			printf("usage: cronoctl %s%s%s\n", c->name,
-			       c->usage[0] ? " " : "", c->usage);
+			usage_line_print(c);
 	}
-	printf("\nRun 'cronoctl %s SUBCOMMAND --help' for its options.\n",
+	printf(_("\nRun 'cronoctl %s SUBCOMMAND --help' for its options.\n"),
 	       word);
 }
 
@@ -499,8 +341,8 @@ group_help_print(const char *word)
  * exists (staff in the socket's group use it without options) or when
  * run as root; else the user's own daemon under $XDG_RUNTIME_DIR (or
  * /run/user/UID). */
-static const char *
-socket_default(void)
+const char *
+cli_socket_default(void)
 {
 	static char path[PATH_MAX];
 	const char *env = getenv("CRONOGRAMA_SOCKET");
@@ -547,7 +389,7 @@ global_take(int argc, char **argv, int *i, struct cli *cli, int *help,
 		cli->socket = s + 9;
 	else if (strcmp(s, "--socket") == 0) {
 		if (*i + 1 >= argc) {
-			cli_error("--socket needs a PATH");
+			cli_error(_("--socket needs a PATH"));
 			return GLOBAL_ERROR;
 		}
 		cli->socket = argv[++*i];
@@ -556,12 +398,12 @@ global_take(int argc, char **argv, int *i, struct cli *cli, int *help,
 	return GLOBAL_DONE;
 }
 
-static const struct cli_command *
-command_find(const char *name)
+const struct cli_command *
+cli_command_find(const char *name)
 {
-	for (int i = 0; i < NCOMMANDS; i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return &commands[i];
+	for (int i = 0; i < cli_ncommands; i++)
+		if (strcmp(cli_commands[i].name, name) == 0)
+			return &cli_commands[i];
 	return NULL;
 }
 
@@ -573,8 +415,8 @@ command_group(const char *word, char *subs, size_t n)
 	int found = 0;
 
 	subs[0] = '\0';
-	for (int i = 0; i < NCOMMANDS; i++) {
-		const char *c = commands[i].name;
+	for (int i = 0; i < cli_ncommands; i++) {
+		const char *c = cli_commands[i].name;
 
 		if (strncmp(c, word, len) == 0 && c[len] == ' ') {
 			used += (size_t)snprintf(
@@ -584,6 +426,41 @@ command_group(const char *word, char *subs, size_t n)
 		}
 	}
 	return found;
+}
+
+/*
+ * An option whose values are API words (CPL("word:KIND")): *val, as the
+ * API says it or translated, becomes the API's word. CLI_EUSAGE (printed,
+ * naming the values) when it is none of them.
+ */
+static int
+opt_word_check(const struct cli_args *a, const struct cli_opt *o,
+               const char **val)
+{
+	const char *values[16], *found;
+	char list[512];
+	size_t n, used = 0;
+	int kind;
+
+	if (!o->complete || strncmp(o->complete, "word:", 5) != 0)
+		return CLI_OK;
+	kind = cli_word_kind_find(o->complete + 5);
+	if (kind < 0)
+		return CLI_OK;
+	found = cli_word_parse((enum cli_word_kind)kind, *val);
+	if (found) {
+		*val = found;
+		return CLI_OK;
+	}
+	n = cli_word_values((enum cli_word_kind)kind, values, 16);
+	list[0] = '\0';
+	for (size_t i = 0; i < n && i < 16; i++)
+		used += (size_t)snprintf(
+		    list + used, used < sizeof(list) ? sizeof(list) - used : 0,
+		    "%s%s", i ? ", " : "",
+		    cli_word((enum cli_word_kind)kind, values[i]));
+	return cli_usage_error(a, _("--%s must be one of %s, not '%s'"),
+	                       o->name, list, *val);
 }
 
 /*
@@ -606,7 +483,8 @@ args_parse(int argc, char **argv, int first, struct cli *cli,
 		}
 		if (only_pos || s[0] != '-' || strcmp(s, "-") == 0) {
 			if (a->npos >= CLI_MAX_POS)
-				return cli_usage_error(a, "too many arguments");
+				return cli_usage_error(a,
+				                       _("too many arguments"));
 			a->pos[a->npos++] = s;
 			continue;
 		}
@@ -620,7 +498,8 @@ args_parse(int argc, char **argv, int first, struct cli *cli,
 
 				if (!o->arg && eq)
 					return cli_usage_error(
-					    a, "--%s takes no value", o->name);
+					    a, _("--%s takes no value"),
+					    o->name);
 				if (!o->arg)
 					a->val[k] = "";
 				else if (eq)
@@ -628,9 +507,11 @@ args_parse(int argc, char **argv, int first, struct cli *cli,
 				else if (i + 1 < argc)
 					a->val[k] = argv[++i];
 				else
-					return cli_usage_error(a,
-					                       "--%s needs %s",
-					                       o->name, o->arg);
+					return cli_usage_error(
+					    a, _("--%s needs %s"), o->name,
+					    _(o->arg));
+				if (opt_word_check(a, o, &a->val[k]))
+					return CLI_EUSAGE;
 				continue;
 			}
 		}
@@ -642,7 +523,7 @@ args_parse(int argc, char **argv, int first, struct cli *cli,
 		case GLOBAL_NONE:
 			break;
 		}
-		return cli_usage_error(a, "unknown option '%s'", s);
+		return cli_usage_error(a, _("unknown option '%s'"), s);
 	}
 	return CLI_OK;
 }
@@ -660,6 +541,9 @@ run(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (argv[i][0] != '-')
 			break;
+		/* The shell's completion (contrib/cronoctl.bash-completion). */
+		if (strcmp(argv[i], "--complete") == 0)
+			return cli_complete(&cli, argc - i - 1, argv + i + 1);
 		switch (global_take(argc, argv, &i, &cli, &help, &version)) {
 		case GLOBAL_DONE:
 			continue;
@@ -668,7 +552,8 @@ run(int argc, char **argv)
 		case GLOBAL_NONE:
 			break;
 		}
-		cli_error("unknown option '%s' (see cronoctl --help)", argv[i]);
+		cli_error(_("unknown option '%s' (see cronoctl --help)"),
+		          argv[i]);
 		return CLI_EUSAGE;
 	}
 	if (i >= argc) {
@@ -680,31 +565,32 @@ run(int argc, char **argv)
 			help_print();
 			return CLI_OK;
 		}
-		cli_error("missing command (see cronoctl --help)");
+		cli_error(_("missing command (see cronoctl --help)"));
 		return CLI_EUSAGE;
 	}
 	/* Two-word commands ("osc add") first. */
 	if (i + 1 < argc) {
 		snprintf(name, sizeof(name), "%s %s", argv[i], argv[i + 1]);
-		cmd = command_find(name);
+		cmd = cli_command_find(name);
 		if (cmd)
 			i += 2;
 	}
 	if (!cmd) {
-		cmd = command_find(argv[i]);
+		cmd = cli_command_find(argv[i]);
 		if (!cmd && command_group(argv[i], subs, sizeof(subs))) {
 			if (help || (i + 1 < argc &&
 			             (strcmp(argv[i + 1], "--help") == 0))) {
 				group_help_print(argv[i]);
 				return CLI_OK;
 			}
-			cli_error("%s: missing or unknown subcommand (one of: "
-			          "%s)",
+			cli_error(_("%s: missing or unknown subcommand (one "
+			            "of: %s)"),
 			          argv[i], subs);
 			return CLI_EUSAGE;
 		}
 		if (!cmd) {
-			cli_error("unknown command '%s' (see cronoctl --help)",
+			cli_error(_("unknown command '%s' (see cronoctl "
+			            "--help)"),
 			          argv[i]);
 			return CLI_EUSAGE;
 		}
@@ -723,12 +609,13 @@ run(int argc, char **argv)
 		return CLI_OK;
 	}
 	if (a.npos < cmd->min_pos)
-		return cli_usage_error(&a, "missing arguments: %s", cmd->usage);
+		return cli_usage_error(&a, _("missing arguments: %s"),
+		                       _(cmd->usage));
 	if (cmd->max_pos >= 0 && a.npos > cmd->max_pos)
-		return cli_usage_error(&a, "unexpected argument '%s'",
+		return cli_usage_error(&a, _("unexpected argument '%s'"),
 		                       a.pos[cmd->max_pos]);
 	if (!cli.socket)
-		cli.socket = socket_default();
+		cli.socket = cli_socket_default();
 	return cmd->run(&cli, &a);
 }
 
@@ -737,14 +624,15 @@ main(int argc, char **argv)
 {
 	int rc;
 
+	cli_i18n_init();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		cli_error("cannot initialise libcurl");
+		cli_error(_("cannot initialise libcurl"));
 		return CLI_ECONN;
 	}
 	rc = run(argc, argv);
 	curl_global_cleanup();
 	if (fflush(stdout) != 0 && rc == CLI_OK) {
-		cli_error("cannot write the output: %s", strerror(errno));
+		cli_error(_("cannot write the output: %s"), strerror(errno));
 		rc = CLI_EAPI;
 	}
 	return rc;

@@ -1,22 +1,40 @@
 /* cronoctl: the staff's command-line client of cronogramad's control API.
  *
  * One file per concern:
- *   cronoctl.c       arguments, the command table, --help, main()
+ *   cronoctl.c       arguments, --help, main()
+ *   command_table.c  the command table: names, usage, options, handlers
+ *   complete.c       shell completion from the command table
+ *   i18n.c           the locale, the message catalogue, the API's words
  *   client.c         HTTP/JSON over the daemon's Unix socket (libcurl)
  *   table.c          aligned tables with UTF-8 aware widths
- *   format.c         dates, instants and durations as people read them
+ *   format.c         dates, instants (in the office's zone) and durations
  *   commands.c       sessions: status, topics, import, events, rescheduling
  *   commands_tbd.c   undecided sessions, reschedule, cancel, the clock
  *   commands_osc.c   organisations, subscriptions, the outbox, reminders
  *
  * Handlers return an exit status (enum cli_exit) and, when it is not 0,
- * have already printed exactly one "cronoctl: message" line on stderr. */
+ * have already printed exactly one "cronoctl: message" line on stderr.
+ *
+ * Every text people read is English in the source, marked with _() (or
+ * N_() in tables, P_() with a context, ngettext() for plurals) and
+ * translated through the "cronoctl" gettext domain (po/es.po). The
+ * API's own words (states, kinds, actions) are turned into people's words
+ * by cli_word(). --json output is never translated. */
 #ifndef CRONOCTL_H
 #define CRONOCTL_H
 
 #include <stddef.h>
 #include <stdio.h>
+#include <libintl.h>
 #include <jansson.h>
+
+/* gettext: _() translates now, N_() only marks a literal for xgettext
+ * (translated where it is printed), P_() and NP_() add a context for words
+ * that English spells alike and Spanish does not. */
+#define _(s)        gettext(s)
+#define N_(s)       (s)
+#define P_(ctx, s)  cli_pgettext(ctx "\004" s)
+#define NP_(ctx, s) ctx "\004" s
 
 enum cli_exit {
 	CLI_OK = 0,
@@ -35,17 +53,19 @@ struct cli {
 #define CLI_MAX_OPTS 12
 #define CLI_MAX_POS  64
 
-/* One option of a command: "--name ARG" (arg != NULL) or a flag. */
+/* One option of a command: "--name ARG" (arg != NULL) or a flag. arg and
+ * help are N_() marked and translated when printed. */
 struct cli_opt {
 	const char *name;
 	const char *arg;
 	const char *help;
+	const char *complete; /* its values for the shell: CPL() below */
 };
 
 struct cli_args;
 
-/* A command of the table in cronoctl.c; name may be two words
- * ("osc add"). */
+/* A command of the table in command_table.c; name may be two words
+ * ("osc add"). usage and summary are N_() marked. */
 struct cli_command {
 	const char *name;
 	const char *usage; /* arguments after the name */
@@ -53,8 +73,27 @@ struct cli_command {
 	const struct cli_opt *opts; /* terminated by a NULL name */
 	int min_pos, max_pos;       /* positional arguments; -1 = any */
 	int (*run)(const struct cli *cli, const struct cli_args *args);
-	const char *route; /* "GET /v1/events", as in control-api.yaml */
+	const char *route;    /* "GET /v1/events", as in control-api.yaml */
+	const char *complete; /* its positional arguments: CPL() below */
 };
+
+/*
+ * What the shell completes (complete.c), as CPL("...") in the table:
+ *   event           a session id, asked of the daemon
+ *   topic           a topic slug, asked of the daemon ("topic," a list)
+ *   file:EXT|EXT    a file name with one of these extensions
+ *   word:KIND       one of the API's words of a kind (cli_word_kind_find)
+ * For positional arguments, one item per argument separated by spaces,
+ * "-" for nothing, the last one ending in "*" when it repeats.
+ */
+#define CPL(spec) spec
+/* An API route of the command table ("GET /v1/events"). */
+#define ROUTE(r) r
+
+/* The table (command_table.c). */
+extern const struct cli_command cli_commands[];
+extern const int cli_ncommands;
+extern const struct cli_opt cli_global_opts[];
 
 /* The parsed arguments of one command. */
 struct cli_args {
@@ -68,6 +107,11 @@ struct cli_args {
 const char *cli_opt_get(const struct cli_args *a, const char *name);
 /* 1 when the flag or option name was given. */
 int cli_opt_has(const struct cli_args *a, const char *name);
+/* The default control socket: $CRONOGRAMA_SOCKET, the system daemon's
+ * for root, else the user's daemon under $XDG_RUNTIME_DIR. */
+const char *cli_socket_default(void);
+/* The command named name ("osc add"), or NULL. */
+const struct cli_command *cli_command_find(const char *name);
 /* Print "cronoctl: message" on stderr (one line). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error of a command: prints "cronoctl: NAME: message (usage: …)"
@@ -83,6 +127,7 @@ int cli_opt_long(const struct cli_args *a, const char *name, long min, long max,
 
 /* client_call flags */
 #define CLIENT_REPORT 1 /* a 4xx JSON body without "error" is a report */
+#define CLIENT_QUIET  2 /* print nothing on failure */
 
 /*
  * Send method path (e.g. "/v1/events?topic=x") with an optional JSON body
@@ -101,6 +146,13 @@ int client_call(const struct cli *cli, const char *method, const char *path,
  * for non-JSON answers such as text/calendar. Same errors as client_call. */
 int client_get_raw(const struct cli *cli, const char *path, char **body,
                    size_t *len);
+/*
+ * Make the office's time zone ([daemon] timezone, from GET /v1/status)
+ * the one format_instant() uses, asking the daemon once per run. When the
+ * daemon cannot tell, instants stay in cronoctl's own TZ, and still name
+ * their zone.
+ */
+void client_office_zone_load(const struct cli *cli);
 /* Percent-encode s for a URL path segment or query value; malloc'ed. */
 char *client_escape(const char *s);
 /* Append "?key=value" or "&key=value" (value escaped) to path, a buffer of
@@ -111,7 +163,8 @@ int client_query_add(char *path, size_t n, const char *key, const char *value);
 
 struct table;
 
-/* A table with ncols columns titled headers (copied). NULL on ENOMEM. */
+/* A table with ncols columns titled headers (N_() or NP_() marked:
+ * translated and copied). NULL on ENOMEM. */
 struct table *table_new(int ncols, const char *const *headers);
 void table_free(struct table *t);
 /* Add a row of ncols strings (copied; NULL prints as empty). */
@@ -138,12 +191,19 @@ size_t table_utf8_width(const char *s);
 #define FORMAT_WIDTH 100
 
 /* "jue 8 feb 2018", "8–13 ene 2018 10:00", "marzo de 2018" … for an
- * EVENT object: the date(s) or, when undecided, its window words. */
+ * EVENT object: the date(s) or, when undecided, its window words. Times
+ * of a session abroad name its zone ("10:00 America/New_York"). */
 void format_event_when(json_t *ev, char *buf, size_t n);
 /* "jue 8 feb 2018" for "2018-02-08"; the input when unreadable. */
 void format_date(const char *iso, char *buf, size_t n);
-/* "2018-02-08 10:00" in local time for "2018-02-08T16:00:00Z". */
-void format_instant_local(const char *iso, char *buf, size_t n);
+/* The office's time zone, once known (format_zone_set), else NULL. */
+const char *format_zone(void);
+/* Make tzid (an IANA name) the zone of format_instant(). -1 when this
+ * machine's tzdata does not know it (the zone is then left alone). */
+int format_zone_set(const char *tzid);
+/* "2018-02-08 10:00 CST" in the office's zone for "2018-02-08T16:00:00Z";
+ * the input when unreadable. */
+void format_instant(const char *iso, char *buf, size_t n);
 /* "7d", "2h", "1d 2h", "30min" for a number of seconds. */
 void format_offset(long long s, char *buf, size_t n);
 /* Join a JSON array of strings with sep; "" when not an array. */
@@ -152,9 +212,9 @@ void format_join(json_t *arr, const char *sep, char *buf, size_t n);
 void format_scalar(json_t *v, char *buf, size_t n);
 /* Print v pretty on stdout (one document, a final newline). */
 void format_json_print(json_t *v);
-/* The "key: value" lines of an object, keys padded to width, skipping
- * the keys in skip (NULL-terminated, may be NULL). */
-void format_fields_print(json_t *obj, const char *const *skip, int width);
+/* One "label: value" line, the value's continuation lines under its
+ * first; labels padded to width code points; "—" for an empty value. */
+void format_field_print(const char *label, const char *value, int width);
 
 /* Print a command's answer for people; returns an exit status. */
 typedef int (*cli_human_fn)(json_t *doc, const struct cli *cli,
@@ -167,6 +227,47 @@ int cli_width(const struct cli *cli);
 /* obj[key] as a string (NULL when absent or not a string) or integer. */
 const char *cli_jstr(json_t *obj, const char *key);
 long long cli_jint(json_t *obj, const char *key);
+
+/* i18n.c -------------------------------------------------------------- */
+
+/* Set the locale from the environment and open the catalogue. */
+void cli_i18n_init(void);
+/* The translation of key, a context and a message id joined by "\004"
+ * (NP_()); the message id when there is none. */
+const char *cli_pgettext(const char *key);
+
+/* The kinds of the API's words cli_word() knows. */
+enum cli_word_kind {
+	WORD_EVENT_STATUS,   /* CONFIRMED, TENTATIVE, CANCELLED */
+	WORD_EVENT_KIND,     /* date, range, tbd, approx */
+	WORD_ACTION_SESSION, /* an import report's create, update, unchanged */
+	WORD_ACTION_TOPIC,
+	WORD_ACTION_OSC,
+	WORD_OUTBOX_STATE, /* pending, sending, sent, failed, expired */
+	WORD_OUTBOX_KIND,  /* reminder, update, cancel, staff */
+	WORD_OUTBOX_TO,    /* "staff" in place of an organisation */
+	WORD_REMIND_DEFAULT, /* "default": a topic's reminders as configured */
+	WORD_AUDIT,          /* the audit log's actions */
+	WORD_FIELD,        /* the JSON fields of a session or organisation */
+};
+
+/* The staff's word for the API's value (translated); value itself when
+ * unknown, "" for NULL. */
+const char *cli_word(enum cli_word_kind kind, const char *value);
+/* The API's value that input names, as the API says it or translated
+ * (any case); NULL when none. */
+const char *cli_word_parse(enum cli_word_kind kind, const char *input);
+/* The API's values of a kind, in order, into out (up to max); returns how
+ * many there are. */
+size_t cli_word_values(enum cli_word_kind kind, const char **out, size_t max);
+/* The kind a completion spec names ("outbox-state"); -1 when none. */
+int cli_word_kind_find(const char *name);
+
+/* complete.c ---------------------------------------------------------- */
+
+/* cronoctl --complete [--] WORD…: print what the shell may offer for the
+ * last WORD after the others, one per line; returns an exit status. */
+int cli_complete(const struct cli *cli, int argc, char **argv);
 
 /* commands*.c: the handlers of the command table. -------- */
 
@@ -185,8 +286,9 @@ int cmd_log(const struct cli *cli, const struct cli_args *a);
 /* "/v1/events/ID" + suffix with ID percent-encoded into buf; an exit
  * status (printed) when it does not fit. */
 int cmd_event_path(const char *id, const char *suffix, char *buf, size_t n);
-/* "2018-08 VERB: jue 8 feb 2018 (sequence 1)" after a change. */
-void cmd_event_line_print(json_t *ev, const char *verb);
+/* "2018-08 updated: jue 8 feb 2018 (version 1)" after a change: fmt, a
+ * translated printf format, takes the id, the date and the version. */
+void cmd_event_line_print(json_t *ev, const char *fmt);
 
 int cmd_tbd(const struct cli *cli, const struct cli_args *a);
 int cmd_reschedule(const struct cli *cli, const struct cli_args *a);
@@ -215,5 +317,7 @@ json_t *cli_list_split(const char *s);
 /* A JSON string of a file's text without a UTF-8 byte order mark, or NULL
  * after printing that path is not UTF-8 text. */
 json_t *cli_text_json(const char *path, const char *text, size_t len);
+/* data as base64 (RFC 4648), NUL-terminated and malloc'ed; NULL on ENOMEM. */
+char *cli_base64(const char *data, size_t len);
 
 #endif

@@ -1,13 +1,17 @@
 /* format: dates, instants and durations as the office's staff read them.
  *
- * Sessions are shown in Spanish, the way the programme writes them:
- * "jue 8 feb 2018", "8–13 ene 2018", "28 feb–4 mar 2018 10:00"; a session
- * whose date is undecided shows its window words ("marzo de 2018").
- * Instants of the log and the outbox are shown in the local time zone. */
+ * Sessions are shown in Spanish, the way the programme writes them,
+ * whatever the language of the rest: "jue 8 feb 2018", "8–13 ene 2018",
+ * "28 feb–4 mar 2018 10:00"; a session whose date is undecided shows its
+ * window words ("marzo de 2018"). Instants (the log, the outbox, the
+ * reminders) are shown in the office's time zone, the daemon's [daemon]
+ * timezone, whatever cronoctl's own TZ, and name it ("10:00 CST"). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cronoctl.h"
 
@@ -71,19 +75,57 @@ format_date(const char *iso, char *buf, size_t n)
 	         month_abbr[a.m - 1], a.y);
 }
 
-/* "10:00", "10:00–13:00" or "" from the event's local times. */
+/* The office's zone, once the daemon has said it. */
+static char office_zone[128];
+
+const char *
+format_zone(void)
+{
+	return office_zone[0] ? office_zone : NULL;
+}
+
+int
+format_zone_set(const char *tzid)
+{
+	const char *dir = getenv("TZDIR");
+	char path[PATH_MAX];
+
+	/* An IANA name is a file of the system's tzdata; glibc would take
+	 * any other word for UTC without a word. */
+	if (!tzid || !*tzid || strlen(tzid) >= sizeof(office_zone) ||
+	    tzid[0] == '/' || strstr(tzid, ".."))
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s",
+	         dir && *dir ? dir : "/usr/share/zoneinfo", tzid);
+	if (access(path, R_OK) != 0)
+		return -1;
+	snprintf(office_zone, sizeof(office_zone), "%s", tzid);
+	setenv("TZ", tzid, 1);
+	tzset();
+	return 0;
+}
+
+/* "10:00", "10:00–13:00" or "" from the event's local times; a session
+ * in another zone than the office's names it. */
 static void
 times_format(json_t *ev, char *buf, size_t n)
 {
 	const char *st = json_str(ev, "start_time");
 	const char *et = json_str(ev, "end_time");
+	const char *tz = json_str(ev, "tz");
+	size_t used;
 
-	if (!st)
+	if (!st) {
 		buf[0] = '\0';
-	else if (et && strcmp(et, st) != 0)
+		return;
+	}
+	if (et && strcmp(et, st) != 0)
 		snprintf(buf, n, " %s–%s", st, et);
 	else
 		snprintf(buf, n, " %s", st);
+	used = strlen(buf);
+	if (tz && format_zone() && strcmp(tz, format_zone()) != 0)
+		snprintf(buf + used, n - used, " %s", tz);
 }
 
 /* "8–13 ene 2018", "28 feb–4 mar 2018", "28 dic 2018–2 ene 2019". */
@@ -149,7 +191,7 @@ format_event_when(json_t *ev, char *buf, size_t n)
 }
 
 void
-format_instant_local(const char *iso, char *buf, size_t n)
+format_instant(const char *iso, char *buf, size_t n)
 {
 	struct tm tm = {0}, local;
 	char tail;
@@ -165,34 +207,34 @@ format_instant_local(const char *iso, char *buf, size_t n)
 	tm.tm_mon -= 1;
 	t = timegm(&tm);
 	if (!localtime_r(&t, &local) ||
-	    strftime(buf, n, "%Y-%m-%d %H:%M", &local) == 0)
+	    strftime(buf, n, "%Y-%m-%d %H:%M %Z", &local) == 0)
 		snprintf(buf, n, "%s", iso);
 }
 
 void
 format_offset(long long s, char *buf, size_t n)
 {
-	long long d, h, m, a = s < 0 ? -s : s;
+	/* TRANSLATORS: the units of a duration, as in "1d 2h 30min" (days,
+	 * hours, minutes, seconds); --remind takes them as 1d, 2h, 30m. */
+	static const char *const units[] = {N_("%lldd"), N_("%lldh"),
+	                                    N_("%lldmin"), N_("%llds")};
+	long long a = s < 0 ? -s : s;
+	long long v[4] = {a / 86400, a % 86400 / 3600, a % 3600 / 60, a % 60};
 	size_t used = 0;
+	int parts = 0;
 
 	buf[0] = '\0';
 	if (s < 0)
 		used += (size_t)snprintf(buf, n, "-");
-	d = a / 86400;
-	h = a % 86400 / 3600;
-	m = a % 3600 / 60;
-	if (d)
+	for (int i = 0; i < 4; i++) {
+		if (v[i] == 0 && !(i == 3 && parts == 0))
+			continue;
+		if (parts++)
+			used += (size_t)snprintf(buf + used,
+			                         used < n ? n - used : 0, " ");
 		used += (size_t)snprintf(buf + used, used < n ? n - used : 0,
-		                         "%lldd", d);
-	if (h)
-		used += (size_t)snprintf(buf + used, used < n ? n - used : 0,
-		                         "%s%lldh", d ? " " : "", h);
-	if (m)
-		used += (size_t)snprintf(buf + used, used < n ? n - used : 0,
-		                         "%s%lldmin", d || h ? " " : "", m);
-	if (a % 60 || a == 0)
-		snprintf(buf + used, used < n ? n - used : 0, "%s%llds",
-		         d || h || m ? " " : "", a % 60);
+		                         _(units[i]), v[i]);
+	}
 }
 
 void
@@ -205,9 +247,9 @@ format_scalar(json_t *v, char *buf, size_t n)
 	else if (json_is_real(v))
 		snprintf(buf, n, "%g", json_real_value(v));
 	else if (json_is_true(v))
-		snprintf(buf, n, "yes");
+		snprintf(buf, n, "%s", _("yes"));
 	else if (json_is_false(v))
-		snprintf(buf, n, "no");
+		snprintf(buf, n, "%s", _("no"));
 	else if (!v || json_is_null(v))
 		buf[0] = '\0';
 	else {
@@ -250,39 +292,21 @@ format_json_print(json_t *v)
 }
 
 void
-format_fields_print(json_t *obj, const char *const *skip, int width)
+format_field_print(const char *label, const char *value, int width)
 {
-	const char *key;
-	json_t *v;
-	char val[4096];
+	int w = (int)table_utf8_width(label) + 1;
 
-	json_object_foreach(obj, key, v)
-	{
-		int skipped = 0;
-
-		for (int i = 0; skip && skip[i]; i++)
-			if (strcmp(skip[i], key) == 0)
-				skipped = 1;
-		if (skipped)
-			continue;
-		if (json_is_array(v))
-			format_join(v, ", ", val, sizeof(val));
-		else
-			format_scalar(v, val, sizeof(val));
-		printf("%s:", key);
-		int w = (int)table_utf8_width(key) + 1;
-		do
-			putchar(' ');
-		while (++w < width);
-		if (!val[0])
-			snprintf(val, sizeof(val), "—");
-		/* Continuation lines of a long text line up under its
-		 * first line. */
-		for (const char *p = val; *p; p++) {
-			putchar(*p);
-			if (*p == '\n' && p[1])
-				printf("%*s", width, "");
-		}
-		putchar('\n');
+	printf("%s:", label);
+	do
+		putchar(' ');
+	while (++w < width);
+	if (!value || !value[0])
+		value = "—";
+	/* Continuation lines of a long text line up under its first line. */
+	for (const char *p = value; *p; p++) {
+		putchar(*p);
+		if (*p == '\n' && p[1])
+			printf("%*s", width, "");
 	}
+	putchar('\n');
 }

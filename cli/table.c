@@ -61,7 +61,13 @@ table_new(int ncols, const char *const *headers)
 		return NULL;
 	}
 	for (int i = 0; i < ncols; i++) {
-		t->headers[i] = strdup(headers[i]);
+		/* NP_() headers carry a context ("\004"), N_() ones none. */
+		const char *h = !headers[i][0] ? ""
+		                : strchr(headers[i], '\004')
+		                    ? cli_pgettext(headers[i])
+		                    : _(headers[i]);
+
+		t->headers[i] = strdup(h);
 		if (!t->headers[i]) {
 			table_free(t);
 			return NULL;

@@ -15,9 +15,13 @@ CHECK=
 BUILD_PKGS="build-essential pkg-config ca-certificates tzdata gettext
 libuv1-dev libcurl4-openssl-dev libical-dev libsqlite3-dev
 libmicrohttpd-dev libjansson-dev libinih-dev libssl-dev"
-# What `make demo` and `make check` add: the test tools and real peers.
+# What `make demo` and `make check` add: the test tools and real peers, and
+# the locales cronoctl's Spanish is tested in.
 TEST_PKGS="curl sqlite3 openssl libcmocka-dev python3 python3-aiosmtpd
-python3-icalendar clang-format chromium systemd iproute2 adduser util-linux"
+python3-icalendar clang-format chromium systemd iproute2 adduser util-linux
+locales"
+# The locale the tests run cronoctl in (generated below when missing).
+TEST_LOCALE=es_MX.UTF-8
 PKGS="$BUILD_PKGS $TEST_PKGS"
 
 for arg in "$@"; do
@@ -43,7 +47,30 @@ for p in $PKGS; do
 	fi
 done
 
+# glibc only loads a locale that is generated (listed by `locale -a`, as
+# "es_MX.utf8"); without it setlocale() fails and gettext speaks English.
+locale_missing() {
+	[ -n "$CHECK" ] && return 1
+	! locale -a 2>/dev/null | grep -qix "$(echo "$TEST_LOCALE" | sed 's/UTF-8/utf8/')"
+}
+
+# Generate TEST_LOCALE (idempotent: only when missing) with localedef,
+# from the locales package's sources.
+locale_generate() {
+	locale_missing || return 0
+	echo "install-deps.sh: generating the locale $TEST_LOCALE" >&2
+	$SUDO localedef -i "${TEST_LOCALE%%.*}" -c -f UTF-8 \
+		-A /usr/share/locale/locale.alias "$TEST_LOCALE"
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+else
+	SUDO=
+fi
+
 if [ -z "$missing" ]; then
+	locale_generate
 	exit 0
 fi
 
@@ -51,12 +78,6 @@ if [ -n "$CHECK" ]; then
 	echo "cronograma: missing Debian packages:$missing" >&2
 	echo "cronograma: run 'sh contrib/install-deps.sh' (or 'make deps') to install them" >&2
 	exit 1
-fi
-
-if [ "$(id -u)" -ne 0 ]; then
-	SUDO=sudo
-else
-	SUDO=
 fi
 
 echo "install-deps.sh: installing:$missing" >&2
@@ -81,3 +102,4 @@ if echo "$missing" | grep -qw nginx-light; then
 		$SUDO systemctl stop nginx >/dev/null 2>&1 || true
 	fi
 fi
+locale_generate

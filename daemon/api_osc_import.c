@@ -1,8 +1,15 @@
 /* api_osc_import: POST /v1/oscs/import, organisations from a CSV with
- * the header name,email,contact,state,topics (RFC 4180 quoting), all or
- * nothing with line-numbered errors; a known address updates its
- * organisation. */
+ * the header name,email,contact,state,topics or, as staff write it,
+ * nombre,correo,contacto,estado,temas (RFC 4180 quoting), all or nothing
+ * with line-numbered errors; a known address updates its organisation.
+ *
+ * The file comes as a spreadsheet saved it: UTF-8 with or without a BOM,
+ * or Windows-1252 (Excel's "CSV (delimitado por comas)" on a Spanish
+ * Windows), detected and converted with iconv; its columns separated by
+ * commas or, as that same Excel writes them, by semicolons, detected from
+ * the header line. The report says which. */
 #include <errno.h>
+#include <iconv.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -70,14 +77,36 @@ csv_skip_line(char *p, int *line)
 }
 
 /*
- * Split text into RFC 4180 records: fields separated by ',', a field in
- * double quotes may hold commas, line breaks and "" for a quote; lines end
- * with CRLF or LF; blank lines are skipped. A malformed record is reported
- * in errors by its line and left out. Returns 0 or -ENOMEM.
+ * The separator of a CSV: ';' when its first non-blank line (the header)
+ * has more semicolons than commas outside quotes, else ','.
+ */
+static char
+csv_separator(const char *text)
+{
+	size_t commas = 0, semis = 0;
+	int quoted = 0;
+
+	text += strspn(text, "\r\n");
+	for (; *text && (quoted || (*text != '\n' && *text != '\r')); text++)
+		if (*text == '"')
+			quoted = !quoted;
+		else if (!quoted && *text == ',')
+			commas++;
+		else if (!quoted && *text == ';')
+			semis++;
+	return semis > commas ? ';' : ',';
+}
+
+/*
+ * Split text into RFC 4180 records: fields separated by sep, a field in
+ * double quotes may hold separators, line breaks and "" for a quote; lines
+ * end with CRLF or LF; blank lines are skipped. A malformed record is
+ * reported in errors by its line and left out. Returns 0 or -ENOMEM.
  */
 static int
-csv_split(const char *text, struct csv *c, json_t *errors)
+csv_split(const char *text, char sep, struct csv *c, json_t *errors)
 {
+	const char stops[] = {sep, '"', '\r', '\n', '\0'};
 	int line = 1;
 	char *p;
 
@@ -121,7 +150,7 @@ csv_split(const char *text, struct csv *c, json_t *errors)
 						*w++ = *p++;
 					}
 				}
-				if (*p != ',' && *p != '\n' && *p != '\0' &&
+				if (*p != sep && *p != '\n' && *p != '\0' &&
 				    !(p[0] == '\r' && p[1] == '\n')) {
 					import_error(errors, r.line,
 					             "line %d: text after a "
@@ -131,7 +160,7 @@ csv_split(const char *text, struct csv *c, json_t *errors)
 					break;
 				}
 			} else {
-				p += strcspn(p, ",\"\r\n");
+				p += strcspn(p, stops);
 				if (*p == '"') {
 					import_error(
 					    errors, r.line,
@@ -158,7 +187,7 @@ csv_split(const char *text, struct csv *c, json_t *errors)
 			if (r.nf < CSV_MAX_FIELDS)
 				r.f[r.nf] = start;
 			r.nf++;
-			if (term == ',') {
+			if (term == sep) {
 				p++;
 				continue;
 			}
@@ -200,6 +229,73 @@ enum { COL_NAME, COL_EMAIL, COL_CONTACT, COL_STATE, COL_TOPICS, COL__N };
 
 static const char *const csv_columns[COL__N] = {"name", "email", "contact",
                                                 "state", "topics"};
+
+/* The names a header may give each column, compared in lower case and
+ * without accents: English, and Spanish as staff write it. */
+static const struct {
+	const char *name;
+	int col;
+} csv_headers[] = {
+    {"name", COL_NAME},
+    {"nombre", COL_NAME},
+    {"email", COL_EMAIL},
+    {"e-mail", COL_EMAIL},
+    {"correo", COL_EMAIL},
+    {"correos", COL_EMAIL},
+    {"correo electronico", COL_EMAIL},
+    {"contact", COL_CONTACT},
+    {"contacto", COL_CONTACT},
+    {"state", COL_STATE},
+    {"estado", COL_STATE},
+    {"entidad", COL_STATE},
+    {"topics", COL_TOPICS},
+    {"temas", COL_TOPICS},
+};
+
+/* Spanish letters with accents (UTF-8, two bytes each) and their bare
+ * letter. */
+static const struct {
+	const char utf8[3];
+	char bare;
+} header_accents[] = {
+    {"á", 'a'}, {"é", 'e'}, {"í", 'i'}, {"ó", 'o'}, {"ú", 'u'},
+    {"ü", 'u'}, {"ñ", 'n'}, {"Á", 'a'}, {"É", 'e'}, {"Í", 'i'},
+    {"Ó", 'o'}, {"Ú", 'u'}, {"Ü", 'u'}, {"Ñ", 'n'},
+};
+
+/*
+ * A header's name folded for comparison into buf: letters in lower case
+ * and without accents, inner blanks as one space ("Correo  Electrónico"
+ * gives "correo electronico").
+ */
+static void
+header_fold(const char *s, char *buf, size_t n)
+{
+	size_t o = 0, i;
+
+	while (*s && o + 1 < n) {
+		for (i = 0; i < sizeof header_accents / sizeof *header_accents;
+		     i++)
+			if (strncmp(s, header_accents[i].utf8, 2) == 0)
+				break;
+		if (i < sizeof header_accents / sizeof *header_accents) {
+			buf[o++] = header_accents[i].bare;
+			s += 2;
+		} else if (*s == ' ' || *s == '\t') {
+			if (o > 0 && buf[o - 1] != ' ')
+				buf[o++] = ' ';
+			s++;
+		} else {
+			buf[o++] =
+			    (char)(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a'
+			                                  : *s);
+			s++;
+		}
+	}
+	while (o > 0 && buf[o - 1] == ' ')
+		o--;
+	buf[o] = '\0';
+}
 
 /* One organisation of the file: what to write and how it went. */
 struct osc_plan {
@@ -243,14 +339,19 @@ osc_import_header(struct osc_import *im, const struct csv_rec *h,
 	}
 	for (i = 0; i < h->nf; i++) {
 		const char *name = api_osc_trim(h->f[i]);
+		char folded[64];
+		size_t j;
 
-		for (k = 0; k < COL__N; k++)
-			if (strcasecmp(name, csv_columns[k]) == 0)
-				break;
+		header_fold(name, folded, sizeof folded);
+		k = COL__N;
+		for (j = 0; j < sizeof csv_headers / sizeof csv_headers[0]; j++)
+			if (strcmp(folded, csv_headers[j].name) == 0)
+				k = csv_headers[j].col;
 		if (k == COL__N) {
 			import_error(errors, h->line,
 			             "line %d: unknown column '%s' (the header "
-			             "is name,email,contact,state,topics)",
+			             "is name,email,contact,state,topics or "
+			             "nombre,correo,contacto,estado,temas)",
 			             h->line, name);
 			return -1;
 		}
@@ -265,7 +366,9 @@ osc_import_header(struct osc_import *im, const struct csv_rec *h,
 	if (im->col[COL_NAME] < 0 || im->col[COL_EMAIL] < 0) {
 		import_error(errors, h->line,
 		             "line %d: the header must name the columns name "
-		             "and email (contact, state and topics may follow)",
+		             "and email, or nombre and correo (contact, state "
+		             "and topics, or contacto, estado and temas, may "
+		             "follow)",
 		             h->line);
 		return -1;
 	}
@@ -520,10 +623,166 @@ osc_import_apply(struct api_call *call, struct osc_import *im, int dry_run,
 	return ret;
 }
 
+/* ---- the file's bytes ---- */
+
+/* The value of a base64 digit, or -1. */
+static int
+b64_value(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
 /*
- * Import text (the CSV) all or nothing: every record is read and checked
- * first; if none has an error they are written in one transaction, which a
- * dry run rolls back. *report as in /tmp/api.md. Returns 0, -EINVAL for
+ * Decode base64 (RFC 4648, padding optional, line breaks allowed) into a
+ * malloc'ed buffer of *len bytes, NUL-terminated. -EINVAL when s is not
+ * base64, -ENOMEM.
+ */
+static int
+b64_decode(const char *s, char **out, size_t *len)
+{
+	size_t n = strlen(s), o = 0;
+	unsigned long acc = 0;
+	int bits = 0, pad = 0;
+	char *buf = malloc(n / 4 * 3 + 4);
+
+	if (buf == NULL)
+		return -ENOMEM;
+	for (; *s; s++) {
+		int v = b64_value((unsigned char)*s);
+
+		if (*s == '\r' || *s == '\n')
+			continue;
+		if (*s == '=') {
+			pad++;
+			continue;
+		}
+		if (v < 0 || pad) {
+			free(buf);
+			return -EINVAL;
+		}
+		acc = (acc << 6) | (unsigned long)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf[o++] = (char)(acc >> bits & 0xFF);
+		}
+	}
+	buf[o] = '\0';
+	*out = buf;
+	*len = o;
+	return 0;
+}
+
+/* The line (from 1) of offset off in data. */
+static int
+line_at(const char *data, size_t off)
+{
+	int line = 1;
+
+	for (size_t i = 0; i < off; i++)
+		if (data[i] == '\n')
+			line++;
+	return line;
+}
+
+/*
+ * The file's bytes as UTF-8 text in *text (malloc'ed): UTF-8 as it is
+ * (its BOM dropped), or else Windows-1252 converted with iconv; *encoding
+ * says which ("UTF-8", "Windows-1252"). What is neither (a NUL byte, a
+ * byte Windows-1252 leaves undefined, UTF-16, a workbook) is reported in
+ * errors with its line and gives -EINVAL; -ENOMEM.
+ */
+static int
+osc_import_decode(const char *data, size_t len, char **text,
+                  const char **encoding, json_t *errors)
+{
+	char *out, *in = (char *)data, *op;
+	size_t inleft = len, outleft = len * 3 + 1;
+	const char *nul = memchr(data, '\0', len);
+	iconv_t cd;
+
+	*text = NULL;
+	*encoding = "UTF-8";
+	if (len >= 2 &&
+	    ((unsigned char)data[0] == 0xFF ||
+	     (unsigned char)data[0] == 0xFE) &&
+	    ((unsigned char)data[1] == 0xFE ||
+	     (unsigned char)data[1] == 0xFF)) {
+		import_error(errors, 0,
+		             "the file is UTF-16 text (Excel's \"Unicode "
+		             "text\"): save it as CSV (comma or semicolon "
+		             "separated) or CSV UTF-8");
+		return -EINVAL;
+	}
+	if (len >= 4 && memcmp(data, "PK\3\4", 4) == 0) {
+		import_error(errors, 0,
+		             "the file is a workbook (.xlsx or .ods), not CSV: "
+		             "save it as CSV from the spreadsheet");
+		return -EINVAL;
+	}
+	if (nul) {
+		import_error(errors, line_at(data, (size_t)(nul - data)),
+		             "line %d: a NUL byte: this is not a CSV text file",
+		             line_at(data, (size_t)(nul - data)));
+		return -EINVAL;
+	}
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
+		data += 3;
+		len -= 3;
+	}
+	if (import_utf8_valid(data, len)) {
+		if ((*text = strndup(data, len)) == NULL)
+			return -ENOMEM;
+		return 0;
+	}
+	/* Not UTF-8: what a spreadsheet on Windows writes in Spain and
+	 * Mexico. Every byte but five is a character there. */
+	*encoding = "Windows-1252";
+	if ((out = malloc(outleft)) == NULL)
+		return -ENOMEM;
+	op = out;
+	cd = iconv_open("UTF-8", "WINDOWS-1252");
+	if (cd == (iconv_t)-1) {
+		free(out);
+		import_error(errors, 0,
+		             "the file is not UTF-8, and this system cannot "
+		             "convert Windows-1252 (iconv: %s)",
+		             strerror(errno));
+		return -EINVAL;
+	}
+	in = (char *)data;
+	if (iconv(cd, &in, &inleft, &op, &outleft) == (size_t)-1) {
+		int line = line_at(data, (size_t)(in - data));
+
+		iconv_close(cd);
+		free(out);
+		import_error(errors, line,
+		             "line %d: byte 0x%02X is neither UTF-8 nor "
+		             "Windows-1252 text",
+		             line, (unsigned char)*in);
+		return -EINVAL;
+	}
+	iconv_close(cd);
+	*op = '\0';
+	*text = out;
+	return 0;
+}
+
+/*
+ * Import text (the CSV, UTF-8) all or nothing: every record is read and
+ * checked first; if none has an error they are written in one
+ * transaction, which a dry run rolls back. *report as in
+ * schemas/control-api.yaml (OscImportReport). Returns 0, -EINVAL for
  * errors in the file, -EIO for the store.
  */
 static int
@@ -533,15 +792,17 @@ osc_import_run(struct api_call *call, const char *text, int dry_run,
 	struct store *st = call->ctx->store;
 	json_t *rows = json_array(), *errors = json_array();
 	struct osc_import im = {0};
+	const char sep[2] = {csv_separator(text), '\0'};
 	struct csv c;
 	size_t i;
 	int ret;
 
-	*report = json_pack("{s:b, s:b, s:o, s:o}", "ok", 1, "dry_run", dry_run,
-	                    "rows", rows, "errors", errors);
+	*report =
+	    json_pack("{s:b, s:b, s:o, s:o, s:s}", "ok", 1, "dry_run", dry_run,
+	              "rows", rows, "errors", errors, "separator", sep);
 	if (!import_utf8_valid(text, strlen(text)))
 		import_error(errors, 0, "the file is not valid UTF-8");
-	ret = csv_split(text, &c, errors);
+	ret = csv_split(text, sep[0], &c, errors);
 	if (ret == 0 && c.n == 0 && json_array_size(errors) == 0)
 		import_error(errors, 1,
 		             "line 1: the file is empty; its first "
@@ -584,20 +845,54 @@ void
 api_osc_import(struct api_call *call)
 {
 	json_t *body = api_body(call), *report;
-	const char *text;
+	const char *text, *data, *encoding = "UTF-8";
+	char *bytes = NULL, *decoded = NULL;
+	size_t len;
 	int bad = 0, rc, dry_run;
 
 	if (!body)
 		return;
 	text = api_body_str(call, body, "text", &bad);
+	if (!bad)
+		data = api_body_str(call, body, "data", &bad);
 	if (bad)
 		return;
-	if (!text) {
-		api_error(call, 400, "'text' (the CSV) is required");
+	if (!text == !data) {
+		api_error(call, 400,
+		          "give either 'text' (the CSV) or 'data' (the file's "
+		          "bytes in base64)");
 		return;
 	}
 	dry_run = api_body_bool(body, "dry_run");
+	if (data) {
+		json_t *errors = json_array();
+
+		rc = b64_decode(data, &bytes, &len);
+		if (rc == -EINVAL) {
+			json_decref(errors);
+			api_error(call, 400, "'data' is not base64");
+			return;
+		}
+		if (rc == 0)
+			rc = osc_import_decode(bytes, len, &decoded, &encoding,
+			                       errors);
+		free(bytes);
+		if (rc < 0) {
+			if (rc == -ENOMEM)
+				import_error(errors, 0, "out of memory");
+			report =
+			    json_pack("{s:b, s:b, s:o, s:o, s:s}", "ok", 0,
+			              "dry_run", dry_run, "rows", json_array(),
+			              "errors", errors, "encoding", encoding);
+			api_reply_json(call, rc == -EINVAL ? 422 : 500, report);
+			return;
+		}
+		json_decref(errors);
+		text = decoded;
+	}
 	rc = osc_import_run(call, text, dry_run, &report);
+	free(decoded);
+	json_object_set_new(report, "encoding", json_string(encoding));
 	if (rc == 0 && !dry_run)
 		api_others_changed(call);
 	api_reply_json(call, rc == 0 ? 200 : rc == -EINVAL ? 422 : 500, report);

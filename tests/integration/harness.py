@@ -17,11 +17,26 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CRONOGRAMAD = os.environ.get("CRONOGRAMAD", os.path.join(ROOT, "build", "cronogramad"))
 CRONOCTL = os.environ.get("CRONOCTL", os.path.join(ROOT, "build", "cronoctl"))
+# cronoctl's catalogue in the build tree (make integration sets it).
+LOCALEDIR = os.environ.get("CRONOCTL_LOCALEDIR", os.path.join(ROOT, "build", "locale"))
 PYTHON = "/usr/bin/python3"
 CONTRIB = os.path.join(ROOT, "contrib")
 PROGRAMME = os.path.join(CONTRIB, "cronograma-2018.tsv")
 TOPICS = os.path.join(CONTRIB, "temas-2018.tsv")
 DOMAIN = "example.org"
+
+
+def ctl_env(lang="C", **more):
+    """The environment cronoctl runs in: the caller's, with the language
+    settings replaced by LANG=lang (English unless a test asks for
+    another) and the build tree's catalogue."""
+    e = dict(os.environ)
+    for k in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "CRONOGRAMA_SOCKET"):
+        e.pop(k, None)
+    e["LANG"] = lang
+    e["CRONOCTL_LOCALEDIR"] = LOCALEDIR
+    e.update(more)
+    return e
 
 
 def free_port():
@@ -118,9 +133,9 @@ class Daemon:
         self.log.close()
 
     def ctl(self, *args, input=None, check=True, env=None):
-        """Run cronoctl against this daemon; returns (rc, stdout, stderr)."""
-        e = dict(os.environ)
-        e.pop("CRONOGRAMA_SOCKET", None)
+        """Run cronoctl against this daemon; returns (rc, stdout, stderr).
+        It speaks English (LANG=C) unless env says otherwise."""
+        e = ctl_env()
         if env:
             e.update(env)
         p = subprocess.run([CRONOCTL, "--socket", self.socket] + list(args),

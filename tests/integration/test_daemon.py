@@ -6,7 +6,7 @@ import sqlite3
 import stat
 import subprocess
 
-from harness import CRONOGRAMAD, CRONOCTL, Daemon, DaemonTest, ROOT, wait_for
+from harness import CRONOGRAMAD, CRONOCTL, Daemon, DaemonTest, ROOT, ctl_env, wait_for
 
 
 class DaemonLifecycleTest(DaemonTest):
@@ -241,19 +241,30 @@ class DocsAgreeTest(DaemonTest):
         self.daemons = []
 
     def test_every_cronoctl_command_is_in_the_man_page(self):
-        p = subprocess.run([CRONOCTL, "--help"], capture_output=True, timeout=30)
+        p = subprocess.run([CRONOCTL, "--help"], capture_output=True, timeout=30,
+                           env=ctl_env())
         self.assertEqual(p.returncode, 0)
         out = p.stdout.decode()
         section = out.split("Commands:")[1].split("Global options")[0]
         commands = [l[2:].split("  ")[0].strip() for l in section.splitlines()
                     if l.startswith("  ") and l.strip()]
         self.assertGreater(len(commands), 20)
-        man = open(os.path.join(ROOT, "contrib", "man", "cronoctl.1")).read()
-        man = man.replace("\\-", "-").replace("\\fB", "").replace("\\fR", "").replace("\\fI", "")
+        for page in ("cronoctl.1", "es/cronoctl.1"):
+            man = open(os.path.join(ROOT, "contrib", "man", page), encoding="utf-8").read()
+            man = man.replace("\\-", "-").replace("\\fB", "").replace(
+                "\\fR", "").replace("\\fI", "")
+            for c in commands:
+                self.assertIn(c, man, "%s lacks the command '%s'" % (page, c))
+            # man(1) renders it without a warning.
+            p = subprocess.run(["man", "--warnings", "-E", "UTF-8", "-l",
+                                os.path.join(ROOT, "contrib", "man", page)],
+                               capture_output=True, timeout=60,
+                               env=dict(ctl_env("C.UTF-8"), MANWIDTH="80"))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(p.stderr.decode(), "", page)
         for c in commands:
-            self.assertIn(c, man, "cronoctl.1 lacks the command '%s'" % c)
             h = subprocess.run([CRONOCTL] + c.split() + ["--help"], capture_output=True,
-                               timeout=30)
+                               timeout=30, env=ctl_env())
             self.assertEqual(h.returncode, 0, c)
             self.assertIn("usage", h.stdout.decode().lower(), c)
 
@@ -269,14 +280,15 @@ class DocsAgreeTest(DaemonTest):
             for m in re.findall(r"^    (get|post|patch|delete|put):", block, re.M):
                 described.add((m.upper(), path))
         out = subprocess.run([CRONOCTL, "--help"], capture_output=True,
-                             timeout=30).stdout.decode()
+                             timeout=30, env=ctl_env()).stdout.decode()
         section = out.split("Commands:")[1].split("Global options")[0]
         commands = [l[2:].split("  ")[0].strip() for l in section.splitlines()
                     if l.startswith("  ") and l.strip()]
         used = 0
         for c in commands:
             h = subprocess.run([CRONOCTL] + c.split() + ["--help"],
-                               capture_output=True, timeout=30).stdout.decode()
+                               capture_output=True, timeout=30,
+                               env=ctl_env()).stdout.decode()
             for line in h.splitlines():
                 if line.startswith("API:"):
                     for route in line[4:].split(","):

@@ -211,7 +211,7 @@ class OscsTest(DaemonTest):
                          "http://127.0.0.1:8080/calendarios/osc/%s.ics" % t1["token"])
         self.assertEqual(self.d.ctl_json("osc", "token", "feed@ejemplo.org"), t1)
         _, out, _ = self.d.ctl("osc", "token", str(oid), "--reset")
-        m = re.search(r"token:\s+(\S+)\nfeed_url:\s+(\S+)", out)
+        m = re.search(r"token:\s+(\S+)\nprivate feed:\s+(\S+)", out)
         self.assertIsNotNone(m, out)
         self.assertNotEqual(m.group(1), t1["token"])
         self.assertTrue(m.group(2).endswith("/calendarios/osc/%s.ics" % m.group(1)))
@@ -336,7 +336,7 @@ class OscsTest(DaemonTest):
         self.assertIn("line 4: error:", out)
         self.assertIn("no-existe", out)
         # Headers that cannot be read.
-        for text, needle in [("nombre,correo\nA,a@ejemplo.org\n", "column"),
+        for text, needle in [("nombre,mail\nA,a@ejemplo.org\n", "column"),
                              ("name,contact\nA,B\n", "email"),
                              ("", "empty"),
                              ("name,email\n\"A,a@ejemplo.org\n", "not closed")]:

@@ -1,0 +1,243 @@
+/* command_table: every cronoctl command, defined once.
+ *
+ * Each row is a command's name, usage, summary, options, handler, the API
+ * routes it calls and what the shell completes for its arguments. From
+ * this table come `cronoctl --help`, `cronoctl COMMAND --help`, the
+ * argument parser and the bash completion (`cronoctl --complete`); the
+ * man pages (contrib/man/cronoctl.1, contrib/man/es/cronoctl.1) follow it
+ * and a test checks that they name every command. Texts are English,
+ * marked N_() for the catalogue. */
+#include <stddef.h>
+
+#include "cronoctl.h"
+
+static const struct cli_opt opts_none[] = {{NULL, NULL, NULL, NULL}};
+
+static const struct cli_opt opts_delete[] = {
+    {"force", NULL, N_("delete even if organisations heard of it"), NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_opt opts_dry_run[] = {
+    {"dry-run", NULL, N_("check and report, change nothing"), NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_opt opts_import[] = {
+    {"year", N_("Y"),
+     N_("the year of dates that name none (default: this year)"), NULL},
+    {"dry-run", NULL, N_("check and report, change nothing"), NULL},
+    {"topics", N_("TEMAS.tsv"),
+     N_("topics to import first (default: temas-*.tsv or temas.tsv next to "
+        "FILE)"),
+     CPL("file:tsv")},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_opt opts_events[] = {
+    {"topic", N_("SLUG"), N_("only sessions of this topic"), CPL("topic")},
+    {"tbd", NULL, N_("only sessions whose date is still undecided"), NULL},
+    {"from", N_("DATE"), N_("only sessions on or after DATE (YYYY-MM-DD)"),
+     NULL},
+    {"to", N_("DATE"), N_("only sessions on or before DATE (YYYY-MM-DD)"),
+     NULL},
+    {"cancelled", NULL, N_("include cancelled sessions"), NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_opt opts_show[] = {
+    {"ical", NULL, N_("also print the session's VEVENT"), NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+/* add and edit take the same fields. */
+static const struct cli_opt opts_event_fields[] = {
+    {"title", N_("T"), N_("the session's title"), NULL},
+    {"date", N_("EXPR"), N_("a Spanish date expression (\"8 de febrero\")"),
+     NULL},
+    {"start", N_("ISO"), N_("start date or date and time (2018-02-08T10:00)"),
+     NULL},
+    {"end", N_("ISO"), N_("end date or date and time (with --start)"), NULL},
+    {"tz", N_("TZID"), N_("time zone (default: the office's)"), NULL},
+    {"location", N_("L"), N_("where it takes place"), NULL},
+    {"description", N_("D"), N_("a longer description"), NULL},
+    {"topics", N_("SLUG,…"), N_("the session's topics"), CPL("topic,")},
+    {"remind", N_("OFFSETS"),
+     N_("reminder offsets, e.g. 3d,1h (\"\" = defaults)"), NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_opt opts_export[] = {
+    {"topic", N_("SLUG"), N_("only sessions of this topic"), CPL("topic")},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_opt opts_log[] = {
+    {"event", N_("EVENT"), N_("only entries about this session"), CPL("event")},
+    {"limit", N_("N"), N_("at most N entries (newest first)"), NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_opt opts_osc_add[] = {
+    {"name", N_("NAME"), N_("the organisation's name"), NULL},
+    {"email", N_("ADDR[,ADDR…]"), N_("where its reminders go"), NULL},
+    {"contact", N_("PERSON"), N_("a contact person"), NULL},
+    {"state", N_("ESTADO"), N_("the Mexican state it is based in"), NULL},
+    {"topics", N_("SLUG,…"), N_("topics it follows"), CPL("topic,")},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_opt opts_osc_list[] = {
+    {"topic", N_("SLUG"), N_("only organisations that follow this topic"),
+     CPL("topic")},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_opt opts_osc_token[] = {
+    {"reset", NULL, N_("issue a new token (the old feed URL stops working)"),
+     NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_opt opts_outbox[] = {
+    {"state", N_("S"), N_("pending, sending, sent, failed or expired"),
+     CPL("word:outbox-state")},
+    {"event", N_("EVENT"), N_("only messages about this session"),
+     CPL("event")},
+    {"limit", N_("N"), N_("at most N messages"), NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_opt opts_outbox_retry[] = {
+    {"failed", NULL, N_("retry every failed message"), NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_opt opts_upcoming[] = {
+    {"days", N_("N"), N_("look N days ahead (default 7)"), NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_opt opts_reschedule[] = {
+    {"dry-run", NULL, N_("show what would change and who would be told"), NULL},
+    {"now", NULL, N_("send the notices at once"), NULL},
+    {"silent", NULL, N_("tell nobody (reminders still follow the new date)"),
+     NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_opt opts_cancel[] = {
+    {"reason", N_("TEXT"), N_("why, told to the organisations"), NULL},
+    {"now", NULL, N_("send the notices at once"), NULL},
+    {"silent", NULL, N_("tell nobody"), NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_opt opts_clock[] = {
+    {"set", N_("ISO"), N_("set the daemon's clock (2018-02-01T00:00:00Z)"),
+     NULL},
+    {"advance", N_("SECONDS"), N_("move the daemon's clock forward"), NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+/* The commands, in the order --help lists them, each with the API routes
+ * it uses (shown by COMMAND --help; schemas/control-api.yaml has them). */
+const struct cli_command cli_commands[] = {
+    {"status", "", N_("the daemon's version, uptime, time zone and counts"),
+     opts_none, 0, 0, cmd_status, ROUTE("GET /v1/status"), NULL},
+    {"topics", "", N_("list the topics and how many sessions each has"),
+     opts_none, 0, 0, cmd_topics, ROUTE("GET /v1/topics"), NULL},
+    {"topics import", N_("FILE.tsv [--dry-run]"),
+     N_("import topics (code, slug, nombre[, objetivo, title])"), opts_dry_run,
+     1, 1, cmd_topics_import, ROUTE("POST /v1/topics/import"), CPL("file:tsv")},
+    {"topics remind", N_("SLUG OFFSETS|default"),
+     N_("set a topic's own reminder offsets (3d,1h), or back to the "
+        "defaults"),
+     opts_none, 2, 2, cmd_topics_remind, ROUTE("PATCH /v1/topics/{id}"),
+     CPL("topic word:remind-default")},
+    {"import", N_("FILE [--year Y] [--dry-run] [--topics TEMAS.tsv]"),
+     N_("import a programme (TSV or .ics), all or nothing"), opts_import, 1, 1,
+     cmd_import, ROUTE("POST /v1/import"), CPL("file:tsv|ics")},
+    {"events",
+     N_("[--topic SLUG] [--tbd] [--from DATE] [--to DATE] [--cancelled]"),
+     N_("list sessions"), opts_events, 0, 0, cmd_events,
+     ROUTE("GET /v1/events"), NULL},
+    {"show", N_("EVENT [--ical]"), N_("show a session"), opts_show, 1, 1,
+     cmd_show, ROUTE("GET /v1/events/{id}"), CPL("event")},
+    {"add",
+     N_("--title T (--date EXPR | --start ISO [--end ISO]) [--tz TZID] "
+        "[--location L] [--description D] [--topics SLUG,…] [--remind "
+        "OFFSETS]"),
+     N_("add a session; prints its id"), opts_event_fields, 0, 0, cmd_add,
+     ROUTE("POST /v1/events"), NULL},
+    {"edit",
+     N_("EVENT [--title T] [--date EXPR | --start ISO [--end ISO]] [--tz "
+        "TZID] [--location L] [--description D] [--topics SLUG,…] "
+        "[--remind OFFSETS]"),
+     N_("change fields of a session"), opts_event_fields, 1, 1, cmd_edit,
+     ROUTE("PATCH /v1/events/{id}"), CPL("event")},
+    {"delete", N_("EVENT [--force]"), N_("delete a session"), opts_delete, 1, 1,
+     cmd_delete, ROUTE("DELETE /v1/events/{id}"), CPL("event")},
+    {"export", N_("[--topic SLUG]"), N_("write the programme as iCalendar"),
+     opts_export, 0, 0, cmd_export, ROUTE("GET /v1/export"), NULL},
+    {"log", N_("[--event EVENT] [--limit N]"), N_("show the audit log"),
+     opts_log, 0, 0, cmd_log, ROUTE("GET /v1/log"), NULL},
+    {"osc add",
+     N_("--name NAME --email ADDR[,ADDR…] [--contact PERSON] [--state "
+        "ESTADO] [--topics SLUG,…]"),
+     N_("register an organisation; prints its id"), opts_osc_add, 0, 0,
+     cmd_osc_add, ROUTE("POST /v1/oscs"), NULL},
+    {"osc import", N_("FILE.csv [--dry-run]"),
+     N_("import organisations from a spreadsheet's CSV"), opts_dry_run, 1, 1,
+     cmd_osc_import, ROUTE("POST /v1/oscs/import"), CPL("file:csv")},
+    {"osc list", N_("[--topic SLUG]"), N_("list organisations"), opts_osc_list,
+     0, 0, cmd_osc_list, ROUTE("GET /v1/oscs"), NULL},
+    {"osc show", N_("OSC"), N_("show an organisation"), opts_none, 1, 1,
+     cmd_osc_show, ROUTE("GET /v1/oscs/{id}"), NULL},
+    {"osc remove", N_("OSC"), N_("remove an organisation"), opts_none, 1, 1,
+     cmd_osc_remove, ROUTE("DELETE /v1/oscs/{id}"), NULL},
+    {"osc token", N_("OSC [--reset]"),
+     N_("show (or reset) an organisation's private feed"), opts_osc_token, 1, 1,
+     cmd_osc_token, ROUTE("GET /v1/oscs/{id}/token, POST /v1/oscs/{id}/token"),
+     NULL},
+    {"subscribe", N_("OSC SLUG…"), N_("subscribe an organisation to topics"),
+     opts_none, 2, -1, cmd_subscribe, ROUTE("POST /v1/oscs/{id}/subscribe"),
+     CPL("- topic*")},
+    {"unsubscribe", N_("OSC SLUG…"),
+     N_("unsubscribe an organisation from topics"), opts_none, 2, -1,
+     cmd_unsubscribe, ROUTE("POST /v1/oscs/{id}/unsubscribe"), CPL("- topic*")},
+    {"outbox", N_("[--state S] [--event EVENT] [--limit N]"),
+     N_("list messages to send, sent and failed"), opts_outbox, 0, 0,
+     cmd_outbox, ROUTE("GET /v1/outbox"), NULL},
+    {"outbox retry", N_("ID | --failed"),
+     N_("send a failed message again (or all of them)"), opts_outbox_retry, 0,
+     1, cmd_outbox_retry, ROUTE("POST /v1/outbox/retry"), NULL},
+    {"upcoming", N_("[--days N]"), N_("reminders due in the next days"),
+     opts_upcoming, 0, 0, cmd_upcoming,
+     ROUTE("GET /v1/upcoming, GET /v1/status"), NULL},
+    {"tbd", "", N_("undecided sessions, by window"), opts_none, 0, 0, cmd_tbd,
+     ROUTE("GET /v1/tbd"), NULL},
+    {"reschedule", N_("EVENT WHEN [--dry-run] [--now] [--silent]"),
+     N_("fix or move a session's date and tell its subscribers"),
+     opts_reschedule, 2, -1, cmd_reschedule,
+     ROUTE("POST /v1/events/{id}/reschedule, GET /v1/status"), CPL("event")},
+    {"cancel", N_("EVENT [--reason TEXT] [--now] [--silent]"),
+     N_("cancel a session and tell its subscribers"), opts_cancel, 1, 1,
+     cmd_cancel, ROUTE("POST /v1/events/{id}/cancel, GET /v1/status"),
+     CPL("event")},
+    {"clock", N_("[--set ISO | --advance SECONDS]"),
+     N_("show or move the daemon's test clock"), opts_clock, 0, 0, cmd_clock,
+     ROUTE("POST /v1/clock, GET /v1/status"), NULL},
+};
+
+const int cli_ncommands = (int)(sizeof(cli_commands) / sizeof(cli_commands[0]));
+
+const struct cli_opt cli_global_opts[] = {
+    {"socket", N_("PATH"), N_("the control socket (default: see ENVIRONMENT)"),
+     CPL("file:")},
+    {"json", NULL, N_("print the API's JSON instead of tables"), NULL},
+    {"wide", NULL, N_("do not cut long titles to fit 100 columns"), NULL},
+    {"help", NULL, N_("this help, or a command's with COMMAND --help"), NULL},
+    {"version", NULL, N_("print cronoctl's version"), NULL},
+    {NULL, NULL, NULL, NULL},
+};
