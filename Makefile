@@ -77,7 +77,7 @@ TEST_DEPS_token   := token secret
 dep_expand = $(patsubst fecha,fecha fecha_parse,$(patsubst event,event event_render event_parse,$(1)))
 dep_objs = $(if $(filter ALL,$(TEST_DEPS_$(1))),$(LIB_OBJ),$(foreach m,$(call dep_expand,$(TEST_DEPS_$(1))),$(if $(filter sqlfiles templates,$(m)),$(BUILD)/gen/$(m).o,$(BUILD)/daemon/$(m).o)))
 
-.PHONY: all deps depcheck check check-run unit integration format format-check demo bench fuzz install clean asan \
+.PHONY: all deps depcheck check check-run unit integration format format-check demo bench bench-tools fuzz install clean asan \
 	po-update i18n-check FORCE
 all: $(BUILD)/cronogramad $(BUILD)/cronoctl $(MO_FILES)
 
@@ -180,11 +180,11 @@ integration: all
 	  $(PYTHON) tests/integration/run.py
 
 format:
-	clang-format -i daemon/*.c daemon/*.h cli/*.c tests/*.c
+	clang-format -i daemon/*.c daemon/*.h cli/*.c tests/*.c tests/bench/*.c
 
 format-check:
 	@mkdir -p $(BUILD)/results
-	@if clang-format --dry-run -Werror daemon/*.c daemon/*.h cli/*.c tests/*.c 2>$(BUILD)/format.log; then \
+	@if clang-format --dry-run -Werror daemon/*.c daemon/*.h cli/*.c tests/*.c tests/bench/*.c 2>$(BUILD)/format.log; then \
 	  echo "format 1 0" > $(BUILD)/results/format; echo "format: ok"; \
 	else cat $(BUILD)/format.log | head -20; echo "format 0 1" > $(BUILD)/results/format; \
 	  echo "format: FAILED (run 'make format')"; fi
@@ -198,6 +198,7 @@ check-run:
 	@$(MAKE) --no-print-directory format-check
 	@sh tests/setup/fresh-machine.sh $(BUILD)/results || true
 	@$(MAKE) --no-print-directory all || { mkdir -p $(BUILD)/results; echo "build 0 1" >> $(BUILD)/results/build; }
+	@$(MAKE) --no-print-directory bench-tools || { mkdir -p $(BUILD)/results; echo "bench-tools 0 1" >> $(BUILD)/results/build; }
 	@$(MAKE) --no-print-directory i18n-check || true
 	@$(MAKE) --no-print-directory unit || true
 	@$(MAKE) --no-print-directory integration || true
@@ -215,8 +216,20 @@ demo: deps
 
 bench:
 	@sh contrib/install-deps.sh --bench
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all bench-tools
 	@sh tests/bench/run.sh $(BUILD)
+
+# Benchmark peers written here (tests/bench/*.c), built with the project's
+# warnings into BUILD/bench/; `make check` compiles them too so that they
+# keep building. Never installed: they are not part of the product.
+BENCH_TOOLS := $(BUILD)/bench/curl_alone
+bench-tools: $(BENCH_TOOLS)
+
+# Each tool links only its own library, as a program of its own would.
+$(BUILD)/bench/curl_alone: BENCH_LIBS = $(shell pkg-config --libs libcurl)
+$(BUILD)/bench/%: tests/bench/%.c | $(BUILD)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BENCH_LIBS)
 
 # libFuzzer targets (clang), FUZZ_SECONDS each (default 60).
 fuzz: all

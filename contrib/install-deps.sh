@@ -5,7 +5,8 @@
 #
 #   contrib/install-deps.sh          build + test dependencies (chromium
 #                                    included: the page is tested in it)
-#   contrib/install-deps.sh --bench  also the benchmark peers (postfix tools, nginx, wrk)
+#   contrib/install-deps.sh --bench  also the benchmark peers and tools (postfix's
+#                                    smtp-sink/smtp-source, nginx, wrk, strace)
 #   contrib/install-deps.sh --check  install nothing: name what is missing and
 #                                    exit 1 (what plain `make` runs)
 set -eu
@@ -26,7 +27,7 @@ PKGS="$BUILD_PKGS $TEST_PKGS"
 
 for arg in "$@"; do
 	case "$arg" in
-	--bench) PKGS="$PKGS postfix nginx-light wrk" ;;
+	--bench) PKGS="$PKGS postfix nginx-light wrk strace" ;;
 	--browser) ;; # chromium is always installed now
 	--check) CHECK=1 PKGS=$BUILD_PKGS ;;
 	-h | --help)
@@ -102,4 +103,11 @@ if echo "$missing" | grep -qw nginx-light; then
 		$SUDO systemctl stop nginx >/dev/null 2>&1 || true
 	fi
 fi
+# Where the package scripts may start services (no policy-rc.d, no
+# systemd), say so if one outlived the stops above.
+for pidfile in /var/spool/postfix/pid/master.pid /run/nginx.pid; do
+	if [ -s "$pidfile" ] && $SUDO kill -0 "$(tr -d ' \n' <"$pidfile")" 2>/dev/null; then
+		echo "install-deps.sh: still running: the process in $pidfile (postfix stop / nginx -s stop)" >&2
+	fi
+done
 locale_generate
