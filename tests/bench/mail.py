@@ -901,7 +901,7 @@ def main(argv):
             " (BENCH_QUICK: the million-reminder goals are not judged)"
             if quick else ""))
         for _, label, goal, value, ok, others in sorted(goals):
-            print(("  %-4s  %-52s %9s  (%s)  %s" % (
+            print(("  %-4s  %-54s %9s  (%s)  %s" % (
                 "n/a" if ok is None else "PASS" if ok else "MISS", label,
                 value, goal, busy_note(others))).rstrip())
         if any(g[5] is not None and g[5] > BUSY for g in goals):
