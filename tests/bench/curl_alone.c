@@ -38,8 +38,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CONNS_MAX         256
-#define UPLOAD_BUFFER_MIN 16384L
+#define CONNS_MAX          256
+#define UPLOAD_BUFFER_MIN  16384L
+#define TRANSFER_TIMEOUT_S 30L
 
 struct sender {
 	CURL *easy;
@@ -171,6 +172,9 @@ sender_setup(struct sender *s, struct curl_slist *rcpt, const char *url,
 	SET(CURLOPT_READDATA, s);
 	SET(CURLOPT_INFILESIZE_LARGE, (curl_off_t)msg_len);
 	SET(CURLOPT_PRIVATE, s);
+	/* A benchmark stops by itself: a transfer the sink does not finish
+	 * fails after TRANSFER_TIMEOUT_S, as in the daemon (timeout = 30s). */
+	SET(CURLOPT_TIMEOUT, TRANSFER_TIMEOUT_S);
 	/* libcurl allocates its upload buffer (64 KB by default) for each
 	 * transfer and frees it at the end; in a small heap glibc hands that
 	 * back to the kernel every time, two brk(2) per message. The smallest
@@ -209,12 +213,14 @@ send_all(CURLM *multi, struct sender *s, long nconns, long total, long *conns)
 		}
 		while ((m = curl_multi_info_read(multi, &left)) != NULL) {
 			struct sender *sp;
+			char *priv = NULL;
 			long code = 0, nc = 0;
 
 			if (m->msg != CURLMSG_DONE)
 				continue;
 			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
-			                  (char **)&sp);
+			                  &priv);
+			sp = (struct sender *)priv;
 			curl_easy_getinfo(sp->easy, CURLINFO_RESPONSE_CODE,
 			                  &code);
 			curl_easy_getinfo(sp->easy, CURLINFO_NUM_CONNECTS, &nc);

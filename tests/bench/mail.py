@@ -372,7 +372,7 @@ def parse_pairs(text):
 
 def curl_alone_round(build, url, msg, conns, n):
     out = subprocess.run(curl_alone_args(build, url, msg, conns, n),
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, timeout=600)
     if out.returncode != 0:
         raise SystemExit("mail bench: curl_alone failed:\n" + out.stderr)
     r = parse_pairs(out.stdout)
@@ -385,7 +385,7 @@ def smtp_source_round(sink, lf, conns, n):
     subprocess.run([SOURCE, "-d", "-s", str(conns), "-m", str(n),
                     "-F", lf, "-f", FROM, "-t", TO,
                     "127.0.0.1:%d" % sink.port], check=True,
-                   stdout=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, timeout=600)
     secs = time.monotonic() - t0
     return n / secs, (children_cpu_s() - cpu0) * 1e6 / n
 
@@ -541,7 +541,7 @@ def sessions_source(tmp, lf, conns, n):
         subprocess.run([SOURCE, "-d", "-s", str(conns), "-m", str(n),
                         "-F", lf, "-f", FROM, "-t", TO,
                         "127.0.0.1:%d" % sink.port], check=True,
-                       stdout=subprocess.DEVNULL)
+                       stdout=subprocess.DEVNULL, timeout=600)
         return sink.wait_counters(n)[0]
     finally:
         sink.stop()
