@@ -1,6 +1,7 @@
-/* mailer: sends messages over SMTP with libcurl's multi socket interface on
- * the libuv loop (uv_poll + one uv_timer, never a blocking call), or, when
- * no SMTP URL is configured, writes them into a maildir. Only mailer.c
+/* mailer: sends messages over SMTP (libcurl) on mailer worker threads, or,
+ * when no SMTP URL is configured, writes them into a maildir. The caller
+ * lives on the libuv loop and never waits: submitting only queues, and
+ * every result comes back on the loop. In this module only mailer_smtp.c
  * includes curl/curl.h.
  */
 #ifndef CRONOGRAMA_MAILER_H
@@ -19,8 +20,8 @@ struct mailer_config {
 	const char *password;  /* read by the caller from a 0600 file */
 	const char *ca_file;   /* or NULL for the system's */
 	int starttls_required; /* smtp://: 1 = require STARTTLS, 0 = off */
-	unsigned
-	    max_connections; /* concurrent transfers and cached connections */
+	unsigned max_connections; /* worker threads, each with one SMTP
+	                             connection kept between messages */
 	unsigned rate_per_minute; /* token bucket; 0 = unlimited */
 	long timeout_s;           /* per message */
 };
@@ -32,11 +33,29 @@ enum mailer_result {
 	MAILER_PERMFAIL, /* 5xx: never retry */
 };
 
+/*
+ * The outcome of one message, called on the loop. smtp_code is the
+ * server's reply code (250, 451, 550…), or 0 when there was none
+ * (connection failure, timeout, maildir). detail is one line of text (no
+ * CR or LF), at most a few hundred bytes, valid only during the call:
+ *
+ *   MAILER_SENT over SMTP      the relay's final reply to the end of DATA,
+ *                              as it sent it: "250 2.0.0 Ok: queued as 4F2A"
+ *   MAILER_SENT to the maildir "maildir new/<file name>"
+ *   MAILER_TEMPFAIL/PERMFAIL   the failing reply line first when the
+ *                              server sent one, then curl's reason:
+ *                              "451 4.3.0 Try later (curl 55: …)";
+ *                              otherwise curl's reason alone; "shutting
+ *                              down" for a message that never started
+ *                              before mailer_free.
+ */
 typedef void (*mailer_done_fn)(void *arg, enum mailer_result result,
                                int smtp_code, const char *detail);
 
 struct mailer;
 
+/* Check cfg and create the mailer on loop (no thread starts until there
+ * is mail to send). 0, or a negative errno with a message in err. */
 int mailer_new(uv_loop_t *loop, const struct mailer_config *cfg,
                struct mailer **out, char *err, size_t errlen);
 
@@ -44,7 +63,8 @@ int mailer_new(uv_loop_t *loop, const struct mailer_config *cfg,
  * Queue one message: data is the whole RFC 5322 message (CRLF), copied.
  * rcpts is a NULL-terminated list of envelope recipients. done is called
  * exactly once, on the loop, when the message is sent or has failed;
- * if mailer_submit fails it is never called.
+ * never from inside mailer_submit, and if mailer_submit fails it is never
+ * called.
  */
 int mailer_submit(struct mailer *m, const char *data, size_t len,
                   const char *const *rcpts, mailer_done_fn done, void *arg);
@@ -52,8 +72,11 @@ int mailer_submit(struct mailer *m, const char *data, size_t len,
 /* Messages queued or in flight. */
 size_t mailer_pending(struct mailer *m);
 
-/* Abort what is in flight (their done callbacks get MAILER_TEMPFAIL),
- * close the handles; done(arg) when all are closed and m is freed. */
+/* Abort what is in flight and report what never started; done callbacks
+ * get MAILER_TEMPFAIL (a message that ended before the abort took hold
+ * reports how it really ended). Then stop the threads, close the handles
+ * and free m, and call done(arg) on the loop. Never waits on a relay: a
+ * relay that does not answer has its connections shut down. */
 void mailer_free(struct mailer *m, void (*done)(void *), void *arg);
 
 #endif

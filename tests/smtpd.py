@@ -21,11 +21,17 @@ Fault injection:
   --reject 550                     answer every message with 550
                                    (at DATA, or at RCPT with --reject-at rcpt)
   --delay-rcpt S                   wait S seconds before answering each RCPT
-  --delay-data S                   wait S seconds before answering DATA
-                                   (libcurl 7.88 waits for this answer
-                                   blocking, so a client on an event loop
-                                   stalls: prefer --delay-rcpt to keep a
-                                   message "in flight")
+  --delay-data S                   wait S seconds before answering the end
+                                   of DATA (the final "."), as relays that
+                                   scan content do; libcurl 7.88 waits for
+                                   this answer blocking (curl issue 8555)
+  --hang-data                      never answer the end of DATA: the
+                                   message stays unanswered until the
+                                   client gives up or closes the connection
+
+A message whose end of DATA is held by --delay-data or --hang-data is
+logged at once in SPOOL/log.jsonl with "stage": "data-held" (and
+"code": null), so a test can see it in flight.
 
 Start-up: with --port 0 a free port is chosen. In every case the first line
 on stdout is "PORT n" once the socket listens, so a test can read it and
@@ -124,13 +130,18 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        if self.args.delay_data > 0:
-            await asyncio.sleep(self.args.delay_data)
         content = envelope.original_content or b""
         mid = message_id_of(content)
         record = {"mail_from": envelope.mail_from,
                   "rcpt_tos": list(envelope.rcpt_tos),
                   "message_id": mid, "peer": peer_text(session)}
+        if self.args.hang_data or self.args.delay_data > 0:
+            self.log(dict(record, code=None, stage="data-held"))
+        if self.args.hang_data:
+            # Until the client closes the connection, which cancels us.
+            await asyncio.Event().wait()
+        if self.args.delay_data > 0:
+            await asyncio.sleep(self.args.delay_data)
         reply = self.fault("data")
         if reply is not None:
             self.log(dict(record, code=int(reply[:3]), stage="data"))
@@ -169,7 +180,9 @@ def parse_args(argv):
     p.add_argument("--delay-rcpt", type=float, default=0.0, metavar="S",
                    help="seconds to wait before answering each RCPT")
     p.add_argument("--delay-data", type=float, default=0.0, metavar="S",
-                   help="seconds to wait before answering DATA")
+                   help="seconds to wait before answering the end of DATA")
+    p.add_argument("--hang-data", action="store_true",
+                   help="never answer the end of DATA")
     p.add_argument("--pidfile", help="write the server's PID here")
     p.add_argument("--tls-none", action="store_true",
                    help="offer no STARTTLS (the default)")

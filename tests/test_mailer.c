@@ -272,11 +272,37 @@ struct fx {
 	uv_loop_t loop;
 	uv_timer_t guard;
 	int guard_fired;
+	/* A 10 ms heartbeat: the longest gap between two beats is how long
+	 * the loop was held at most. */
+	uv_timer_t beat;
+	uint64_t beat_last;
+	uint64_t beat_max_gap_ms;
 	struct smtpd srv;
 	struct tally t;
 	char url[64];
 	char dir[64];
 };
+
+static void
+on_beat(uv_timer_t *t)
+{
+	struct fx *f = t->data;
+	uint64_t now = uv_hrtime();
+	uint64_t gap = (now - f->beat_last) / 1000000;
+
+	if (gap > f->beat_max_gap_ms)
+		f->beat_max_gap_ms = gap;
+	f->beat_last = now;
+}
+
+static void
+fx_beat_start(struct fx *f)
+{
+	f->beat.data = f;
+	f->beat_last = uv_hrtime();
+	f->beat_max_gap_ms = 0;
+	uv_timer_start(&f->beat, on_beat, 10, 10);
+}
 
 static void
 on_guard(uv_timer_t *t)
@@ -314,6 +340,7 @@ fx_new(void)
 	assert_non_null(f);
 	assert_int_equal(uv_loop_init(&f->loop), 0);
 	assert_int_equal(uv_timer_init(&f->loop, &f->guard), 0);
+	assert_int_equal(uv_timer_init(&f->loop, &f->beat), 0);
 	f->guard.data = &f->guard_fired;
 	f->t.loop = &f->loop;
 	return f;
@@ -360,6 +387,7 @@ fx_free(struct fx *f, struct mailer *m)
 		assert_int_equal(f->t.freed, 1);
 	}
 	uv_close((uv_handle_t *)&f->guard, NULL);
+	uv_close((uv_handle_t *)&f->beat, NULL);
 	uv_run(&f->loop, UV_RUN_NOWAIT);
 	assert_int_equal(uv_loop_close(&f->loop), 0);
 	smtpd_stop(&f->srv);
@@ -433,6 +461,40 @@ spool_check(struct fx *f, int count, int nrcpt)
 	for (i = 0; i < MAX_MSGS; i++)
 		assert_true(seen[i] <= 1);
 	return npeers;
+}
+
+/* Lines of the server's log.jsonl whose stage is stage. */
+static int
+spool_log_count(struct fx *f, const char *stage)
+{
+	char path[128], needle[64], line[4096];
+	FILE *fp;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/log.jsonl", f->srv.spool);
+	snprintf(needle, sizeof(needle), "\"stage\": \"%s\"", stage);
+	fp = fopen(path, "r");
+	if (!fp)
+		return 0;
+	while (fgets(line, sizeof(line), fp))
+		if (strstr(line, needle))
+			n++;
+	fclose(fp);
+	return n;
+}
+
+/* Run the loop until the server holds n ends of DATA, or ms pass. */
+static int
+run_until_held(struct fx *f, int n, uint64_t ms)
+{
+	uint64_t waited;
+
+	for (waited = 0; waited < ms; waited += 50) {
+		if (spool_log_count(f, "data-held") >= n)
+			return 1;
+		run_for(f, 50);
+	}
+	return spool_log_count(f, "data-held") >= n;
 }
 
 /* ---- tests ---- */
@@ -790,6 +852,11 @@ test_mailer_maildir_writes_new(void **state)
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(p[i].calls, 1);
 		assert_int_equal(p[i].result, MAILER_SENT);
+		/* "maildir new/<file name>", and that file holds it. */
+		assert_int_equal(strncmp(p[i].detail, "maildir new/", 12), 0);
+		assert_null(strchr(p[i].detail + 12, '/'));
+		snprintf(path, sizeof(path), "%s/%s", md, p[i].detail + 8);
+		assert_int_equal(stat(path, &st), 0);
 	}
 	snprintf(path, sizeof(path), "%s/tmp", md);
 	assert_int_equal(dir_count(path, ""), 0);
@@ -914,6 +981,145 @@ test_mailer_rate_paces_in_order(void **state)
 	assert_true(p[2].at >= start + 1990);
 	spool_check(f, 3, 1);
 	fx_free(f, m);
+}
+
+/* A message sent reports the relay's own reply to the end of DATA (what
+ * the log line shows staff), not a summary of ours. */
+static void
+test_mailer_smtp_sent_detail_is_data_reply(void **state)
+{
+	struct fx *f = fx_new();
+	struct probe p[2];
+	struct mailer_config c;
+	struct mailer *m;
+
+	(void)state;
+	fx_serve(f, NULL);
+	c = fx_config(f, 1);
+	m = fx_mailer(f, &c);
+	assert_int_equal(submit(m, &p[0], &f->t, 0, 1), 0);
+	assert_int_equal(submit(m, &p[1], &f->t, 1, 2), 0);
+	assert_true(run_until(f, &f->t.done, 2, 20000));
+	assert_int_equal(p[0].result, MAILER_SENT);
+	assert_int_equal(p[0].code, 250);
+	assert_string_equal(p[0].detail, "250 2.0.0 OK queued as 1");
+	assert_int_equal(p[1].result, MAILER_SENT);
+	assert_string_equal(p[1].detail, "250 2.0.0 OK queued as 2");
+	fx_free(f, m);
+}
+
+/* A relay that answers the end of DATA after 2 s: 16 messages over 8
+ * connections go in parallel (about 4 s; one after the other would be
+ * 32 s), and the loop is never held meanwhile (libcurl reads that reply
+ * blocking, which used to freeze the loop for the 2 s of each message). */
+static void
+test_mailer_smtp_slow_relay_never_holds_the_loop(void **state)
+{
+	static const char *const args[] = {"--delay-data", "2", NULL};
+	struct fx *f = fx_new();
+	struct probe p[16];
+	struct mailer_config c;
+	struct mailer *m;
+	uint64_t t0, took_ms;
+	int i;
+
+	(void)state;
+	fx_serve(f, args);
+	c = fx_config(f, 8);
+	m = fx_mailer(f, &c);
+	fx_beat_start(f);
+	t0 = uv_hrtime();
+	for (i = 0; i < 16; i++)
+		assert_int_equal(submit(m, &p[i], &f->t, i, 1), 0);
+	assert_true(run_until(f, &f->t.done, 16, 30000));
+	took_ms = (uv_hrtime() - t0) / 1000000;
+	uv_timer_stop(&f->beat);
+	print_message("16 messages, relay 2 s at the end of DATA, 8 "
+	              "connections: %llu ms; longest loop gap %llu ms\n",
+	              (unsigned long long)took_ms,
+	              (unsigned long long)f->beat_max_gap_ms);
+	for (i = 0; i < 16; i++) {
+		assert_int_equal(p[i].calls, 1);
+		assert_int_equal(p[i].result, MAILER_SENT);
+	}
+	assert_true(took_ms < 10000);
+	assert_true(f->beat_max_gap_ms < 1000);
+	/* At most one connection per worker. */
+	assert_true(spool_check(f, 16, 1) <= 8);
+	fx_free(f, m);
+}
+
+/* Messages one at a time go to the worker that sent the last one, over
+ * its open connection, even with more workers allowed. */
+static void
+test_mailer_smtp_trickle_reuses_one_connection(void **state)
+{
+	struct fx *f = fx_new();
+	struct probe p[5];
+	struct mailer_config c;
+	struct mailer *m;
+	int i;
+
+	(void)state;
+	fx_serve(f, NULL);
+	c = fx_config(f, 4);
+	m = fx_mailer(f, &c);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(submit(m, &p[i], &f->t, i, 1), 0);
+		assert_true(run_until(f, &f->t.done, i + 1, 20000));
+		assert_int_equal(p[i].result, MAILER_SENT);
+	}
+	assert_int_equal(spool_check(f, 5, 1), 1);
+	fx_free(f, m);
+}
+
+/* A relay that never answers the end of DATA: the loop keeps turning,
+ * and mailer_free ends at once, the messages back as temporary failures
+ * (the relay never said 250), nothing waiting for [mail] timeout. */
+static void
+test_mailer_free_with_hung_relay(void **state)
+{
+	static const char *const args[] = {"--hang-data", NULL};
+	struct fx *f = fx_new();
+	struct probe p[3];
+	struct mailer_config c;
+	struct mailer *m;
+	uint64_t t0, took_ms;
+	int i;
+
+	(void)state;
+	fx_serve(f, args);
+	c = fx_config(f, 2);
+	c.timeout_s = 60;
+	m = fx_mailer(f, &c);
+	fx_beat_start(f);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(submit(m, &p[i], &f->t, i, 1), 0);
+	/* Both connections wait for the reply to their end of DATA. */
+	assert_true(run_until_held(f, 2, 20000));
+	run_for(f, 300);
+	assert_int_equal(f->t.done, 0);
+	assert_int_equal(mailer_pending(m), 3);
+	t0 = uv_hrtime();
+	mailer_free(m, on_freed, &f->t);
+	assert_true(run_until(f, &f->t.freed, 1, 20000));
+	took_ms = (uv_hrtime() - t0) / 1000000;
+	uv_timer_stop(&f->beat);
+	print_message("mailer_free with 2 transfers held by the relay: %llu "
+	              "ms; longest loop gap %llu ms\n",
+	              (unsigned long long)took_ms,
+	              (unsigned long long)f->beat_max_gap_ms);
+	assert_true(took_ms < 5000);
+	assert_true(f->beat_max_gap_ms < 1000);
+	assert_int_equal(f->t.done_at_free, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(p[i].calls, 1);
+		assert_int_equal(p[i].result, MAILER_TEMPFAIL);
+		assert_int_equal(p[i].code, 0);
+		assert_non_null(strstr(p[i].detail, "shutting down"));
+	}
+	assert_int_equal(dir_count(f->srv.spool, ".eml"), 0);
+	fx_free(f, NULL);
 }
 
 static void
@@ -1046,7 +1252,11 @@ main(void)
 	    cmocka_unit_test(test_mailer_maildir_write_error_tempfail),
 	    cmocka_unit_test(test_mailer_rate_holds_after_burst),
 	    cmocka_unit_test(test_mailer_rate_paces_in_order),
+	    cmocka_unit_test(test_mailer_smtp_sent_detail_is_data_reply),
+	    cmocka_unit_test(test_mailer_smtp_slow_relay_never_holds_the_loop),
+	    cmocka_unit_test(test_mailer_smtp_trickle_reuses_one_connection),
 	    cmocka_unit_test(test_mailer_free_in_flight),
+	    cmocka_unit_test(test_mailer_free_with_hung_relay),
 	    cmocka_unit_test(test_mailer_free_from_done),
 	    cmocka_unit_test(test_mailer_submit_rejects_bad_input),
 	};
