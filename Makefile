@@ -2,8 +2,8 @@
 #
 #   make            build build/cronogramad and build/cronoctl
 #   make check      every test: format, a fresh machine played, unit (cmocka),
-#                   integration, and the whole suite again under ASan+UBSan;
-#                   last line "N passed, M failed"
+#                   integration, and the whole suite again under ASan+UBSan
+#                   and again under ThreadSanitizer; last line "N passed, M failed"
 #   make demo       the main job end to end with the embedded defaults
 #   make bench      benchmarks, printed side by side with their peers
 #   make fuzz       libFuzzer targets (FUZZ_SECONDS each)
@@ -12,6 +12,8 @@
 #   make format     apply .clang-format
 #
 # BUILD=dir builds out of tree (several builds can share one checkout).
+# SAN=1 builds with ASan+UBSan, TSAN=1 with ThreadSanitizer (check uses
+# build/asan and build/tsan).
 
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
@@ -38,6 +40,11 @@ CFLAGS    ?= -O2 -g
 ifneq ($(SAN),)
 CFLAGS    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDFLAGS   += -fsanitize=address,undefined
+endif
+# ThreadSanitizer (the mailer's worker threads); not with SAN.
+ifneq ($(TSAN),)
+CFLAGS    := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+LDFLAGS   += -fsanitize=thread
 endif
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
 	-DSYSCONFDIR='"$(SYSCONFDIR)"' -Idaemon -I$(BUILD)/gen \
@@ -195,7 +202,7 @@ check: deps
 	@$(MAKE) --no-print-directory check-run
 
 check-run:
-	@rm -rf $(BUILD)/results build/asan/results
+	@rm -rf $(BUILD)/results build/asan/results build/tsan/results
 	@$(MAKE) --no-print-directory format-check
 	@sh tests/setup/fresh-machine.sh $(BUILD)/results || true
 	@$(MAKE) --no-print-directory all || { mkdir -p $(BUILD)/results; echo "build 0 1" >> $(BUILD)/results/build; }
@@ -207,7 +214,11 @@ check-run:
 	  { mkdir -p build/asan/results; echo "asan-build 0 1" >> build/asan/results/build; }
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 unit || true
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 integration || true
-	@sh tests/summary.sh $(BUILD)/results build/asan/results
+	@$(MAKE) --no-print-directory BUILD=build/tsan TSAN=1 all || \
+	  { mkdir -p build/tsan/results; echo "tsan-build 0 1" >> build/tsan/results/build; }
+	@$(MAKE) --no-print-directory BUILD=build/tsan TSAN=1 unit || true
+	@$(MAKE) --no-print-directory BUILD=build/tsan TSAN=1 integration || true
+	@sh tests/summary.sh $(BUILD)/results build/asan/results build/tsan/results
 
 # demo, check and bench install what is missing, then build in a new make so
 # that pkg-config is asked after the install.

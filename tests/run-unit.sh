@@ -12,6 +12,7 @@ for bin in "$@"; do
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	LSAN_OPTIONS=suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0 \
+	TSAN_OPTIONS=halt_on_error=0:exitcode=66:second_deadlock_stack=1 \
 		"$bin" >"$log" 2>&1
 	rc=$?
 	passed=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
@@ -24,7 +25,7 @@ for bin in "$@"; do
 	if [ "$failed" -ne 0 ]; then
 		status=1
 		echo "unit $name: $passed passed, $failed failed (see $log)"
-		grep -E '^\[  (FAILED|ERROR) *\]|ERROR: |runtime error' "$log" | head -20
+		grep -E '^\[  (FAILED|ERROR) *\]|ERROR: |runtime error|WARNING: ThreadSanitizer' "$log" | head -20
 	else
 		echo "unit $name: $passed passed"
 	fi

@@ -85,6 +85,10 @@ class Daemon:
         self.log = open(self.log_path, "ab")
         env = dict(os.environ)
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+        # Under TSAN=1: a race is reported in the log and the exit status
+        # (66) fails the test.
+        env.setdefault("TSAN_OPTIONS",
+                       "halt_on_error=0:exitcode=66:second_deadlock_stack=1")
         env["LSAN_OPTIONS"] = "suppressions=%s/tests/lsan.supp:print_suppressions=0" % ROOT
         self.proc = subprocess.Popen(
             [CRONOGRAMAD, "--foreground", "--config", self.conf] + list(args),
