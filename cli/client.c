@@ -4,8 +4,11 @@
  * Unix socket given by CURLOPT_UNIX_SOCKET_PATH and URLs of the form
  * http://localhost/v1/…. Every failure ends as one "cronoctl: …" line. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <curl/curl.h>
 
@@ -14,6 +17,9 @@
 /* Long enough for an import of a year's programme, short enough that a
  * wedged daemon does not hang a script forever. */
 #define CLIENT_TIMEOUT_S 120L
+/* A daemon whose queue of connections is full (a burst of cronoctl
+ * calls) is tried again, waiting longer each time, for this long. */
+#define CLIENT_BUSY_WAIT_MS 60000L
 
 struct client_buf {
 	char *data;
@@ -82,6 +88,60 @@ client_query_add(char *path, size_t n, const char *key, const char *value)
 	return 0;
 }
 
+/* Set once a connection was refused because the daemon was busy. */
+static int client_busy;
+
+/*
+ * Why a connection to the socket at path is refused: a non-blocking
+ * connect's errno (libcurl does not keep it for a Unix socket), or 0 if
+ * it is accepted now (the probe is closed at once, before any request).
+ */
+static int
+client_connect_errno(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd, r;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? errno : 0;
+	close(fd);
+	return r;
+}
+
+/*
+ * curl_easy_perform(h), again while the daemon's queue of connections is
+ * full: a Unix socket refuses a connection then with EAGAIN (the daemon
+ * runs, but has not yet accepted the connections before ours). Nothing
+ * was sent, so trying again is safe; the wait doubles up to a second,
+ * for CLIENT_BUSY_WAIT_MS at most. A quiet call (a probe) does not wait.
+ */
+static CURLcode
+client_perform_busy(CURL *h, const char *path, int quiet)
+{
+	long waited = 0, delay = 20;
+	CURLcode rc;
+	int err;
+
+	for (;;) {
+		rc = curl_easy_perform(h);
+		if (rc != CURLE_COULDNT_CONNECT || quiet ||
+		    waited >= CLIENT_BUSY_WAIT_MS)
+			return rc;
+		err = client_connect_errno(path);
+		if (err != EAGAIN && err != 0)
+			return rc;
+		if (!client_busy)
+			cli_error(_("cronogramad is busy, retrying"));
+		client_busy = 1;
+		usleep((useconds_t)delay * 1000);
+		waited += delay;
+		delay = delay * 2 > 1000 ? 1000 : delay * 2;
+	}
+}
+
 /*
  * Perform one request. On CLI_OK *status is the HTTP status and buf holds
  * the body (the caller frees buf->data whatever the result).
@@ -133,7 +193,7 @@ client_perform(const struct cli *cli, const char *method, const char *path,
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, CLIENT_TIMEOUT_S);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	rc = curl_easy_perform(h);
+	rc = client_perform_busy(h, cli->socket, flags & CLIENT_QUIET);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 	curl_easy_cleanup(h);
 	curl_slist_free_all(headers);
@@ -147,7 +207,12 @@ client_perform(const struct cli *cli, const char *method, const char *path,
 		/* A socket we may not write to (or whose directory we may
 		 * not enter) refuses us too; say so rather than blame the
 		 * daemon. */
-		if (access(cli->socket, W_OK) != 0 && errno == EACCES)
+		if (client_busy)
+			cli_error(
+			    _("cannot connect to %s: cronogramad is still "
+			      "busy; try again later"),
+			    cli->socket);
+		else if (access(cli->socket, W_OK) != 0 && errno == EACCES)
 			cli_error(_("cannot connect to %s: permission denied "
 			            "(staff join the daemon's group: sudo "
 			            "adduser NAME cronograma)"),

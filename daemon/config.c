@@ -75,10 +75,20 @@ static const struct config_key config_keys[] = {
      "the public site's URL as organisations reach it, for links"},
     {"http", "max_connections", CONFIG_INT, 0, OFF(http_max_connections), "256",
      1, 100000, NULL, "public HTTP connections at once"},
-    {"http", "max_per_ip", CONFIG_INT, 0, OFF(http_max_per_ip), "32", 0, 100000,
-     NULL, "public HTTP connections from one address (0: no limit)"},
+    {"http", "max_per_ip", CONFIG_INT, 0, OFF(http_max_per_ip), "16", 0, 100000,
+     NULL,
+     "public HTTP connections from one address (0: no limit); trusted "
+     "proxies have no limit"},
     {"http", "timeout", CONFIG_DURATION, 0, OFF(http_timeout), "30s", 1, 3600,
      NULL, "idle HTTP connections are closed after this"},
+    {"http", "request_timeout", CONFIG_DURATION, 0, OFF(http_request_timeout),
+     "5s", 1, 300, NULL,
+     "a request's headers and body must all arrive within this of its "
+     "first byte"},
+    {"http", "trusted_proxies", CONFIG_STRING, 0, OFF(http_trusted_proxies),
+     "127.0.0.1 ::1", 0, 0, NULL,
+     "reverse proxies (addresses or networks, like 10.0.0.0/8): no "
+     "per-address limit, X-Forwarded-For names the client"},
     {"mail", "smtp_url", CONFIG_STRING, 0, OFF(smtp_url), "", 0, 0, NULL,
      "smtp://host:587 or smtps://host:465; empty: write messages to "
      "STATE_DIR/maildir"},
@@ -125,6 +135,11 @@ static const struct config_key config_keys[] = {
     {"staff", "tbd_nudge", CONFIG_DURATION, CONFIG_RELOAD, OFF(tbd_nudge),
      "30d", 0, 366 * 86400, NULL,
      "nudge staff this long before an undecided session's window opens"},
+    {"import", "timeout", CONFIG_DURATION, 0, OFF(import_timeout), "30s", 1,
+     3600, NULL, "an import still being read after this is refused"},
+    {"import", "max_memory", CONFIG_INT, 0, OFF(import_max_memory), "256", 16,
+     65536, NULL,
+     "MB an import may take while it is read; a larger one is refused"},
 };
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))

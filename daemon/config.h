@@ -38,6 +38,8 @@ struct config {
 	int http_max_connections;
 	int http_max_per_ip;
 	int64_t http_timeout;
+	int64_t http_request_timeout;
+	char *http_trusted_proxies;
 	/* [mail] */
 	char *smtp_url;
 	char *mail_from;
@@ -60,6 +62,9 @@ struct config {
 	/* [staff] */
 	char *staff_emails;
 	int64_t tbd_nudge;
+	/* [import] */
+	int64_t import_timeout;
+	int import_max_memory; /* MB */
 };
 
 /*

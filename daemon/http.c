@@ -6,6 +6,13 @@
  * After every MHD_run() the uv_timer is re-armed from MHD_get_timeout(), so
  * idle connections time out and data MHD has read ahead is processed even
  * when no new event arrives.
+ *
+ * MHD's own timeout is an idle one: a client sending a byte now and then
+ * keeps its connection. So every connection is also tracked here (struct
+ * http_conn, from MHD's connection notifications): when its request began
+ * and from which address. A second timer ("watch") shuts down the socket
+ * of a request still incomplete past its deadline, which makes MHD close
+ * it; the accept policy refuses an address past its connection limit.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,16 +34,37 @@
 #include <microhttpd.h>
 
 #include "http.h"
+#include "http_internal.h"
 #include "log.h"
 
 /* Headers and MHD's bookkeeping for one connection live in this pool;
  * bodies are copied out of it as they arrive. */
-#define HTTP_CONN_MEMORY    (64 * 1024)
-#define HTTP_LISTEN_BACKLOG 64
-/* A chunked body that outgrows max_body can only be answered (413) once
- * it ends: MHD 0.9.75 refuses a response in the middle of an upload. It is
- * read and dropped until then, but no further than this. */
+#define HTTP_CONN_MEMORY (64 * 1024)
+/* Clients waiting to be accepted: a burst of a thousand cronoctl calls
+ * waits here rather than being refused. The kernel caps it at somaxconn. */
+#define HTTP_LISTEN_BACKLOG 1024
+/* A body over max_body is read and dropped before the 413 goes out, so
+ * that closing the connection cannot reset it under a client still
+ * sending (which would lose the answer); but no more than this. A larger
+ * declared body is answered at once. */
 #define HTTP_DISCARD_MAX (1024 * 1024)
+/* How often request deadlines are checked. */
+#define HTTP_WATCH_MS 250
+/* Deadline closes are logged at most once per this many ms, counted. */
+#define HTTP_WATCH_LOG_MS 60000
+
+struct http_deferred;
+
+/* One connection of the public server (MHD's socket context). */
+struct http_conn {
+	struct http_conn *prev, *next;
+	struct http_server *srv;
+	int fd;
+	struct sockaddr_storage addr;
+	uint64_t begun_ms; /* its request's first byte; 0 between requests */
+	int trusted;       /* from a trusted proxy */
+	int shut;          /* shut down past its deadline */
+};
 
 struct http_server {
 	uv_loop_t *loop;
@@ -55,15 +83,44 @@ struct http_server {
 	int open_handles;
 	void (*done)(void *);
 	void *done_arg;
+	/* Request deadlines and per-address limits (public server). */
+	uv_timer_t watch;
+	struct http_conn *conns;
+	unsigned nconns;
+	struct http_net proxies[HTTP_PROXIES_MAX];
+	size_t nproxies;
+	uint64_t watch_logged_ms;
+	unsigned watch_closed, refused;
+	/* Requests waiting for http_deferred_reply(). */
+	struct http_deferred *deferred;
+};
+
+/* A request whose answer comes later (http_response_defer). */
+struct http_deferred {
+	struct http_deferred *prev, *next;
+	struct http_server *srv; /* NULL once the server stopped */
+	struct MHD_Connection *conn;
+	struct http_upload *up;
+	void (*on_gone)(void *);
+	void *on_gone_arg;
 };
 
 /* One request's state between the access handler's calls. */
 struct http_upload {
+	struct http_server *srv;
+	struct MHD_Connection *conn;
 	char *body;
 	size_t len;
 	size_t cap;
 	size_t discarded;
 	int too_large;
+	int begun;      /* the headers are in (first access call made) */
+	unsigned nargs; /* query arguments, when refused for their number */
+	int answered;   /* a response is queued (or being made) */
+	int waiting;    /* deferred: its answer comes through reply */
+	int suspended;  /* MHD_suspend_connection() and not resumed yet */
+	struct http_deferred *deferred; /* waiting for its answer */
+	struct http_response *reply;    /* the deferred answer, once given */
 };
 
 static void http_err_set(char *err, size_t errlen, const char *fmt, ...)
@@ -232,11 +289,22 @@ http_response_has_header(const struct http_response *res, const char *name)
 	return 0;
 }
 
+/* The connection's struct http_conn (public server), or NULL. */
+static struct http_conn *
+http_conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *info =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info != NULL ? info->socket_context : NULL;
+}
+
 /* Hand res to MHD, which then owns the body. */
 static enum MHD_Result
 http_response_queue(struct http_server *srv, struct MHD_Connection *c,
                     struct http_response *res)
 {
+	struct http_conn *hc = srv->is_control ? NULL : http_conn_of(c);
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 	int i;
@@ -265,6 +333,11 @@ http_response_queue(struct http_server *srv, struct MHD_Connection *c,
 	if (srv->is_control && !http_response_has_header(res, "Cache-Control"))
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
 		                        "no-store");
+	/* Only a trusted proxy keeps its connection for another request:
+	 * each request of anyone else then begins with its connection, and
+	 * its deadline counts from there. */
+	if (hc != NULL && !hc->trusted)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(
 	    c, (unsigned)(res->status > 0 ? res->status : 200), r);
 	MHD_destroy_response(r);
@@ -281,12 +354,26 @@ http_too_large(struct http_server *srv, struct MHD_Connection *c)
 	return http_response_queue(srv, c, &res);
 }
 
-/* Fill the request's peer fields from the connection. */
+static enum MHD_Result
+http_too_many_args(struct http_server *srv, struct MHD_Connection *c,
+                   unsigned n, unsigned max)
+{
+	struct http_response res = {.status = 414};
+
+	http_response_error(
+	    &res, 414, "the query has %u parameters, more than %u", n, max);
+	return http_response_queue(srv, c, &res);
+}
+
+/* Fill the request's peer fields from the connection: for a trusted
+ * proxy, the client its X-Forwarded-For names. */
 static void
 http_request_peer(struct http_server *srv, struct MHD_Connection *c,
                   struct http_request *req, char *ip, size_t iplen)
 {
 	const union MHD_ConnectionInfo *info;
+	struct http_conn *hc;
+	const char *xff;
 
 	req->peer_uid = -1;
 	req->peer_ip = NULL;
@@ -299,6 +386,16 @@ http_request_peer(struct http_server *srv, struct MHD_Connection *c,
 		if (info != NULL && getsockopt(info->connect_fd, SOL_SOCKET,
 		                               SO_PEERCRED, &cred, &len) == 0)
 			req->peer_uid = (long)cred.uid;
+		return;
+	}
+	hc = http_conn_of(c);
+	xff = hc != NULL && hc->trusted
+	          ? MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	                                        "X-Forwarded-For")
+	          : NULL;
+	if (xff != NULL &&
+	    http_xff_client(xff, srv->proxies, srv->nproxies, ip, iplen) == 0) {
+		req->peer_ip = ip;
 		return;
 	}
 	info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -355,9 +452,103 @@ http_upload_append(struct http_server *srv, struct http_upload *up,
 	up->body[up->len] = '\0';
 }
 
+static struct http_upload *
+http_upload_new(struct http_server *srv, struct MHD_Connection *c)
+{
+	struct http_upload *up = calloc(1, sizeof(*up));
+
+	if (up != NULL) {
+		up->srv = srv;
+		up->conn = c;
+	}
+	return up;
+}
+
+static unsigned
+http_max_args(const struct http_server *srv)
+{
+	return srv->lim.max_args > 0 ? srv->lim.max_args : HTTP_ARGS_MAX;
+}
+
+/* A monotonic clock in milliseconds, for request deadlines. */
+static uint64_t
+http_now_ms(void)
+{
+	return uv_hrtime() / 1000000u;
+}
+
+/* 1 if the request says "Expect: 100-continue": its client waits for an
+ * answer before it sends the body. */
+static int
+http_expects_continue(struct MHD_Connection *c)
+{
+	const char *e = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	                                            MHD_HTTP_HEADER_EXPECT);
+
+	return e != NULL && strcasecmp(e, "100-continue") == 0;
+}
+
+/* The first call for a request: its headers are in. Refuse what is too
+ * big at once where that loses nothing; else go on reading. */
+static enum MHD_Result
+http_request_begin(struct http_server *srv, struct MHD_Connection *c,
+                   struct http_upload *up)
+{
+	const char *clen;
+
+	if (up->nargs > 0) {
+		up->answered = 1;
+		return http_too_many_args(srv, c, up->nargs,
+		                          http_max_args(srv));
+	}
+	/* A declared length over the limit is refused before the body is
+	 * read (and before "100 Continue" is sent) when the client waits
+	 * for that or the body is too big to read and drop; otherwise the
+	 * body is read and dropped first, so that the 413 reaches a client
+	 * that sends its body without waiting. */
+	clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	                                   MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (clen != NULL) {
+		char *end;
+		unsigned long long v;
+
+		errno = 0;
+		v = strtoull(clen, &end, 10);
+		if (errno != 0 || end == clen || v > srv->lim.max_body) {
+			up->too_large = 1;
+			if (errno != 0 || end == clen || v > HTTP_DISCARD_MAX ||
+			    http_expects_continue(c)) {
+				up->answered = 1;
+				return http_too_large(srv, c);
+			}
+		}
+	}
+	return MHD_YES;
+}
+
+/* Queue the answer a deferred request was given. */
+static enum MHD_Result
+http_deferred_send(struct http_server *srv, struct MHD_Connection *c,
+                   struct http_upload *up)
+{
+	struct http_response *res = up->reply;
+	enum MHD_Result ret;
+
+	up->reply = NULL;
+	if (res == NULL) {
+		struct http_response none = {.status = 503};
+
+		return http_response_queue(srv, c, &none);
+	}
+	ret = http_response_queue(srv, c, res);
+	free(res);
+	return ret;
+}
+
 /* MHD's access handler: called once when the headers are in, then once per
  * body chunk, then once more with no data. The handler runs on that last
- * call. */
+ * call, and answers then or defers its answer; a deferred request is
+ * called once more when it is resumed with its answer. */
 static enum MHD_Result
 http_access_cb(void *cls, struct MHD_Connection *c, const char *url,
                const char *method, const char *version, const char *upload_data,
@@ -368,32 +559,23 @@ http_access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	struct http_response res = {.status = 200};
 	struct http_request req = {0};
 	char ip[INET6_ADDRSTRLEN];
-	const char *clen;
+	struct http_conn *hc;
 
 	(void)version;
 	if (up == NULL) {
-		up = calloc(1, sizeof(*up));
-		if (up == NULL)
+		/* The URI logger could not allocate it. */
+		if ((up = http_upload_new(srv, c)) == NULL)
 			return MHD_NO;
 		*con_cls = up;
-		/* A declared length over the limit is refused before the
-		 * body is read (and before "100 Continue" is sent). */
-		clen = MHD_lookup_connection_value(
-		    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (clen != NULL) {
-			char *end;
-			unsigned long long v;
-
-			errno = 0;
-			v = strtoull(clen, &end, 10);
-			if (errno != 0 || end == clen ||
-			    v > srv->lim.max_body) {
-				up->too_large = 1;
-				return http_too_large(srv, c);
-			}
-		}
-		return MHD_YES;
 	}
+	if (!up->begun) {
+		up->begun = 1;
+		return http_request_begin(srv, c, up);
+	}
+	if (up->waiting)
+		return http_deferred_send(srv, c, up);
+	if (up->answered)
+		return MHD_YES;
 	if (*upload_data_size > 0) {
 		if (up->too_large)
 			up->discarded += *upload_data_size;
@@ -406,6 +588,11 @@ http_access_cb(void *cls, struct MHD_Connection *c, const char *url,
 		}
 		return MHD_YES;
 	}
+	/* The request is all in: its deadline no longer applies. */
+	hc = srv->is_control ? NULL : http_conn_of(c);
+	if (hc != NULL)
+		hc->begun_ms = 0;
+	up->answered = 1;
 	if (up->too_large)
 		return http_too_large(srv, c);
 
@@ -416,7 +603,20 @@ http_access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	req.conn = c;
 	http_request_peer(srv, c, &req, ip, sizeof(ip));
 	res.head_only = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+	res.http_state = up;
 	srv->fn(&req, &res, srv->arg);
+	if (up->deferred != NULL) {
+		/* The answer comes later: MHD leaves the connection alone
+		 * until http_deferred_reply() resumes it. */
+		up->suspended = 1;
+		MHD_suspend_connection(c);
+		return MHD_YES;
+	}
+	if (up->waiting) {
+		/* Deferred and answered before the handler returned. */
+		free(res.body);
+		return http_deferred_send(srv, c, up);
+	}
 	return http_response_queue(srv, c, &res);
 }
 
@@ -431,9 +631,306 @@ http_completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)toe;
 	if (up == NULL)
 		return;
+	if (up->deferred != NULL)
+		up->deferred->up = NULL;
+	if (up->reply != NULL) {
+		free(up->reply->body);
+		free(up->reply);
+	}
 	free(up->body);
 	free(up);
 	*con_cls = NULL;
+}
+
+/* ---- deferred answers ---- */
+
+struct http_deferred *
+http_response_defer(struct http_response *res)
+{
+	struct http_upload *up = res->http_state;
+	struct http_server *srv;
+	struct http_deferred *d;
+
+	if (up == NULL || up->deferred != NULL || up->waiting)
+		return NULL;
+	srv = up->srv;
+	if (!srv->is_control || srv->stopping)
+		return NULL;
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return NULL;
+	d->srv = srv;
+	d->conn = up->conn;
+	d->up = up;
+	d->next = srv->deferred;
+	if (d->next != NULL)
+		d->next->prev = d;
+	srv->deferred = d;
+	up->deferred = d;
+	up->waiting = 1;
+	return d;
+}
+
+void
+http_deferred_on_gone(struct http_deferred *d, void (*fn)(void *), void *arg)
+{
+	d->on_gone = fn;
+	d->on_gone_arg = arg;
+}
+
+static void
+http_deferred_unlink(struct http_deferred *d)
+{
+	if (d->prev != NULL)
+		d->prev->next = d->next;
+	else if (d->srv != NULL)
+		d->srv->deferred = d->next;
+	if (d->next != NULL)
+		d->next->prev = d->prev;
+	d->prev = d->next = NULL;
+}
+
+/* A heap copy of res that owns its body, with its header pointers moved
+ * to the copy's own buffers; NULL without memory (res->body is freed). */
+static struct http_response *
+http_response_copy(struct http_response *res)
+{
+	struct http_response *copy = malloc(sizeof(*copy));
+	const char *lo = (const char *)res->header_buf;
+	const char *hi = lo + sizeof(res->header_buf);
+	int i;
+
+	if (copy == NULL) {
+		free(res->body);
+		res->body = NULL;
+		return NULL;
+	}
+	*copy = *res;
+	res->body = NULL;
+	for (i = 0; i < copy->nheaders && i < 8; i++)
+		if (copy->headers[i] >= lo && copy->headers[i] < hi)
+			copy->headers[i] = (const char *)copy->header_buf +
+			                   (copy->headers[i] - lo);
+	return copy;
+}
+
+static void http_run(struct http_server *srv);
+
+void
+http_deferred_reply(struct http_deferred *d, struct http_response *res)
+{
+	struct http_server *srv = d->srv;
+	struct http_upload *up = d->up;
+	int resume;
+
+	if (srv == NULL || up == NULL) {
+		/* The server stopped, or the connection went: drop it. */
+		free(res->body);
+		res->body = NULL;
+		if (srv != NULL)
+			http_deferred_unlink(d);
+		free(d);
+		return;
+	}
+	http_deferred_unlink(d);
+	free(d);
+	up->deferred = NULL;
+	up->reply = http_response_copy(res);
+	resume = up->suspended;
+	up->suspended = 0;
+	if (!resume)
+		return;
+	MHD_resume_connection(up->conn);
+	if (!srv->in_run)
+		http_run(srv);
+}
+
+/* The server stops: every request still waiting is answered 503 and its
+ * owner told (on_gone); their later replies are dropped. */
+static void
+http_deferred_abandon(struct http_server *srv)
+{
+	struct http_deferred *d;
+
+	while ((d = srv->deferred) != NULL) {
+		struct http_upload *up = d->up;
+		void (*fn)(void *) = d->on_gone;
+		void *arg = d->on_gone_arg;
+
+		http_deferred_unlink(d);
+		d->srv = NULL;
+		d->up = NULL;
+		if (up != NULL) {
+			struct http_response res = {.status = 503};
+
+			up->deferred = NULL;
+			http_response_error(&res, 503,
+			                    "the daemon is stopping");
+			up->reply = http_response_copy(&res);
+			if (up->suspended) {
+				up->suspended = 0;
+				MHD_resume_connection(up->conn);
+			}
+		}
+		if (fn != NULL)
+			fn(arg);
+	}
+}
+
+/* ---- connections of the public server ---- */
+
+/* MHD's accept policy: an address holding max_per_ip connections gets
+ * no more, unless it is a trusted proxy. */
+static enum MHD_Result
+http_accept_cb(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+	struct http_server *srv = cls;
+	struct http_conn *hc;
+	unsigned n = 0;
+
+	(void)len;
+	if (srv->lim.max_per_ip == 0 ||
+	    http_nets_match(srv->proxies, srv->nproxies, addr))
+		return MHD_YES;
+	for (hc = srv->conns; hc != NULL; hc = hc->next)
+		if (!hc->shut &&
+		    http_sockaddr_same((const struct sockaddr *)&hc->addr,
+		                       addr) &&
+		    ++n >= srv->lim.max_per_ip) {
+			srv->refused++;
+			return MHD_NO;
+		}
+	return MHD_YES;
+}
+
+static void http_watch_cb(uv_timer_t *t);
+
+/* MHD's connection notifications: track each connection from its
+ * accept (its first request begins then) to its close. */
+static void
+http_conn_cb(void *cls, struct MHD_Connection *c, void **socket_context,
+             enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *srv = cls;
+	const union MHD_ConnectionInfo *info;
+	struct http_conn *hc;
+
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		hc = *socket_context;
+		if (hc == NULL)
+			return;
+		if (hc->prev != NULL)
+			hc->prev->next = hc->next;
+		else
+			srv->conns = hc->next;
+		if (hc->next != NULL)
+			hc->next->prev = hc->prev;
+		srv->nconns--;
+		free(hc);
+		*socket_context = NULL;
+		return;
+	}
+	if ((hc = calloc(1, sizeof(*hc))) == NULL)
+		return;
+	hc->srv = srv;
+	hc->fd = -1;
+	info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (info != NULL)
+		hc->fd = info->connect_fd;
+	info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (info != NULL && info->client_addr != NULL) {
+		size_t n = info->client_addr->sa_family == AF_INET6
+		               ? sizeof(struct sockaddr_in6)
+		               : sizeof(struct sockaddr_in);
+
+		memcpy(&hc->addr, info->client_addr, n);
+		hc->trusted = http_nets_match(srv->proxies, srv->nproxies,
+		                              info->client_addr);
+	}
+	hc->begun_ms = http_now_ms();
+	hc->next = srv->conns;
+	if (hc->next != NULL)
+		hc->next->prev = hc;
+	srv->conns = hc;
+	srv->nconns++;
+	*socket_context = hc;
+	if (srv->lim.request_timeout_s > 0 &&
+	    !uv_is_active((uv_handle_t *)&srv->watch))
+		uv_timer_start(&srv->watch, http_watch_cb, HTTP_WATCH_MS,
+		               HTTP_WATCH_MS);
+}
+
+/*
+ * MHD's URI logger, called when a request line is in, before MHD reads
+ * its query: the request's state begins here (MHD hands it to the access
+ * handler), and on a kept-alive connection so does the request's
+ * deadline.
+ *
+ * MHD keeps each query argument in the connection's memory pool; a query
+ * of a thousand arguments exhausts it, and MHD 0.9.75 then neither
+ * answers nor closes until the idle timeout. So a query with more
+ * arguments than allowed is cut off here, in MHD's own buffer (it parses
+ * the arguments from there after this call), and answered 414.
+ */
+static void *
+http_uri_cb(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct http_server *srv = cls;
+	struct http_conn *hc = srv->is_control ? NULL : http_conn_of(c);
+	struct http_upload *up = http_upload_new(srv, c);
+	const char *q = strchr(uri, '?'), *p;
+	unsigned n = 0;
+
+	if (hc != NULL && hc->begun_ms == 0)
+		hc->begun_ms = http_now_ms();
+	if (up == NULL || q == NULL)
+		return up;
+	/* Counted as MHD splits them: on '&', empty ones skipped. */
+	for (p = q + 1; *p != '\0'; p += strcspn(p, "&"), p += *p != '\0')
+		if (*p != '&')
+			n++;
+	if (n > http_max_args(srv)) {
+		up->nargs = n;
+		((char *)q)[1] = '\0';
+	}
+	return up;
+}
+
+/* Shut down the socket of every request past its deadline (MHD then
+ * reads its end and closes it); log what was closed and refused, at most
+ * once a minute. */
+static void
+http_watch_cb(uv_timer_t *t)
+{
+	struct http_server *srv = t->data;
+	uint64_t now = http_now_ms(),
+	         limit = (uint64_t)srv->lim.request_timeout_s * 1000u;
+	struct http_conn *hc;
+	unsigned closed = 0;
+
+	for (hc = srv->conns; hc != NULL; hc = hc->next) {
+		if (hc->shut || hc->begun_ms == 0 || now - hc->begun_ms < limit)
+			continue;
+		if (hc->fd >= 0)
+			shutdown(hc->fd, SHUT_RDWR);
+		hc->shut = 1;
+		closed++;
+	}
+	srv->watch_closed += closed;
+	if ((srv->watch_closed > 0 || srv->refused > 0) &&
+	    (srv->watch_logged_ms == 0 ||
+	     now - srv->watch_logged_ms >= HTTP_WATCH_LOG_MS)) {
+		log_warn("http: closed %u connections whose request did not "
+		         "arrive within %us, refused %u over the %u per "
+		         "address",
+		         srv->watch_closed, srv->lim.request_timeout_s,
+		         srv->refused, srv->lim.max_per_ip);
+		srv->watch_closed = srv->refused = 0;
+		srv->watch_logged_ms = now;
+	}
+	if (srv->nconns == 0)
+		uv_timer_stop(t);
+	if (closed > 0 && !srv->in_run)
+		http_run(srv);
 }
 
 static void http_server_finish_stop(struct http_server *srv);
@@ -508,25 +1005,29 @@ http_server_run(struct http_server *srv, int fd, char *err, size_t errlen)
 	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	int r;
 
-	/* The logger goes first so that MHD prints nothing of its own. */
+	/* The logger goes first so that MHD prints nothing of its own. The
+	 * control server may defer answers (suspend and resume); the public
+	 * one keeps its own per-address count, deadlines and proxies. */
 	if (srv->is_control)
 		srv->mhd = MHD_start_daemon(
-		    flags, 0, NULL, NULL, http_access_cb, srv,
-		    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, srv,
-		    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+		    flags | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
+		    http_access_cb, srv, MHD_OPTION_EXTERNAL_LOGGER,
+		    http_mhd_log, srv, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 		    MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, srv,
+		    MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, srv,
 		    MHD_OPTION_CONNECTION_LIMIT, srv->lim.max_connections,
 		    MHD_OPTION_CONNECTION_TIMEOUT, srv->lim.timeout_s,
 		    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		    (size_t)HTTP_CONN_MEMORY, MHD_OPTION_END);
 	else
 		srv->mhd = MHD_start_daemon(
-		    flags, 0, NULL, NULL, http_access_cb, srv,
+		    flags, 0, http_accept_cb, srv, http_access_cb, srv,
 		    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, srv,
 		    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 		    MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, srv,
+		    MHD_OPTION_NOTIFY_CONNECTION, http_conn_cb, srv,
+		    MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, srv,
 		    MHD_OPTION_CONNECTION_LIMIT, srv->lim.max_connections,
-		    MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->lim.max_per_ip,
 		    MHD_OPTION_CONNECTION_TIMEOUT, srv->lim.timeout_s,
 		    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		    (size_t)HTTP_CONN_MEMORY, MHD_OPTION_END);
@@ -553,7 +1054,9 @@ http_server_run(struct http_server *srv, int fd, char *err, size_t errlen)
 	srv->poll.data = srv;
 	uv_timer_init(srv->loop, &srv->timer);
 	srv->timer.data = srv;
-	srv->open_handles = 2;
+	uv_timer_init(srv->loop, &srv->watch);
+	srv->watch.data = srv;
+	srv->open_handles = 3;
 	uv_poll_start(&srv->poll, UV_READABLE, http_poll_cb);
 	http_timer_rearm(srv);
 	return 0;
@@ -577,6 +1080,7 @@ http_server_new(uv_loop_t *loop, const struct http_limits *lim,
 		return NULL;
 	srv->loop = loop;
 	srv->lim = *lim;
+	srv->lim.trusted_proxies = NULL;
 	if (srv->lim.max_connections == 0)
 		srv->lim.max_connections = 64;
 	srv->fn = fn;
@@ -810,8 +1314,10 @@ http_public_start(uv_loop_t *loop, const char *addr,
                   const struct http_limits *lim, http_handler_fn fn, void *arg,
                   struct http_server **out, char *err, size_t errlen)
 {
+	struct http_net proxies[HTTP_PROXIES_MAX];
 	struct sockaddr_storage ss;
 	struct http_server *srv;
+	size_t nproxies;
 	socklen_t len;
 	int fd, r, one = 1;
 
@@ -820,6 +1326,9 @@ http_public_start(uv_loop_t *loop, const char *addr,
 		             "bad listen address %s (want host:port)", addr);
 		return -EINVAL;
 	}
+	if (http_nets_parse(lim->trusted_proxies, proxies, HTTP_PROXIES_MAX,
+	                    &nproxies, err, errlen) < 0)
+		return -EINVAL;
 	fd =
 	    socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
@@ -851,6 +1360,8 @@ http_public_start(uv_loop_t *loop, const char *addr,
 		http_err_set(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	memcpy(srv->proxies, proxies, nproxies * sizeof(proxies[0]));
+	srv->nproxies = nproxies;
 	srv->port = ntohs(ss.ss_family == AF_INET6
 	                      ? ((struct sockaddr_in6 *)&ss)->sin6_port
 	                      : ((struct sockaddr_in *)&ss)->sin_port);
@@ -874,15 +1385,26 @@ http_server_port(const struct http_server *srv)
 static void
 http_server_finish_stop(struct http_server *srv)
 {
+	struct http_conn *hc;
+
+	http_deferred_abandon(srv);
 	uv_poll_stop(&srv->poll);
 	uv_timer_stop(&srv->timer);
+	uv_timer_stop(&srv->watch);
 	MHD_stop_daemon(srv->mhd);
 	srv->mhd = NULL;
+	/* MHD told us of every close; anything left is only ours. */
+	while ((hc = srv->conns) != NULL) {
+		srv->conns = hc->next;
+		free(hc);
+	}
+	srv->nconns = 0;
 	if (srv->path != NULL && unlink(srv->path) < 0 && errno != ENOENT)
 		log_warn("http: cannot remove %s: %s", srv->path,
 		         strerror(errno));
 	uv_close((uv_handle_t *)&srv->poll, http_close_cb);
 	uv_close((uv_handle_t *)&srv->timer, http_close_cb);
+	uv_close((uv_handle_t *)&srv->watch, http_close_cb);
 }
 
 void

@@ -6,7 +6,16 @@
  * (MHD_USE_EPOLL): its epoll descriptor is watched by a uv_poll handle and
  * its timeout by a uv_timer, and MHD_run() is called from their callbacks,
  * so nothing blocks the loop. Handlers are called on the loop thread with
- * the whole request body, and fill a response before returning.
+ * the whole request body, and fill a response before returning, or defer
+ * it (http_response_defer) while work runs elsewhere.
+ *
+ * Slow clients cannot hold the public server: a request must arrive whole
+ * (headers and body) within request_timeout_s of its first byte, each
+ * address may hold max_per_ip connections, and only trusted proxies keep
+ * connections alive between requests (everyone else gets
+ * "Connection: close"). A trusted proxy has no per-address limit, and the
+ * client address it names in X-Forwarded-For becomes the request's
+ * peer_ip.
  */
 #ifndef CRONOGRAMA_HTTP_H
 #define CRONOGRAMA_HTTP_H
@@ -21,8 +30,10 @@ struct http_request {
 	const char *body;   /* NUL-terminated, may be "" */
 	size_t body_len;
 	long peer_uid; /* SO_PEERCRED uid on the control socket; -1 on TCP */
-	const char *peer_ip; /* TCP peer address; NULL on the Unix socket */
-	void *conn;          /* opaque, for http_request_arg/header */
+	/* TCP peer address, or for a trusted proxy the client it names in
+	 * X-Forwarded-For; NULL on the Unix socket. */
+	const char *peer_ip;
+	void *conn; /* opaque, for http_request_arg/header */
 };
 
 /* A query argument ("?topic=agenda-2030") or NULL. */
@@ -41,7 +52,8 @@ struct http_response {
 	const char *headers[8];
 	char header_buf[8][256];
 	int nheaders;
-	int head_only; /* set by http for HEAD: body is dropped */
+	int head_only;    /* set by http for HEAD: body is dropped */
+	void *http_state; /* http's own, for http_response_defer */
 };
 
 /* Add a header (copied). 0, or -ENOSPC past 8. */
@@ -54,12 +66,52 @@ void http_response_error(struct http_response *res, int status, const char *fmt,
 typedef void (*http_handler_fn)(const struct http_request *req,
                                 struct http_response *res, void *arg);
 
+/*
+ * Answer later. A handler whose work runs off the loop calls this instead
+ * of filling res, and returns; the connection then waits (MHD suspends
+ * it) until http_deferred_reply(). NULL when the request cannot wait (the
+ * handler must answer at once then).
+ */
+struct http_deferred;
+struct http_deferred *http_response_defer(struct http_response *res);
+
+/*
+ * Answer a deferred request, on the loop thread, exactly once: res is
+ * sent as a handler's would be (its body is taken). d is freed. If the
+ * server stopped meanwhile (the client was told 503), the answer is
+ * dropped.
+ */
+void http_deferred_reply(struct http_deferred *d, struct http_response *res);
+
+/* fn(arg) is called, on the loop, if the server stops before the reply:
+ * the work may stop early. d stays valid until http_deferred_reply(). */
+void http_deferred_on_gone(struct http_deferred *d, void (*fn)(void *),
+                           void *arg);
+
+/* Longest list of trusted proxies kept. */
+#define HTTP_PROXIES_MAX 32
+
 struct http_limits {
 	size_t max_body;          /* bytes; larger requests get 413 */
 	unsigned max_connections; /* total */
-	unsigned max_per_ip;      /* TCP only; 0 = no limit */
+	unsigned max_per_ip;      /* TCP only, connections per address; 0 = no
+	                             limit; trusted proxies have none */
 	unsigned timeout_s;       /* idle connection timeout */
+	/* TCP only: a request's headers and body must all arrive within
+	 * this many seconds of its first byte; 0 = no deadline. */
+	unsigned request_timeout_s;
+	/* Query arguments allowed; more get 414. 0 = HTTP_ARGS_MAX. */
+	unsigned max_args;
+	/* TCP only: addresses and networks ("127.0.0.1 ::1 10.0.0.0/8",
+	 * spaces or commas between) of reverse proxies, or NULL. */
+	const char *trusted_proxies;
 };
+
+#define HTTP_ARGS_MAX 64
+
+/* 0 if list is a valid trusted_proxies value, else -EINVAL with a
+ * message naming the bad entry. */
+int http_proxies_check(const char *list, char *err, size_t errlen);
 
 struct http_server;
 

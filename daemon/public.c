@@ -229,6 +229,11 @@ public_limits(const struct config *cfg, struct http_limits *lim)
 	    cfg->http_max_per_ip > 0 ? (unsigned)cfg->http_max_per_ip : 0;
 	lim->timeout_s =
 	    cfg->http_timeout > 0 ? (unsigned)cfg->http_timeout : 30;
+	lim->request_timeout_s = cfg->http_request_timeout > 0
+	                             ? (unsigned)cfg->http_request_timeout
+	                             : 5;
+	lim->max_args = HTTP_ARGS_MAX;
+	lim->trusted_proxies = cfg->http_trusted_proxies;
 }
 
 /* The live entry for key, or NULL (an expired one is dropped). */
@@ -784,50 +789,14 @@ public_ics_name(const char *rest)
 	return n - 4;
 }
 
-void
-public_handle(const struct http_request *req, struct http_response *res,
-              void *arg)
+enum public_route { R_NONE, R_AGENDA, R_TOPIC, R_FEED, R_OSC, R_BAJA, R_SALUD };
+
+/* Answer a request for route r (rest: the path after its prefix). */
+static void
+public_route(struct public_site *ps, const struct http_request *req,
+             struct http_response *res, enum public_route r, const char *rest,
+             int post)
 {
-	struct public_site *ps = arg;
-	const char *path = req->path, *rest;
-	int get =
-	    strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
-	int post = strcmp(req->method, "POST") == 0;
-	enum {
-		R_NONE,
-		R_AGENDA,
-		R_TOPIC,
-		R_FEED,
-		R_OSC,
-		R_BAJA,
-		R_SALUD
-	} r = R_NONE;
-
-	if (strcmp(path, "/") == 0)
-		r = R_AGENDA;
-	else if ((rest = public_prefix(path, "/temas/")) != NULL)
-		r = R_TOPIC;
-	else if ((rest = public_prefix(path, "/calendarios/osc/")) != NULL)
-		r = R_OSC;
-	else if ((rest = public_prefix(path, "/calendarios/")) != NULL)
-		r = R_FEED;
-	else if ((rest = public_prefix(path, "/baja/")) != NULL)
-		r = R_BAJA;
-	else if (strcmp(path, "/salud") == 0)
-		r = R_SALUD;
-
-	if (r == R_NONE) {
-		public_not_found(ps, res);
-		return;
-	}
-	if (r == R_BAJA && !get && !post) {
-		public_method_not_allowed(ps, res, "GET, HEAD, POST");
-		return;
-	}
-	if (r != R_BAJA && !get) {
-		public_method_not_allowed(ps, res, "GET, HEAD");
-		return;
-	}
 	switch (r) {
 	case R_AGENDA:
 		public_page(ps, req, res, NULL, 0);
@@ -855,6 +824,45 @@ public_handle(const struct http_request *req, struct http_response *res,
 		public_salud(ps, res);
 		break;
 	case R_NONE:
+		public_not_found(ps, res);
 		break;
 	}
+}
+
+void
+public_handle(const struct http_request *req, struct http_response *res,
+              void *arg)
+{
+	struct public_site *ps = arg;
+	const char *path = req->path, *rest = NULL;
+	int get =
+	    strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+	int post = strcmp(req->method, "POST") == 0;
+	enum public_route r = R_NONE;
+
+	if (strcmp(path, "/") == 0)
+		r = R_AGENDA;
+	else if ((rest = public_prefix(path, "/temas/")) != NULL)
+		r = R_TOPIC;
+	else if ((rest = public_prefix(path, "/calendarios/osc/")) != NULL)
+		r = R_OSC;
+	else if ((rest = public_prefix(path, "/calendarios/")) != NULL)
+		r = R_FEED;
+	else if ((rest = public_prefix(path, "/baja/")) != NULL)
+		r = R_BAJA;
+	else if (strcmp(path, "/salud") == 0)
+		r = R_SALUD;
+
+	if (r == R_BAJA && !get && !post)
+		public_method_not_allowed(ps, res, "GET, HEAD, POST");
+	else if (r != R_BAJA && r != R_NONE && !get)
+		public_method_not_allowed(ps, res, "GET, HEAD");
+	else
+		public_route(ps, req, res, r, rest, post);
+	/* Tokens (private feeds, unsubscribe links) stay out of the log. */
+	log_debug("public %s %s -> %d (%s)", req->method,
+	          r == R_OSC    ? "/calendarios/osc/..."
+	          : r == R_BAJA ? "/baja/..."
+	                        : path,
+	          res->status, req->peer_ip != NULL ? req->peer_ip : "?");
 }

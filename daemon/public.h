@@ -41,7 +41,8 @@ void public_site_free(struct public_site *ps);
 void public_invalidate(struct public_site *ps, const char *uid);
 
 /* The limits of the public server from [http]: connections, per IP, the
- * idle timeout, and PUBLIC_MAX_BODY. */
+ * idle and request timeouts, trusted proxies (lim points into cfg, which
+ * must outlive the server's start), and PUBLIC_MAX_BODY. */
 void public_limits(const struct config *cfg, struct http_limits *lim);
 
 /* The http_handler_fn for http_public_start; arg is the public_site. */

@@ -43,6 +43,10 @@ struct fx {
 	size_t body_len;
 	int head_only;
 	int calls;
+	/* Deferred answers: the request waiting, a timer that answers it. */
+	struct http_deferred *later;
+	uv_timer_t later_timer;
+	int later_gone;
 };
 
 static const struct http_limits test_limits = {
@@ -52,8 +56,44 @@ static const struct http_limits test_limits = {
     .timeout_s = 30,
 };
 
-/* The handler: /error answers with http_response_error, /stop stops its
- * own server, everything else echoes the request as JSON. */
+/* /later: answer after a while, from a timer, as work done off the loop
+ * would. */
+static void
+later_fire(uv_timer_t *t)
+{
+	struct fx *fx = t->data;
+	struct http_response res = {.status = 201};
+
+	res.body = strdup("{\"later\":true}");
+	res.body_len = strlen(res.body);
+	http_response_header(&res, "X-Later", "yes");
+	http_deferred_reply(fx->later, &res);
+	fx->later = NULL;
+}
+
+static void
+later_gone(void *arg)
+{
+	struct fx *fx = arg;
+
+	fx->later_gone++;
+}
+
+static void
+later_start(struct fx *fx, struct http_response *res)
+{
+	fx->later = http_response_defer(res);
+	if (fx->later == NULL) {
+		http_response_error(res, 500, "cannot defer");
+		return;
+	}
+	http_deferred_on_gone(fx->later, later_gone, fx);
+	fx->later_timer.data = fx;
+	uv_timer_start(&fx->later_timer, later_fire, 200, 0);
+}
+
+/* The handler: /error answers with http_response_error, /later answers
+ * later, everything else echoes the request as JSON. */
 static void
 echo_cb(const struct http_request *req, struct http_response *res, void *arg)
 {
@@ -63,6 +103,10 @@ echo_cb(const struct http_request *req, struct http_response *res, void *arg)
 	fx->calls++;
 	snprintf(fx->method, sizeof(fx->method), "%s", req->method);
 	fx->head_only = res->head_only;
+	if (strncmp(req->path, "/later", 6) == 0) {
+		later_start(fx, res);
+		return;
+	}
 	if (strncmp(req->path, "/error", 6) == 0) {
 		http_response_error(res, 404, "no route %s", req->path);
 		fx->body_len = res->body_len;
@@ -104,6 +148,7 @@ setup(void **state)
 	if (fx == NULL || uv_loop_init(&fx->loop) != 0)
 		return -1;
 	uv_async_init(&fx->loop, &fx->wake, wake_cb);
+	uv_timer_init(&fx->loop, &fx->later_timer);
 	strcpy(fx->dir, "/tmp/test-http-XXXXXX");
 	if (mkdtemp(fx->dir) == NULL)
 		return -1;
@@ -148,6 +193,7 @@ teardown(void **state)
 
 	fx_stop_all(fx);
 	uv_close((uv_handle_t *)&fx->wake, NULL);
+	uv_close((uv_handle_t *)&fx->later_timer, NULL);
 	uv_run(&fx->loop, UV_RUN_DEFAULT);
 	r = uv_loop_close(&fx->loop);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
@@ -254,7 +300,7 @@ static void
 req_do(struct req *r)
 {
 	struct curl_slist *hl = NULL;
-	char url[512];
+	char url[20000];
 	CURL *c = curl_easy_init();
 
 	if (r->unix_path != NULL) {
@@ -330,6 +376,32 @@ raw_unix(const char *path)
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A TCP connection to 127.0.0.1:port from the loopback address src
+ * ("127.0.0.2"; NULL: the kernel's choice). */
+static int
+raw_tcp_from(int port, const char *src)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (src != NULL) {
+		struct sockaddr_in me = {.sin_family = AF_INET};
+
+		inet_pton(AF_INET, src, &me.sin_addr);
+		if (bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0) {
+			close(fd);
+			return -1;
+		}
+	}
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -528,6 +600,62 @@ job_raw(struct job *job)
 	r->rc = raw_exchange(fd, r->data, r->len, r->out, sizeof(r->out),
 	                     &r->outlen, 5000);
 	close(fd);
+}
+
+/* A client that sends a too large body in pieces without waiting for an
+ * answer: headers first, then, a moment later, the body. */
+struct piecewise {
+	const char *path;
+	int send_failed;
+	char out[4096];
+	size_t outlen;
+	int rc;
+};
+
+static void
+job_piecewise(struct job *job)
+{
+	struct piecewise *p = job->arg;
+	static char chunk[16 * 1024];
+	char head[256];
+	int fd = raw_unix(p->path), i, n;
+
+	if (fd < 0) {
+		p->rc = -errno;
+		return;
+	}
+	n = snprintf(head, sizeof(head),
+	             "POST /pieces HTTP/1.1\r\nHost: x\r\nConnection: "
+	             "close\r\nContent-Length: %zu\r\n\r\n",
+	             6 * sizeof(chunk));
+	memset(chunk, 'z', sizeof(chunk));
+	if (send(fd, head, (size_t)n, MSG_NOSIGNAL) < 0)
+		p->send_failed = 1;
+	/* Time for a server that answers at the headers to close. */
+	usleep(100 * 1000);
+	for (i = 0; i < 6 && !p->send_failed; i++)
+		if (send(fd, chunk, sizeof(chunk), MSG_NOSIGNAL) < 0)
+			p->send_failed = 1;
+	p->rc =
+	    raw_exchange(fd, NULL, 0, p->out, sizeof(p->out), &p->outlen, 5000);
+	close(fd);
+}
+
+/* The server drops a too large body before it answers 413, instead of
+ * closing under a client still sending it (whose next send then fails,
+ * losing the answer: curl's CURLE_SEND_ERROR). */
+static void
+test_http_control_too_large_sent_whole(void **state)
+{
+	struct fx *fx = *state;
+	struct piecewise p = {.path = fx->sock};
+
+	job_run(fx, job_piecewise, &p);
+	assert_int_equal(p.send_failed, 0);
+	assert_int_equal(p.rc, 0);
+	assert_non_null(strstr(p.out, " 413 "));
+	assert_non_null(strstr(p.out, "64 bytes"));
+	assert_int_equal(fx->calls, 0);
 }
 
 static void
@@ -945,6 +1073,297 @@ test_http_public_per_ip_limit(void **state)
 	assert_int_equal(s.closed[2], 1);
 }
 
+/* ---- deferred answers ---- */
+
+/* A deferred request is answered when the reply comes, with its status,
+ * body and headers; the server answers others meanwhile. */
+struct pair {
+	struct req later;
+	struct req now;
+};
+
+static void *
+later_thread(void *arg)
+{
+	req_do(arg);
+	return NULL;
+}
+
+static void
+job_later_and_now(struct job *job)
+{
+	struct pair *p = job->arg;
+	pthread_t t;
+
+	pthread_create(&t, NULL, later_thread, &p->later);
+	/* Give /later time to reach the server first. */
+	usleep(50 * 1000);
+	req_do(&p->now);
+	pthread_join(t, NULL);
+}
+
+static void
+test_http_control_deferred(void **state)
+{
+	struct fx *fx = *state;
+	struct pair p = {
+	    .later = {.unix_path = fx->sock, .path = "/later"},
+	    .now = {.unix_path = fx->sock, .path = "/now"},
+	};
+
+	job_run(fx, job_later_and_now, &p);
+	assert_int_equal(p.later.rc, CURLE_OK);
+	assert_int_equal(p.later.status, 201);
+	assert_string_equal(p.later.resp, "{\"later\":true}");
+	assert_non_null(strcasestr(p.later.hdrs, "X-Later: yes"));
+	assert_non_null(strcasestr(p.later.hdrs, "Cache-Control: no-store"));
+	assert_int_equal(p.now.rc, CURLE_OK);
+	assert_int_equal(p.now.status, 200);
+	assert_null(fx->later);
+	assert_int_equal(fx->later_gone, 0);
+}
+
+/* The server stops while a request waits: the client gets 503, the
+ * owner hears of it, and its reply afterwards is dropped. */
+static void
+job_later_then_stop(struct job *job)
+{
+	req_do(job->arg);
+}
+
+static void
+stop_soon(uv_timer_t *t)
+{
+	struct fx *fx = t->data;
+
+	http_server_stop(fx->ctl, stopped_cb, &fx->stopped);
+	fx->ctl = NULL;
+}
+
+static void
+test_http_control_deferred_stop(void **state)
+{
+	struct fx *fx = *state;
+	struct req r = {.unix_path = fx->sock, .path = "/later"};
+	uv_timer_t stop;
+
+	/* Stop before the answer's timer fires. */
+	uv_timer_init(&fx->loop, &stop);
+	stop.data = fx;
+	uv_timer_start(&stop, stop_soon, 100, 0);
+	job_run(fx, job_later_then_stop, &r);
+	assert_true(r.rc != CURLE_OK || r.status == 503);
+	assert_int_equal(fx->later_gone, 1);
+	/* The late reply is dropped without a fault. */
+	while (fx->later != NULL)
+		uv_run(&fx->loop, UV_RUN_ONCE);
+	while (fx->stopped < 1)
+		uv_run(&fx->loop, UV_RUN_ONCE);
+	fx->stopped = 0;
+	uv_close((uv_handle_t *)&stop, NULL);
+}
+
+/* ---- slow clients ---- */
+
+/* A client that sends its request one header line every 100 ms, for up
+ * to 5 s or until the server closes: *closed_ms is how long it lasted. */
+struct trickle {
+	int port;
+	const char *src;
+	int closed;
+	int64_t lasted_ms;
+};
+
+static void
+job_trickle(struct job *job)
+{
+	struct trickle *t = job->arg;
+	int64_t t0 = (int64_t)(uv_hrtime() / 1000000);
+	int fd = raw_tcp_from(t->port, t->src), i;
+
+	if (fd < 0)
+		return;
+	send(fd, "GET / HTTP/1.1\r\n", 16, MSG_NOSIGNAL);
+	for (i = 0; i < 50; i++) {
+		struct pollfd pf = {.fd = fd, .events = POLLIN};
+		char c;
+
+		if (poll(&pf, 1, 100) > 0 &&
+		    recv(fd, &c, 1, MSG_DONTWAIT) <= 0) {
+			t->closed = 1;
+			break;
+		}
+		if (send(fd, "X-Slow: y\r\n", 11, MSG_NOSIGNAL) < 0) {
+			t->closed = 1;
+			break;
+		}
+	}
+	t->lasted_ms = (int64_t)(uv_hrtime() / 1000000) - t0;
+	close(fd);
+}
+
+/* An idle timeout never closes a client that keeps sending; the request
+ * deadline does, counted from the request's first byte. */
+static void
+test_http_public_request_deadline(void **state)
+{
+	struct fx *fx = *state;
+	struct http_limits lim = test_limits;
+	struct trickle t = {0};
+
+	lim.timeout_s = 30;
+	lim.request_timeout_s = 1;
+	pub_start(fx, &lim);
+	t.port = http_server_port(fx->pub);
+	job_run(fx, job_trickle, &t);
+	assert_int_equal(t.closed, 1);
+	assert_true(t.lasted_ms >= 900);
+	assert_true(t.lasted_ms < 4500);
+	assert_int_equal(fx->calls, 0);
+}
+
+/* Trusted proxies have no per-address limit and keep their connections
+ * alive; the client they name in X-Forwarded-For is the peer. Anyone
+ * else is limited, gets "Connection: close", and cannot choose its
+ * address with that header. */
+static void
+job_proxies(struct job *job)
+{
+	struct idle *s = job->arg;
+	int fds[6], i;
+
+	/* Three from the trusted 127.0.0.1, three from 127.0.0.2. */
+	for (i = 0; i < 6; i++) {
+		fds[i] =
+		    raw_tcp_from(s->port, i < 3 ? "127.0.0.1" : "127.0.0.2");
+		if (fds[i] >= 0)
+			send(fds[i], "GET / HTTP/1.1\r\n", 16, MSG_NOSIGNAL);
+	}
+	for (i = 0; i < 6; i++) {
+		s->closed[i] =
+		    fds[i] < 0 || raw_exchange(fds[i], NULL, 0, NULL, 0, NULL,
+		                               s->wait_ms) == 0;
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+}
+
+struct xff {
+	int port;
+	const char *src;
+	char out[8192];
+	size_t outlen;
+	int rc;
+};
+
+static void
+job_xff(struct job *job)
+{
+	struct xff *x = job->arg;
+	static const char req[] = "GET /who HTTP/1.1\r\nHost: x\r\n"
+	                          "X-Forwarded-For: 198.51.100.9, "
+	                          "203.0.113.7, 127.0.0.1\r\n\r\n";
+	int fd = raw_tcp_from(x->port, x->src);
+
+	if (fd < 0) {
+		x->rc = -errno;
+		return;
+	}
+	/* Read until the answer's body ends (it is JSON on one line). */
+	send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL);
+	x->rc = 0;
+	x->outlen = 0;
+	for (;;) {
+		struct pollfd pf = {.fd = fd, .events = POLLIN};
+		ssize_t n;
+
+		if (poll(&pf, 1, 2000) <= 0)
+			break;
+		n = recv(fd, x->out + x->outlen, sizeof(x->out) - 1 - x->outlen,
+		         0);
+		if (n <= 0)
+			break;
+		x->outlen += (size_t)n;
+		x->out[x->outlen] = '\0';
+		if (strchr(x->out, '}') != NULL)
+			break;
+	}
+	close(fd);
+}
+
+static void
+test_http_public_trusted_proxies(void **state)
+{
+	struct fx *fx = *state;
+	struct http_limits lim = test_limits;
+	struct idle s = {.wait_ms = 500};
+	struct xff viaproxy = {.src = "127.0.0.1"},
+	           direct = {.src = "127.0.0.2"};
+
+	lim.max_per_ip = 2;
+	lim.trusted_proxies = "127.0.0.1, ::1";
+	pub_start(fx, &lim);
+	s.port = viaproxy.port = direct.port = http_server_port(fx->pub);
+	job_run(fx, job_proxies, &s);
+	assert_int_equal(s.closed[0], 0);
+	assert_int_equal(s.closed[1], 0);
+	assert_int_equal(s.closed[2], 0);
+	assert_int_equal(s.closed[3], 0);
+	assert_int_equal(s.closed[4], 0);
+	assert_int_equal(s.closed[5], 1);
+
+	job_run(fx, job_xff, &viaproxy);
+	assert_non_null(strstr(viaproxy.out, "\"peer_ip\":\"203.0.113.7\""));
+	assert_null(strcasestr(viaproxy.out, "Connection: close"));
+	job_run(fx, job_xff, &direct);
+	assert_non_null(strstr(direct.out, "\"peer_ip\":\"127.0.0.2\""));
+	assert_non_null(strcasestr(direct.out, "Connection: close"));
+}
+
+static void
+test_http_proxies_check(void **state)
+{
+	static const char *good[] = {NULL, "", "127.0.0.1", "::1, 10.0.0.0/8",
+	                             "192.168.0.0/16 fd00::/8"};
+	static const char *bad[] = {"localhost", "10.0.0.0/33", "::1/129",
+	                            "1.2.3",     "10.0.0.0/",   "10.0.0.0/x"};
+	char err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_int_equal(http_proxies_check(good[i], err, sizeof(err)),
+		                 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(http_proxies_check(bad[i], err, sizeof(err)),
+		                 -EINVAL);
+		assert_non_null(strstr(err, bad[i]));
+	}
+}
+
+/* Absurd queries get an answer at once: 414 past the argument limit. */
+static void
+test_http_public_too_many_args(void **state)
+{
+	struct fx *fx = *state;
+	static char path[16384];
+	struct req reqs[3] = {{.path = path}, {.path = "/?topic=ok&b=2"}};
+	size_t o = 0;
+	int i;
+
+	o += (size_t)snprintf(path, sizeof(path), "/calendarios/x.ics?");
+	for (i = 0; i < 1000; i++)
+		o += (size_t)snprintf(path + o, sizeof(path) - o, "a%d=1&", i);
+	pub_start(fx, &test_limits);
+	reqs[0].port = reqs[1].port = http_server_port(fx->pub);
+	job_run(fx, job_requests, reqs);
+	assert_int_equal(reqs[0].rc, CURLE_OK);
+	assert_int_equal(reqs[0].status, 414);
+	assert_non_null(strstr(reqs[0].resp, "1000 parameters, more than 64"));
+	assert_int_equal(reqs[1].status, 200);
+	assert_int_equal(fx->calls, 1);
+}
+
 static void
 test_http_stop_closes_everything(void **state)
 {
@@ -969,6 +1388,8 @@ main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_http_control_too_large, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_http_control_too_large_sent_whole, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_http_control_head, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_http_control_error_json, setup,
@@ -998,6 +1419,17 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_http_public_timeout, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_http_public_per_ip_limit,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_http_control_deferred, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_http_control_deferred_stop,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_http_public_request_deadline,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_http_public_trusted_proxies,
+	                                    setup, teardown),
+	    cmocka_unit_test(test_http_proxies_check),
+	    cmocka_unit_test_setup_teardown(test_http_public_too_many_args,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_http_stop_closes_everything,
 	                                    setup, teardown),

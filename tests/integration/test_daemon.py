@@ -70,6 +70,42 @@ class DaemonLifecycleTest(DaemonTest):
         self.assertEqual(self.d.ctl_json("status")["counts"]["events"], 54)
 
 
+    def test_busy_daemon_is_retried_not_called_absent(self):
+        """A daemon whose queue of connections is full is busy, not gone:
+        cronoctl says so, tries again, and gets its answer. Here the queue
+        fills while the daemon is stopped (SIGSTOP), so it cannot accept."""
+        self.d.proc.send_signal(signal.SIGSTOP)
+        fillers = []
+        try:
+            while True:
+                s = socket.socket(socket.AF_UNIX)
+                s.setblocking(False)
+                try:
+                    s.connect(self.d.socket)
+                except BlockingIOError:
+                    s.close()
+                    break
+                fillers.append(s)
+                self.assertLess(len(fillers), 5000)
+            # The queue holds a burst of a thousand calls.
+            self.assertGreaterEqual(len(fillers), 1000)
+            p = subprocess.Popen([CRONOCTL, "--socket", self.d.socket, "status"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            err = b""
+            while b"busy, retrying" not in err:
+                line = p.stderr.readline()
+                self.assertTrue(line, "cronoctl ended without retrying")
+                err += line
+        finally:
+            for s in fillers:
+                s.close()
+            self.d.proc.send_signal(signal.SIGCONT)
+        out, rest = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 0, (err + rest).decode())
+        self.assertIn("version:", out.decode())
+        self.assertNotIn("is cronogramad running", (err + rest).decode())
+
+
 class DaemonConfigTest(DaemonTest):
 
     def setUp(self):
