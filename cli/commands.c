@@ -208,7 +208,8 @@ report_errors_print(json_t *report)
 	json_array_foreach(errs, i, e)
 	{
 		/* The message is the daemon's, in English. */
-		if (json_object_get(e, "line"))
+		if (json_is_integer(json_object_get(e, "line")) &&
+		    cli_jint(e, "line") > 0)
 			printf(_("line %lld: error: %s\n"), cli_jint(e, "line"),
 			       cli_jstr(e, "message"));
 		else

@@ -217,7 +217,8 @@ osc_report_human(json_t *report, const struct cli *cli)
 	/* The messages are the daemon's, in English. */
 	json_array_foreach(json_object_get(report, "errors"), i, e)
 	{
-		if (json_is_integer(json_object_get(e, "line")))
+		if (json_is_integer(json_object_get(e, "line")) &&
+		    cli_jint(e, "line") > 0)
 			printf(_("line %lld: error: %s\n"), cli_jint(e, "line"),
 			       cli_jstr(e, "message"));
 		else

@@ -495,40 +495,11 @@ report_changed(json_t *report, const char *key)
 	return 0;
 }
 
-static void
-reply_report(struct api_call *call, int rc, json_t *report)
+/* The status of an import's report. */
+static int
+report_status(int rc)
 {
-	if (rc == 0)
-		api_reply_json(call, 200, report);
-	else if (rc == -EINVAL)
-		api_reply_json(call, 422, report);
-	else
-		api_reply_json(call, 500, report);
-}
-
-static void
-h_topics_import(struct api_call *call)
-{
-	json_t *body = api_body(call), *report;
-	const char *text;
-	int bad = 0, rc;
-
-	if (!body)
-		return;
-	text = api_body_str(call, body, "text", &bad);
-	if (bad)
-		return;
-	if (!text) {
-		api_error(call, 400, "'text' (the topics TSV) is required");
-		return;
-	}
-	rc = import_topics_tsv(call->ctx->store, text,
-	                       api_body_bool(body, "dry_run"),
-	                       call->req->peer_uid, &report);
-	if (rc == 0 && !api_body_bool(body, "dry_run") &&
-	    report_changed(report, "topics"))
-		api_changed(call, NULL);
-	reply_report(call, rc, report);
+	return rc == 0 ? 200 : rc == -EINVAL ? 422 : 500;
 }
 
 /* ---- import, export ---- */
@@ -544,13 +515,121 @@ import_notice_note(void *arg, struct store *st, const struct event *old,
 	return schedule_notice_note(st, ctx->cfg, old, ev, 0, clock_now());
 }
 
+/* An import job run by api_work: its options live here too. */
+struct import_work {
+	struct import_job *job;
+	char name[256];
+	int dry_run;
+	int topics_only;
+};
+
+static int
+import_work_read(void *arg, struct budget *b)
+{
+	struct import_work *iw = arg;
+
+	return import_job_read(iw->job, b);
+}
+
+static int
+import_work_finish(void *arg, int read_rc, struct api_ctx *ctx, json_t **body)
+{
+	struct import_work *iw = arg;
+	json_t *report = NULL, *summary;
+	int rc;
+
+	(void)read_rc;
+	rc = import_job_apply(iw->job, ctx->store, &report);
+	if (rc == 0 && !iw->dry_run &&
+	    (report_changed(report, "rows") ||
+	     report_changed(report, "topics")))
+		if (ctx->changed)
+			ctx->changed(ctx->changed_arg, NULL);
+	summary = json_object_get(report, "summary");
+	if (rc == 0)
+		log_info(
+		    "import %s%s: %lld created, %lld updated, %lld "
+		    "unchanged",
+		    iw->name, iw->dry_run ? " (dry run)" : "",
+		    json_integer_value(json_object_get(summary, "create")),
+		    json_integer_value(json_object_get(summary, "update")),
+		    json_integer_value(json_object_get(summary, "unchanged")));
+	else if (rc == -EINVAL)
+		log_info("import %s: refused (%zu errors)", iw->name,
+		         json_array_size(json_object_get(report, "errors")));
+	else
+		log_err("import %s: not written: %s", iw->name,
+		        json_string_value(json_object_get(
+		            json_array_get(json_object_get(report, "errors"),
+		                           json_array_size(json_object_get(
+		                               report, "errors")) -
+		                               1),
+		            "message")));
+	*body = report;
+	return report_status(rc);
+}
+
+static void
+import_work_free(void *arg)
+{
+	struct import_work *iw = arg;
+
+	import_job_free(iw->job);
+	free(iw);
+}
+
+/* Start an import job of kind over text (and topics) from call's body. */
+static void
+import_start(struct api_call *call, enum import_kind kind, const char *text,
+             const char *topics, const struct import_opts *o)
+{
+	struct import_work *iw = calloc(1, sizeof(*iw));
+
+	if (iw == NULL || import_job_new(call->ctx->store, kind, text, topics,
+	                                 o, &iw->job) < 0) {
+		free(iw);
+		api_error(call, 500, "out of memory");
+		return;
+	}
+	snprintf(iw->name, sizeof(iw->name), "%s",
+	         o->name ? o->name : "topics");
+	iw->dry_run = o->dry_run;
+	api_work_start(call,
+	               kind == IMPORT_TOPICS_TSV ? "topics import" : "import",
+	               o->dry_run, import_work_read, import_work_finish,
+	               import_work_free, iw);
+}
+
+static void
+h_topics_import(struct api_call *call)
+{
+	json_t *body = api_body(call);
+	struct import_opts o;
+	const char *text;
+	int bad = 0;
+
+	if (!body)
+		return;
+	text = api_body_str(call, body, "text", &bad);
+	if (bad)
+		return;
+	if (!text) {
+		api_error(call, 400, "'text' (the topics TSV) is required");
+		return;
+	}
+	memset(&o, 0, sizeof(o));
+	o.dry_run = api_body_bool(body, "dry_run");
+	o.peer_uid = call->req->peer_uid;
+	import_start(call, IMPORT_TOPICS_TSV, text, NULL, &o);
+}
+
 static void
 h_import(struct api_call *call)
 {
-	json_t *body = api_body(call), *report, *jyear;
+	json_t *body = api_body(call), *jyear;
 	const char *format, *text, *topics, *name;
 	struct import_opts o;
-	int bad = 0, rc;
+	int bad = 0;
 
 	if (!body)
 		return;
@@ -590,20 +669,12 @@ h_import(struct api_call *call)
 	o.on_update = import_notice_note;
 	o.on_update_arg = call->ctx;
 	if (!strcmp(format, "tsv"))
-		rc = import_programme_tsv(call->ctx->store, text, topics, &o,
-		                          &report);
+		import_start(call, IMPORT_PROGRAMME_TSV, text, topics, &o);
 	else if (!strcmp(format, "ics"))
-		rc = import_ics(call->ctx->store, text, &o, &report);
-	else {
+		import_start(call, IMPORT_ICS, text, NULL, &o);
+	else
 		api_error(call, 400, "'format' must be tsv or ics, not '%s'",
 		          format);
-		return;
-	}
-	if (rc == 0 && !o.dry_run &&
-	    (report_changed(report, "rows") ||
-	     report_changed(report, "topics")))
-		api_changed(call, NULL);
-	reply_report(call, rc, report);
 }
 
 /* Fill a filter from ?topic=&tbd=&from=&to=&cancelled=; replies 400 on
@@ -892,8 +963,12 @@ api_handle(const struct http_request *req, struct http_response *res, void *arg)
 		api_routes[i].fn(&call);
 		if (call.body)
 			json_decref(call.body);
-		log_debug("control %s %s -> %d (uid %ld)", req->method,
-		          req->path, res->status, req->peer_uid);
+		if (res->status == 0)
+			log_debug("control %s %s -> answered later (uid %ld)",
+			          req->method, req->path, req->peer_uid);
+		else
+			log_debug("control %s %s -> %d (uid %ld)", req->method,
+			          req->path, res->status, req->peer_uid);
 		return;
 	}
 	if (path_known)

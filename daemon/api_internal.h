@@ -71,6 +71,28 @@ void api_osc_unsubscribe(struct api_call *call);
 void api_osc_token_get(struct api_call *call);
 void api_osc_token_reset(struct api_call *call);
 
+/* ---- imports, read off the loop (api_work.c) ---- */
+
+struct budget;
+/* Read the file (a thread of its own, no store): 0 or negative. */
+typedef int (*api_work_read_fn)(void *arg, struct budget *b);
+/* On the loop: write what was read (read_rc is read's return) and say
+ * what to answer: the status, and *body (a new reference). */
+typedef int (*api_work_finish_fn)(void *arg, int read_rc, struct api_ctx *ctx,
+                                  json_t **body);
+typedef void (*api_work_free_fn)(void *arg);
+
+/*
+ * Answer call once read (on a thread, within [import] timeout and
+ * max_memory) and finish (on the loop) have run over arg, which
+ * free_arg frees afterwards in every case. arg may point into the
+ * request's body, which is kept until then. what names the import in
+ * logs; dry_run goes into a refusal's report.
+ */
+void api_work_start(struct api_call *call, const char *what, int dry_run,
+                    api_work_read_fn read, api_work_finish_fn finish,
+                    api_work_free_fn free_arg, void *arg);
+
 /* api.c: the office's current year; the ?topic=&tbd=&from=&to= filter
  * (replies 400/404 and returns -1 on a bad value). */
 int api_current_year(const struct api_ctx *ctx);

@@ -20,6 +20,7 @@
 #include "import.h"
 #include "log.h"
 #include "store.h"
+#include "text.h"
 
 /* osc_import_row's return for a record with errors (reported). */
 
@@ -288,6 +289,32 @@ osc_load(struct api_call *call, struct osc *o)
 	return rc;
 }
 
+int
+api_osc_fields_check(struct osc *o, char *why, size_t whylen)
+{
+	text_strip_invisible(o->name);
+	text_strip_invisible(o->contact);
+	text_strip_invisible(o->state);
+	if (o->name != NULL && *o->name == '\0') {
+		snprintf(why, whylen,
+		         "the name is empty (or only invisible "
+		         "characters)");
+		return -EINVAL;
+	}
+	if (text_check("the name", o->name, OSC_NAME_MAX, 1, why, whylen) < 0 ||
+	    text_check("the contact", o->contact, OSC_CONTACT_MAX, 1, why,
+	               whylen) < 0 ||
+	    text_check("the state", o->state, OSC_STATE_MAX, 1, why, whylen) <
+	        0)
+		return -EINVAL;
+	if (o->nemails > OSC_EMAILS_MAX) {
+		snprintf(why, whylen, "%zu addresses, more than %d", o->nemails,
+		         OSC_EMAILS_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* ---- add, list, show, remove ---- */
 
 void
@@ -323,6 +350,10 @@ api_osc_add(struct api_call *call)
 	}
 	if (o.nemails == 0) {
 		api_error(call, 422, "'emails' must hold at least one address");
+		goto out;
+	}
+	if (api_osc_fields_check(&o, why, sizeof why) < 0) {
+		api_error(call, 422, "%s", why);
 		goto out;
 	}
 	rc = api_osc_topics_resolve(call->ctx->store, names, nnames, &o.topics,

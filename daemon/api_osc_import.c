@@ -7,7 +7,11 @@
  * or Windows-1252 (Excel's "CSV (delimitado por comas)" on a Spanish
  * Windows), detected and converted with iconv; its columns separated by
  * commas or, as that same Excel writes them, by semicolons, detected from
- * the header line. The report says which. */
+ * the header line. The report says which.
+ *
+ * The file is decoded, read and checked off the loop (api_work.c); only
+ * what needs the store (whose addresses, which topics) and the writing
+ * are done on it. */
 #include <errno.h>
 #include <iconv.h>
 #include <jansson.h>
@@ -21,6 +25,7 @@
 #include "api.h"
 #include "api_internal.h"
 #include "api_osc_internal.h"
+#include "budget.h"
 #include "import.h"
 #include "log.h"
 #include "store.h"
@@ -101,16 +106,20 @@ csv_separator(const char *text)
  * Split text into RFC 4180 records: fields separated by sep, a field in
  * double quotes may hold separators, line breaks and "" for a quote; lines
  * end with CRLF or LF; blank lines are skipped. A malformed record is
- * reported in errors by its line and left out. Returns 0 or -ENOMEM.
+ * reported in errors by its line and left out. Returns 0, -ENOMEM or the
+ * budget's reason.
  */
 static int
-csv_split(const char *text, char sep, struct csv *c, json_t *errors)
+csv_split(const char *text, char sep, struct csv *c, json_t *errors,
+          struct budget *b)
 {
 	const char stops[] = {sep, '"', '\r', '\n', '\0'};
-	int line = 1;
+	int line = 1, rc;
 	char *p;
 
 	memset(c, 0, sizeof *c);
+	if ((rc = budget_spend(b, strlen(text) + 1)) < 0)
+		return rc;
 	if ((c->buf = strdup(text)) == NULL)
 		return -ENOMEM;
 	p = c->buf;
@@ -203,6 +212,8 @@ csv_split(const char *text, char sep, struct csv *c, json_t *errors)
 			p = csv_skip_line(p, &line);
 			continue;
 		}
+		if ((rc = budget_spend(b, sizeof(*c->v))) < 0)
+			return rc;
 		if (c->n == c->cap) {
 			size_t cap = c->cap ? c->cap * 2 : 64;
 			struct csv_rec *grown =
@@ -301,6 +312,8 @@ header_fold(const char *s, char *buf, size_t n)
 struct osc_plan {
 	int line;
 	struct osc o; /* the row's fields (id: the one it updates, or 0) */
+	char **names; /* its topics as the file names them */
+	size_t nnames;
 	const char *action;
 	long id; /* after writing */
 };
@@ -317,8 +330,10 @@ osc_import_free(struct osc_import *im)
 {
 	size_t i;
 
-	for (i = 0; i < im->n; i++)
+	for (i = 0; i < im->n; i++) {
 		osc_fini(&im->v[i].o);
+		api_osc_strv_free(im->v[i].names, im->v[i].nnames);
+	}
 	free(im->v);
 }
 
@@ -392,21 +407,20 @@ has_control(const char *s)
 }
 
 /*
- * Check one record and plan it into p: its fields, addresses and topics
- * valid, no address seen on an earlier line, and its known addresses all
- * of one organisation that no earlier line updates. Errors go to errors
- * (the return is then ROW_BAD); -ENOMEM and -EIO are returned as such.
- * The caller osc_fini()s p->o whatever the return.
+ * Check one record and plan it into p, without the store: its fields,
+ * addresses and topics well formed, no address twice, none seen on an
+ * earlier line. Errors go to errors (the return is then ROW_BAD); -ENOMEM
+ * is returned as such. The caller osc_fini()s p->o and frees p->names
+ * whatever the return.
  */
 static int
-osc_import_row(struct store *st, struct osc_import *im, const struct csv_rec *r,
+osc_import_row(struct osc_import *im, const struct csv_rec *r,
                struct osc_plan *p, json_t *errors)
 {
 	const char *name = rec_get(im, r, COL_NAME);
-	char **names = NULL, why[600];
-	size_t nnames = 0, i, j, k;
-	int field, ret = 0;
-	long owner = 0;
+	char why[600];
+	size_t i, j, k;
+	int field;
 
 	memset(p, 0, sizeof *p);
 	p->line = r->line;
@@ -440,31 +454,30 @@ osc_import_row(struct store *st, struct osc_import *im, const struct csv_rec *r,
 	p->o.state = api_osc_dup_trimmed(rec_get(im, r, COL_STATE));
 	if (api_osc_strv_split(rec_get(im, r, COL_EMAIL), ",;", &p->o.emails,
 	                       &p->o.nemails) < 0 ||
-	    api_osc_strv_split(rec_get(im, r, COL_TOPICS), ",;", &names,
-	                       &nnames) < 0) {
-		api_osc_strv_free(names, nnames);
+	    api_osc_strv_split(rec_get(im, r, COL_TOPICS), ",;", &p->names,
+	                       &p->nnames) < 0)
 		return -ENOMEM;
+	if (api_osc_fields_check(&p->o, why, sizeof why) < 0) {
+		import_error(errors, r->line, "line %d: %s", r->line, why);
+		return ROW_BAD;
 	}
 	if (p->o.nemails == 0) {
 		import_error(errors, r->line, "line %d: no address", r->line);
-		ret = ROW_BAD;
+		return ROW_BAD;
 	}
-	for (i = 0; ret == 0 && i < p->o.nemails; i++) {
+	for (i = 0; i < p->o.nemails; i++) {
 		const char *a = p->o.emails[i];
-		long id;
 
 		if (addr_spec_check(a, why, sizeof why) < 0) {
 			import_error(errors, r->line, "line %d: %s", r->line,
 			             why);
-			ret = ROW_BAD;
-			break;
+			return ROW_BAD;
 		}
 		if (api_osc_strv_has(p->o.emails, i, a, 1)) {
 			import_error(errors, r->line,
 			             "line %d: address '%s' is given twice",
 			             r->line, a);
-			ret = ROW_BAD;
-			break;
+			return ROW_BAD;
 		}
 		for (j = 0; j < im->n; j++)
 			if (api_osc_strv_has(im->v[j].o.emails,
@@ -474,45 +487,61 @@ osc_import_row(struct store *st, struct osc_import *im, const struct csv_rec *r,
 			import_error(errors, r->line,
 			             "line %d: address '%s' is also on line %d",
 			             r->line, a, im->v[j].line);
-			ret = ROW_BAD;
-			break;
+			return ROW_BAD;
 		}
-		if (store_osc_email_owner(st, a, &id) < 0) {
+	}
+	return 0;
+}
+
+/*
+ * The store's part of planning record p (on the loop): its known
+ * addresses must all be of one organisation, which no earlier record
+ * updates, and its topics must exist. Errors go to errors (ROW_BAD);
+ * -ENOMEM and -EIO are returned as such.
+ */
+static int
+osc_import_resolve(struct store *st, struct osc_import *im, size_t idx,
+                   json_t *errors)
+{
+	struct osc_plan *p = &im->v[idx];
+	char why[600];
+	long owner = 0;
+	size_t i, j;
+	int ret = 0;
+
+	for (i = 0; ret == 0 && i < p->o.nemails; i++) {
+		long id;
+
+		if (store_osc_email_owner(st, p->o.emails[i], &id) < 0) {
 			import_error(errors, 0, "store: %s", store_error(st));
-			ret = -EIO;
-			break;
+			return -EIO;
 		}
 		if (id != 0 && owner != 0 && id != owner) {
-			import_error(errors, r->line,
+			import_error(errors, p->line,
 			             "line %d: its addresses belong to two "
 			             "organisations (%ld and %ld)",
-			             r->line, owner, id);
-			ret = ROW_BAD;
-			break;
+			             p->line, owner, id);
+			return ROW_BAD;
 		}
 		if (id != 0)
 			owner = id;
 	}
-	for (j = 0; ret == 0 && owner != 0 && j < im->n; j++)
+	for (j = 0; owner != 0 && j < idx; j++)
 		if (im->v[j].o.id == owner) {
 			import_error(
-			    errors, r->line,
+			    errors, p->line,
 			    "line %d: organisation %ld is also updated "
 			    "by line %d",
-			    r->line, owner, im->v[j].line);
-			ret = ROW_BAD;
+			    p->line, owner, im->v[j].line);
+			return ROW_BAD;
 		}
 	p->o.id = owner;
-	if (ret == 0) {
-		ret = api_osc_topics_resolve(st, names, nnames, &p->o.topics,
-		                             &p->o.ntopics, why, sizeof why);
-		if (ret == -EINVAL) {
-			import_error(errors, r->line, "line %d: %s", r->line,
-			             why);
-			ret = ROW_BAD;
-		}
+	ret = api_osc_topics_resolve(st, p->names, p->nnames, &p->o.topics,
+	                             &p->o.ntopics, why, sizeof why);
+	if (ret == -EINVAL) {
+		import_error(errors, p->line, "line %d: %s", p->line, why);
+		ret = ROW_BAD;
 	}
-	api_osc_strv_free(names, nnames);
 	return ret;
 }
 
@@ -579,10 +608,9 @@ osc_import_write(struct store *st, struct osc_plan *p)
  * its audit row unless dry_run. 0, or a negative code with the error in
  * errors (nothing written). */
 static int
-osc_import_apply(struct api_call *call, struct osc_import *im, int dry_run,
-                 json_t *rows, json_t *errors)
+osc_import_apply(struct store *st, long peer_uid, struct osc_import *im,
+                 int dry_run, json_t *rows, json_t *errors)
 {
-	struct store *st = call->ctx->store;
 	char *after;
 	size_t i;
 	int ret;
@@ -612,8 +640,7 @@ osc_import_apply(struct api_call *call, struct osc_import *im, int dry_run,
 	if (dry_run)
 		return store_rollback(st);
 	after = json_dumps(rows, JSON_COMPACT);
-	ret = store_audit_add(st, call->req->peer_uid, "osc.import", "oscs",
-	                      NULL, after);
+	ret = store_audit_add(st, peer_uid, "osc.import", "oscs", NULL, after);
 	free(after);
 	if (ret == 0 && (ret = store_commit(st)) == 0)
 		return 0;
@@ -778,77 +805,162 @@ osc_import_decode(const char *data, size_t len, char **text,
 	return 0;
 }
 
-/*
- * Import text (the CSV, UTF-8) all or nothing: every record is read and
- * checked first; if none has an error they are written in one
- * transaction, which a dry run rolls back. *report as in
- * schemas/control-api.yaml (OscImportReport). Returns 0, -EINVAL for
- * errors in the file, -EIO for the store.
- */
-static int
-osc_import_run(struct api_call *call, const char *text, int dry_run,
-               json_t **report)
-{
-	struct store *st = call->ctx->store;
-	json_t *rows = json_array(), *errors = json_array();
-	struct osc_import im = {0};
-	const char sep[2] = {csv_separator(text), '\0'};
+/* An organisations import, read by api_work: the CSV's text, or its
+ * bytes in base64 (both in the request's body), its records and their
+ * plans, the report. */
+struct osc_work {
+	const char *text, *data;
+	char *decoded;
+	const char *encoding;
+	char sep[2];
+	int dry_run;
+	int bad_base64; /* 'data' was not base64: a bad request */
+	long peer_uid;
 	struct csv c;
-	size_t i;
+	struct osc_import im;
+	json_t *report, *rows, *errors;
+};
+
+/* Decode, read and check every record (a thread of its own: no store). */
+static int
+osc_work_read(void *arg, struct budget *b)
+{
+	struct osc_work *w = arg;
+	char *bytes = NULL;
+	size_t len, i;
 	int ret;
 
-	*report =
-	    json_pack("{s:b, s:b, s:o, s:o, s:s}", "ok", 1, "dry_run", dry_run,
-	              "rows", rows, "errors", errors, "separator", sep);
-	if (!import_utf8_valid(text, strlen(text)))
-		import_error(errors, 0, "the file is not valid UTF-8");
-	ret = csv_split(text, sep[0], &c, errors);
-	if (ret == 0 && c.n == 0 && json_array_size(errors) == 0)
-		import_error(errors, 1,
+	if (w->data != NULL) {
+		if ((ret = budget_spend(b, strlen(w->data) * 4)) < 0)
+			return ret;
+		ret = b64_decode(w->data, &bytes, &len);
+		if (ret == -EINVAL) {
+			w->bad_base64 = 1;
+			return 0;
+		}
+		if (ret == 0)
+			ret = osc_import_decode(bytes, len, &w->decoded,
+			                        &w->encoding, w->errors);
+		free(bytes);
+		if (ret < 0)
+			return ret == -EINVAL ? 0 : ret;
+		w->text = w->decoded;
+	}
+	w->sep[0] = csv_separator(w->text);
+	if (!import_utf8_valid(w->text, strlen(w->text)))
+		import_error(w->errors, 0, "the file is not valid UTF-8");
+	ret = csv_split(w->text, w->sep[0], &w->c, w->errors, b);
+	if (ret == 0 && w->c.n == 0 && json_array_size(w->errors) == 0)
+		import_error(w->errors, 1,
 		             "line 1: the file is empty; its first "
 		             "line is name,email,contact,state,"
 		             "topics");
-	if (ret == 0 && c.n > 0 &&
-	    osc_import_header(&im, &c.v[0], errors) == 0) {
-		if ((im.v = calloc(c.n, sizeof *im.v)) == NULL)
-			ret = -ENOMEM;
-		for (i = 1; ret == 0 && i < c.n; i++) {
-			int r = osc_import_row(st, &im, &c.v[i], &im.v[im.n],
-			                       errors);
+	if (ret < 0 || w->c.n == 0 ||
+	    osc_import_header(&w->im, &w->c.v[0], w->errors) < 0)
+		return ret;
+	if ((w->im.v = calloc(w->c.n, sizeof *w->im.v)) == NULL)
+		return -ENOMEM;
+	for (i = 1; ret == 0 && i < w->c.n; i++) {
+		struct osc_plan *p = &w->im.v[w->im.n];
+		int r = osc_import_row(&w->im, &w->c.v[i], p, w->errors);
 
-			if (r == 0)
-				im.n++;
-			else
-				osc_fini(&im.v[im.n].o);
-			if (r < 0)
-				ret = r;
+		if (r == 0) {
+			w->im.n++;
+			ret = budget_spend(b, sizeof(*p) + 256);
+		} else {
+			osc_fini(&p->o);
+			api_osc_strv_free(p->names, p->nnames);
+			p->names = NULL;
+			p->nnames = 0;
 		}
+		if (r < 0)
+			ret = r;
 	}
-	if (ret == 0 && json_array_size(errors) > 0)
+	return ret;
+}
+
+/* On the loop: the store's checks, then all written in one transaction
+ * (rolled back for a dry run), or nothing. */
+static int
+osc_work_finish(void *arg, int read_rc, struct api_ctx *ctx, json_t **body)
+{
+	struct osc_work *w = arg;
+	struct store *st = ctx->store;
+	char why[160];
+	size_t i;
+	int ret = read_rc;
+
+	if (w->bad_base64) {
+		*body = json_pack("{s:s}", "error", "'data' is not base64");
+		return 400;
+	}
+	if (ret == -ETIMEDOUT || ret == -E2BIG || ret == -ECANCELED) {
+		struct budget b = {.over = ret};
+
+		b.timeout_ms = (uint64_t)ctx->cfg->import_timeout * 1000u;
+		b.max_bytes = (size_t)ctx->cfg->import_max_memory << 20;
+		json_array_clear(w->errors);
+		import_error(w->errors, 0,
+		             "the file was refused: reading it %s; nothing "
+		             "was changed",
+		             budget_why(&b, why, sizeof why));
+		ret = -EINVAL;
+	}
+	for (i = 0; ret == 0 && i < w->im.n; i++) {
+		int r = osc_import_resolve(st, &w->im, i, w->errors);
+
+		if (r < 0)
+			ret = r;
+	}
+	if (ret == 0 && json_array_size(w->errors) > 0)
 		ret = -EINVAL;
 	if (ret == 0)
-		ret = osc_import_apply(call, &im, dry_run, rows, errors);
+		ret = osc_import_apply(st, w->peer_uid, &w->im, w->dry_run,
+		                       w->rows, w->errors);
 	if (ret == -ENOMEM)
-		import_error(errors, 0, "out of memory");
-	osc_import_free(&im);
-	csv_free(&c);
+		import_error(w->errors, 0, "out of memory");
 	if (ret < 0) {
-		json_array_clear(rows);
-		json_object_set_new(*report, "ok", json_false());
+		json_array_clear(w->rows);
+		json_object_set_new(w->report, "ok", json_false());
 	}
-	if (ret == -EINVAL)
-		return ret;
-	return ret < 0 ? -EIO : 0;
+	json_object_set_new(w->report, "encoding", json_string(w->encoding));
+	if (w->sep[0])
+		json_object_set_new(w->report, "separator",
+		                    json_string(w->sep));
+	if (ret == 0 && !w->dry_run && ctx->others_changed)
+		ctx->others_changed(ctx->changed_arg);
+	if (ret == 0)
+		log_info("organisations import%s: %zu rows",
+		         w->dry_run ? " (dry run)" : "", w->im.n);
+	else if (ret == -EINVAL)
+		log_info("organisations import: refused (%zu errors)",
+		         json_array_size(w->errors));
+	else
+		log_err("organisations import: not written: %s",
+		        store_error(st));
+	*body = json_incref(w->report);
+	return ret == 0 ? 200 : ret == -EINVAL ? 422 : 500;
+}
+
+static void
+osc_work_free(void *arg)
+{
+	struct osc_work *w = arg;
+
+	osc_import_free(&w->im);
+	csv_free(&w->c);
+	free(w->decoded);
+	json_decref(w->report);
+	free(w);
 }
 
 void
 api_osc_import(struct api_call *call)
 {
-	json_t *body = api_body(call), *report;
-	const char *text, *data, *encoding = "UTF-8";
-	char *bytes = NULL, *decoded = NULL;
-	size_t len;
-	int bad = 0, rc, dry_run;
+	json_t *body = api_body(call);
+	const char *text, *data = NULL;
+	struct osc_work *w;
+	int bad = 0, dry_run;
 
 	if (!body)
 		return;
@@ -864,36 +976,24 @@ api_osc_import(struct api_call *call)
 		return;
 	}
 	dry_run = api_body_bool(body, "dry_run");
-	if (data) {
-		json_t *errors = json_array();
-
-		rc = b64_decode(data, &bytes, &len);
-		if (rc == -EINVAL) {
-			json_decref(errors);
-			api_error(call, 400, "'data' is not base64");
-			return;
-		}
-		if (rc == 0)
-			rc = osc_import_decode(bytes, len, &decoded, &encoding,
-			                       errors);
-		free(bytes);
-		if (rc < 0) {
-			if (rc == -ENOMEM)
-				import_error(errors, 0, "out of memory");
-			report =
-			    json_pack("{s:b, s:b, s:o, s:o, s:s}", "ok", 0,
-			              "dry_run", dry_run, "rows", json_array(),
-			              "errors", errors, "encoding", encoding);
-			api_reply_json(call, rc == -EINVAL ? 422 : 500, report);
-			return;
-		}
-		json_decref(errors);
-		text = decoded;
+	if ((w = calloc(1, sizeof *w)) == NULL) {
+		api_error(call, 500, "out of memory");
+		return;
 	}
-	rc = osc_import_run(call, text, dry_run, &report);
-	free(decoded);
-	json_object_set_new(report, "encoding", json_string(encoding));
-	if (rc == 0 && !dry_run)
-		api_others_changed(call);
-	api_reply_json(call, rc == 0 ? 200 : rc == -EINVAL ? 422 : 500, report);
+	w->text = text;
+	w->data = data;
+	w->encoding = "UTF-8";
+	w->dry_run = dry_run;
+	w->peer_uid = call->req->peer_uid;
+	w->rows = json_array();
+	w->errors = json_array();
+	w->report = json_pack("{s:b, s:b, s:o, s:o}", "ok", 1, "dry_run",
+	                      dry_run, "rows", w->rows, "errors", w->errors);
+	if (w->report == NULL) {
+		free(w);
+		api_error(call, 500, "out of memory");
+		return;
+	}
+	api_work_start(call, "organisations import", dry_run, osc_work_read,
+	               osc_work_finish, osc_work_free, w);
 }

@@ -7,6 +7,18 @@
 
 #include "store.h"
 
+/* The longest texts of an organisation, in bytes, and most addresses. */
+#define OSC_NAME_MAX    300
+#define OSC_CONTACT_MAX 300
+#define OSC_STATE_MAX   100
+#define OSC_EMAILS_MAX  20
+
+/* Make o's texts fit to keep: invisible characters (bidi controls,
+ * zero-width ones) removed from its name, contact and state, then each
+ * checked (UTF-8, one line, length) and the addresses counted. 0, or
+ * -EINVAL with why. */
+int api_osc_fields_check(struct osc *o, char *why, size_t whylen);
+
 /* The OSC object as compact text, for the audit log (caller frees). */
 char *api_osc_text(const struct osc *o);
 

@@ -3,6 +3,7 @@
  * libical knows the time zones (the system's tzdata under
  * /usr/share/zoneinfo) and builds the VTIMEZONE components. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,10 +244,13 @@ event_tzid(const struct event *ev)
  * libical keeps the zones it loaded from tzdata for the life of the
  * process; this cache adds our own lookups (so a zone missing from
  * zone.tab is not fetched again on every call) and each zone's rendered
- * VTIMEZONE. Entries are allocated one by one so pointers stay valid. */
+ * VTIMEZONE. Entries are allocated one by one so pointers stay valid.
+ * Imports read on a thread of their own look zones up too, so the list is
+ * behind a mutex (libical guards its own zones). */
 
 static struct tz_entry **tz_cache;
 static size_t tz_ncache;
+static pthread_mutex_t tz_mutex = PTHREAD_MUTEX_INITIALIZER;
 unsigned event_tz_generation;
 
 /* Plain Olson names only: no path tricks reach the zoneinfo directory. */
@@ -268,8 +272,8 @@ tz_name_ok(const char *s)
 	return 1;
 }
 
-struct tz_entry *
-event_tz_find(const char *tzid)
+static struct tz_entry *
+tz_find_locked(const char *tzid)
 {
 	struct tz_entry *e, **grown;
 	icaltimezone *zone;
@@ -300,11 +304,23 @@ event_tz_find(const char *tzid)
 	return e;
 }
 
+struct tz_entry *
+event_tz_find(const char *tzid)
+{
+	struct tz_entry *e;
+
+	pthread_mutex_lock(&tz_mutex);
+	e = tz_find_locked(tzid);
+	pthread_mutex_unlock(&tz_mutex);
+	return e;
+}
+
 void
 event_cleanup(void)
 {
 	size_t i;
 
+	pthread_mutex_lock(&tz_mutex);
 	for (i = 0; i < tz_ncache; i++) {
 		free(tz_cache[i]->tzid);
 		free(tz_cache[i]->vtimezone);
@@ -313,6 +329,7 @@ event_cleanup(void)
 	free(tz_cache);
 	tz_cache = NULL;
 	tz_ncache = 0;
+	pthread_mutex_unlock(&tz_mutex);
 	icaltimezone_free_builtin_timezones();
 	icalmemory_free_ring();
 }

@@ -115,6 +115,13 @@ int event_utc_to_local(const char *tzid, int64_t utc, struct fecha_date *d,
                        int *minutes);
 /* 1 if the system's tzdata knows the zone. */
 int event_tzid_known(const char *tzid);
+/* The tzdata name of a TZID as other programs write it (a tzdata name, a
+ * prefixed one, or a Windows zone name such as "Central Standard Time
+ * (Mexico)"), or NULL. The string lives as long as the module's cache. */
+const char *event_tzid_normalise(const char *tzid);
+/* The Windows zone names known (for tests): count, and the i-th. */
+size_t event_tz_windows_count(void);
+const char *event_tz_windows_name(size_t i);
 
 /* The short id staff use for session uid: the part before '@'
  * ("2018-07" of "2018-07@sre.example.gob.mx"), cut to buflen - 1. Returns
@@ -165,6 +172,20 @@ int event_calendar_render_text(const char *const *vevents, size_t n,
  * events; free with event_array_free). 0 or -EINVAL with a message. */
 int event_calendar_parse(const char *text, struct event **evs, size_t *n,
                          char *err, size_t errlen);
+
+/*
+ * The same for an untrusted file, within budget (may be NULL; libical's
+ * tree is counted against it line by line): returns as above, or the
+ * budget's reason (-ETIMEDOUT, -E2BIG, -ECANCELED). A TZID that names a
+ * tzdata zone (a tzdata name, prefixed or not, or a Windows name) is
+ * read in tzdata's zone; any other needs the file's VTIMEZONE, whose
+ * rules must be yearly and few (else -EINVAL naming the line). *line, if
+ * not NULL, gets the line an error names, or 0. Any thread.
+ */
+struct budget;
+int event_calendar_read(const char *text, struct budget *budget,
+                        struct event **evs, size_t *n, int *line, char *err,
+                        size_t errlen);
 void event_array_free(struct event *evs, size_t n);
 
 #endif

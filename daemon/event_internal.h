@@ -29,8 +29,13 @@ extern unsigned event_tz_generation;
 /* Write a message into err (if any) and return code. */
 int event_err(char *err, size_t errlen, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* The cached zone tzid, loading it on first use; NULL if unknown. */
+/* The cached zone tzid, loading it on first use; NULL if unknown. Any
+ * thread. */
 struct tz_entry *event_tz_find(const char *tzid);
+/* The tzdata zone a TZID names as other programs write it: a tzdata name,
+ * one behind a prefix ("/freeassociation.sourceforge.net/America/Lima"),
+ * or a Windows zone name (event_tzmap.c); NULL if none. Any thread. */
+struct tz_entry *event_tz_resolve(const char *tzid);
 /* The session's zone (its TZID or EVENT_DEFAULT_TZID). */
 const char *event_tzid(const struct event *ev);
 /* 1 for TBD/APPROX sessions. */

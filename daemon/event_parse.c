@@ -1,6 +1,12 @@
 /* event_parse: iCalendar text to sessions (see event.h). libical parses
  * (it unfolds and unescapes); this file maps its components to struct
- * event, ours and other programs' alike. */
+ * event, ours and other programs' alike.
+ *
+ * Foreign files are untrusted. libical is fed line by line, so that a
+ * budget (time, memory) can stop it; and a time zone of the file's own
+ * (a VTIMEZONE whose TZID names no tzdata zone) is only used when its
+ * rules are ones libical expands in bounded time: a rule repeating every
+ * second from 1601 would make it expand without end. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,17 +16,29 @@
 
 #include <libical/ical.h>
 
+#include "budget.h"
 #include "clock.h"
 #include "event.h"
 #include "event_internal.h"
 
-#ifndef VERSION
-#define VERSION "0.0.0"
-#endif
+/* What libical's tree takes, roughly, per byte and per line of text it
+ * parses, counted against an import's memory budget: a 20,000-session
+ * file of 6.8 MB (160,000 lines) took the process's peak 60 MB higher. */
+#define ICAL_MEM_PER_BYTE 4
+#define ICAL_MEM_PER_LINE 224
+/* A VTIMEZONE of the file's own: at most this many observances
+ * (STANDARD, DAYLIGHT) and RDATEs. */
+#define VTZ_OBSERVANCES_MAX 64
+#define VTZ_RDATES_MAX      1000
 
-#define EVENT_LINE_MAX 75
-/* VTIMEZONEs start here: older history only makes feeds longer. */
-#define EVENT_TZ_SINCE "19700101T000000Z"
+/* One text being read: for libical's line generator, the budget, and the
+ * line numbers of errors. */
+struct ical_read {
+	const char *text; /* the whole text, or NULL */
+	size_t pos;
+	struct budget *budget;
+	int line; /* the line an error names, or 0 */
+};
 
 /* ---- parsing ---- */
 
@@ -124,16 +142,19 @@ struct dtval {
 	const char *tzid;
 };
 
+static int vtz_check(icalcomponent *vtz, struct ical_read *rd, const char *tzid,
+                     char *err, size_t errlen);
+
 static int
 dtval_read(icalproperty *p, struct icaltimetype t, icalcomponent *root,
-           const char *what, struct dtval *v, char *err, size_t errlen)
+           struct ical_read *rd, const char *what, struct dtval *v, char *err,
+           size_t errlen)
 {
 	icalparameter *tp =
 	    icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
 	const char *tzid = tp ? icalparameter_get_tzid(tp) : NULL;
 	icaltimezone *foreign;
 	struct tz_entry *e = NULL;
-	const char *s;
 
 	if (icaltime_is_null_time(t) || !icaltime_is_valid_time(t))
 		return event_err(err, errlen, -EINVAL, "bad %s", what);
@@ -152,12 +173,9 @@ dtval_read(icalproperty *p, struct icaltimetype t, icalcomponent *root,
 	}
 	if (!tzid)
 		return 0;
-	/* "America/New_York", or a prefixed one such as
-	 * "/freeassociation.sourceforge.net/America/New_York". */
-	for (s = tzid; s && !(e = event_tz_find(s));)
-		if ((s = strchr(s, '/')))
-			s++;
-	if (e) {
+	/* A zone tzdata knows (its name, prefixed or not, or a Windows
+	 * name) is taken from tzdata, whatever VTIMEZONE came with it. */
+	if ((e = event_tz_resolve(tzid))) {
 		v->tzid = e->tzid;
 		return 0;
 	}
@@ -165,10 +183,13 @@ dtval_read(icalproperty *p, struct icaltimetype t, icalcomponent *root,
 	if (foreign) {
 		const char *loc = icaltimezone_get_location(foreign);
 		int64_t utc;
-		if (loc && (e = event_tz_find(loc))) {
+		if (loc && (e = event_tz_resolve(loc))) {
 			v->tzid = e->tzid;
 			return 0;
 		}
+		if (vtz_check(icaltimezone_get_component(foreign), rd, tzid,
+		              err, errlen) < 0)
+			return -EINVAL;
 		utc = (int64_t)icaltime_as_timet_with_zone(t, foreign);
 		v->tzid = "UTC";
 		return event_utc_to_local("UTC", utc, &v->d, &v->min);
@@ -253,8 +274,8 @@ static const char *const xprop_names[X_COUNT] = {
 /* Read one VEVENT into ev (initialised). root is the VCALENDAR, for the
  * VTIMEZONEs of zones tzdata does not know, or NULL. */
 static int
-vevent_read(icalcomponent *vev, icalcomponent *root, struct event *ev,
-            char *err, size_t errlen)
+vevent_read(icalcomponent *vev, icalcomponent *root, struct ical_read *rd,
+            struct event *ev, char *err, size_t errlen)
 {
 	char *x[X_COUNT] = {0}, **names = NULL;
 	size_t nnames = 0, capnames = 0;
@@ -313,11 +334,11 @@ vevent_read(icalcomponent *vev, icalcomponent *root, struct event *ev,
 			    utc_seconds(icalproperty_get_lastmodified(p));
 			break;
 		case ICAL_DTSTART_PROPERTY:
-			r = dtval_read(p, icalproperty_get_dtstart(p), root,
+			r = dtval_read(p, icalproperty_get_dtstart(p), root, rd,
 			               "DTSTART", &start, err, errlen);
 			break;
 		case ICAL_DTEND_PROPERTY:
-			r = dtval_read(p, icalproperty_get_dtend(p), root,
+			r = dtval_read(p, icalproperty_get_dtend(p), root, rd,
 			               "DTEND", &end, err, errlen);
 			break;
 		case ICAL_DURATION_PROPERTY:
@@ -503,6 +524,261 @@ done:
 	return r;
 }
 
+/* ---- time zones of the file's own ---- */
+
+/* The next logical (unfolded) line of text from *p: its first physical
+ * line's number goes to *lineno, its text (cut at len - 1) to buf.
+ * Returns 0 at the end of text. */
+static int
+ical_logical_line(const char **p, int *physical, int *lineno, char *buf,
+                  size_t len)
+{
+	const char *s = *p;
+	size_t o = 0;
+
+	if (*s == '\0')
+		return 0;
+	*lineno = ++*physical;
+	for (;;) {
+		size_t n = strcspn(s, "\r\n");
+
+		if (o < len - 1) {
+			size_t k = n < len - 1 - o ? n : len - 1 - o;
+
+			memcpy(buf + o, s, k);
+			o += k;
+		}
+		s += n;
+		if (*s == '\r')
+			s++;
+		if (*s == '\n')
+			s++;
+		if (*s != ' ' && *s != '\t')
+			break;
+		/* A folded line goes on after the space. */
+		++*physical;
+		s++;
+	}
+	buf[o] = '\0';
+	*p = s;
+	return 1;
+}
+
+/* 1 if line is the property name (up to ';' or ':'), any case. */
+static int
+ical_line_is(const char *line, const char *name)
+{
+	size_t n = strcspn(line, ";:");
+
+	return n == strlen(name) && strncasecmp(line, name, n) == 0;
+}
+
+/*
+ * The line of text where the VTIMEZONE whose TZID is tzid has its nth
+ * (from 0) property called prop: or that VTIMEZONE's BEGIN line when
+ * there is no such property (or prop is NULL); 0 if text has no such
+ * VTIMEZONE.
+ */
+static int
+ical_vtz_line(const char *text, const char *tzid, const char *prop, int nth)
+{
+	char buf[512];
+	const char *p = text;
+	int physical = 0, line = 0, begin = 0, found = 0, count = 0, in = 0;
+	int match = 0;
+
+	if (text == NULL)
+		return 0;
+	while (ical_logical_line(&p, &physical, &line, buf, sizeof(buf))) {
+		if (strcasecmp(buf, "BEGIN:VTIMEZONE") == 0) {
+			in = 1;
+			begin = line;
+			found = match = count = 0;
+		} else if (!in) {
+			continue;
+		} else if (strcasecmp(buf, "END:VTIMEZONE") == 0) {
+			if (match)
+				return found ? found : begin;
+			in = 0;
+		} else if (ical_line_is(buf, "TZID")) {
+			const char *v = strchr(buf, ':');
+
+			match = v != NULL && strcmp(v + 1, tzid) == 0;
+		} else if (prop != NULL && ical_line_is(buf, prop)) {
+			if (count++ == nth)
+				found = line;
+		}
+	}
+	return 0;
+}
+
+/* Values in a libical BY list (ended by ICAL_RECURRENCE_ARRAY_MAX). */
+static int
+rrule_count(const short *v, int size)
+{
+	int n = 0;
+
+	while (n < size && v[n] != ICAL_RECURRENCE_ARRAY_MAX)
+		n++;
+	return n;
+}
+
+/* Why a time zone's RRULE would not expand in bounded time, or NULL. A
+ * zone's rule changes its offset once a year: yearly, in one month, on
+ * one weekday (or a week's days of the month). */
+static const char *
+rrule_why(const struct icalrecurrencetype *r, char *buf, size_t len)
+{
+	if (r->freq != ICAL_YEARLY_RECURRENCE) {
+		snprintf(buf, len, "its rule repeats %s (RRULE FREQ=%s)",
+		         r->freq == ICAL_SECONDLY_RECURRENCE   ? "every second"
+		         : r->freq == ICAL_MINUTELY_RECURRENCE ? "every minute"
+		         : r->freq == ICAL_HOURLY_RECURRENCE   ? "every hour"
+		         : r->freq == ICAL_DAILY_RECURRENCE    ? "every day"
+		         : r->freq == ICAL_WEEKLY_RECURRENCE   ? "every week"
+		         : r->freq == ICAL_MONTHLY_RECURRENCE  ? "every month"
+		                                               : "in no way",
+		         r->freq == ICAL_NO_RECURRENCE
+		             ? "?"
+		             : icalrecur_freq_to_string(r->freq));
+		return buf;
+	}
+	if (rrule_count(r->by_second, ICAL_BY_SECOND_SIZE) ||
+	    rrule_count(r->by_minute, ICAL_BY_MINUTE_SIZE) ||
+	    rrule_count(r->by_hour, ICAL_BY_HOUR_SIZE) ||
+	    rrule_count(r->by_year_day, ICAL_BY_YEARDAY_SIZE) ||
+	    rrule_count(r->by_week_no, ICAL_BY_WEEKNO_SIZE))
+		return "its rule has BYSECOND, BYMINUTE, BYHOUR, BYYEARDAY or "
+		       "BYWEEKNO";
+	if (rrule_count(r->by_month, ICAL_BY_MONTH_SIZE) > 1 ||
+	    rrule_count(r->by_day, ICAL_BY_DAY_SIZE) > 1 ||
+	    rrule_count(r->by_month_day, ICAL_BY_MONTHDAY_SIZE) > 7 ||
+	    rrule_count(r->by_set_pos, ICAL_BY_SETPOS_SIZE) > 1)
+		return "its rule changes the offset more than once a year";
+	if (r->interval < 1)
+		return "its rule has a bad INTERVAL";
+	return NULL;
+}
+
+/*
+ * 0 if the VTIMEZONE vtz (TZID tzid), which names no tzdata zone, has
+ * rules libical expands in bounded time and memory: at most
+ * VTZ_OBSERVANCES_MAX observances, each with a DTSTART, yearly RRULEs
+ * (rrule_why), VTZ_RDATES_MAX RDATEs in all. Else -EINVAL with a message
+ * naming the line (also in rd->line).
+ */
+static int
+vtz_check(icalcomponent *vtz, struct ical_read *rd, const char *tzid, char *err,
+          size_t errlen)
+{
+	const char *text = rd != NULL ? rd->text : NULL;
+	int nobs = 0, nrdates = 0, nrrules = 0, line;
+	char why[160], at[32] = "";
+	const char *bad = NULL;
+	icalcomponent *obs;
+	icalproperty *p;
+
+	if (vtz == NULL)
+		return event_err(err, errlen, -EINVAL,
+		                 "time zone '%s' has no rules", tzid);
+	for (obs = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT);
+	     obs && !bad;
+	     obs = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
+		icalcomponent_kind k = icalcomponent_isa(obs);
+
+		if (k != ICAL_XSTANDARD_COMPONENT &&
+		    k != ICAL_XDAYLIGHT_COMPONENT)
+			continue;
+		if (++nobs > VTZ_OBSERVANCES_MAX) {
+			snprintf(why, sizeof(why),
+			         "it has more than %d STANDARD and DAYLIGHT "
+			         "parts",
+			         VTZ_OBSERVANCES_MAX);
+			bad = why;
+			line = ical_vtz_line(text, tzid, NULL, 0);
+			break;
+		}
+		if (!icalcomponent_get_first_property(obs,
+		                                      ICAL_DTSTART_PROPERTY)) {
+			bad = "one of its parts has no DTSTART";
+			line = ical_vtz_line(text, tzid, NULL, 0);
+			break;
+		}
+		for (p = icalcomponent_get_first_property(obs,
+		                                          ICAL_RRULE_PROPERTY);
+		     p && !bad; p = icalcomponent_get_next_property(
+		                    obs, ICAL_RRULE_PROPERTY)) {
+			struct icalrecurrencetype r = icalproperty_get_rrule(p);
+
+			bad = rrule_why(&r, why, sizeof(why));
+			line = ical_vtz_line(text, tzid, "RRULE", nrrules++);
+		}
+		for (p = icalcomponent_get_first_property(obs,
+		                                          ICAL_RDATE_PROPERTY);
+		     p && !bad; p = icalcomponent_get_next_property(
+		                    obs, ICAL_RDATE_PROPERTY))
+			if (++nrdates > VTZ_RDATES_MAX) {
+				snprintf(why, sizeof(why),
+				         "it has more than %d RDATEs",
+				         VTZ_RDATES_MAX);
+				bad = why;
+				line = ical_vtz_line(text, tzid, "RDATE",
+				                     nrdates - 1);
+			}
+	}
+	if (!bad)
+		return 0;
+	if (rd != NULL)
+		rd->line = line;
+	if (line > 0)
+		snprintf(at, sizeof(at), "line %d: ", line);
+	return event_err(err, errlen, -EINVAL,
+	                 "%stime zone '%s' is not a tzdata zone and its "
+	                 "VTIMEZONE cannot be used: %s (only yearly rules "
+	                 "are accepted)",
+	                 at, tzid, bad);
+}
+
+/* libical's line generator over rd->text, counting each line against
+ * the budget; NULL (the end, for libical) once the budget is over. */
+static char *
+ical_line_gen(char *s, size_t size, void *d)
+{
+	struct ical_read *rd = d;
+	const char *p = rd->text + rd->pos;
+	size_t n;
+
+	if (*p == '\0' || size < 2)
+		return NULL;
+	n = strcspn(p, "\n");
+	if (p[n] == '\n')
+		n++;
+	if (n > size - 1)
+		n = size - 1;
+	if (budget_spend(rd->budget,
+	                 n * ICAL_MEM_PER_BYTE + ICAL_MEM_PER_LINE) < 0)
+		return NULL;
+	memcpy(s, p, n);
+	s[n] = '\0';
+	rd->pos += n;
+	return s;
+}
+
+/* Parse rd->text with libical, within rd->budget. */
+static icalcomponent *
+ical_parse(struct ical_read *rd)
+{
+	icalparser *parser = icalparser_new();
+	icalcomponent *comp;
+
+	if (parser == NULL)
+		return NULL;
+	icalparser_set_gen_data(parser, rd);
+	comp = icalparser_parse(parser, ical_line_gen);
+	icalparser_free(parser);
+	return comp;
+}
+
 /* Text that could be iCalendar: optional BOM and blank space, then BEGIN. */
 static int
 looks_like_ical(const char *text, const char *what)
@@ -564,7 +840,7 @@ event_from_ical(const char *text, struct event *ev, char *err, size_t errlen)
 		return event_err(err, errlen, -EINVAL,
 		                 "expected one VEVENT or a VCALENDAR");
 	}
-	r = vevent_read(vev, root, ev, err, errlen);
+	r = vevent_read(vev, root, NULL, ev, err, errlen);
 	icalcomponent_free(comp);
 	if (r < 0)
 		event_fini(ev);
@@ -585,18 +861,33 @@ int
 event_calendar_parse(const char *text, struct event **evs, size_t *n, char *err,
                      size_t errlen)
 {
+	return event_calendar_read(text, NULL, evs, n, NULL, err, errlen);
+}
+
+int
+event_calendar_read(const char *text, struct budget *budget, struct event **evs,
+                    size_t *n, int *line, char *err, size_t errlen)
+{
+	struct ical_read rd = {.text = text, .budget = budget};
 	icalcomponent *comp, *cal, *vev;
 	struct event *arr = NULL;
 	size_t count = 0, done = 0;
-	char msg[256];
+	char msg[400];
 	int r = 0;
 
 	*evs = NULL;
 	*n = 0;
+	if (line != NULL)
+		*line = 0;
 	if (!looks_like_ical(text, "VCALENDAR"))
 		return event_err(err, errlen, -EINVAL,
 		                 "not iCalendar data (no BEGIN:VCALENDAR)");
-	comp = icalparser_parse_string(text);
+	comp = ical_parse(&rd);
+	if (budget != NULL && budget->over < 0) {
+		if (comp)
+			icalcomponent_free(comp);
+		return event_err(err, errlen, budget->over, "over budget");
+	}
 	if (!comp || !cal_next(comp, NULL)) {
 		if (comp)
 			icalcomponent_free(comp);
@@ -619,7 +910,13 @@ event_calendar_parse(const char *text, struct event **evs, size_t *n, char *err,
 		     vev = icalcomponent_get_next_component(
 		         cal, ICAL_VEVENT_COMPONENT)) {
 			event_init(&arr[done]);
-			r = vevent_read(vev, cal, &arr[done], msg, sizeof(msg));
+			if ((r = budget_spend(budget, sizeof(*arr))) < 0) {
+				event_err(err, errlen, r, "over budget");
+				event_fini(&arr[done]);
+				break;
+			}
+			r = vevent_read(vev, cal, &rd, &arr[done], msg,
+			                sizeof(msg));
 			if (r < 0) {
 				event_err(err, errlen, r, "VEVENT %zu%s%s: %s",
 				          done + 1, arr[done].uid ? " " : "",
@@ -631,6 +928,8 @@ event_calendar_parse(const char *text, struct event **evs, size_t *n, char *err,
 			}
 		}
 	icalcomponent_free(comp);
+	if (line != NULL)
+		*line = rd.line;
 	if (r < 0) {
 		event_array_free(arr, done);
 		return r;

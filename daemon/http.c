@@ -99,6 +99,7 @@ struct http_server {
 struct http_deferred {
 	struct http_deferred *prev, *next;
 	struct http_server *srv; /* NULL once the server stopped */
+	uv_loop_t *loop;
 	struct MHD_Connection *conn;
 	struct http_upload *up;
 	void (*on_gone)(void *);
@@ -659,6 +660,7 @@ http_response_defer(struct http_response *res)
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return NULL;
 	d->srv = srv;
+	d->loop = srv->loop;
 	d->conn = up->conn;
 	d->up = up;
 	d->next = srv->deferred;
@@ -675,6 +677,12 @@ http_deferred_on_gone(struct http_deferred *d, void (*fn)(void *), void *arg)
 {
 	d->on_gone = fn;
 	d->on_gone_arg = arg;
+}
+
+uv_loop_t *
+http_deferred_loop(const struct http_deferred *d)
+{
+	return d->loop;
 }
 
 static void

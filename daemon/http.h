@@ -87,6 +87,8 @@ void http_deferred_reply(struct http_deferred *d, struct http_response *res);
  * the work may stop early. d stays valid until http_deferred_reply(). */
 void http_deferred_on_gone(struct http_deferred *d, void (*fn)(void *),
                            void *arg);
+/* The loop of d's server, for the work that answers it. */
+uv_loop_t *http_deferred_loop(const struct http_deferred *d);
 
 /* Longest list of trusted proxies kept. */
 #define HTTP_PROXIES_MAX 32

@@ -1,4 +1,10 @@
-/* import: see import.h. */
+/* import: see import.h.
+ *
+ * An import is a job in three steps: import_job_new (on the loop: the
+ * store's topics as they are), import_job_read (any thread: the text read
+ * and checked, within a budget, no store), import_job_apply (on the loop:
+ * each session compared with the store, then all written in one
+ * transaction, or none). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "budget.h"
 #include "clock.h"
 #include "event.h"
 #include "fecha.h"
@@ -113,16 +120,18 @@ trim(char *s)
 /*
  * Split text into lines and tab-separated fields. Lines that are too long
  * or not UTF-8 are reported in errors and left out. The first non-empty
- * line is the header. Returns 0, or -ENOMEM.
+ * line is the header. Returns 0, -ENOMEM, or the budget's reason.
  */
 static int
-tsv_split(const char *text, struct tsv *t, json_t *errors)
+tsv_split(const char *text, struct tsv *t, json_t *errors, struct budget *b)
 {
 	size_t cap = 64;
 	char *p;
-	int lineno = 0;
+	int lineno = 0, rc;
 
 	memset(t, 0, sizeof(*t));
+	if ((rc = budget_spend(b, strlen(text) + 1)) < 0)
+		return rc;
 	t->buf = strdup(text);
 	t->lines = calloc(cap, sizeof(*t->lines));
 	if (!t->buf || !t->lines)
@@ -139,6 +148,8 @@ tsv_split(const char *text, struct tsv *t, json_t *errors)
 		if (nl)
 			*nl = '\0';
 		len = strlen(p);
+		if ((rc = budget_spend(b, sizeof(struct tsv_line))) < 0)
+			return rc;
 		if (len && p[len - 1] == '\r')
 			p[--len] = '\0';
 		if (len > IMPORT_MAX_LINE) {
@@ -261,26 +272,23 @@ code_valid(const char *s)
 }
 
 /*
- * Read a topic TSV into *out (the topics of the store plus those of the
- * file, the file's replacing the store's of the same code). rows gets one
- * report row per topic of the file. Errors go to errors.
+ * Read a topic TSV into *out, which holds the store's topics: the file's
+ * replace the store's of the same code. rows gets one report row per
+ * topic of the file. Errors go to errors. 0, -ENOMEM or the budget's
+ * reason.
  */
 static int
-topics_read(struct store *st, const char *text, struct topic_set *out,
-            json_t *rows, json_t *errors)
+topics_read(const char *text, struct topic_set *out, json_t *rows,
+            json_t *errors, struct budget *b)
 {
 	struct tsv t;
 	int c_code, c_slug, c_nombre, c_title;
 	size_t i, j;
 	int rc;
 
-	if (store_topic_list(st, &out->v, &out->n) < 0) {
-		add_error(errors, 0, 0, "store: %s", store_error(st));
-		return -EIO;
-	}
 	if (!text)
 		return 0;
-	rc = tsv_split(text, &t, errors);
+	rc = tsv_split(text, &t, errors, b);
 	if (rc < 0) {
 		tsv_free(&t);
 		return rc;
@@ -439,32 +447,6 @@ topics_job_run(struct store *st, void *arg)
 	return rc;
 }
 
-int
-import_topics_tsv(struct store *st, const char *text, int dry_run,
-                  long peer_uid, json_t **report)
-{
-	struct topic_set set = {NULL, 0};
-	json_t *r = report_new(dry_run);
-	json_t *rows = json_array(), *errors = json_object_get(r, "errors");
-	int rc;
-
-	json_object_set_new(r, "topics", rows);
-	json_object_del(r, "rows");
-	rc = topics_read(st, text, &set, rows, errors);
-	if (rc == 0 && json_array_size(errors) > 0)
-		rc = -EINVAL;
-	if (rc == 0 && !dry_run) {
-		struct topics_job job = {&set, peer_uid, rows};
-
-		rc = in_transaction(st, topics_job_run, &job, errors);
-	}
-	if (rc < 0)
-		json_object_set_new(r, "ok", json_false());
-	topic_array_free(set.v, set.n);
-	*report = r;
-	return rc == -ENOMEM ? -EIO : rc;
-}
-
 /* ---- sessions ---- */
 
 struct planned {
@@ -472,6 +454,11 @@ struct planned {
 	const char *action; /* "create", "update", "unchanged" */
 	struct event old;   /* "update": the session as it was */
 	int has_old;
+	int n, line;      /* the TSV row's n and line; 0 for .ics */
+	json_t *warnings; /* the row's, until its report row is made */
+	int from_file;    /* .ics: keep the file's stamps for a new one */
+	int file_seq;
+	int64_t file_created, file_modified;
 };
 
 struct plan {
@@ -508,9 +495,37 @@ plan_free(struct plan *p)
 		event_fini(&p->v[i].ev);
 		if (p->v[i].has_old)
 			event_fini(&p->v[i].old);
+		json_decref(p->v[i].warnings);
 	}
 	free(p->v);
 	topic_array_free(p->topics.v, p->topics.n);
+}
+
+/* Drop the last planned session (its row was refused). */
+static void
+plan_drop_last(struct plan *p)
+{
+	struct planned *pl = &p->v[--p->n];
+
+	event_fini(&pl->ev);
+	json_decref(pl->warnings);
+	pl->warnings = NULL;
+}
+
+/* What a planned session takes, roughly, for the budget: the struct, its
+ * texts and its report row. */
+static size_t
+planned_bytes(const struct planned *pl)
+{
+	const struct event *ev = &pl->ev;
+	size_t n = sizeof(*pl) + 512;
+
+	n += ev->title ? strlen(ev->title) : 0;
+	n += ev->description ? strlen(ev->description) : 0;
+	n += ev->location ? strlen(ev->location) : 0;
+	n += ev->words ? strlen(ev->words) : 0;
+	n += ev->uid ? strlen(ev->uid) : 0;
+	return n + ev->ntopics * 64;
 }
 
 static void
@@ -851,41 +866,33 @@ row_read(struct plan *p, const struct tsv *t, const struct tsv_line *l,
 	return 0;
 }
 
-int
-import_programme_tsv(struct store *st, const char *text, const char *topics_tsv,
-                     const struct import_opts *o, json_t **report)
-{
-	static const char *names[] = {
-	    "n",     "month", "title", "fecha_posible", "observaciones",
-	    "temas", "lugar", "hora",  "zona"};
-	struct plan p = {.o = o};
-	json_t *errors, *rows, *topic_rows = json_array();
-	struct tsv t;
-	int col[9], i, rc;
-	size_t k;
-	char seen_n[100000 / 8 + 1];
+/* The columns of a programme TSV, in C_ order (see row_read). */
+static const char *const programme_columns[] = {
+    "n",     "month", "title", "fecha_posible", "observaciones",
+    "temas", "lugar", "hora",  "zona"};
 
-	p.report = report_new(o->dry_run);
-	*report = p.report;
-	errors = json_object_get(p.report, "errors");
-	rows = json_object_get(p.report, "rows");
-	memset(seen_n, 0, sizeof(seen_n));
-	rc = topics_read(st, topics_tsv, &p.topics, topic_rows, errors);
-	if (topics_tsv)
-		json_object_set(p.report, "topics", topic_rows);
-	json_decref(topic_rows);
-	if (rc < 0) {
-		json_object_set_new(p.report, "ok", json_false());
-		plan_free(&p);
-		return -EIO;
-	}
-	if (tsv_split(text, &t, errors) < 0) {
+/* Read a programme TSV into p: one planned session per good row, an
+ * error per bad one. 0, -ENOMEM or the budget's reason. */
+static int
+programme_read(struct plan *p, const char *text, int *has_place,
+               struct budget *b)
+{
+	json_t *errors = json_object_get(p->report, "errors");
+	struct tsv t;
+	int col[9], i, rc = 0;
+	size_t k;
+	char *seen_n = calloc(100000 / 8 + 1, 1);
+
+	if (!seen_n)
+		return -ENOMEM;
+	if ((rc = tsv_split(text, &t, errors, b)) < 0) {
 		tsv_free(&t);
-		plan_free(&p);
-		return -EIO;
+		free(seen_n);
+		return rc;
 	}
 	for (i = 0; i < 9; i++)
-		col[i] = tsv_column(&t, names[i]);
+		col[i] = tsv_column(&t, programme_columns[i]);
+	*has_place = col[6] >= 0;
 	if (!t.have_header || col[0] < 0 || col[2] < 0 || col[3] < 0 ||
 	    col[5] < 0) {
 		add_error(errors, t.have_header ? t.header.lineno : 1, 0,
@@ -897,7 +904,7 @@ import_programme_tsv(struct store *st, const char *text, const char *topics_tsv,
 	            col[5] >= 0;
 	     k++) {
 		json_t *warnings = json_array();
-		struct planned *pl = plan_add(&p);
+		struct planned *pl = plan_add(p);
 		int n;
 
 		if (!pl) {
@@ -905,41 +912,28 @@ import_programme_tsv(struct store *st, const char *text, const char *topics_tsv,
 			rc = -ENOMEM;
 			break;
 		}
-		if (row_read(&p, &t, &t.lines[k], col, pl, warnings, &n) < 0) {
-			json_decref(warnings);
-			event_fini(&pl->ev);
-			p.n--;
+		pl->warnings = warnings;
+		if (row_read(p, &t, &t.lines[k], col, pl, warnings, &n) < 0) {
+			plan_drop_last(p);
 			continue;
 		}
 		if (seen_n[n / 8] & (1 << (n % 8))) {
 			add_error(errors, t.lines[k].lineno, n,
 			          "line %d: n %d appears twice",
 			          t.lines[k].lineno, n);
-			json_decref(warnings);
-			event_fini(&pl->ev);
-			p.n--;
+			plan_drop_last(p);
 			continue;
 		}
 		seen_n[n / 8] |= (char)(1 << (n % 8));
-		rc = plan_decide(st, pl, col[6] >= 0);
-		if (rc < 0) {
-			json_decref(warnings);
+		pl->n = n;
+		pl->line = t.lines[k].lineno;
+		if ((rc = budget_spend(b, planned_bytes(pl))) < 0)
 			break;
-		}
-		json_array_append_new(
-		    rows, row_json(pl, n, t.lines[k].lineno, warnings));
 	}
-	if (t.nlines == 0 && t.have_header)
+	if (rc == 0 && t.nlines == 0 && t.have_header)
 		add_error(errors, 0, 0, "no sessions in the file");
 	tsv_free(&t);
-	if (rc < 0) {
-		add_error(errors, 0, 0, "store: %s", store_error(st));
-		json_object_set_new(p.report, "ok", json_false());
-		plan_free(&p);
-		return -EIO;
-	}
-	rc = plan_finish(st, &p, topics_tsv);
-	plan_free(&p);
+	free(seen_n);
 	return rc;
 }
 
@@ -987,40 +981,31 @@ topics_resolve(const struct topic_set *set, struct event *ev, size_t idx,
 	event_fini(&known);
 }
 
-int
-import_ics(struct store *st, const char *text, const struct import_opts *o,
-           json_t **report)
+/* Read a VCALENDAR into p: one planned session per good VEVENT, an error
+ * per bad one. 0, -ENOMEM or the budget's reason. */
+static int
+ics_read(struct plan *p, const char *text, struct budget *b)
 {
-	struct plan p = {.o = o};
-	json_t *errors, *rows;
+	json_t *errors = json_object_get(p->report, "errors");
 	struct event *evs = NULL;
 	size_t n = 0, i;
-	char err[300];
-	int rc = 0;
+	char err[400];
+	int rc = 0, line = 0;
 
-	p.report = report_new(o->dry_run);
-	*report = p.report;
-	errors = json_object_get(p.report, "errors");
-	rows = json_object_get(p.report, "rows");
 	if (!import_utf8_valid(text, strlen(text))) {
 		add_error(errors, 0, 0, "the file is not valid UTF-8");
-		json_object_set_new(p.report, "ok", json_false());
-		return -EINVAL;
+		return 0;
 	}
-	if (event_calendar_parse(text, &evs, &n, err, sizeof(err)) < 0) {
-		add_error(errors, 0, 0, "%s", err);
-		json_object_set_new(p.report, "ok", json_false());
-		return -EINVAL;
+	rc = event_calendar_read(text, b, &evs, &n, &line, err, sizeof(err));
+	if (rc == -EINVAL) {
+		add_error(errors, line, 0, "%s", err);
+		return 0;
 	}
-	if (store_topic_list(st, &p.topics.v, &p.topics.n) < 0) {
-		event_array_free(evs, n);
-		add_error(errors, 0, 0, "store: %s", store_error(st));
-		json_object_set_new(p.report, "ok", json_false());
-		return -EIO;
-	}
+	if (rc < 0)
+		return rc;
 	for (i = 0; i < n; i++) {
 		json_t *warnings = json_array();
-		struct planned *pl = plan_add(&p);
+		struct planned *pl = plan_add(p);
 		struct event *ev = &evs[i];
 
 		if (!pl) {
@@ -1028,9 +1013,10 @@ import_ics(struct store *st, const char *text, const struct import_opts *o,
 			rc = -ENOMEM;
 			break;
 		}
+		pl->warnings = warnings;
 		/* Topics are matched by slug, then by name; others are
 		 * dropped with a warning. */
-		topics_resolve(&p.topics, ev, i, warnings);
+		topics_resolve(&p->topics, ev, i, warnings);
 		/* Move the parsed session into the plan. */
 		pl->ev = *ev;
 		event_init(ev);
@@ -1039,41 +1025,240 @@ import_ics(struct store *st, const char *text, const struct import_opts *o,
 			add_error(errors, 0, (int)i + 1, "event %zu (%s): %s",
 			          i + 1, pl->ev.uid ? pl->ev.uid : "no UID",
 			          pl->ev.uid ? err : "no UID");
-			json_decref(warnings);
-			event_fini(&pl->ev);
-			p.n--;
+			plan_drop_last(p);
 			continue;
 		}
-		{
-			/* The file's SEQUENCE, CREATED and LAST-MODIFIED are
-			 * the calendar's: keep them for a new session. */
-			int seq = pl->ev.sequence;
-			int64_t created = pl->ev.created;
-			int64_t modified = pl->ev.last_modified;
-
-			rc = plan_decide(st, pl, 1);
-			if (rc < 0) {
-				json_decref(warnings);
-				break;
-			}
-			if (!strcmp(pl->action, "create")) {
-				pl->ev.sequence = seq;
-				if (created)
-					pl->ev.created = created;
-				if (modified)
-					pl->ev.last_modified = modified;
-			}
-		}
-		json_array_append_new(rows, row_json(pl, 0, 0, warnings));
+		/* The file's SEQUENCE, CREATED and LAST-MODIFIED are the
+		 * calendar's: kept for a new session. */
+		pl->from_file = 1;
+		pl->file_seq = pl->ev.sequence;
+		pl->file_created = pl->ev.created;
+		pl->file_modified = pl->ev.last_modified;
+		if ((rc = budget_spend(b, planned_bytes(pl))) < 0)
+			break;
 	}
 	event_array_free(evs, n);
+	return rc;
+}
+
+/* ---- jobs ---- */
+
+struct import_job {
+	enum import_kind kind;
+	const char *text, *topics_text; /* the caller's, until freed */
+	struct import_opts o;           /* its strings are the job's */
+	char *domain, *tzid, *name;
+	struct plan plan; /* sessions; plan.topics: topics */
+	json_t *report;
+	json_t *topic_rows; /* report rows of the topics file */
+	int has_place;      /* the TSV has a lugar column */
+	int read_rc;        /* 0, -ENOMEM, -EIO or the budget's reason */
+	char why[160];      /* the budget's reason, in words */
+};
+
+int
+import_job_new(struct store *st, enum import_kind kind, const char *text,
+               const char *topics_text, const struct import_opts *o,
+               struct import_job **out)
+{
+	struct import_job *job = calloc(1, sizeof(*job));
+
+	*out = NULL;
+	if (!job)
+		return -ENOMEM;
+	job->kind = kind;
+	job->text = text;
+	job->topics_text = kind == IMPORT_PROGRAMME_TSV ? topics_text : NULL;
+	job->o = *o;
+	if ((o->domain && !(job->domain = strdup(o->domain))) ||
+	    (o->tzid && !(job->tzid = strdup(o->tzid))) ||
+	    (o->name && !(job->name = strdup(o->name))) ||
+	    !(job->report = report_new(o->dry_run)) ||
+	    !(job->topic_rows = json_array())) {
+		import_job_free(job);
+		return -ENOMEM;
+	}
+	job->o.domain = job->domain;
+	job->o.tzid = job->tzid;
+	job->o.name = job->name;
+	job->plan.o = &job->o;
+	job->plan.report = job->report;
+	if (kind == IMPORT_TOPICS_TSV) {
+		json_object_set(job->report, "topics", job->topic_rows);
+		json_object_del(job->report, "rows");
+	} else if (job->topics_text) {
+		json_object_set(job->report, "topics", job->topic_rows);
+	}
+	/* The store's topics as they are now: the file is read against
+	 * them, away from the store. */
+	if (store_topic_list(st, &job->plan.topics.v, &job->plan.topics.n) <
+	    0) {
+		add_error(json_object_get(job->report, "errors"), 0, 0,
+		          "store: %s", store_error(st));
+		job->read_rc = -EIO;
+	}
+	*out = job;
+	return 0;
+}
+
+void
+import_job_free(struct import_job *job)
+{
+	if (!job)
+		return;
+	plan_free(&job->plan);
+	json_decref(job->report);
+	json_decref(job->topic_rows);
+	free(job->domain);
+	free(job->tzid);
+	free(job->name);
+	free(job);
+}
+
+int
+import_job_read(struct import_job *job, struct budget *b)
+{
+	json_t *errors = json_object_get(job->report, "errors");
+	int rc = 0;
+
+	if (job->read_rc < 0)
+		return job->read_rc;
+	if (job->kind != IMPORT_ICS)
+		rc = topics_read(job->kind == IMPORT_TOPICS_TSV
+		                     ? job->text
+		                     : job->topics_text,
+		                 &job->plan.topics, job->topic_rows, errors, b);
+	if (rc == 0 && job->kind == IMPORT_PROGRAMME_TSV)
+		rc = programme_read(&job->plan, job->text, &job->has_place, b);
+	else if (rc == 0 && job->kind == IMPORT_ICS)
+		rc = ics_read(&job->plan, job->text, b);
+	if (rc < 0 && b != NULL && b->over < 0)
+		budget_why(b, job->why, sizeof(job->why));
+	job->read_rc = rc;
+	return rc;
+}
+
+/* Refuse the job: its report says so, nothing is written. */
+static int
+job_refuse(struct import_job *job, int rc, json_t **report)
+{
+	json_t *errors = json_object_get(job->report, "errors");
+
+	if (rc == -ETIMEDOUT || rc == -E2BIG || rc == -ECANCELED) {
+		json_array_clear(errors);
+		add_error(errors, 0, 0,
+		          "the file was refused: reading it %s%s; nothing was "
+		          "changed",
+		          job->why,
+		          rc == -ETIMEDOUT ? " (see [import] timeout)"
+		          : rc == -E2BIG   ? " (see [import] max_memory)"
+		                           : "");
+		rc = -EINVAL;
+	} else if (rc == -ENOMEM) {
+		add_error(errors, 0, 0, "out of memory");
+		rc = -EIO;
+	}
+	json_object_set_new(job->report, "ok", json_false());
+	*report = json_incref(job->report);
+	return rc;
+}
+
+int
+import_job_apply(struct import_job *job, struct store *st, json_t **report)
+{
+	json_t *errors = json_object_get(job->report, "errors");
+	json_t *rows = json_object_get(job->report, "rows");
+	struct plan *p = &job->plan;
+	size_t i;
+	int rc = 0;
+
+	if (job->read_rc < 0)
+		return job_refuse(job, job->read_rc, report);
+	if (job->kind == IMPORT_TOPICS_TSV) {
+		if (json_array_size(errors) > 0)
+			rc = -EINVAL;
+		if (rc == 0 && !job->o.dry_run) {
+			struct topics_job tj = {&p->topics, job->o.peer_uid,
+			                        job->topic_rows};
+
+			rc = in_transaction(st, topics_job_run, &tj, errors);
+		}
+		if (rc < 0)
+			json_object_set_new(job->report, "ok", json_false());
+		*report = json_incref(job->report);
+		return rc == -ENOMEM ? -EIO : rc;
+	}
+	for (i = 0; i < p->n && rc == 0; i++) {
+		struct planned *pl = &p->v[i];
+
+		rc = plan_decide(st, pl,
+		                 job->kind == IMPORT_ICS || job->has_place);
+		if (rc < 0)
+			break;
+		if (pl->from_file && !strcmp(pl->action, "create")) {
+			pl->ev.sequence = pl->file_seq;
+			if (pl->file_created)
+				pl->ev.created = pl->file_created;
+			if (pl->file_modified)
+				pl->ev.last_modified = pl->file_modified;
+		}
+		json_array_append_new(
+		    rows, row_json(pl, pl->n, pl->line, pl->warnings));
+		pl->warnings = NULL;
+	}
 	if (rc < 0) {
 		add_error(errors, 0, 0, "store: %s", store_error(st));
-		json_object_set_new(p.report, "ok", json_false());
-		plan_free(&p);
+		json_object_set_new(job->report, "ok", json_false());
+		*report = json_incref(job->report);
 		return -EIO;
 	}
-	rc = plan_finish(st, &p, NULL);
-	plan_free(&p);
+	rc = plan_finish(st, p, job->topics_text);
+	*report = json_incref(job->report);
 	return rc;
+}
+
+/* The whole job at once, on the caller's thread: for tests and tools. */
+static int
+import_run(struct store *st, enum import_kind kind, const char *text,
+           const char *topics_text, const struct import_opts *o,
+           json_t **report)
+{
+	struct import_job *job;
+	int rc;
+
+	*report = NULL;
+	if (import_job_new(st, kind, text, topics_text, o, &job) < 0) {
+		*report = json_pack("{s:b, s:b, s:[], s:[{s:n, s:s}]}", "ok", 0,
+		                    "dry_run", o->dry_run, "rows", "errors",
+		                    "line", "message", "out of memory");
+		return -EIO;
+	}
+	import_job_read(job, NULL);
+	rc = import_job_apply(job, st, report);
+	import_job_free(job);
+	return rc;
+}
+
+int
+import_programme_tsv(struct store *st, const char *text, const char *topics_tsv,
+                     const struct import_opts *o, json_t **report)
+{
+	return import_run(st, IMPORT_PROGRAMME_TSV, text, topics_tsv, o,
+	                  report);
+}
+
+int
+import_ics(struct store *st, const char *text, const struct import_opts *o,
+           json_t **report)
+{
+	return import_run(st, IMPORT_ICS, text, NULL, o, report);
+}
+
+int
+import_topics_tsv(struct store *st, const char *text, int dry_run,
+                  long peer_uid, json_t **report)
+{
+	struct import_opts o = {.dry_run = dry_run, .peer_uid = peer_uid};
+
+	return import_run(st, IMPORT_TOPICS_TSV, text, NULL, &o, report);
 }

@@ -61,4 +61,37 @@ int import_topics_tsv(struct store *st, const char *text, int dry_run,
 /* 1 if s (len bytes) is valid UTF-8 without NUL bytes. */
 int import_utf8_valid(const char *s, size_t len);
 
+/* ---- the same imports as jobs, read off the event loop ----
+ *
+ * import_job_new (on the loop thread: it reads the store's topics),
+ * import_job_read (any thread, within a budget: the text is read and
+ * checked, the store is not touched), import_job_apply (on the loop
+ * thread: each session is compared with the store, and all written, or
+ * none). The functions above are these three in a row.
+ */
+enum import_kind {
+	IMPORT_PROGRAMME_TSV, /* text, and topics_text if not NULL */
+	IMPORT_ICS,
+	IMPORT_TOPICS_TSV,
+};
+
+struct budget;
+struct import_job;
+
+/* A job for text (and topics_text), which must stay valid until
+ * import_job_free(); o is copied. 0 and *out, or -ENOMEM. */
+int import_job_new(struct store *st, enum import_kind kind, const char *text,
+                   const char *topics_text, const struct import_opts *o,
+                   struct import_job **out);
+/* Read and check the text within budget b (NULL: none). 0, or -ENOMEM,
+ * or the budget's reason (-ETIMEDOUT, -E2BIG, -ECANCELED); errors in the
+ * file are kept for the report. Any thread, once. */
+int import_job_read(struct import_job *job, struct budget *b);
+/* After import_job_read: write what it planned (unless a dry run or the
+ * file has errors). *report and returns as import_programme_tsv's; a job
+ * refused by its budget is -EINVAL with a report saying why. Loop
+ * thread, once. */
+int import_job_apply(struct import_job *job, struct store *st, json_t **report);
+void import_job_free(struct import_job *job);
+
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "budget.h"
 #include "clock.h"
 #include "event.h"
 
@@ -863,10 +864,11 @@ test_event_parse_foreign(void **state)
 	assert_int_equal(evs[3].nremind, 1);
 	assert_int_equal(evs[3].remind[0], 15 * 60);
 
-	/* A zone tzdata does not know goes through its VTIMEZONE to UTC. */
-	assert_string_equal(evs[4].tzid, "UTC");
-	assert_int_equal(evs[4].start_min, 14 * 60);
-	assert_int_equal(evs[4].end_min, 15 * 60);
+	/* A Windows zone name is tzdata's zone, whatever VTIMEZONE came
+	 * with it. */
+	assert_string_equal(evs[4].tzid, "America/New_York");
+	assert_int_equal(evs[4].start_min, 9 * 60);
+	assert_int_equal(evs[4].end_min, 10 * 60);
 
 	assert_int_equal(evs[5].kind, FECHA_DATE);
 	assert_int_equal(evs[5].status, EVENT_CANCELLED);
@@ -881,6 +883,195 @@ test_event_parse_foreign(void **state)
 		free(text);
 	}
 	event_array_free(evs, n);
+}
+
+/* A calendar with one VTIMEZONE (its parts: vtz) and one event at 10:00
+ * on 2018-03-01 in zone tzid. */
+static char *
+cal_with_zone(const char *tzid, const char *vtz)
+{
+	char *out = NULL;
+
+	if (asprintf(&out,
+	             "BEGIN:VCALENDAR\r\n"
+	             "VERSION:2.0\r\n"
+	             "PRODID:-//test//EN\r\n"
+	             "BEGIN:VTIMEZONE\r\n"
+	             "TZID:%s\r\n"
+	             "%s"
+	             "END:VTIMEZONE\r\n"
+	             "BEGIN:VEVENT\r\n"
+	             "UID:z@example.org\r\n"
+	             "DTSTAMP:20180101T000000Z\r\n"
+	             "DTSTART;TZID=%s:20180301T100000\r\n"
+	             "SUMMARY:Zona\r\n"
+	             "END:VEVENT\r\n"
+	             "END:VCALENDAR\r\n",
+	             tzid, vtz, tzid) < 0)
+		fail();
+	return out;
+}
+
+/* The reproducer of issue 13: a rule repeating every second from 1601
+ * sent libical expanding without end. It is refused at once, naming its
+ * line; so are other rules that are not yearly and few. */
+static void
+test_event_parse_hostile_vtimezone(void **state)
+{
+	static const struct {
+		const char *parts, *want;
+	} bad[] = {
+	    {"BEGIN:STANDARD\r\nDTSTART:16010101T000000\r\n"
+	     "RRULE:FREQ=SECONDLY\r\nTZOFFSETFROM:-0600\r\n"
+	     "TZOFFSETTO:-0500\r\nEND:STANDARD\r\n",
+	     "line 8: time zone 'Hostil' is not a tzdata zone and its "
+	     "VTIMEZONE "
+	     "cannot be used: its rule repeats every second (RRULE "
+	     "FREQ=SECONDLY)"},
+	    {"BEGIN:STANDARD\r\nDTSTART:16010101T000000\r\n"
+	     "RRULE:FREQ=YEARLY;BYHOUR=1,2,3\r\nTZOFFSETFROM:-0600\r\n"
+	     "TZOFFSETTO:-0500\r\nEND:STANDARD\r\n",
+	     "line 8: "},
+	    {"BEGIN:DAYLIGHT\r\nDTSTART:19700101T000000\r\n"
+	     "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\r\nTZOFFSETFROM:-0600\r\n"
+	     "TZOFFSETTO:-0500\r\nEND:DAYLIGHT\r\n"
+	     "BEGIN:STANDARD\r\nDTSTART:16010101T000000\r\n"
+	     "RRULE:FREQ=YEARLY;BYMONTH=1,2,3,4\r\nTZOFFSETFROM:-0500\r\n"
+	     "TZOFFSETTO:-0600\r\nEND:STANDARD\r\n",
+	     "line 14: time zone 'Hostil' is not a tzdata zone and its "
+	     "VTIMEZONE cannot be used: its rule changes the offset more "
+	     "than once a year"},
+	    {"BEGIN:STANDARD\r\nTZOFFSETFROM:-0600\r\nTZOFFSETTO:-0500\r\n"
+	     "END:STANDARD\r\n",
+	     "line 4: "},
+	};
+	char err[400];
+	struct event *evs;
+	size_t n, i;
+	int line;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *cal = cal_with_zone("Hostil", bad[i].parts);
+		time_t t0 = time(NULL);
+
+		assert_int_equal(event_calendar_read(cal, NULL, &evs, &n, &line,
+		                                     err, sizeof(err)),
+		                 -EINVAL);
+		assert_true(time(NULL) - t0 < 2);
+		if (strstr(err, bad[i].want) == NULL)
+			fail_msg("case %zu: %s", i, err);
+		assert_true(line > 0);
+		free(cal);
+	}
+}
+
+/* A zone the file defines itself with yearly rules is used; one tzdata
+ * knows by its Windows name is tzdata's, not the file's (Outlook's
+ * VTIMEZONE for Mexico City still has the daylight saving time that
+ * Mexico dropped in 2022). */
+static void
+test_event_parse_foreign_zones(void **state)
+{
+	static const char outlook_mexico[] =
+	    "BEGIN:STANDARD\r\nDTSTART:16011028T020000\r\n"
+	    "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\n"
+	    "TZOFFSETFROM:-0500\r\nTZOFFSETTO:-0600\r\nEND:STANDARD\r\n"
+	    "BEGIN:DAYLIGHT\r\nDTSTART:16010401T020000\r\n"
+	    "RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=4\r\n"
+	    "TZOFFSETFROM:-0600\r\nTZOFFSETTO:-0500\r\nEND:DAYLIGHT\r\n";
+	static const char custom[] =
+	    "BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+	    "TZOFFSETFROM:+0330\r\nTZOFFSETTO:+0330\r\nEND:STANDARD\r\n";
+	char err[400], *cal;
+	struct event *evs;
+	size_t n;
+
+	(void)state;
+	cal = cal_with_zone("Central Standard Time (Mexico)", outlook_mexico);
+	assert_int_equal(event_calendar_parse(cal, &evs, &n, err, sizeof(err)),
+	                 0);
+	assert_string_equal(evs[0].tzid, "America/Mexico_City");
+	assert_int_equal(evs[0].start_min, 10 * 60);
+	event_array_free(evs, n);
+	free(cal);
+
+	cal = cal_with_zone("Pacific SA Standard Time", outlook_mexico);
+	assert_int_equal(event_calendar_parse(cal, &evs, &n, err, sizeof(err)),
+	                 0);
+	assert_string_equal(evs[0].tzid, "America/Santiago");
+	event_array_free(evs, n);
+	free(cal);
+
+	/* Outlook's display name is no zone we know: its yearly rules from
+	 * 1601 are expanded, to UTC (10:00 at -06:00 in March 2018). */
+	cal = cal_with_zone("(UTC-06:00) Guadalajara, Mexico City, Monterrey",
+	                    outlook_mexico);
+	assert_int_equal(event_calendar_parse(cal, &evs, &n, err, sizeof(err)),
+	                 0);
+	assert_string_equal(evs[0].tzid, "UTC");
+	assert_int_equal(evs[0].start_min, 16 * 60);
+	event_array_free(evs, n);
+	free(cal);
+
+	/* No tzdata zone: the file's own rule, to UTC (10:00 at +03:30). */
+	cal = cal_with_zone("Zona de la casa", custom);
+	assert_int_equal(event_calendar_parse(cal, &evs, &n, err, sizeof(err)),
+	                 0);
+	assert_string_equal(evs[0].tzid, "UTC");
+	assert_int_equal(evs[0].start_min, 6 * 60 + 30);
+	event_array_free(evs, n);
+	free(cal);
+}
+
+/* Every Windows zone of the table names a zone the system's tzdata has. */
+static void
+test_event_windows_zones(void **state)
+{
+	size_t i;
+
+	(void)state;
+	assert_true(event_tz_windows_count() > 130);
+	for (i = 0; i < event_tz_windows_count(); i++) {
+		const char *w = event_tz_windows_name(i);
+
+		if (event_tzid_normalise(w) == NULL)
+			fail_msg("Windows zone '%s' names no tzdata zone", w);
+	}
+	assert_string_equal(event_tzid_normalise("America/Lima"),
+	                    "America/Lima");
+	assert_string_equal(event_tzid_normalise("central standard time"),
+	                    "America/Chicago");
+	assert_null(event_tzid_normalise("Mars/Olympus"));
+}
+
+/* A budget stops the parse: out of memory or of time. */
+static void
+test_event_parse_budget(void **state)
+{
+	struct budget b;
+	char err[256], *cal;
+	struct event *evs;
+	size_t n;
+
+	(void)state;
+	cal = cal_with_zone("America/Lima", "");
+	budget_init(&b, 0, 1000);
+	assert_int_equal(
+	    event_calendar_read(cal, &b, &evs, &n, NULL, err, sizeof(err)),
+	    -E2BIG);
+	budget_init(&b, 60000, 0);
+	budget_cancel(&b);
+	assert_int_equal(
+	    event_calendar_read(cal, &b, &evs, &n, NULL, err, sizeof(err)),
+	    -ECANCELED);
+	budget_init(&b, 60000, 1 << 20);
+	assert_int_equal(
+	    event_calendar_read(cal, &b, &evs, &n, NULL, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_true(b.used > 0);
+	event_array_free(evs, n);
+	free(cal);
 }
 
 static void
@@ -1210,6 +1401,10 @@ main(void)
 	    cmocka_unit_test(test_event_validate_errors),
 	    cmocka_unit_test(test_event_parse_foreign),
 	    cmocka_unit_test(test_event_parse_errors),
+	    cmocka_unit_test(test_event_parse_hostile_vtimezone),
+	    cmocka_unit_test(test_event_parse_foreign_zones),
+	    cmocka_unit_test(test_event_windows_zones),
+	    cmocka_unit_test(test_event_parse_budget),
 	    cmocka_unit_test(test_event_calendar_render),
 	    cmocka_unit_test(test_event_calendar_parse_three),
 	    cmocka_unit_test(test_event_calendar_10000),

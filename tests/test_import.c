@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "budget.h"
 #include "event.h"
 #include "import.h"
 #include "log.h"
@@ -288,6 +290,74 @@ test_import_ics_foreign_categories(void **state)
 	json_decref(report);
 }
 
+/* An import refused by its budget says why, and writes nothing. The
+ * three steps of a job, as the daemon runs them. */
+static void
+test_import_job_budget(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		int how; /* 0 time, 1 memory, 2 cancelled */
+		const char *want;
+	} cases[] = {
+	    {0, "the file was refused: reading it took longer than 1 s (see "
+	        "[import] timeout); nothing was changed"},
+	    {1, "reading it needs more than 1 MB (see [import] max_memory)"},
+	    {2, "reading it was stopped"},
+	};
+	struct import_job *job;
+	struct budget b;
+	json_t *report;
+	char *big;
+	size_t i, o = 0;
+
+	/* A programme of 20,000 rows, over a MB. */
+	big = malloc(4 << 20);
+	assert_non_null(big);
+	o += (size_t)sprintf(big, "n\ttitle\tfecha_posible\ttemas\n");
+	for (i = 1; i <= 20000; i++)
+		o += (size_t)sprintf(big + o,
+		                     "%zu\tSesión número %zu, con un título "
+		                     "largo\t3 de marzo\t1.1\n",
+		                     i, i);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(import_job_new(f->st, IMPORT_PROGRAMME_TSV,
+		                                big, f->topics, &opts2018,
+		                                &job),
+		                 0);
+		budget_init(&b, cases[i].how == 0 ? 1 : 60000,
+		            cases[i].how == 1 ? 1 << 20 : 0);
+		if (cases[i].how == 0)
+			usleep(5000);
+		if (cases[i].how == 2)
+			budget_cancel(&b);
+		assert_true(import_job_read(job, &b) < 0);
+		assert_int_equal(import_job_apply(job, f->st, &report),
+		                 -EINVAL);
+		if (!strstr(json_string_value(json_object_get(
+		                json_array_get(
+		                    json_object_get(report, "errors"), 0),
+		                "message")),
+		            cases[i].want))
+			fail_msg("case %zu: %s", i, json_dumps(report, 0));
+		assert_false(json_is_true(json_object_get(report, "ok")));
+		json_decref(report);
+		import_job_free(job);
+		assert_int_equal(event_count(f->st), 0);
+	}
+	/* With room enough, the same file is read and written. */
+	assert_int_equal(import_job_new(f->st, IMPORT_PROGRAMME_TSV, big,
+	                                f->topics, &opts2018, &job),
+	                 0);
+	budget_init(&b, 60000, 256 << 20);
+	assert_int_equal(import_job_read(job, &b), 0);
+	assert_int_equal(import_job_apply(job, f->st, &report), 0);
+	json_decref(report);
+	import_job_free(job);
+	assert_int_equal(event_count(f->st), 20000);
+	free(big);
+}
+
 int
 main(void)
 {
@@ -303,6 +373,8 @@ main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_import_ics_foreign_categories,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_import_job_budget, setup,
+	                                    teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
