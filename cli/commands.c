@@ -730,9 +730,23 @@ event_body_build(const struct cli_args *a, json_t **out)
 		return cli_usage_error(a, _("--date and --start/--end exclude "
 		                            "each other"));
 	}
-	for (int i = 0; plain[i]; i++)
-		if ((v = cli_opt_get(a, plain[i])))
-			json_object_set_new(body, plain[i], json_string(v));
+	for (int i = 0; plain[i]; i++) {
+		json_t *str;
+
+		if (!(v = cli_opt_get(a, plain[i])))
+			continue;
+		/* json_string() refuses a text that is not UTF-8: say so,
+		 * rather than send a body without it. */
+		if (!(str = json_string(v))) {
+			json_decref(body);
+			return cli_usage_error(a,
+			                       _("--%s is not valid UTF-8 "
+			                         "(is the terminal's encoding "
+			                         "UTF-8?)"),
+			                       plain[i]);
+		}
+		json_object_set_new(body, plain[i], str);
+	}
 	if ((v = cli_opt_get(a, "topics")))
 		json_object_set_new(body, "topics", cli_list_split(v));
 	*out = body;

@@ -18,6 +18,7 @@
 #include "import.h"
 #include "log.h"
 #include "schedule.h"
+#include "text.h"
 
 /* ---- helpers shared with api_*.c (api_internal.h) ---- */
 
@@ -63,12 +64,22 @@ json_t *
 api_body(struct api_call *call)
 {
 	json_error_t jerr;
+	size_t bad;
 
 	if (call->body)
 		return call->body;
 	if (call->req->body_len == 0) {
 		call->body = json_object();
 		return call->body;
+	}
+	/* Said plainly: jansson would only say it cannot decode a byte. */
+	bad = text_utf8_bad(call->req->body, call->req->body_len);
+	if (bad < call->req->body_len) {
+		api_error(call, 400,
+		          "the body is not valid UTF-8 (byte 0x%02x at offset "
+		          "%zu): texts must be UTF-8",
+		          (unsigned char)call->req->body[bad], bad);
+		return NULL;
 	}
 	call->body = json_loadb(call->req->body, call->req->body_len, 0, &jerr);
 	if (!call->body) {

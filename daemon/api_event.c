@@ -278,6 +278,7 @@ api_event_apply(struct api_call *call, json_t *body, struct event *ev)
 			ev->nremind = n;
 		}
 	}
+	event_clean(ev);
 	if (event_validate(ev, err, sizeof(err)) < 0) {
 		api_error(call, 422, "%s", err);
 		return -1;

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "event.h"
 #include "event_internal.h"
+#include "text.h"
 
 int
 event_err(char *err, size_t errlen, int code, const char *fmt, ...)
@@ -488,16 +489,52 @@ event_has_ctl(const char *s, int tab_ok)
 	return 0;
 }
 
+/* Slugs the public site's routes take for themselves: /calendarios/
+ * todos.ics is every topic's feed, /calendarios/osc/ the private ones. */
+static const char *const slug_reserved[] = {"todos", "osc"};
+
+int
+event_slug_check(const char *s, char *err, size_t errlen)
+{
+	size_t n = s ? strlen(s) : 0, i;
+
+	if (n == 0)
+		return event_err(err, errlen, -EINVAL, "a topic slug is empty");
+	if (n > EVENT_SLUG_MAX)
+		return event_err(err, errlen, -EINVAL,
+		                 "topic slug '%.40s…' is %zu characters long, "
+		                 "more than %d",
+		                 s, n, EVENT_SLUG_MAX);
+	if (strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") != n ||
+	    s[0] == '-' || s[n - 1] == '-')
+		return event_err(err, errlen, -EINVAL,
+		                 "'%s' is not a topic slug (a-z, 0-9 and inner "
+		                 "hyphens)",
+		                 s);
+	for (i = 0; i < sizeof(slug_reserved) / sizeof(slug_reserved[0]); i++)
+		if (strcmp(s, slug_reserved[i]) == 0)
+			return event_err(err, errlen, -EINVAL,
+			                 "topic slug '%s' is reserved: the "
+			                 "public site's addresses use it",
+			                 s);
+	return 0;
+}
+
 int
 event_slug_ok(const char *s)
 {
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-		      *s == '-' || *s == '_'))
-			return 0;
-	return 1;
+	return event_slug_check(s, NULL, 0) == 0;
+}
+
+void
+event_clean(struct event *ev)
+{
+	size_t i;
+
+	text_strip_invisible(ev->title);
+	text_strip_invisible(ev->location);
+	for (i = 0; i < ev->ntopics; i++)
+		text_strip_invisible(ev->topics[i].name);
 }
 
 int
@@ -505,41 +542,41 @@ event_validate(const struct event *ev, char *err, size_t errlen)
 {
 	const struct {
 		const char *name, *value;
+		size_t max;
 		int one_line;
 	} texts[] = {
-	    {"title", ev->title, 1},
-	    {"location", ev->location, 1},
-	    {"description", ev->description, 0},
-	    {"words", ev->words, 0},
-	    {"reason", ev->reason, 0},
+	    {"the title", ev->title, EVENT_TITLE_MAX, 1},
+	    {"the location", ev->location, EVENT_LOCATION_MAX, 1},
+	    {"the description", ev->description, EVENT_DESCRIPTION_MAX, 0},
+	    {"the date words", ev->words, EVENT_WORDS_MAX, 0},
+	    {"the reason", ev->reason, EVENT_REASON_MAX, 0},
 	};
 	const char *uid = ev->uid ? ev->uid : "";
+	char why[200];
 	size_t i;
 
 	if (!ev->uid || !*ev->uid)
 		return event_err(err, errlen, -EINVAL, "event without a UID");
-	if (event_has_ctl(ev->uid, 0) || !event_utf8_valid(ev->uid))
-		return event_err(err, errlen, -EINVAL,
-		                 "UID has control characters or bad UTF-8");
+	/* Any UID RFC 5545 allows (its TEXT may hold tabs) but line
+	 * breaks and other controls, which no calendar writes. */
+	if (text_check("its UID", ev->uid, EVENT_UID_MAX, 1, why, sizeof(why)) <
+	    0)
+		return event_err(
+		    err, errlen, -EINVAL, "%.60s: %s",
+		    text_utf8_valid(uid, strlen(uid)) ? uid : "event", why);
 	if (!ev->title || !*ev->title)
 		return event_err(err, errlen, -EINVAL, "%s: no title", uid);
-	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-		if (!texts[i].value)
-			continue;
-		if (!event_utf8_valid(texts[i].value))
-			return event_err(err, errlen, -EINVAL,
-			                 "%s: %s is not valid UTF-8", uid,
-			                 texts[i].name);
-		if (texts[i].one_line && event_has_ctl(texts[i].value, 1))
-			return event_err(err, errlen, -EINVAL,
-			                 "%s: %s has a line break or a "
-			                 "control character",
-			                 uid, texts[i].name);
-	}
-	if (ev->url && (event_has_ctl(ev->url, 0) || strchr(ev->url, ' ')))
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (text_check(texts[i].name, texts[i].value, texts[i].max,
+		               texts[i].one_line, why, sizeof(why)) < 0)
+			return event_err(err, errlen, -EINVAL, "%s: %s", uid,
+			                 why);
+	if (ev->url && (event_has_ctl(ev->url, 0) || strchr(ev->url, ' ') ||
+	                strlen(ev->url) > EVENT_URL_MAX))
 		return event_err(err, errlen, -EINVAL,
-		                 "%s: URL has spaces or control characters",
-		                 uid);
+		                 "%s: URL has spaces or control characters, or "
+		                 "is longer than %d bytes",
+		                 uid, EVENT_URL_MAX);
 	if (ev->tzid && !event_tzid_known(ev->tzid))
 		return event_err(err, errlen, -EINVAL,
 		                 "%s: unknown time zone '%s'", uid, ev->tzid);
@@ -548,17 +585,21 @@ event_validate(const struct event *ev, char *err, size_t errlen)
 	if (ev->sequence < 0)
 		return event_err(err, errlen, -EINVAL, "%s: negative SEQUENCE",
 		                 uid);
+	if (ev->ntopics > EVENT_TOPICS_MAX)
+		return event_err(err, errlen, -EINVAL,
+		                 "%s: %zu topics, more than %d", uid,
+		                 ev->ntopics, EVENT_TOPICS_MAX);
 	for (i = 0; i < ev->ntopics; i++) {
 		const struct event_topic *t = &ev->topics[i];
-		if (!t->slug || !event_slug_ok(t->slug))
+		if (!t->slug || event_slug_check(t->slug, why, sizeof(why)) < 0)
+			return event_err(err, errlen, -EINVAL, "%s: %s", uid,
+			                 t->slug ? why : "a topic has no slug");
+		if (!t->name || !*t->name ||
+		    text_check("its name", t->name, EVENT_TOPIC_NAME_MAX, 1,
+		               why, sizeof(why)) < 0)
 			return event_err(err, errlen, -EINVAL,
-			                 "%s: bad topic slug '%s'", uid,
-			                 t->slug ? t->slug : "");
-		if (!t->name || !*t->name || event_has_ctl(t->name, 0) ||
-		    !event_utf8_valid(t->name))
-			return event_err(err, errlen, -EINVAL,
-			                 "%s: bad name for topic '%s'", uid,
-			                 t->slug);
+			                 "%s: topic '%s': %s", uid, t->slug,
+			                 t->name && *t->name ? why : "no name");
 	}
 	for (i = 0; i < ev->nremind; i++)
 		if (ev->remind[i] > 400 * 86400LL ||

@@ -33,6 +33,21 @@
 
 #define EVENT_DEFAULT_TZID "America/Mexico_City"
 
+/* The longest texts of a session, in bytes: more is refused with a
+ * message (a 60 MB description would make every feed 60 MB). */
+#define EVENT_UID_MAX         1000
+#define EVENT_TITLE_MAX       500
+#define EVENT_LOCATION_MAX    500
+#define EVENT_DESCRIPTION_MAX 20000
+#define EVENT_WORDS_MAX       300
+#define EVENT_REASON_MAX      2000
+#define EVENT_URL_MAX         2000
+#define EVENT_TOPIC_NAME_MAX  300
+#define EVENT_TOPICS_MAX      64
+/* A topic slug: 1 to EVENT_SLUG_MAX of a-z, 0-9 and inner hyphens, and
+ * not a word the public site's routes use (see event_slug_check). */
+#define EVENT_SLUG_MAX 64
+
 enum event_status {
 	EVENT_CONFIRMED,
 	EVENT_TENTATIVE,
@@ -83,8 +98,20 @@ int event_has_topic(const struct event *ev, const char *slug);
 void event_fecha_set(struct event *ev, const struct fecha *f);
 
 /* 0 if the event can be stored, else -EINVAL with a message: no uid, no
- * title, a title or place with CR/LF, an unknown TZID, end before start… */
+ * title, a title or place with CR/LF, a text not UTF-8 or too long (the
+ * EVENT_*_MAX above), an unknown TZID, end before start… */
 int event_validate(const struct event *ev, char *err, size_t errlen);
+
+/* What every session is made to before it is checked and kept: the
+ * invisible characters that reorder or hide text (bidi controls,
+ * zero-width ones; text.h) removed from its title, place and topic
+ * names. */
+void event_clean(struct event *ev);
+
+/* 0 if s can be a topic's slug (in feed and page URLs): 1 to
+ * EVENT_SLUG_MAX of a-z, 0-9 and inner hyphens, and not a word the public
+ * routes take ("todos", "osc"). Else -EINVAL with the reason. */
+int event_slug_check(const char *s, char *err, size_t errlen);
 
 /*
  * 1 if a and b describe the same session for subscribers: everything but

@@ -218,6 +218,17 @@ http_json_message(const char *msg)
 	return s;
 }
 
+/* Let go of res's body, its own or a shared one. */
+static void
+http_response_drop(struct http_response *res)
+{
+	free(res->body);
+	res->body = NULL;
+	if (res->shared_body != NULL && res->body_release != NULL)
+		res->body_release(res->body_release_arg);
+	res->shared_body = NULL;
+}
+
 void
 http_response_error(struct http_response *res, int status, const char *fmt, ...)
 {
@@ -230,8 +241,7 @@ http_response_error(struct http_response *res, int status, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 
-	free(res->body);
-	res->body = NULL;
+	http_response_drop(res);
 	res->body_len = 0;
 	res->status = status;
 	res->content_type = "application/json";
@@ -310,7 +320,15 @@ http_response_queue(struct http_server *srv, struct MHD_Connection *c,
 	enum MHD_Result ret;
 	int i;
 
-	if (res->body != NULL) {
+	if (res->shared_body != NULL) {
+		free(res->body);
+		r = MHD_create_response_from_buffer_with_free_callback_cls(
+		    res->body_len, (void *)res->shared_body, res->body_release,
+		    res->body_release_arg);
+		if (r == NULL && res->body_release != NULL)
+			res->body_release(res->body_release_arg);
+		res->shared_body = NULL;
+	} else if (res->body != NULL) {
 		r = MHD_create_response_from_buffer(res->body_len, res->body,
 		                                    MHD_RESPMEM_MUST_FREE);
 		if (r == NULL)
@@ -615,7 +633,7 @@ http_access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	if (up->waiting) {
 		/* Deferred and answered before the handler returned. */
-		free(res.body);
+		http_response_drop(&res);
 		return http_deferred_send(srv, c, up);
 	}
 	return http_response_queue(srv, c, &res);
@@ -635,7 +653,7 @@ http_completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (up->deferred != NULL)
 		up->deferred->up = NULL;
 	if (up->reply != NULL) {
-		free(up->reply->body);
+		http_response_drop(up->reply);
 		free(up->reply);
 	}
 	free(up->body);
@@ -708,12 +726,12 @@ http_response_copy(struct http_response *res)
 	int i;
 
 	if (copy == NULL) {
-		free(res->body);
-		res->body = NULL;
+		http_response_drop(res);
 		return NULL;
 	}
 	*copy = *res;
 	res->body = NULL;
+	res->shared_body = NULL;
 	for (i = 0; i < copy->nheaders && i < 8; i++)
 		if (copy->headers[i] >= lo && copy->headers[i] < hi)
 			copy->headers[i] = (const char *)copy->header_buf +
@@ -732,8 +750,7 @@ http_deferred_reply(struct http_deferred *d, struct http_response *res)
 
 	if (srv == NULL || up == NULL) {
 		/* The server stopped, or the connection went: drop it. */
-		free(res->body);
-		res->body = NULL;
+		http_response_drop(res);
 		if (srv != NULL)
 			http_deferred_unlink(d);
 		free(d);

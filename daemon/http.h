@@ -54,6 +54,13 @@ struct http_response {
 	int nheaders;
 	int head_only;    /* set by http for HEAD: body is dropped */
 	void *http_state; /* http's own, for http_response_defer */
+	/* Instead of body: body_len bytes someone else owns (a cached feed,
+	 * sent to many clients at once without a copy each). http calls
+	 * body_release(body_release_arg) once it no longer needs them,
+	 * sent or not. */
+	const char *shared_body;
+	void (*body_release)(void *arg);
+	void *body_release_arg;
 };
 
 /* Add a header (copied). 0, or -ENOSPC past 8. */

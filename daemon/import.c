@@ -18,6 +18,7 @@
 #include "fecha.h"
 #include "import.h"
 #include "log.h"
+#include "text.h"
 
 #define MAX_FIELDS 16
 #define MAX_ERRORS 200
@@ -249,18 +250,6 @@ topic_set_find(const struct topic_set *s, const char *code_or_slug)
 }
 
 static int
-slug_valid(const char *s)
-{
-	if (!*s || *s == '-')
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-		      *s == '-'))
-			return 0;
-	return 1;
-}
-
-static int
 code_valid(const char *s)
 {
 	if (!*s)
@@ -312,6 +301,7 @@ topics_read(const char *text, struct topic_set *out, json_t *rows,
 		const char *title = tsv_get(l, c_title);
 		struct topic *old = NULL, *grown;
 		const char *action = "create";
+		char why[200];
 		json_t *row;
 
 		if (l->nfields != t.header.nfields) {
@@ -321,23 +311,34 @@ topics_read(const char *text, struct topic_set *out, json_t *rows,
 			          l->lineno, l->nfields, t.header.nfields);
 			continue;
 		}
-		if (!code_valid(code)) {
+		if (!code_valid(code) || strlen(code) > 16) {
 			add_error(errors, l->lineno, 0,
 			          "topics line %d: '%s' is not a topic code "
 			          "like 1.2",
 			          l->lineno, code);
 			continue;
 		}
-		if (!slug_valid(slug)) {
-			add_error(errors, l->lineno, 0,
-			          "topics line %d: '%s' is not a slug (a-z, "
-			          "0-9 and -)",
-			          l->lineno, slug);
+		/* The slug rules are the public site's (event.c): a slug
+		 * the site cannot serve is refused here. */
+		if (event_slug_check(slug, why, sizeof(why)) < 0) {
+			add_error(errors, l->lineno, 0, "topics line %d: %s",
+			          l->lineno, why);
 			continue;
 		}
+		/* The split line is ours to change. */
+		text_strip_invisible((char *)nombre);
+		text_strip_invisible((char *)title);
 		if (!*nombre) {
 			add_error(errors, l->lineno, 0,
 			          "topics line %d: empty nombre", l->lineno);
+			continue;
+		}
+		if (text_check("its nombre", nombre, EVENT_TOPIC_NAME_MAX, 1,
+		               why, sizeof(why)) < 0 ||
+		    text_check("its title", title, EVENT_TITLE_MAX, 1, why,
+		               sizeof(why)) < 0) {
+			add_error(errors, l->lineno, 0, "topics line %d: %s",
+			          l->lineno, why);
 			continue;
 		}
 		for (j = 0; j < out->n; j++) {
@@ -858,6 +859,7 @@ row_read(struct plan *p, const struct tsv *t, const struct tsv_line *l,
 		          n);
 		return -EINVAL;
 	}
+	event_clean(&pl->ev);
 	if (event_validate(&pl->ev, err, sizeof(err)) < 0) {
 		add_error(errors, l->lineno, (int)n, "line %d (n %ld): %s",
 		          l->lineno, n, err);
@@ -1020,6 +1022,7 @@ ics_read(struct plan *p, const char *text, struct budget *b)
 		/* Move the parsed session into the plan. */
 		pl->ev = *ev;
 		event_init(ev);
+		event_clean(&pl->ev);
 		if (!pl->ev.uid ||
 		    event_validate(&pl->ev, err, sizeof(err)) < 0) {
 			add_error(errors, 0, (int)i + 1, "event %zu (%s): %s",

@@ -8,6 +8,7 @@
  * leaving the feeds after 30 days, an upcoming session ending). Requests
  * then cost a lookup, a compare for conditional ones, and a copy.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +22,14 @@
 #include "public_internal.h"
 #include "token.h"
 
-/* Most entries kept; past that the cache starts again (private feeds of
- * many organisations must not grow memory without bound). */
-#define PUBLIC_CACHE_MAX 512
-#define PUBLIC_KEY_MAX   96
-#define PUBLIC_REFRESH   "PT6H"
+/* Most entries and bytes kept; past either the cache starts again
+ * (private feeds of many organisations, big feeds, must not grow memory
+ * without bound). An answer larger than a quarter of the bytes is sent
+ * and not kept. */
+#define PUBLIC_CACHE_MAX   512
+#define PUBLIC_CACHE_BYTES (64u << 20)
+#define PUBLIC_KEY_MAX     96
+#define PUBLIC_REFRESH     "PT6H"
 
 enum public_kind {
 	PUBLIC_FEED,    /* a topic's or all topics' calendar */
@@ -33,10 +37,19 @@ enum public_kind {
 	PUBLIC_PAGE,    /* HTML */
 };
 
+/* An answer's bytes, shared by the cache and every response sending them
+ * (http_response.shared_body), freed with the last of them. Loop thread
+ * only, so the count needs no lock. */
+struct public_blob {
+	unsigned refs;
+	size_t len;
+	char data[];
+};
+
 struct public_entry {
 	char key[PUBLIC_KEY_MAX];
 	enum public_kind kind;
-	char *body;
+	struct public_blob *blob;
 	size_t len;
 	char etag[48];
 	int64_t last_modified; /* 0: no Last-Modified header */
@@ -54,6 +67,47 @@ public_short_id(const char *uid, char *buf, size_t buflen)
 		n = buflen - 1;
 	memcpy(buf, uid, n);
 	buf[n] = '\0';
+	return buf;
+}
+
+const char *
+public_anchor(const char *uid, char *buf)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)uid;
+	size_t o = 0, n = strcspn(uid, "@"), i;
+	unsigned char md[32];
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = p[i];
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~') {
+			if (o + 1 >= PUBLIC_ANCHOR_MAX)
+				break;
+			buf[o++] = (char)c;
+		} else {
+			if (o + 3 >= PUBLIC_ANCHOR_MAX)
+				break;
+			buf[o++] = '%';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 15];
+		}
+	}
+	if (i == n && o > 0) {
+		buf[o] = '\0';
+		return buf;
+	}
+	/* Too long (or empty): a digest of the whole UID. */
+	if (token_sha256(uid, strlen(uid), md) < 0)
+		memset(md, 0, sizeof(md));
+	memcpy(buf, "uid-", 4);
+	for (i = 0; i < 16; i++) {
+		buf[4 + 2 * i] = (char)tolower(hex[md[i] >> 4]);
+		buf[5 + 2 * i] = (char)tolower(hex[md[i] & 15]);
+	}
+	buf[36] = '\0';
 	return buf;
 }
 
@@ -131,6 +185,35 @@ public_b64(const unsigned char *in, size_t n, char *out)
 	out[o] = '\0';
 }
 
+/* ---- answers' bytes ---- */
+
+/* A blob with a copy of body (taken and freed), or NULL. */
+static struct public_blob *
+public_blob_new(char *body, size_t len)
+{
+	/* Grown in place where it can be: a feed is not copied whole. */
+	struct public_blob *b = realloc(body, sizeof(*b) + len + 1);
+
+	if (b == NULL) {
+		free(body);
+		return NULL;
+	}
+	memmove(b->data, b, len);
+	b->data[len] = '\0';
+	b->refs = 1;
+	b->len = len;
+	return b;
+}
+
+static void
+public_blob_unref(void *arg)
+{
+	struct public_blob *b = arg;
+
+	if (b != NULL && --b->refs == 0)
+		free(b);
+}
+
 /* ---- the site ---- */
 
 int
@@ -190,10 +273,11 @@ public_cache_clear(struct public_site *ps)
 	size_t i;
 
 	for (i = 0; i < ps->ncache; i++)
-		free(ps->cache[i].body);
+		public_blob_unref(ps->cache[i].blob);
 	free(ps->cache);
 	ps->cache = NULL;
 	ps->ncache = 0;
+	ps->cache_bytes = 0;
 }
 
 void
@@ -249,7 +333,8 @@ public_cache_find(struct public_site *ps, const char *key)
 		if (strcmp(e->key, key) != 0)
 			continue;
 		if (e->expires != 0 && now >= e->expires) {
-			free(e->body);
+			ps->cache_bytes -= e->len;
+			public_blob_unref(e->blob);
 			ps->cache[i] = ps->cache[--ps->ncache];
 			return NULL;
 		}
@@ -258,35 +343,41 @@ public_cache_find(struct public_site *ps, const char *key)
 	return NULL;
 }
 
-/* Keep body (taken) under key; the entry, or NULL without memory (body
- * is freed then). */
+/* An entry for body (taken) under key, kept in the cache when it fits
+ * there, else in *spare (the caller's, sent once); NULL without memory
+ * (body is freed then). Release a spare's blob after use. */
 static struct public_entry *
 public_cache_put(struct public_site *ps, const char *key, enum public_kind kind,
-                 char *body, size_t len, int64_t last_modified, int64_t expires)
+                 char *body, size_t len, int64_t last_modified, int64_t expires,
+                 struct public_entry *spare)
 {
-	struct public_entry *e;
+	struct public_entry *e = spare;
+	struct public_blob *blob;
 	unsigned char md[32];
 	char b64[48];
 
-	if (ps->ncache >= PUBLIC_CACHE_MAX)
-		public_cache_clear(ps);
-	if (ps->ncache % 16 == 0) {
-		e = realloc(ps->cache, (ps->ncache + 16) * sizeof(*e));
-		if (e == NULL) {
-			free(body);
-			return NULL;
-		}
-		ps->cache = e;
-	}
-	if (token_sha256(body, len, md) < 0) {
-		free(body);
+	if (token_sha256(body, len, md) < 0 ||
+	    (blob = public_blob_new(body, len)) == NULL)
 		return NULL;
+	if (len <= PUBLIC_CACHE_BYTES / 4) {
+		if (ps->ncache >= PUBLIC_CACHE_MAX ||
+		    ps->cache_bytes + len > PUBLIC_CACHE_BYTES)
+			public_cache_clear(ps);
+		if (ps->ncache % 16 == 0) {
+			e = realloc(ps->cache, (ps->ncache + 16) * sizeof(*e));
+			if (e == NULL) {
+				public_blob_unref(blob);
+				return NULL;
+			}
+			ps->cache = e;
+		}
+		e = &ps->cache[ps->ncache++];
+		ps->cache_bytes += len;
 	}
-	e = &ps->cache[ps->ncache++];
 	memset(e, 0, sizeof(*e));
 	snprintf(e->key, sizeof(e->key), "%s", key);
 	e->kind = kind;
-	e->body = body;
+	e->blob = blob;
 	e->len = len;
 	e->last_modified = last_modified;
 	e->expires = expires;
@@ -434,13 +525,12 @@ public_send_entry(struct public_site *ps, const struct http_request *req,
 	}
 	if (fresh)
 		return;
-	res->body = malloc(e->len + 1);
-	if (res->body == NULL) {
-		res->status = 503;
-		return;
-	}
-	memcpy(res->body, e->body, e->len + 1);
+	/* The cached bytes themselves, however many clients fetch them. */
+	e->blob->refs++;
+	res->shared_body = e->blob->data;
 	res->body_len = e->len;
+	res->body_release = public_blob_unref;
+	res->body_release_arg = e->blob;
 }
 
 /* ---- feeds ---- */
@@ -473,12 +563,12 @@ public_feed_keeps(const struct event *ev, int with_tbd, int64_t now,
 static int
 public_event_url(struct public_site *ps, struct event *ev, const char *slug)
 {
-	char sid[128], *url = NULL;
+	char sid[PUBLIC_ANCHOR_MAX], *url = NULL;
 	int r;
 
 	if (slug == NULL && ev->ntopics > 0)
 		slug = ev->topics[0].slug;
-	public_short_id(ev->uid, sid, sizeof(sid));
+	public_anchor(ev->uid, sid);
 	if (slug != NULL)
 		r = asprintf(&url, "%s/temas/%s#%s", ps->base, slug, sid);
 	else
@@ -559,6 +649,16 @@ public_feed_render(struct public_site *ps, const char *slug,
 			continue;
 		if ((r = public_event_url(ps, &evs[i], in)) < 0)
 			goto out;
+		/* One session that cannot be rendered stays out of the
+		 * feed; it must not take the feed down for everyone. */
+		if (event_validate(&evs[i], err, sizeof(err)) < 0) {
+			log_err("public: feed %s: session %s left out: %s",
+			        slug ? slug
+			        : o  ? "(organisation)"
+			             : "(all)",
+			        evs[i].uid, err);
+			continue;
+		}
 		if (kept != i) {
 			struct event tmp = evs[kept];
 
@@ -603,7 +703,7 @@ public_feed(struct public_site *ps, const struct http_request *req,
 	               (strcmp(arg, "1") == 0 || strcasecmp(arg, "si") == 0 ||
 	                strcasecmp(arg, "sí") == 0);
 	char slug[PUBLIC_SLUG_MAX + 1], key[PUBLIC_KEY_MAX];
-	struct public_entry *e;
+	struct public_entry *e, spare;
 	int64_t lm, exp;
 	size_t len;
 	char *body;
@@ -629,13 +729,16 @@ public_feed(struct public_site *ps, const struct http_request *req,
 			public_server_error(ps, res, store_error(ps->st));
 			return;
 		}
-		e = public_cache_put(ps, key, PUBLIC_FEED, body, len, lm, exp);
+		e = public_cache_put(ps, key, PUBLIC_FEED, body, len, lm, exp,
+		                     &spare);
 		if (e == NULL) {
 			public_server_error(ps, res, "out of memory");
 			return;
 		}
 	}
 	public_send_entry(ps, req, res, e);
+	if (e == &spare)
+		public_blob_unref(spare.blob);
 }
 
 /* GET /calendarios/osc/<token>.ics: an organisation's own feed. */
@@ -644,7 +747,7 @@ public_feed_osc(struct public_site *ps, const struct http_request *req,
                 struct http_response *res, const char *tok, size_t n)
 {
 	char token[TOKEN_MAX], key[PUBLIC_KEY_MAX];
-	struct public_entry *e;
+	struct public_entry *e, spare;
 	struct osc o;
 	int64_t lm, exp;
 	size_t len;
@@ -679,7 +782,7 @@ public_feed_osc(struct public_site *ps, const struct http_request *req,
 			return;
 		}
 		e = public_cache_put(ps, key, PUBLIC_PRIVATE, body, len, lm,
-		                     exp);
+		                     exp, &spare);
 	}
 	osc_fini(&o);
 	if (e == NULL) {
@@ -687,6 +790,8 @@ public_feed_osc(struct public_site *ps, const struct http_request *req,
 		return;
 	}
 	public_send_entry(ps, req, res, e);
+	if (e == &spare)
+		public_blob_unref(spare.blob);
 }
 
 /* ---- pages ---- */
@@ -697,7 +802,7 @@ public_page(struct public_site *ps, const struct http_request *req,
             struct http_response *res, const char *slug, size_t n)
 {
 	char key[PUBLIC_KEY_MAX], name[PUBLIC_SLUG_MAX + 1];
-	struct public_entry *e;
+	struct public_entry *e, spare;
 	struct pbuf b = {0};
 	int64_t exp = 0;
 	size_t len = 0;
@@ -732,13 +837,16 @@ public_page(struct public_site *ps, const struct http_request *req,
 			                          : "out of memory");
 			return;
 		}
-		e = public_cache_put(ps, key, PUBLIC_PAGE, body, len, 0, exp);
+		e = public_cache_put(ps, key, PUBLIC_PAGE, body, len, 0, exp,
+		                     &spare);
 		if (e == NULL) {
 			public_server_error(ps, res, "out of memory");
 			return;
 		}
 	}
 	public_send_entry(ps, req, res, e);
+	if (e == &spare)
+		public_blob_unref(spare.blob);
 }
 
 /* ---- health ---- */

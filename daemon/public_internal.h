@@ -38,12 +38,26 @@ struct public_site {
 	void *changed_arg;
 	struct public_entry *cache;
 	size_t ncache;
+	size_t cache_bytes; /* of the entries' answers */
 };
 
-#define PUBLIC_SLUG_MAX 64
+#define PUBLIC_SLUG_MAX EVENT_SLUG_MAX
 
 /* The session's short id (the UID's part before '@') into buf. */
 const char *public_short_id(const char *uid, char *buf, size_t buflen);
+
+/* Longest anchor public_anchor() writes, with its NUL. */
+#define PUBLIC_ANCHOR_MAX 104
+
+/*
+ * The anchor of a session on the pages (its id attribute) and in the
+ * feeds' URLs (their fragment): its short id with every byte but A-Z a-z
+ * 0-9 - . _ ~ percent-encoded, so that any UID (spaces, quotes, ';', ',',
+ * non-ASCII) makes a valid URL; one whose short id is too long for that
+ * is "uid-" and 32 hex digits of its UID's SHA-256. buf holds
+ * PUBLIC_ANCHOR_MAX bytes.
+ */
+const char *public_anchor(const char *uid, char *buf);
 
 /*
  * The pages, rendered into out. *expires gets the instant the page stops

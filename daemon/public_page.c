@@ -3,8 +3,8 @@
  *
  * Plain HTML5 with one style sheet in the page (its hash is in the CSP),
  * no script, no image, no other origin. Every value from the store goes
- * through pbuf_html. Sessions carry id="<short id>", which the feeds' URL
- * property points at.
+ * through pbuf_html. Sessions carry id="<anchor>" (public_anchor), which
+ * the feeds' URL property points at.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -275,7 +275,7 @@ static void
 page_session(struct public_site *ps, struct pbuf *b, const struct event *ev)
 {
 	const char *cls, *label;
-	char sid[128];
+	char sid[PUBLIC_ANCHOR_MAX];
 	size_t i;
 
 	if (ev->status == EVENT_CANCELLED) {
@@ -291,7 +291,7 @@ page_session(struct public_site *ps, struct pbuf *b, const struct event *ev)
 		cls = "confirmada";
 		label = "Confirmada";
 	}
-	public_short_id(ev->uid, sid, sizeof(sid));
+	public_anchor(ev->uid, sid);
 	pbuf_add(b, "<li class=\"sesion ");
 	pbuf_add(b, cls);
 	pbuf_add(b, "\" id=\"");

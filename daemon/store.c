@@ -621,32 +621,19 @@ topic_array_free(struct topic *t, size_t n)
 	free(t);
 }
 
-/* 1 if slug is lower-case ASCII letters, digits and inner hyphens: it
- * goes into URLs and file names. */
-static int
-store_slug_valid(const char *slug)
-{
-	size_t n = strlen(slug);
-
-	return n > 0 && slug[0] != '-' && slug[n - 1] != '-' &&
-	       strspn(slug, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
-}
-
 int
 store_topic_put(struct store *st, const struct topic *t)
 {
 	int64_t now = clock_now();
+	char why[200];
 	int ret;
 
 	if (!t || !t->code || !*t->code || !t->slug || !t->nombre ||
 	    !*t->nombre)
 		return store_fail(st, -EINVAL,
 		                  "a topic needs a code, a slug and a name");
-	if (!store_slug_valid(t->slug))
-		return store_fail(st, -EINVAL,
-		                  "topic slug '%s': use lower-case letters, "
-		                  "digits and hyphens",
-		                  t->slug);
+	if (event_slug_check(t->slug, why, sizeof why) < 0)
+		return store_fail(st, -EINVAL, "%s", why);
 	if ((ret = store_op_begin(st)) < 0)
 		return ret;
 	ret = store_stmt_run(st, STMT_TOPIC_PUT, NULL, NULL, "ssss", t->code,
@@ -821,6 +808,30 @@ on_event_row(struct store *st, sqlite3_stmt *s, void *arg)
 	return 0;
 }
 
+/* The same for a list: a session that does not parse is left out of it,
+ * with a log line, rather than failing the list for every caller (a
+ * feed, the scheduler, the control API). */
+static int
+on_event_row_listed(struct store *st, sqlite3_stmt *s, void *arg)
+{
+	struct store_rows *r = arg;
+	struct event *ev = store_rows_slot(st, r);
+	char why[256];
+
+	if (ev == NULL)
+		return -ENOMEM;
+	event_init(ev);
+	if (event_from_ical((const char *)sqlite3_column_text(s, 1), ev, why,
+	                    sizeof why) < 0) {
+		log_err("store: stored session '%s' does not parse (%s); left "
+		        "out of the list",
+		        (const char *)sqlite3_column_text(s, 0), why);
+		event_fini(ev);
+		r->n--;
+	}
+	return 0;
+}
+
 int
 store_event_get(struct store *st, const char *id, struct event *out)
 {
@@ -854,9 +865,9 @@ store_event_list(struct store *st, const struct store_event_filter *f,
 	*n = 0;
 	if (f == NULL)
 		f = &none;
-	ret = store_stmt_run(st, STMT_EVENT_LIST, on_event_row, &r, "siIIi",
-	                     f->topic, f->tbd_only ? 1 : 0, f->from, f->to,
-	                     f->with_cancelled ? 1 : 0);
+	ret = store_stmt_run(st, STMT_EVENT_LIST, on_event_row_listed, &r,
+	                     "siIIi", f->topic, f->tbd_only ? 1 : 0, f->from,
+	                     f->to, f->with_cancelled ? 1 : 0);
 	if (ret < 0) {
 		event_array_free(r.v, r.n);
 		return ret;

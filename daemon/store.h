@@ -89,7 +89,8 @@ struct store_event_filter {
 };
 
 /* Sessions matching f (NULL = all but cancelled), ordered by start (window
- * start for undecided ones), then uid. Free with event_array_free. */
+ * start for undecided ones), then uid. Free with event_array_free. A
+ * stored session that no longer parses is left out, with a log line. */
 int store_event_list(struct store *st, const struct store_event_filter *f,
                      struct event **out, size_t *n);
 /* The same sessions as stored VEVENT texts, without parsing them (for

@@ -8,6 +8,12 @@
 int
 text_utf8_valid(const char *s, size_t len)
 {
+	return text_utf8_bad(s, len) == len;
+}
+
+size_t
+text_utf8_bad(const char *s, size_t len)
+{
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 
@@ -17,7 +23,7 @@ text_utf8_valid(const char *s, size_t len)
 		unsigned long cp;
 
 		if (c == 0)
-			return 0;
+			return i;
 		if (c < 0x80) {
 			i++;
 			continue;
@@ -32,19 +38,19 @@ text_utf8_valid(const char *s, size_t len)
 			n = 3;
 			cp = c & 0x07;
 		} else {
-			return 0;
+			return i;
 		}
 		for (k = 1; k <= n; k++) {
 			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
-				return 0;
+				return i;
 			cp = (cp << 6) | (p[i + k] & 0x3f);
 		}
 		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
 		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
+			return i;
 		i += n + 1;
 	}
-	return 1;
+	return len;
 }
 
 /* 1 if the code point is one text_strip_invisible() removes. */
@@ -91,7 +97,10 @@ text_strip_invisible(char *s)
 		w += n;
 		r += n;
 	}
-	*w = '\0';
+	/* Nothing is written when nothing was removed (s may be a
+	 * constant "" then). */
+	if (w != r)
+		*w = '\0';
 	return removed;
 }
 

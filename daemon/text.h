@@ -11,6 +11,9 @@
 /* 1 if s (len bytes) is valid UTF-8 (no overlong forms, no surrogates)
  * without NUL bytes. */
 int text_utf8_valid(const char *s, size_t len);
+/* The offset of the first byte of s that is not valid UTF-8 (or a NUL),
+ * or len if there is none. */
+size_t text_utf8_bad(const char *s, size_t len);
 
 /*
  * Remove, in place, the bidi controls (U+061C, U+200E, U+200F, U+202A to

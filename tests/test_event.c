@@ -761,6 +761,73 @@ test_event_validate_errors(void **state)
 
 /* ---- parsing ---- */
 
+/* Every text has a size limit and an error naming the real problem;
+ * invisible characters are removed; slugs follow the public routes. */
+static void
+test_event_texts_limits_and_clean(void **state)
+{
+	struct event ev;
+	char err[300], *big;
+
+	(void)state;
+	big = malloc(EVENT_DESCRIPTION_MAX + 2);
+	assert_non_null(big);
+	memset(big, 'a', EVENT_DESCRIPTION_MAX + 1);
+	big[EVENT_DESCRIPTION_MAX + 1] = '\0';
+	ev_base(&ev, "tab\tuid@x", "Título");
+	ev_date(&ev, day(2018, 3, 5), -1, -1);
+	/* A tab is legal in a UID (RFC 5545 TEXT). */
+	assert_int_equal(event_validate(&ev, err, sizeof(err)), 0);
+	event_str_set(&ev.description, big);
+	assert_int_equal(event_validate(&ev, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "the description is 20001 bytes long, "
+	                            "more than 20000"));
+	event_str_set(&ev.description, NULL);
+	big[EVENT_TITLE_MAX + 1] = '\0';
+	event_str_set(&ev.title, big);
+	assert_int_equal(event_validate(&ev, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "the title is 501 bytes long"));
+	/* Not UTF-8 is said so, not "required". */
+	event_str_set(&ev.title, "T\xff\xfe");
+	assert_int_equal(event_validate(&ev, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "the title is not valid UTF-8"));
+	/* Bidi overrides and zero-width characters go: "‮abc‬" and a
+	 * zero-width space, joiner and BOM. */
+	event_str_set(&ev.title, "Re\xe2\x80\xae"
+	                         "nuin\xe2\x80\xac"
+	                         "\xe2\x80\x8b"
+	                         "i\xef\xbb\xbf"
+	                         "ón");
+	event_str_set(&ev.location, "\xe2\x81\xa6Sala\xe2\x81\xa9 1");
+	event_topic_add(&ev, "agenda-2030", "Agenda\xe2\x80\x8d 2030");
+	event_clean(&ev);
+	assert_string_equal(ev.title, "Renuinión");
+	assert_string_equal(ev.location, "Sala 1");
+	assert_string_equal(ev.topics[0].name, "Agenda 2030");
+	assert_int_equal(event_validate(&ev, err, sizeof(err)), 0);
+	event_fini(&ev);
+	free(big);
+
+	assert_int_equal(event_slug_check("agenda-2030", err, sizeof(err)), 0);
+	assert_int_equal(event_slug_check("todos", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "reserved"));
+	assert_int_equal(event_slug_check("osc", err, sizeof(err)), -EINVAL);
+	assert_int_equal(
+	    event_slug_check("a234567890123456789012345678901234567890"
+	                     "123456789012345678901234",
+	                     err, sizeof(err)),
+	    0);
+	assert_int_equal(
+	    event_slug_check("a234567890123456789012345678901234567890"
+	                     "1234567890123456789012345",
+	                     err, sizeof(err)),
+	    -EINVAL);
+	assert_non_null(strstr(err, "more than 64"));
+	assert_int_equal(event_slug_check("con_guion", err, sizeof(err)),
+	                 -EINVAL);
+	assert_int_equal(event_slug_check("-x", err, sizeof(err)), -EINVAL);
+}
+
 static void
 test_event_parse_foreign(void **state)
 {
@@ -1399,6 +1466,7 @@ main(void)
 	    cmocka_unit_test(test_event_tzid_known),
 	    cmocka_unit_test(test_event_span_utc),
 	    cmocka_unit_test(test_event_validate_errors),
+	    cmocka_unit_test(test_event_texts_limits_and_clean),
 	    cmocka_unit_test(test_event_parse_foreign),
 	    cmocka_unit_test(test_event_parse_errors),
 	    cmocka_unit_test(test_event_parse_hostile_vtimezone),

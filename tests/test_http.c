@@ -47,6 +47,8 @@ struct fx {
 	struct http_deferred *later;
 	uv_timer_t later_timer;
 	int later_gone;
+	/* Shared bodies handed out and released. */
+	int shared_out, shared_released;
 };
 
 static const struct http_limits test_limits = {
@@ -92,8 +94,17 @@ later_start(struct fx *fx, struct http_response *res)
 	uv_timer_start(&fx->later_timer, later_fire, 200, 0);
 }
 
+static void
+shared_release(void *arg)
+{
+	struct fx *fx = arg;
+
+	fx->shared_released++;
+}
+
 /* The handler: /error answers with http_response_error, /later answers
- * later, everything else echoes the request as JSON. */
+ * later, /shared with bytes it does not give away, everything else echoes
+ * the request as JSON. */
 static void
 echo_cb(const struct http_request *req, struct http_response *res, void *arg)
 {
@@ -105,6 +116,17 @@ echo_cb(const struct http_request *req, struct http_response *res, void *arg)
 	fx->head_only = res->head_only;
 	if (strncmp(req->path, "/later", 6) == 0) {
 		later_start(fx, res);
+		return;
+	}
+	if (strncmp(req->path, "/shared", 7) == 0) {
+		static const char bytes[] = "bytes shared by many answers";
+
+		fx->shared_out++;
+		res->shared_body = bytes;
+		res->body_len = sizeof(bytes) - 1;
+		res->body_release = shared_release;
+		res->body_release_arg = fx;
+		res->content_type = "text/plain";
 		return;
 	}
 	if (strncmp(req->path, "/error", 6) == 0) {
@@ -1364,6 +1386,25 @@ test_http_public_too_many_args(void **state)
 	assert_int_equal(fx->calls, 1);
 }
 
+/* A shared body is sent as it is and released once, for GET and HEAD. */
+static void
+test_http_public_shared_body(void **state)
+{
+	struct fx *fx = *state;
+	struct req reqs[3] = {{.path = "/shared"},
+	                      {.path = "/shared", .method = "HEAD"}};
+
+	pub_start(fx, &test_limits);
+	reqs[0].port = reqs[1].port = http_server_port(fx->pub);
+	job_run(fx, job_requests, reqs);
+	assert_int_equal(reqs[0].status, 200);
+	assert_string_equal(reqs[0].resp, "bytes shared by many answers");
+	assert_int_equal(reqs[1].status, 200);
+	fx_stop_all(fx);
+	assert_int_equal(fx->shared_out, 2);
+	assert_int_equal(fx->shared_released, 2);
+}
+
 static void
 test_http_stop_closes_everything(void **state)
 {
@@ -1431,6 +1472,8 @@ main(void)
 	    cmocka_unit_test(test_http_proxies_check),
 	    cmocka_unit_test_setup_teardown(test_http_public_too_many_args,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_http_public_shared_body, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_http_stop_closes_everything,
 	                                    setup, teardown),
 	};

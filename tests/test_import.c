@@ -244,6 +244,41 @@ test_import_topics_errors(void **state)
 	assert_int_equal(import_topics_tsv(f->st, "nombre\n", 0, -1, &report),
 	                 -EINVAL);
 	json_decref(report);
+	/* Slugs the public site could not serve are refused by line: a
+	 * word its routes take, and one too long for them. */
+	assert_int_equal(
+	    import_topics_tsv(f->st,
+	                      "code\tslug\tnombre\n"
+	                      "1.1\ttodos\tTodos\n"
+	                      "1.2\ta23456789012345678901234567890123456789012"
+	                      "34567890123456789012345678901\tLargo\n"
+	                      "1.3\tbien\t\xe2\x80\x8b\n",
+	                      0, -1, &report),
+	    -EINVAL);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(report, "errors"), 0),
+	        "message")),
+	    "topics line 2: topic slug 'todos' is reserved: the public "
+	    "site's addresses use it");
+	assert_non_null(
+	    strstr(json_string_value(json_object_get(
+	               json_array_get(json_object_get(report, "errors"), 1),
+	               "message")),
+	           "topics line 3: topic slug "
+	           "'a234567890123456789012345678901234567890"));
+	assert_non_null(
+	    strstr(json_string_value(json_object_get(
+	               json_array_get(json_object_get(report, "errors"), 1),
+	               "message")),
+	           "more than 64"));
+	/* A nombre of nothing but a zero-width space is empty. */
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(report, "errors"), 2),
+	        "message")),
+	    "topics line 4: empty nombre");
+	json_decref(report);
 	{
 		struct topic *t;
 		size_t n;
