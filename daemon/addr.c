@@ -58,43 +58,51 @@ addr_dot_atom(const char *s, size_t len)
 	return 1;
 }
 
-/* Length of the quoted-string at s (opening quote included, closing too),
- * or 0 if s does not start with a well-formed one. Whitespace was refused
- * before, so only qtext and quoted-pairs of printable ASCII are left. */
-static size_t
-addr_quoted_len(const char *s)
+/* Why the domain s (len bytes) is not one mail can go to, or NULL. RFC
+ * 5321's sub-domains: letters, digits and inner hyphens, 1 to 63 of them
+ * a label, at least two labels, the last one not all digits. An address
+ * literal ([192.0.2.1]) is refused by the caller. */
+static const char *
+addr_domain_why(const char *s, size_t len)
 {
-	size_t i = 1;
+	size_t i, label = 0, start = 0;
+	int alldigits = 1;
 
-	if (s[0] != '"')
-		return 0;
-	while (s[i] != '\0' && s[i] != '"') {
-		if (s[i] == '\\') {
-			if (s[i + 1] == '\0')
-				return 0;
-			i++;
+	if (len == 0 || memchr(s, '.', len) == NULL)
+		return "has a bad domain (it needs a dot, as in ejemplo.org)";
+	for (i = 0; i <= len; i++) {
+		char c = i < len ? s[i] : '.';
+
+		if (c == '.') {
+			if (label == 0)
+				return "has a bad domain (an empty part "
+				       "between "
+				       "its dots)";
+			if (s[start] == '-' || s[i - 1] == '-')
+				return "has a bad domain (a part of it starts "
+				       "or "
+				       "ends with '-')";
+			if (label > 63)
+				return "has a bad domain (a part of it is "
+				       "longer "
+				       "than 63 characters)";
+			if (i == len && alldigits)
+				return "has a bad domain (it ends in a number: "
+				       "an IP address is not a mail domain)";
+			label = 0;
+			start = i + 1;
+			alldigits = 1;
+			continue;
 		}
-		i++;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-'))
+			return "has a bad domain (only letters, digits, "
+			       "hyphens "
+			       "and dots)";
+		alldigits &= c >= '0' && c <= '9';
+		label++;
 	}
-	return s[i] == '"' ? i + 1 : 0;
-}
-
-/* 1 if s (len bytes) is a domain: a dot-atom with at least one dot, or a
- * [domain-literal] of dtext. */
-static int
-addr_domain(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len >= 2 && s[0] == '[') {
-		if (s[len - 1] != ']' || len == 2)
-			return 0;
-		for (i = 1; i < len - 1; i++)
-			if (s[i] == '[' || s[i] == ']' || s[i] == '\\')
-				return 0;
-		return 1;
-	}
-	return addr_dot_atom(s, len) && memchr(s, '.', len) != NULL;
+	return NULL;
 }
 
 int
@@ -122,18 +130,26 @@ addr_spec_check(const char *addr, char *why, size_t whylen)
 	if (msg == NULL && len > ADDR_MAX)
 		msg = "is longer than 254 characters";
 	if (msg == NULL) {
-		local =
-		    addr[0] == '"' ? addr_quoted_len(addr) : strcspn(addr, "@");
-		if (addr[local] != '@' && strchr(addr, '@') == NULL)
+		local = strcspn(addr, "@");
+		if (addr[local] != '@')
 			msg = "has no '@'";
-		else if (local == 0 || addr[local] != '@' ||
-		         (addr[0] != '"' && !addr_dot_atom(addr, local)))
+		else if (addr[0] == '"')
+			/* RFC 5322 allows "x\"y"@example.org, but relays
+			 * refuse it or read it another way. */
+			msg = "has quotes before the '@': mail relays refuse "
+			      "or misread quoted local parts (and their \\ "
+			      "escapes); give an address without quotes";
+		else if (local == 0 || !addr_dot_atom(addr, local))
 			msg = "has a bad part before the '@'";
 		else if (local > ADDR_LOCAL_MAX)
 			msg = "has more than 64 characters before the '@'";
-		else if (!addr_domain(addr + local + 1, len - local - 1))
-			msg = "has a bad domain (it needs a dot, as in "
-			      "ejemplo.org)";
+		else if (addr[local + 1] == '[')
+			msg = "has an address literal ([...]) for its domain: "
+			      "mail to it skips DNS and relays refuse it; give "
+			      "the domain's name";
+		else
+			msg =
+			    addr_domain_why(addr + local + 1, len - local - 1);
 	}
 	if (msg == NULL)
 		return 0;

@@ -12,12 +12,14 @@
 #define ADDR_LOCAL_MAX 64
 
 /*
- * 0 if addr is an RFC 5322 addr-spec that mail can go to: a dot-atom or
- * quoted-string local part (at most ADDR_LOCAL_MAX bytes), '@', and a
- * dot-atom domain with at least one dot or a [bracketed literal];
+ * 0 if addr is an address mail can go to: a dot-atom local part (at most
+ * ADDR_LOCAL_MAX bytes), '@', and a domain of RFC 5321 labels (letters,
+ * digits, inner hyphens; at least one dot; not ending in a number);
  * printable ASCII only (no CR, LF, spaces or other controls), at most
- * ADDR_MAX bytes. Else -EINVAL and why (one line naming the address,
- * controls shown escaped); why may be NULL.
+ * ADDR_MAX bytes. Forms RFC 5322 allows but relays refuse or read another
+ * way are refused with their reason: quoted local parts ("x\"y"@…) and
+ * address literals (h@[127.0.0.1]). Else -EINVAL and why (one line naming
+ * the address, controls shown escaped); why may be NULL.
  */
 int addr_spec_check(const char *addr, char *why, size_t whylen);
 

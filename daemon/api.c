@@ -41,6 +41,7 @@ api_error(struct api_call *call, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	snprintf(call->error, sizeof(call->error), "%.299s", msg);
 	api_reply_json(call, status, json_pack("{s:s}", "error", msg));
 }
 
@@ -546,7 +547,8 @@ static int
 import_work_finish(void *arg, int read_rc, struct api_ctx *ctx, json_t **body)
 {
 	struct import_work *iw = arg;
-	json_t *report = NULL, *summary;
+	json_t *report = NULL, *rows, *row;
+	size_t counts[3] = {0, 0, 0}, i;
 	int rc;
 
 	(void)read_rc;
@@ -556,15 +558,23 @@ import_work_finish(void *arg, int read_rc, struct api_ctx *ctx, json_t **body)
 	     report_changed(report, "topics")))
 		if (ctx->changed)
 			ctx->changed(ctx->changed_arg, NULL);
-	summary = json_object_get(report, "summary");
+	rows = json_object_get(report, iw->topics_only ? "topics" : "rows");
+	json_array_foreach(rows, i, row)
+	{
+		const char *a =
+		    json_string_value(json_object_get(row, "action"));
+
+		counts[a && !strcmp(a, "create")   ? 0
+		       : a && !strcmp(a, "update") ? 1
+		                                   : 2]++;
+	}
 	if (rc == 0)
-		log_info(
-		    "import %s%s: %lld created, %lld updated, %lld "
-		    "unchanged",
-		    iw->name, iw->dry_run ? " (dry run)" : "",
-		    json_integer_value(json_object_get(summary, "create")),
-		    json_integer_value(json_object_get(summary, "update")),
-		    json_integer_value(json_object_get(summary, "unchanged")));
+		log_info("import %s%s: %zu %s: %zu created, %zu updated, %zu "
+		         "unchanged",
+		         iw->name, iw->dry_run ? " (dry run)" : "",
+		         json_array_size(rows),
+		         iw->topics_only ? "topics" : "sessions", counts[0],
+		         counts[1], counts[2]);
 	else if (rc == -EINVAL)
 		log_info("import %s: refused (%zu errors)", iw->name,
 		         json_array_size(json_object_get(report, "errors")));
@@ -605,6 +615,7 @@ import_start(struct api_call *call, enum import_kind kind, const char *text,
 	snprintf(iw->name, sizeof(iw->name), "%s",
 	         o->name ? o->name : "topics");
 	iw->dry_run = o->dry_run;
+	iw->topics_only = kind == IMPORT_TOPICS_TSV;
 	api_work_start(call,
 	               kind == IMPORT_TOPICS_TSV ? "topics import" : "import",
 	               o->dry_run, import_work_read, import_work_finish,
@@ -977,6 +988,16 @@ api_handle(const struct http_request *req, struct http_response *res, void *arg)
 		if (res->status == 0)
 			log_debug("control %s %s -> answered later (uid %ld)",
 			          req->method, req->path, req->peer_uid);
+		else if (res->status >= 500)
+			log_err("control %s %s -> %d (uid %ld): %s",
+			        req->method, req->path, res->status,
+			        req->peer_uid, call.error);
+		else if (res->status >= 400 && strcmp(req->method, "GET") &&
+		         strcmp(req->method, "HEAD"))
+			/* A write that was refused: staff may ask why. */
+			log_info("control %s %s -> %d (uid %ld): %s",
+			         req->method, req->path, res->status,
+			         req->peer_uid, call.error);
 		else
 			log_debug("control %s %s -> %d (uid %ld)", req->method,
 			          req->path, res->status, req->peer_uid);

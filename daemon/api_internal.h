@@ -16,6 +16,8 @@ struct api_call {
 	json_t *body;    /* parsed lazily by api_body() */
 	/* SCHEDULE_NOTICE_* flags for api_event_save (reschedule, cancel). */
 	int notice_flags;
+	/* The message of the last api_error(), for the log. */
+	char error[300];
 };
 
 /* Reply with body (reference stolen), or with {"error": …}. */

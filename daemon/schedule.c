@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "clock.h"
 #include "config.h"
 #include "event.h"
@@ -33,6 +34,7 @@
 #define IDLE_RETRY_MS     1000  /* something due but nothing could move */
 #define EXPAND_ROWS       2000  /* rows per step: the loop stays responsive */
 #define INFLIGHT_PER_CONN 16
+#define REPLAN_RETRY_MS   5000 /* a failed re-plan is tried again */
 #define INFLIGHT_MIN      64
 #define CACHE_SESSIONS    8
 
@@ -118,14 +120,68 @@ struct schedule {
 	size_t nlat, caplat;
 
 	uint64_t rnd;
+	/* A re-plan that failed (a full disk at SIGHUP, a clock jump): of
+	 * every session (REPLAN_ALL) or of replan_uid, tried again at every
+	 * pump until it works. */
+	int replan;
+	char *replan_uid;
+	int64_t replan_logged;
 	int in_pump, stopping, aborting, mailer_freed;
 	void (*stop_done)(void *);
 	void *stop_arg;
 	struct schedule_stats stats;
 };
 
+enum { REPLAN_NONE, REPLAN_ONE, REPLAN_ALL };
+
 static void schedule_pump(struct schedule *s);
 static void schedule_finish_check(struct schedule *s);
+
+/*
+ * Plan the reminders of uid (NULL: every session) again, and any re-plan
+ * that failed before; a failure is kept to be tried again (widened to
+ * every session when two differ). 0, or negative (logged, at most once a
+ * minute while it goes on failing).
+ */
+static int
+schedule_replan(struct schedule *s, const char *uid, int retry)
+{
+	const char *target = uid;
+	int64_t now = clock_now();
+
+	if (s->replan == REPLAN_ALL ||
+	    (s->replan == REPLAN_ONE &&
+	     (uid == NULL || strcmp(uid, s->replan_uid) != 0)))
+		target = NULL;
+	else if (s->replan == REPLAN_ONE)
+		target = s->replan_uid;
+	if (retry && s->replan == REPLAN_NONE)
+		return 0;
+	if (alarms_refresh_tx(s->st, s->cfg, target) == 0) {
+		if (s->replan != REPLAN_NONE)
+			log_info("schedule: reminders planned again after the "
+			         "earlier failure");
+		s->replan = REPLAN_NONE;
+		free(s->replan_uid);
+		s->replan_uid = NULL;
+		return 0;
+	}
+	if (s->replan == REPLAN_NONE || !retry ||
+	    now - s->replan_logged >= 60) {
+		log_err("schedule: reminders of %s: %s; trying again",
+		        target ? target : "every session", store_error(s->st));
+		s->replan_logged = now;
+	}
+	if (target == NULL) {
+		s->replan = REPLAN_ALL;
+		free(s->replan_uid);
+		s->replan_uid = NULL;
+	} else if (s->replan == REPLAN_NONE) {
+		s->replan_uid = strdup(target);
+		s->replan = s->replan_uid ? REPLAN_ONE : REPLAN_ALL;
+	}
+	return -EIO;
+}
 
 static void
 on_pump_timer(uv_timer_t *t)
@@ -566,6 +622,30 @@ row_topic(const struct event *ev, const struct osc *o)
 	return ev->ntopics ? &ev->topics[0] : NULL;
 }
 
+/*
+ * Leave out of to (NULL-terminated, compacted in place) the addresses
+ * the address grammar refuses (stored before it was this strict, or from
+ * the configuration): a relay would fail them for good with a reason that
+ * names something else. Each one left out is logged; 0 if any address is
+ * left, else -EINVAL with why for the last one.
+ */
+static int
+rcpts_keep_good(long long id, const char **to, char *why, size_t whylen)
+{
+	size_t i, k = 0;
+
+	for (i = 0; to[i] != NULL; i++) {
+		if (addr_spec_check(to[i], why, whylen) == 0) {
+			to[k++] = to[i];
+			continue;
+		}
+		log_warn("outbox %lld: not sending to one address: %s", id,
+		         why);
+	}
+	to[k] = NULL;
+	return k > 0 ? 0 : -EINVAL;
+}
+
 /* Render row r and hand it to the mailer; any failure becomes an outcome
  * at once. */
 static void
@@ -625,6 +705,8 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 	}
 	for (i = 0; i < o->nemails; i++)
 		to[i] = o->emails[i];
+	if (rcpts_keep_good(r->id, to, err, sizeof(err)) < 0)
+		goto refused;
 	/* A retry renders the same bytes: the stamps come from the row. */
 	c->ev.dtstamp = r->due;
 	in.kind = message_kind_of(r->kind);
@@ -687,6 +769,17 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 		return;
 	}
 submit:
+	if (rcpts_keep_good(r->id, to, err, sizeof(err)) < 0) {
+	refused:
+		/* No address mail can go to: refused here, for good, with
+		 * the address's own reason, not a relay's. */
+		log_err("outbox %lld: not sent: %s", (long long)r->id, err);
+		outcome_add(s, r->id, "failed", r->tries + 1, r->next_try, 0,
+		            err);
+		free(data);
+		free(to);
+		return;
+	}
 	if ((m = calloc(1, sizeof(*m))) == NULL) {
 		snprintf(err, sizeof(err), "out of memory");
 		goto tempfail;
@@ -761,6 +854,10 @@ schedule_rearm(struct schedule *s, int64_t now, int more, int moved)
 		next = outbox_next;
 	if (notice_due && (!next || notice_due < next))
 		next = notice_due;
+	if (!next && s->replan != REPLAN_NONE) {
+		uv_timer_start(&s->timer, on_pump_timer, REPLAN_RETRY_MS, 0);
+		return;
+	}
 	if (!next) {
 		uv_timer_stop(&s->timer);
 		if (s->in_flight == 0)
@@ -779,6 +876,8 @@ schedule_rearm(struct schedule *s, int64_t now, int more, int moved)
 	} else {
 		delay = moved ? 1 : IDLE_RETRY_MS;
 	}
+	if (s->replan != REPLAN_NONE && delay > REPLAN_RETRY_MS)
+		delay = REPLAN_RETRY_MS;
 	uv_timer_start(&s->timer, on_pump_timer, (uint64_t)delay, 0);
 }
 
@@ -794,6 +893,7 @@ schedule_pump(struct schedule *s)
 
 	if (s->in_pump)
 		return;
+	schedule_replan(s, NULL, 1);
 	s->in_pump = 1;
 	uv_timer_stop(&s->flush);
 	if ((ret = store_begin(s->st)) < 0)
@@ -849,9 +949,7 @@ schedule_changed(struct schedule *s, const char *uid)
 	if (!s || s->stopping)
 		return;
 	cache_drop(s, uid);
-	if (alarms_refresh_tx(s->st, s->cfg, uid) < 0)
-		log_err("schedule: reminders of %s: %s",
-		        uid ? uid : "every session", store_error(s->st));
+	schedule_replan(s, uid, 0);
 	schedule_pump(s);
 }
 
@@ -945,6 +1043,7 @@ on_handle_closed(uv_handle_t *h)
 	cache_drop(s, NULL);
 	free(s->outcomes);
 	free(s->lat);
+	free(s->replan_uid);
 	free(s);
 	if (done)
 		done(arg);

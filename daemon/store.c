@@ -304,6 +304,70 @@ store_pragmas_get(struct store *st, struct store_pragmas *p)
 	return 0;
 }
 
+/* The line (from 1) in text where the SQL at p starts: past blanks and
+ * comments, where sqlite3_prepare_v2's statement begins. */
+static int
+store_sql_line(const char *text, const char *p)
+{
+	const char *q;
+	int line = 1;
+
+	for (;;) {
+		p += strspn(p, " \t\r\n");
+		if (p[0] == '-' && p[1] == '-')
+			p += strcspn(p, "\n");
+		else if (p[0] == '/' && p[1] == '*' && (q = strstr(p, "*/")))
+			p = q + 2;
+		else
+			break;
+	}
+	for (q = text; q < p; q++)
+		line += *q == '\n';
+	return line;
+}
+
+int
+store_migration_apply(struct store *st, const char *name, const char *sql,
+                      int version)
+{
+	const char *p = sql, *tail = NULL;
+	sqlite3_stmt *s = NULL;
+	char set[64];
+	int rc, ret, line = 0;
+
+	snprintf(set, sizeof set, "PRAGMA user_version = %d", version);
+	if ((ret = store_exec(st, "BEGIN IMMEDIATE")) < 0)
+		return ret;
+	/* Statement by statement, so that an error names its line and
+	 * SQLite's reason, not the file's text. */
+	rc = SQLITE_OK;
+	while (*p != '\0') {
+		line = store_sql_line(sql, p);
+		rc = sqlite3_prepare_v2(st->db, p, -1, &s, &tail);
+		if (rc != SQLITE_OK)
+			break;
+		if (s == NULL) /* only blanks and comments were left */
+			break;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			;
+		sqlite3_finalize(s);
+		s = NULL;
+		if (rc != SQLITE_DONE)
+			break;
+		rc = SQLITE_OK;
+		p = tail;
+	}
+	if (rc == SQLITE_OK && (ret = store_exec(st, set)) == 0 &&
+	    (ret = store_exec(st, "COMMIT")) == 0)
+		return 0;
+	if (rc != SQLITE_OK)
+		ret =
+		    store_fail(st, store_code(rc), "migration %s, line %d: %s",
+		               name, line, sqlite3_errmsg(st->db));
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return ret;
+}
+
 /*
  * Apply, in name order, every migration newer than the database's
  * user_version, each in its own transaction that also sets user_version.
@@ -313,7 +377,6 @@ static int
 store_migrate(struct store *st)
 {
 	int have, want = store_schema_version(), prev = 0, n, ret;
-	char sql[64];
 	unsigned i;
 
 	if ((have = store_db_version(st)) < 0)
@@ -334,19 +397,8 @@ store_migrate(struct store *st)
 		prev = n;
 		if (n <= have)
 			continue;
-		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", n);
-		if ((ret = store_exec(st, "BEGIN IMMEDIATE")) < 0)
+		if ((ret = store_migration_apply(st, f->name, f->text, n)) < 0)
 			return ret;
-		if ((ret = store_exec(st, f->text)) < 0 ||
-		    (ret = store_exec(st, sql)) < 0 ||
-		    (ret = store_exec(st, "COMMIT")) < 0) {
-			char why[sizeof st->err];
-
-			snprintf(why, sizeof why, "%s", st->err);
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-			return store_fail(st, ret, "migration %s: %s", f->name,
-			                  why);
-		}
 		log_info("store: applied migration %s", f->name);
 	}
 	return 0;

@@ -29,6 +29,16 @@ void store_close(struct store *st);
 const char *store_error(struct store *st);
 /* The schema version the code knows (highest NNN) and the database's. */
 int store_schema_version(void);
+
+/*
+ * Apply one migration (the SQL text of file name) in a transaction of its
+ * own that also sets PRAGMA user_version to version: 0, or negative with
+ * store_error() naming the file, the line of the failing statement and
+ * SQLite's reason ("migration 004-x.sql, line 12: no such table: y"),
+ * and nothing changed. store_open() applies schemas/ this way.
+ */
+int store_migration_apply(struct store *st, const char *name, const char *sql,
+                          int version);
 int store_db_version(struct store *st);
 
 /* The connection's settings as sqlite reports them, for status and tests. */

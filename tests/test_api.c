@@ -12,12 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "api.h"
 #include "clock.h"
 #include "config.h"
 #include "event.h"
+#include "log.h"
 #include "store.h"
+#include "store_internal.h"
 
 struct fixture {
 	struct store *st;
@@ -263,6 +266,66 @@ test_api_clock_needs_test_clock(void **state)
 	clock_real();
 }
 
+/* What stderr received while fn ran (the log), malloc'ed. */
+static char *
+stderr_during(void (*fn)(struct fixture *), struct fixture *f)
+{
+	char path[] = "/tmp/test-api-log-XXXXXX", *text;
+	int fd = mkstemp(path), saved = dup(2);
+
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stderr);
+	dup2(fd, 2);
+	fn(f);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	text = slurp(path);
+	unlink(path);
+	return text;
+}
+
+static void
+refused_and_failed_writes(struct fixture *f)
+{
+	json_t *out;
+
+	assert_int_equal(
+	    call(f, "POST", "/v1/events", "{\"date\": \"x\"}", &out), 422);
+	json_decref(out);
+	assert_int_equal(call(f, "GET", "/v1/events/nada", NULL, &out), 404);
+	json_decref(out);
+	/* The store refuses every write from now on. */
+	assert_int_equal(store_exec(f->st, "PRAGMA query_only = 1"), 0);
+	assert_int_equal(
+	    call(f, "POST", "/v1/oscs",
+	         "{\"name\": \"Red\", \"emails\": [\"a@example.org\"]}", &out),
+	    500);
+	json_decref(out);
+}
+
+/* A write that fails is logged with its reason: refused ones (4xx) at
+ * info, the daemon's failures (5xx) as errors; reads that find nothing
+ * are not. */
+static void
+test_api_write_failures_logged(void **state)
+{
+	struct fixture *f = *state;
+	char *log;
+
+	log_init("test_api", LOG_LEVEL_INFO);
+	log = stderr_during(refused_and_failed_writes, f);
+	log_init("test_api", LOG_LEVEL_ERR);
+	if (!strstr(log, "info: control POST /v1/events -> 422 (uid 1000): "
+	                 "'title' is required") ||
+	    !strstr(log, "error: control POST /v1/oscs -> 500 (uid 1000): "
+	                 "store: ") ||
+	    strstr(log, "/v1/events/nada"))
+		fail_msg("log:\n%s", log);
+	free(log);
+}
+
 int
 main(void)
 {
@@ -274,6 +337,8 @@ main(void)
 	        test_api_bad_json_is_400_and_changes_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_api_add_edit_and_audit, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_api_write_failures_logged,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_api_clock_needs_test_clock,
 	                                    setup, teardown),
 	};

@@ -24,6 +24,7 @@
 #include "mailer.h"
 #include "schedule.h"
 #include "store.h"
+#include "store_internal.h"
 #include "token.h"
 
 #define DAY  86400
@@ -758,6 +759,48 @@ test_schedule_sends_when_due_to_maildir(void **state)
 	assert_int_equal(maildir_count(f->dir), 2);
 }
 
+static size_t
+alarms_of(struct store *st, const char *uid)
+{
+	struct alarm *a;
+	size_t n;
+
+	assert_int_equal(store_alarm_list(st, uid, &a, &n), 0);
+	alarm_array_free(a, n);
+	return n;
+}
+
+/* A re-plan that fails (the disk full at a SIGHUP or a clock jump: here
+ * the store refuses writes) is tried again until it works, widened to
+ * every session when another change came meanwhile. */
+static void
+test_schedule_failed_replan_is_retried(void **state)
+{
+	struct fx *f = *state;
+	struct loop_fx l = {0};
+
+	loop_start(f, &l, NULL);
+	session_put(f->st, "r1@example.org", "2031-03-10", 600,
+	            "America/Mexico_City", "cambio-climatico", NULL, 0);
+	session_put(f->st, "r2@example.org", "2031-03-11", 600,
+	            "America/Mexico_City", "cambio-climatico", NULL, 0);
+	assert_int_equal(store_exec(f->st, "PRAGMA query_only = 1"), 0);
+	schedule_changed(l.s, "r1@example.org");
+	schedule_changed(l.s, "r2@example.org");
+	assert_int_equal(alarms_of(f->st, "r1@example.org"), 0);
+	assert_int_equal(alarms_of(f->st, "r2@example.org"), 0);
+	/* Still failing: still pending, the loop goes on. */
+	schedule_poke(l.s);
+	uv_run(&l.loop, UV_RUN_NOWAIT);
+	assert_int_equal(alarms_of(f->st, "r1@example.org"), 0);
+	/* The disk has room again: the next pump plans both. */
+	assert_int_equal(store_exec(f->st, "PRAGMA query_only = 0"), 0);
+	schedule_poke(l.s);
+	assert_int_equal(alarms_of(f->st, "r1@example.org"), 3);
+	assert_int_equal(alarms_of(f->st, "r2@example.org"), 3);
+	loop_stop(&l);
+}
+
 static void
 test_schedule_tempfail_backs_off_then_gives_up(void **state)
 {
@@ -852,6 +895,8 @@ main(void)
 	        fx_teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_schedule_sends_when_due_to_maildir, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_schedule_failed_replan_is_retried, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_schedule_tempfail_backs_off_then_gives_up, fx_setup,
 	        fx_teardown),

@@ -178,6 +178,35 @@ test_store_migrations_set_user_version(void **state)
 	                 0);
 }
 
+/* A failed migration says SQLite's reason and the line, not the file's
+ * text with its comments; nothing of it stays. */
+static void
+test_store_migration_error_names_line_and_reason(void **state)
+{
+	struct fixture *fx = *state;
+	static const char sql[] =
+	    "-- 999-broken.sql: a migration that goes wrong.\n"
+	    "-- Its comments must not be the error.\n"
+	    "CREATE TABLE nueva (a INTEGER);\n"
+	    "\n"
+	    "/* and then */\n"
+	    "INSERT INTO no_such_table VALUES (1);\n";
+	int before = store_db_version(fx->st);
+
+	assert_int_equal(
+	    store_migration_apply(fx->st, "999-broken.sql", sql, 999), -EIO);
+	assert_string_equal(store_error(fx->st),
+	                    "migration 999-broken.sql, line 6: no such table: "
+	                    "no_such_table");
+	assert_null(strstr(store_error(fx->st), "--"));
+	/* Rolled back: no table, the version as it was. */
+	assert_int_equal(store_db_version(fx->st), before);
+	assert_int_equal(
+	    store_migration_apply(fx->st, "998-ok.sql",
+	                          "CREATE TABLE nueva (a INTEGER);", before),
+	    0);
+}
+
 static void
 test_store_reopen_is_noop(void **state)
 {
@@ -823,6 +852,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    BOTH(test_store_migrations_set_user_version),
+	    BOTH(test_store_migration_error_names_line_and_reason),
 	    cmocka_unit_test(test_store_reopen_is_noop),
 	    cmocka_unit_test(test_store_newer_database_refused),
 	    cmocka_unit_test(test_store_existing_file_tightened),

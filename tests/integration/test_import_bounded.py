@@ -157,4 +157,5 @@ class BoundedImportTest(DaemonTest):
             report = json.loads(out.read())
         self.assertEqual(report["summary"]["create"], 20000)
         self.assertGreater(answered_meanwhile, 0)
-        self.assertIn("import grande.ics (dry run): 20000 created", self.d.log_text())
+        self.assertIn("import grande.ics (dry run): 20000 sessions: 20000 created",
+                      self.d.log_text())

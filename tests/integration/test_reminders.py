@@ -341,6 +341,44 @@ class ReminderTest(DaemonTest):
                           "the late retry to expire")
         self.assertEqual(len(self.spool_log()), 2)
 
+    def test_address_relays_refuse_is_refused_up_front(self):
+        """An address stored before the grammar refused its form (a
+        domain literal, a quoted local part) is not handed to the relay,
+        which would fail it for good with a reason naming something else:
+        the row fails at once with the address's own reason, and the
+        organisation's other address is sent to."""
+        self.env()
+        one = self.osc("Red Uno", ["uno@example.org"], ["migracion"])
+        two = self.osc("Red Dos", ["dos@example.org", "otra@example.org"],
+                       ["migracion"])
+        # osc add refuses them now; the database may hold them still.
+        st, body = self.d.curl("POST", "/v1/oscs", {
+            "name": "Red Tres", "emails": ["h@[127.0.0.1]"], "topics": ["migracion"]})
+        self.assertEqual(st, 422)
+        self.assertIn("address literal", body["error"])
+        con = sqlite3.connect(self.d.db())
+        con.execute("UPDATE osc_email SET email = 'h@[127.0.0.1]' WHERE osc_id = ?",
+                    (one,))
+        con.execute("UPDATE osc_email SET email = '\"x\\\"y\"@example.org' "
+                    "WHERE osc_id = ? AND email = 'otra@example.org'", (two,))
+        con.commit()
+        con.close()
+        self.d.ctl("osc", "list")
+        self.session("Trabajos en migración", "2031-05-20T10:00", ["migracion"], "2h")
+        self.d.set_clock("2031-05-20T14:00:00Z")
+        rows = self.outbox_where(
+            lambda m: len(m) == 2 and all(r["state"] in ("sent", "failed") for r in m) and m,
+            "both rows to end")
+        by_osc = {r["osc_id"]: r for r in rows}
+        self.assertEqual(by_osc[one]["state"], "failed")
+        self.assertIn("address literal", by_osc[one]["last_error"])
+        self.assertEqual(by_osc[two]["state"], "sent")
+        # The relay saw one message, to the good address only.
+        log = self.spool_log()
+        self.assertEqual(len(log), 1)
+        self.assertEqual(log[0]["rcpt_tos"], ["dos@example.org"])
+        self.assertIn("not sending to one address", self.d.log_text())
+
     def test_server_down_then_up_no_busy_loop(self):
         self.env(start_smtpd=False)
         self.osc("Red Uno", ["uno@example.org"], ["migracion"])
