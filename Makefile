@@ -2,11 +2,14 @@
 #
 #   make            build build/cronogramad and build/cronoctl
 #   make check      every test: format, a fresh machine played, unit (cmocka),
-#                   integration, and the whole suite again under ASan+UBSan
-#                   and again under ThreadSanitizer; last line "N passed, M failed"
+#                   integration, each fuzz target for FUZZ_CHECK_SECONDS, the
+#                   whole suite again under ASan+UBSan and again under
+#                   ThreadSanitizer; last line "N passed, M failed"
 #   make demo       the main job end to end with the embedded defaults
 #   make bench      benchmarks, printed side by side with their peers
-#   make fuzz       libFuzzer targets (FUZZ_SECONDS each)
+#   make fuzz       libFuzzer targets (FUZZ_SECONDS each, default 60)
+#   make soak       mixed load for SOAK_SECONDS (default 600): RSS, open
+#                   files and the outbox must stay sound
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make po-update  merge cli/'s messages into po/*.po for translators
 #   make format     apply .clang-format
@@ -87,7 +90,7 @@ TEST_DEPS_token   := token secret
 dep_expand = $(patsubst mailer,mailer mailer_smtp,$(patsubst http,http http_addr,$(patsubst fecha,fecha fecha_parse,$(patsubst event,event event_render event_parse event_tzmap budget text,$(1)))))
 dep_objs = $(if $(filter ALL,$(TEST_DEPS_$(1))),$(LIB_OBJ),$(foreach m,$(call dep_expand,$(TEST_DEPS_$(1))),$(if $(filter sqlfiles templates,$(m)),$(BUILD)/gen/$(m).o,$(BUILD)/daemon/$(m).o)))
 
-.PHONY: all deps depcheck check check-run unit integration format format-check demo bench bench-tools fuzz install clean asan \
+.PHONY: all deps depcheck check check-run unit integration format format-check demo bench bench-tools fuzz fuzz-build fuzz-check soak install clean asan \
 	po-update i18n-check FORCE
 all: $(BUILD)/cronogramad $(BUILD)/cronoctl $(MO_FILES)
 
@@ -190,11 +193,11 @@ integration: all
 	  $(PYTHON) tests/integration/run.py
 
 format:
-	clang-format -i daemon/*.c daemon/*.h cli/*.c tests/*.c tests/bench/*.c
+	clang-format -i daemon/*.c daemon/*.h cli/*.c tests/*.c tests/bench/*.c tests/fuzz/*.c tests/fuzz/*.h
 
 format-check:
 	@mkdir -p $(BUILD)/results
-	@if clang-format --dry-run -Werror daemon/*.c daemon/*.h cli/*.c tests/*.c tests/bench/*.c 2>$(BUILD)/format.log; then \
+	@if clang-format --dry-run -Werror daemon/*.c daemon/*.h cli/*.c tests/*.c tests/bench/*.c tests/fuzz/*.c tests/fuzz/*.h 2>$(BUILD)/format.log; then \
 	  echo "format 1 0" > $(BUILD)/results/format; echo "format: ok"; \
 	else cat $(BUILD)/format.log | head -20; echo "format 0 1" > $(BUILD)/results/format; \
 	  echo "format: FAILED (run 'make format')"; fi
@@ -212,6 +215,7 @@ check-run:
 	@$(MAKE) --no-print-directory i18n-check || true
 	@$(MAKE) --no-print-directory unit || true
 	@$(MAKE) --no-print-directory integration || true
+	@$(MAKE) --no-print-directory fuzz-check || true
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all || \
 	  { mkdir -p build/asan/results; echo "asan-build 0 1" >> build/asan/results/build; }
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 unit || true
@@ -245,9 +249,54 @@ $(BUILD)/bench/%: tests/bench/%.c | $(BUILD)/.deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BENCH_LIBS)
 
-# libFuzzer targets (clang), FUZZ_SECONDS each (default 60).
-fuzz: all
-	@sh tests/fuzz/run.sh $(BUILD)
+# libFuzzer targets (clang, ASan+UBSan), each linked with every daemon
+# module compiled for fuzzing in BUILD/fuzz/obj. tests/fuzz/run.sh runs
+# them from their kept corpus (tests/fuzz/corpus/NAME).
+FUZZ_CC      ?= clang
+FUZZ_TARGETS := fecha import public api oscs
+FUZZ_CHECK_SECONDS ?= 15
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
+	-DSYSCONFDIR='"$(SYSCONFDIR)"' -Idaemon -Itests/fuzz -I$(BUILD)/gen \
+	$(PKG_CFLAGS) -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined -MMD -MP
+FUZZ_LIB     := $(LIB_OBJ:$(BUILD)/%=$(BUILD)/fuzz/obj/%) \
+	$(BUILD)/fuzz/obj/tests/harness.o
+
+$(BUILD)/fuzz/obj/daemon/%.o: daemon/%.c | $(BUILD)/.deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(BUILD)/fuzz/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(BUILD)/fuzz/obj/tests/%.o: tests/fuzz/%.c | $(BUILD)/.deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/tests/fuzz_%.o $(FUZZ_LIB)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS) -lm
+
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+
+# FUZZ_SECONDS each (default 60), new inputs kept in BUILD/fuzz/corpus-*.
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh $(BUILD) $(FUZZ_TARGETS)
+
+# The check's short run: FUZZ_CHECK_SECONDS each, a result line each.
+fuzz-check:
+	@mkdir -p $(BUILD)/results
+	@if $(MAKE) --no-print-directory fuzz-build >$(BUILD)/results/fuzz-build.log 2>&1; then \
+	  FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS) RESULTS=$(BUILD)/results \
+	    sh tests/fuzz/run.sh $(BUILD) $(FUZZ_TARGETS); \
+	else tail -20 $(BUILD)/results/fuzz-build.log; echo "fuzz-build 0 1" > $(BUILD)/results/fuzz; fi
+
+# Mixed load on a real daemon for SOAK_SECONDS (default 600); see
+# tests/soak/soak.py. Not part of check.
+soak: all
+	@CRONOGRAMAD=$(abspath $(BUILD)/cronogramad) CRONOCTL=$(abspath $(BUILD)/cronoctl) \
+	  $(PYTHON) tests/soak/soak.py
 
 # The unit names the installed paths.
 $(BUILD)/cronogramad.service: contrib/cronogramad.service.in Makefile

@@ -20,7 +20,7 @@ libmicrohttpd-dev libjansson-dev libinih-dev libssl-dev"
 # the locales cronoctl's Spanish is tested in.
 TEST_PKGS="curl sqlite3 openssl libcmocka-dev python3 python3-aiosmtpd
 python3-icalendar clang-format chromium systemd iproute2 adduser util-linux
-locales"
+locales clang libclang-rt-14-dev"
 # The locale the tests run cronoctl in (generated below when missing).
 TEST_LOCALE=es_MX.UTF-8
 PKGS="$BUILD_PKGS $TEST_PKGS"

@@ -41,6 +41,8 @@ api_error(struct api_call *call, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* A message quoting the client's bytes must still be JSON. */
+	text_utf8_fix(msg);
 	snprintf(call->error, sizeof(call->error), "%.299s", msg);
 	api_reply_json(call, status, json_pack("{s:s}", "error", msg));
 }
@@ -83,6 +85,13 @@ api_body(struct api_call *call)
 		return NULL;
 	}
 	call->body = json_loadb(call->req->body, call->req->body_len, 0, &jerr);
+	if (!call->body && strstr(jerr.text, "\\u0000") != NULL) {
+		api_error(call, 400,
+		          "a text in the body holds a NUL character (\\u0000) "
+		          "(at %d:%d): no text may",
+		          jerr.line, jerr.column);
+		return NULL;
+	}
 	if (!call->body) {
 		api_error(call, 400, "the body is not JSON: %s (at %d:%d)",
 		          jerr.text, jerr.line, jerr.column);

@@ -29,6 +29,7 @@
 #include "import.h"
 #include "log.h"
 #include "store.h"
+#include "text.h"
 
 #define CSV_MAX_FIELDS 16
 #define CSV_MAX_ERRORS 200
@@ -63,6 +64,7 @@ import_error(json_t *errors, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	text_utf8_fix(msg);
 	json_array_append_new(
 	    errors, json_pack("{s:o, s:s}", "line",
 	                      line > 0 ? json_integer(line) : json_null(),
@@ -390,10 +392,16 @@ osc_import_header(struct osc_import *im, const struct csv_rec *h,
 	return 0;
 }
 
+/* Field k of record r, trimmed, or "" when the record is shorter than
+ * the header (found by fuzz_oscs: a short row read past its fields). */
 static const char *
 rec_get(const struct osc_import *im, const struct csv_rec *r, int k)
 {
-	return im->col[k] < 0 ? "" : api_osc_trim(r->f[im->col[k]]);
+	int c = im->col[k];
+
+	if (c < 0 || c >= r->nf || c >= CSV_MAX_FIELDS || r->f[c] == NULL)
+		return "";
+	return api_osc_trim(r->f[c]);
 }
 
 /* 1 if s holds a control character (it may reach a mail header). */

@@ -1400,6 +1400,27 @@ http_public_start(uv_loop_t *loop, const char *addr,
 }
 
 int
+http_server_connection_add(struct http_server *srv, int fd,
+                           const struct sockaddr *addr, socklen_t len)
+{
+	enum MHD_Result r;
+
+	if (srv->mhd == NULL) {
+		close(fd);
+		return -EIO;
+	}
+	/* MHD's accept policy is not asked for these: ask it here. */
+	if (!srv->is_control && http_accept_cb(srv, addr, len) != MHD_YES) {
+		close(fd);
+		return -EIO;
+	}
+	r = MHD_add_connection(srv->mhd, (MHD_socket)fd, addr, len);
+	if (!srv->in_run)
+		http_run(srv);
+	return r == MHD_YES ? 0 : -EIO;
+}
+
+int
 http_server_port(const struct http_server *srv)
 {
 	return srv->port;

@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <uv.h>
 
 struct http_request {
@@ -149,6 +150,15 @@ int http_public_start(uv_loop_t *loop, const char *listen,
                       const struct http_limits *lim, http_handler_fn fn,
                       void *arg, struct http_server **out, char *err,
                       size_t errlen);
+
+/*
+ * Hand the server a connection accepted elsewhere (fd, from addr: for
+ * tests and fuzzing, one end of a socketpair); the server owns and closes
+ * fd, on failure too. 0, or -EIO. Its requests go through every limit, as
+ * an accepted client's would.
+ */
+int http_server_connection_add(struct http_server *srv, int fd,
+                               const struct sockaddr *addr, socklen_t len);
 
 /* The TCP port the public server listens on (useful with port 0); 0 for
  * the control server. */

@@ -96,6 +96,7 @@ add_error(json_t *errors, int line, int n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	text_utf8_fix(msg);
 	e = json_object();
 	json_object_set_new(e, "line",
 	                    line > 0 ? json_integer(line) : json_null());
@@ -829,7 +830,10 @@ row_read(struct plan *p, const struct tsv *t, const struct tsv_line *l,
 	if (event_str_set(&pl->ev.uid, uid) < 0 ||
 	    event_str_set(&pl->ev.title, title) < 0 ||
 	    event_str_set(&pl->ev.words, words) < 0 ||
-	    event_str_set(&pl->ev.tzid, *zona ? zona : o->tzid) < 0)
+	    event_str_set(&pl->ev.tzid, !*zona ? o->tzid
+	                                : event_tzid_normalise(zona)
+	                                    ? event_tzid_normalise(zona)
+	                                    : zona) < 0)
 		return -ENOMEM;
 	if (*tsv_get(l, col[C_OBS]))
 		event_str_set(&pl->ev.description, tsv_get(l, col[C_OBS]));

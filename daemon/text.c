@@ -53,6 +53,17 @@ text_utf8_bad(const char *s, size_t len)
 	return len;
 }
 
+char *
+text_utf8_fix(char *s)
+{
+	size_t len = strlen(s), at;
+
+	while ((at = text_utf8_bad(s, len)) < len) {
+		s[at] = '?';
+	}
+	return s;
+}
+
 /* 1 if the code point is one text_strip_invisible() removes. */
 static int
 text_invisible(unsigned long cp)

@@ -15,6 +15,10 @@ int text_utf8_valid(const char *s, size_t len);
  * or len if there is none. */
 size_t text_utf8_bad(const char *s, size_t len);
 
+/* Make s valid UTF-8 in place: each byte of a bad sequence becomes '?'
+ * (for messages that quote a client's text). Returns s. */
+char *text_utf8_fix(char *s);
+
 /*
  * Remove, in place, the bidi controls (U+061C, U+200E, U+200F, U+202A to
  * U+202E, U+2066 to U+2069) and zero-width characters (U+180E, U+200B to

@@ -266,6 +266,44 @@ test_api_clock_needs_test_clock(void **state)
 	clock_real();
 }
 
+/* An error quoting the client's bytes is still a JSON body, whatever
+ * they were (found by fuzz_api: an id or a query that is not UTF-8 gave
+ * an empty 404); a NUL in a text is named as such. */
+static void
+test_api_errors_quoting_bad_bytes_are_json(void **state)
+{
+	struct fixture *f = *state;
+	json_t *out;
+
+	assert_int_equal(call(f, "GET",
+	                      "/v1/events/a\xff\xa3"
+	                      "b",
+	                      NULL, &out),
+	                 404);
+	assert_non_null(out);
+	assert_non_null(
+	    strstr(json_string_value(json_object_get(out, "error")), "a??b"));
+	json_decref(out);
+	assert_int_equal(call(f, "POST", "/v1/oscs/import",
+	                      "{\"text\": \"name,email\\u0000\"}", &out),
+	                 400);
+	assert_non_null(strstr(json_string_value(json_object_get(out, "error")),
+	                       "NUL character"));
+	json_decref(out);
+	/* A row shorter than the header, its name column past its end
+	 * (found by fuzz_oscs: read a field that was not there). */
+	assert_int_equal(call(f, "POST", "/v1/oscs/import",
+	                      "{\"text\": \"email,name,topics\\n"
+	                      "a@example.org\\n\"}",
+	                      &out),
+	                 422);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(out, "errors"), 0), "message")),
+	    "line 2 has 1 fields, the header 3");
+	json_decref(out);
+}
+
 /* What stderr received while fn ran (the log), malloc'ed. */
 static char *
 stderr_during(void (*fn)(struct fixture *), struct fixture *f)
@@ -337,6 +375,8 @@ main(void)
 	        test_api_bad_json_is_400_and_changes_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_api_add_edit_and_audit, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_api_errors_quoting_bad_bytes_are_json, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_api_write_failures_logged,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_api_clock_needs_test_clock,

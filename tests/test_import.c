@@ -325,6 +325,43 @@ test_import_ics_foreign_categories(void **state)
 	json_decref(report);
 }
 
+/* The zona column takes tzdata names and Windows ones alike. */
+static void
+test_import_zona_windows_name(void **state)
+{
+	struct fixture *f = *state;
+	json_t *report;
+	struct event ev;
+
+	assert_int_equal(
+	    import_programme_tsv(f->st,
+	                         "n\ttitle\tfecha_posible\ttemas\thora\tzona\n"
+	                         "1\tCOP\t3 de diciembre\t1.1\t10:00\t"
+	                         "Central European Standard Time\n"
+	                         "2\tOtra\t4 de diciembre\t1.1\t10:00\t"
+	                         "Mars/Olympus\n",
+	                         f->topics, &opts2018, &report),
+	    -EINVAL);
+	assert_non_null(
+	    strstr(json_string_value(json_object_get(
+	               json_array_get(json_object_get(report, "errors"), 0),
+	               "message")),
+	           "unknown time zone 'Mars/Olympus'"));
+	json_decref(report);
+	assert_int_equal(
+	    import_programme_tsv(f->st,
+	                         "n\ttitle\tfecha_posible\ttemas\thora\tzona\n"
+	                         "1\tCOP\t3 de diciembre\t1.1\t10:00\t"
+	                         "Central European Standard Time\n",
+	                         f->topics, &opts2018, &report),
+	    0);
+	json_decref(report);
+	assert_int_equal(store_event_get(f->st, "2018-01@example.org", &ev), 0);
+	assert_string_equal(ev.tzid, "Europe/Warsaw");
+	assert_int_equal(ev.start_min, 600);
+	event_fini(&ev);
+}
+
 /* An import refused by its budget says why, and writes nothing. The
  * three steps of a job, as the daemon runs them. */
 static void
@@ -407,6 +444,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_import_topics_errors, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_import_ics_foreign_categories,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_import_zona_windows_name,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_import_job_budget, setup,
 	                                    teardown),

@@ -1,7 +1,8 @@
 /* libFuzzer target: a programme import into an in-memory store never
  * crashes, and a refused import leaves the store empty. Input starting
  * with "BEGIN:" goes through the .ics import, the rest through the TSV
- * one. Built and run by `make fuzz`. */
+ * one, each as the daemon runs it: a job read within a budget (here 5 s
+ * and 64 MB), then applied. */
 #include <errno.h>
 #include <jansson.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "import.h"
 #include "log.h"
 #include "store.h"
@@ -22,14 +24,17 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct import_opts o = {
-	    2018, 0, "fuzz.example", "America/Mexico_City", "fuzz", -1};
+	    2018,   0,  "fuzz.example", "America/Mexico_City",
+	    "fuzz", -1, NULL,           NULL};
+	struct import_job *job;
 	struct store_counts c;
+	struct budget b;
 	struct store *st;
 	json_t *report;
 	char err[256], *text;
-	int rc;
+	int rc, ics;
 
-	log_init("fuzz_import", LOG_LEVEL_ERR);
+	log_init("fuzz_import", (enum log_level)0);
 	text = malloc(size + 1);
 	if (!text)
 		return 0;
@@ -39,20 +44,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "fuzz_import: %s\n", err);
 		abort();
 	}
-	if (strncmp(text, "BEGIN:", 6) == 0) {
+	ics = strncmp(text, "BEGIN:", 6) == 0;
+	if (ics) {
 		json_t *t;
 
 		if (import_topics_tsv(st, topics, 0, -1, &t) < 0)
 			abort();
 		json_decref(t);
-		rc = import_ics(st, text, &o, &report);
-	} else {
-		rc = import_programme_tsv(st, text, topics, &o, &report);
 	}
+	if (import_job_new(st, ics ? IMPORT_ICS : IMPORT_PROGRAMME_TSV, text,
+	                   ics ? NULL : topics, &o, &job) < 0)
+		abort();
+	budget_init(&b, 5000, 64u << 20);
+	import_job_read(job, &b);
+	rc = import_job_apply(job, st, &report);
+	import_job_free(job);
 	if (rc == -EINVAL) {
 		if (store_counts_get(st, &c) < 0 || c.events != 0)
 			abort();
 	}
+	if (!json_is_object(report))
+		abort();
 	json_decref(report);
 	store_close(st);
 	free(text);

@@ -1,33 +1,53 @@
 #!/bin/sh
-# make fuzz: build the libFuzzer targets with clang (ASan + UBSan) and run
-# each for FUZZ_SECONDS (default 60) from the seed corpus. A crash leaves
-# its input in BUILD/fuzz/ and fails the run.
-set -eu
+# Run libFuzzer targets (built by `make fuzz-build` in BUILD/fuzz) for
+# FUZZ_SECONDS each (default 60), from their kept corpus
+# (tests/fuzz/corpus/NAME, regression inputs included) and a working one
+# (BUILD/fuzz/corpus-NAME, where new inputs go). A crash leaves its input
+# in BUILD/fuzz/crash-NAME-*, is named here and fails the run; copy it
+# into tests/fuzz/corpus/NAME once fixed, so every run replays it.
+# With RESULTS=dir, each target writes "fuzz-NAME passed failed" there
+# (into dir/fuzz) for `make check`'s total.
+#
+#   sh tests/fuzz/run.sh BUILD [NAME...]
+set -u
 build=${1:-build}
+shift
+targets=${*:-fecha import public api oscs}
 secs=${FUZZ_SECONDS:-60}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out="$build/fuzz"
-mkdir -p "$out"
-flags="-std=c11 -D_GNU_SOURCE -DVERSION=\"fuzz\" -DSYSCONFDIR=\"/etc\" -g -O1
- -fsanitize=fuzzer,address,undefined -I$root/daemon -I$build/gen
- $(pkg-config --cflags libical jansson sqlite3)"
-libs="$(pkg-config --libs libical jansson sqlite3) -lm"
-[ -f "$build/gen/sqlfiles.c" ] || { echo "fuzz: build first (make)" >&2; exit 1; }
-# shellcheck disable=SC2086
-clang $flags -o "$out/fuzz_fecha" "$root/tests/fuzz/fuzz_fecha.c" "$root/daemon/fecha.c" \
-	"$root/daemon/fecha_parse.c"
-# shellcheck disable=SC2086
-clang $flags -o "$out/fuzz_import" "$root/tests/fuzz/fuzz_import.c" \
-	"$root/daemon/import.c" "$root/daemon/store.c" "$root/daemon/event.c" \
-	"$root/daemon/event_render.c" "$root/daemon/event_parse.c" \
-	"$root/daemon/fecha.c" "$root/daemon/fecha_parse.c" "$root/daemon/log.c" "$root/daemon/clock.c" \
-	"$build/gen/sqlfiles.c" $libs
-for t in fecha import; do
+status=0
+[ -n "${RESULTS:-}" ] && mkdir -p "$RESULTS" && : >"$RESULTS/fuzz"
+for t in $targets; do
+	bin="$out/fuzz_$t"
 	mkdir -p "$out/corpus-$t"
-	echo "== fuzz_$t for ${secs}s"
-	(cd "$out" && "./fuzz_$t" -max_total_time="$secs" -max_len=4096 \
-		-print_final_stats=1 "corpus-$t" "$root/tests/fuzz/corpus/$t" 2>&1 |
-		grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' || true)
-	ls "$out"/crash-* >/dev/null 2>&1 && { echo "fuzz_$t: crash found in $out" >&2; exit 1; }
+	log="$out/fuzz_$t.log"
+	if [ ! -x "$bin" ]; then
+		echo "fuzz_$t: not built (make fuzz-build)" >&2
+		status=1
+		[ -n "${RESULTS:-}" ] && echo "fuzz-$t 0 1" >>"$RESULTS/fuzz"
+		continue
+	fi
+	dict=
+	[ -f "$root/tests/fuzz/dict/$t.dict" ] && dict="-dict=$root/tests/fuzz/dict/$t.dict"
+	rm -f "$out"/crash-"$t"-* "$out"/leak-"$t"-* "$out"/timeout-"$t"-*
+	# shellcheck disable=SC2086
+	(cd "$out" && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		"./fuzz_$t" -max_total_time="$secs" -max_len=8192 -timeout=20 \
+		-rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="crash-$t-" $dict \
+		"corpus-$t" "$root/tests/fuzz/corpus/$t") >"$log" 2>&1
+	rc=$?
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+	if [ "$rc" -ne 0 ] || ls "$out"/crash-"$t"-* >/dev/null 2>&1; then
+		echo "fuzz_$t: FAILED after ${runs:-?} runs (see $log):"
+		grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$log" | head -8
+		status=1
+		[ -n "${RESULTS:-}" ] && echo "fuzz-$t 0 1" >>"$RESULTS/fuzz"
+	else
+		echo "fuzz_$t: ${runs:-?} runs in ${secs}s, no crash"
+		[ -n "${RESULTS:-}" ] && echo "fuzz-$t 1 0" >>"$RESULTS/fuzz"
+	fi
 done
-echo "fuzz: no crash"
+exit $status
