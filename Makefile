@@ -72,7 +72,7 @@ TEST_DEPS_event   := event fecha log clock
 TEST_DEPS_store   := store event fecha log clock sqlfiles
 TEST_DEPS_addr    := addr
 TEST_DEPS_store_osc := addr store store_osc event fecha log clock sqlfiles
-TEST_DEPS_import  := import store event fecha log clock sqlfiles
+TEST_DEPS_import  := import import_tsv store event fecha log clock sqlfiles
 TEST_DEPS_message := message message_mime event fecha log clock templates
 TEST_DEPS_mailer  := mailer log clock
 # The API test links every module (ALL): the route table names them all.
@@ -85,9 +85,9 @@ TEST_DEPS_token   := token secret
 # A module split by suffix is named by its first file: event means event.c,
 # event_render.c, event_parse.c and event_tzmap.c (and budget.c and text.c,
 # which it uses); fecha means fecha.c and fecha_parse.c;
-# http means http.c and http_addr.c;
+# http means http.c, http_addr.c, http_conn.c and http_defer.c;
 # mailer means mailer.c and mailer_smtp.c.
-dep_expand = $(patsubst mailer,mailer mailer_smtp,$(patsubst http,http http_addr,$(patsubst fecha,fecha fecha_parse,$(patsubst event,event event_render event_parse event_tzmap budget text,$(1)))))
+dep_expand = $(patsubst mailer,mailer mailer_smtp,$(patsubst http,http http_addr http_conn http_defer,$(patsubst fecha,fecha fecha_parse,$(patsubst event,event event_render event_parse event_tzmap budget text,$(1)))))
 dep_objs = $(if $(filter ALL,$(TEST_DEPS_$(1))),$(LIB_OBJ),$(foreach m,$(call dep_expand,$(TEST_DEPS_$(1))),$(if $(filter sqlfiles templates,$(m)),$(BUILD)/gen/$(m).o,$(BUILD)/daemon/$(m).o)))
 
 .PHONY: all deps depcheck check check-run unit integration format format-check demo bench bench-tools fuzz fuzz-build fuzz-check soak install clean asan \

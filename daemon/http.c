@@ -8,11 +8,10 @@
  * when no new event arrives.
  *
  * MHD's own timeout is an idle one: a client sending a byte now and then
- * keeps its connection. So every connection is also tracked here (struct
- * http_conn, from MHD's connection notifications): when its request began
- * and from which address. A second timer ("watch") shuts down the socket
- * of a request still incomplete past its deadline, which makes MHD close
- * it; the accept policy refuses an address past its connection limit.
+ * keeps its connection. So the public server's connections are also
+ * tracked (http_conn.c): when a request began and from which address, for
+ * its deadline and the per-address limit. Deferred answers are in
+ * http_defer.c, trusted proxies' addresses in http_addr.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -48,81 +47,6 @@
  * sending (which would lose the answer); but no more than this. A larger
  * declared body is answered at once. */
 #define HTTP_DISCARD_MAX (1024 * 1024)
-/* How often request deadlines are checked. */
-#define HTTP_WATCH_MS 250
-/* Deadline closes are logged at most once per this many ms, counted. */
-#define HTTP_WATCH_LOG_MS 60000
-
-struct http_deferred;
-
-/* One connection of the public server (MHD's socket context). */
-struct http_conn {
-	struct http_conn *prev, *next;
-	struct http_server *srv;
-	int fd;
-	struct sockaddr_storage addr;
-	uint64_t begun_ms; /* its request's first byte; 0 between requests */
-	int trusted;       /* from a trusted proxy */
-	int shut;          /* shut down past its deadline */
-};
-
-struct http_server {
-	uv_loop_t *loop;
-	struct MHD_Daemon *mhd;
-	uv_poll_t poll;
-	uv_timer_t timer;
-	struct http_limits lim;
-	http_handler_fn fn;
-	void *arg;
-	int is_control;
-	char *path;  /* control socket to remove on stop */
-	int port;    /* TCP port bound, 0 on the control socket */
-	int started; /* MHD_start_daemon returned: client-caused messages */
-	int in_run;  /* inside MHD_run(), so handlers may call stop */
-	int stopping;
-	int open_handles;
-	void (*done)(void *);
-	void *done_arg;
-	/* Request deadlines and per-address limits (public server). */
-	uv_timer_t watch;
-	struct http_conn *conns;
-	unsigned nconns;
-	struct http_net proxies[HTTP_PROXIES_MAX];
-	size_t nproxies;
-	uint64_t watch_logged_ms;
-	unsigned watch_closed, refused;
-	/* Requests waiting for http_deferred_reply(). */
-	struct http_deferred *deferred;
-};
-
-/* A request whose answer comes later (http_response_defer). */
-struct http_deferred {
-	struct http_deferred *prev, *next;
-	struct http_server *srv; /* NULL once the server stopped */
-	uv_loop_t *loop;
-	struct MHD_Connection *conn;
-	struct http_upload *up;
-	void (*on_gone)(void *);
-	void *on_gone_arg;
-};
-
-/* One request's state between the access handler's calls. */
-struct http_upload {
-	struct http_server *srv;
-	struct MHD_Connection *conn;
-	char *body;
-	size_t len;
-	size_t cap;
-	size_t discarded;
-	int too_large;
-	int begun;      /* the headers are in (first access call made) */
-	unsigned nargs; /* query arguments, when refused for their number */
-	int answered;   /* a response is queued (or being made) */
-	int waiting;    /* deferred: its answer comes through reply */
-	int suspended;  /* MHD_suspend_connection() and not resumed yet */
-	struct http_deferred *deferred; /* waiting for its answer */
-	struct http_response *reply;    /* the deferred answer, once given */
-};
 
 static void http_err_set(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -219,7 +143,7 @@ http_json_message(const char *msg)
 }
 
 /* Let go of res's body, its own or a shared one. */
-static void
+void
 http_response_drop(struct http_response *res)
 {
 	free(res->body);
@@ -301,7 +225,7 @@ http_response_has_header(const struct http_response *res, const char *name)
 }
 
 /* The connection's struct http_conn (public server), or NULL. */
-static struct http_conn *
+struct http_conn *
 http_conn_of(struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *info =
@@ -311,7 +235,7 @@ http_conn_of(struct MHD_Connection *c)
 }
 
 /* Hand res to MHD, which then owns the body. */
-static enum MHD_Result
+enum MHD_Result
 http_response_queue(struct http_server *srv, struct MHD_Connection *c,
                     struct http_response *res)
 {
@@ -471,7 +395,7 @@ http_upload_append(struct http_server *srv, struct http_upload *up,
 	up->body[up->len] = '\0';
 }
 
-static struct http_upload *
+struct http_upload *
 http_upload_new(struct http_server *srv, struct MHD_Connection *c)
 {
 	struct http_upload *up = calloc(1, sizeof(*up));
@@ -483,14 +407,14 @@ http_upload_new(struct http_server *srv, struct MHD_Connection *c)
 	return up;
 }
 
-static unsigned
+unsigned
 http_max_args(const struct http_server *srv)
 {
 	return srv->lim.max_args > 0 ? srv->lim.max_args : HTTP_ARGS_MAX;
 }
 
 /* A monotonic clock in milliseconds, for request deadlines. */
-static uint64_t
+uint64_t
 http_now_ms(void)
 {
 	return uv_hrtime() / 1000000u;
@@ -543,25 +467,6 @@ http_request_begin(struct http_server *srv, struct MHD_Connection *c,
 		}
 	}
 	return MHD_YES;
-}
-
-/* Queue the answer a deferred request was given. */
-static enum MHD_Result
-http_deferred_send(struct http_server *srv, struct MHD_Connection *c,
-                   struct http_upload *up)
-{
-	struct http_response *res = up->reply;
-	enum MHD_Result ret;
-
-	up->reply = NULL;
-	if (res == NULL) {
-		struct http_response none = {.status = 503};
-
-		return http_response_queue(srv, c, &none);
-	}
-	ret = http_response_queue(srv, c, res);
-	free(res);
-	return ret;
 }
 
 /* MHD's access handler: called once when the headers are in, then once per
@@ -661,309 +566,12 @@ http_completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* ---- deferred answers ---- */
-
-struct http_deferred *
-http_response_defer(struct http_response *res)
-{
-	struct http_upload *up = res->http_state;
-	struct http_server *srv;
-	struct http_deferred *d;
-
-	if (up == NULL || up->deferred != NULL || up->waiting)
-		return NULL;
-	srv = up->srv;
-	if (!srv->is_control || srv->stopping)
-		return NULL;
-	if ((d = calloc(1, sizeof(*d))) == NULL)
-		return NULL;
-	d->srv = srv;
-	d->loop = srv->loop;
-	d->conn = up->conn;
-	d->up = up;
-	d->next = srv->deferred;
-	if (d->next != NULL)
-		d->next->prev = d;
-	srv->deferred = d;
-	up->deferred = d;
-	up->waiting = 1;
-	return d;
-}
-
-void
-http_deferred_on_gone(struct http_deferred *d, void (*fn)(void *), void *arg)
-{
-	d->on_gone = fn;
-	d->on_gone_arg = arg;
-}
-
-uv_loop_t *
-http_deferred_loop(const struct http_deferred *d)
-{
-	return d->loop;
-}
-
-static void
-http_deferred_unlink(struct http_deferred *d)
-{
-	if (d->prev != NULL)
-		d->prev->next = d->next;
-	else if (d->srv != NULL)
-		d->srv->deferred = d->next;
-	if (d->next != NULL)
-		d->next->prev = d->prev;
-	d->prev = d->next = NULL;
-}
-
-/* A heap copy of res that owns its body, with its header pointers moved
- * to the copy's own buffers; NULL without memory (res->body is freed). */
-static struct http_response *
-http_response_copy(struct http_response *res)
-{
-	struct http_response *copy = malloc(sizeof(*copy));
-	const char *lo = (const char *)res->header_buf;
-	const char *hi = lo + sizeof(res->header_buf);
-	int i;
-
-	if (copy == NULL) {
-		http_response_drop(res);
-		return NULL;
-	}
-	*copy = *res;
-	res->body = NULL;
-	res->shared_body = NULL;
-	for (i = 0; i < copy->nheaders && i < 8; i++)
-		if (copy->headers[i] >= lo && copy->headers[i] < hi)
-			copy->headers[i] = (const char *)copy->header_buf +
-			                   (copy->headers[i] - lo);
-	return copy;
-}
-
-static void http_run(struct http_server *srv);
-
-void
-http_deferred_reply(struct http_deferred *d, struct http_response *res)
-{
-	struct http_server *srv = d->srv;
-	struct http_upload *up = d->up;
-	int resume;
-
-	if (srv == NULL || up == NULL) {
-		/* The server stopped, or the connection went: drop it. */
-		http_response_drop(res);
-		if (srv != NULL)
-			http_deferred_unlink(d);
-		free(d);
-		return;
-	}
-	http_deferred_unlink(d);
-	free(d);
-	up->deferred = NULL;
-	up->reply = http_response_copy(res);
-	resume = up->suspended;
-	up->suspended = 0;
-	if (!resume)
-		return;
-	MHD_resume_connection(up->conn);
-	if (!srv->in_run)
-		http_run(srv);
-}
-
-/* The server stops: every request still waiting is answered 503 and its
- * owner told (on_gone); their later replies are dropped. */
-static void
-http_deferred_abandon(struct http_server *srv)
-{
-	struct http_deferred *d;
-
-	while ((d = srv->deferred) != NULL) {
-		struct http_upload *up = d->up;
-		void (*fn)(void *) = d->on_gone;
-		void *arg = d->on_gone_arg;
-
-		http_deferred_unlink(d);
-		d->srv = NULL;
-		d->up = NULL;
-		if (up != NULL) {
-			struct http_response res = {.status = 503};
-
-			up->deferred = NULL;
-			http_response_error(&res, 503,
-			                    "the daemon is stopping");
-			up->reply = http_response_copy(&res);
-			if (up->suspended) {
-				up->suspended = 0;
-				MHD_resume_connection(up->conn);
-			}
-		}
-		if (fn != NULL)
-			fn(arg);
-	}
-}
-
-/* ---- connections of the public server ---- */
-
-/* MHD's accept policy: an address holding max_per_ip connections gets
- * no more, unless it is a trusted proxy. */
-static enum MHD_Result
-http_accept_cb(void *cls, const struct sockaddr *addr, socklen_t len)
-{
-	struct http_server *srv = cls;
-	struct http_conn *hc;
-	unsigned n = 0;
-
-	(void)len;
-	if (srv->lim.max_per_ip == 0 ||
-	    http_nets_match(srv->proxies, srv->nproxies, addr))
-		return MHD_YES;
-	for (hc = srv->conns; hc != NULL; hc = hc->next)
-		if (!hc->shut &&
-		    http_sockaddr_same((const struct sockaddr *)&hc->addr,
-		                       addr) &&
-		    ++n >= srv->lim.max_per_ip) {
-			srv->refused++;
-			return MHD_NO;
-		}
-	return MHD_YES;
-}
-
-static void http_watch_cb(uv_timer_t *t);
-
-/* MHD's connection notifications: track each connection from its
- * accept (its first request begins then) to its close. */
-static void
-http_conn_cb(void *cls, struct MHD_Connection *c, void **socket_context,
-             enum MHD_ConnectionNotificationCode code)
-{
-	struct http_server *srv = cls;
-	const union MHD_ConnectionInfo *info;
-	struct http_conn *hc;
-
-	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
-		hc = *socket_context;
-		if (hc == NULL)
-			return;
-		if (hc->prev != NULL)
-			hc->prev->next = hc->next;
-		else
-			srv->conns = hc->next;
-		if (hc->next != NULL)
-			hc->next->prev = hc->prev;
-		srv->nconns--;
-		free(hc);
-		*socket_context = NULL;
-		return;
-	}
-	if ((hc = calloc(1, sizeof(*hc))) == NULL)
-		return;
-	hc->srv = srv;
-	hc->fd = -1;
-	info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-	if (info != NULL)
-		hc->fd = info->connect_fd;
-	info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (info != NULL && info->client_addr != NULL) {
-		size_t n = info->client_addr->sa_family == AF_INET6
-		               ? sizeof(struct sockaddr_in6)
-		               : sizeof(struct sockaddr_in);
-
-		memcpy(&hc->addr, info->client_addr, n);
-		hc->trusted = http_nets_match(srv->proxies, srv->nproxies,
-		                              info->client_addr);
-	}
-	hc->begun_ms = http_now_ms();
-	hc->next = srv->conns;
-	if (hc->next != NULL)
-		hc->next->prev = hc;
-	srv->conns = hc;
-	srv->nconns++;
-	*socket_context = hc;
-	if (srv->lim.request_timeout_s > 0 &&
-	    !uv_is_active((uv_handle_t *)&srv->watch))
-		uv_timer_start(&srv->watch, http_watch_cb, HTTP_WATCH_MS,
-		               HTTP_WATCH_MS);
-}
-
-/*
- * MHD's URI logger, called when a request line is in, before MHD reads
- * its query: the request's state begins here (MHD hands it to the access
- * handler), and on a kept-alive connection so does the request's
- * deadline.
- *
- * MHD keeps each query argument in the connection's memory pool; a query
- * of a thousand arguments exhausts it, and MHD 0.9.75 then neither
- * answers nor closes until the idle timeout. So a query with more
- * arguments than allowed is cut off here, in MHD's own buffer (it parses
- * the arguments from there after this call), and answered 414.
- */
-static void *
-http_uri_cb(void *cls, const char *uri, struct MHD_Connection *c)
-{
-	struct http_server *srv = cls;
-	struct http_conn *hc = srv->is_control ? NULL : http_conn_of(c);
-	struct http_upload *up = http_upload_new(srv, c);
-	const char *q = strchr(uri, '?'), *p;
-	unsigned n = 0;
-
-	if (hc != NULL && hc->begun_ms == 0)
-		hc->begun_ms = http_now_ms();
-	if (up == NULL || q == NULL)
-		return up;
-	/* Counted as MHD splits them: on '&', empty ones skipped. */
-	for (p = q + 1; *p != '\0'; p += strcspn(p, "&"), p += *p != '\0')
-		if (*p != '&')
-			n++;
-	if (n > http_max_args(srv)) {
-		up->nargs = n;
-		((char *)q)[1] = '\0';
-	}
-	return up;
-}
-
-/* Shut down the socket of every request past its deadline (MHD then
- * reads its end and closes it); log what was closed and refused, at most
- * once a minute. */
-static void
-http_watch_cb(uv_timer_t *t)
-{
-	struct http_server *srv = t->data;
-	uint64_t now = http_now_ms(),
-	         limit = (uint64_t)srv->lim.request_timeout_s * 1000u;
-	struct http_conn *hc;
-	unsigned closed = 0;
-
-	for (hc = srv->conns; hc != NULL; hc = hc->next) {
-		if (hc->shut || hc->begun_ms == 0 || now - hc->begun_ms < limit)
-			continue;
-		if (hc->fd >= 0)
-			shutdown(hc->fd, SHUT_RDWR);
-		hc->shut = 1;
-		closed++;
-	}
-	srv->watch_closed += closed;
-	if ((srv->watch_closed > 0 || srv->refused > 0) &&
-	    (srv->watch_logged_ms == 0 ||
-	     now - srv->watch_logged_ms >= HTTP_WATCH_LOG_MS)) {
-		log_warn("http: closed %u connections whose request did not "
-		         "arrive within %us, refused %u over the %u per "
-		         "address",
-		         srv->watch_closed, srv->lim.request_timeout_s,
-		         srv->refused, srv->lim.max_per_ip);
-		srv->watch_closed = srv->refused = 0;
-		srv->watch_logged_ms = now;
-	}
-	if (srv->nconns == 0)
-		uv_timer_stop(t);
-	if (closed > 0 && !srv->in_run)
-		http_run(srv);
-}
-
 static void http_server_finish_stop(struct http_server *srv);
 
 /* Arm the timer for MHD's next deadline, or stop it when there is none. */
 static void http_timer_rearm(struct http_server *srv);
 
-static void
+void
 http_run(struct http_server *srv)
 {
 	srv->in_run = 1;

@@ -17,26 +17,11 @@
 #include "event.h"
 #include "fecha.h"
 #include "import.h"
+#include "import_internal.h"
 #include "log.h"
 #include "text.h"
 
-#define MAX_FIELDS 16
 #define MAX_ERRORS 200
-
-/* One line of a TSV, split in place. */
-struct tsv_line {
-	int lineno;
-	char *field[MAX_FIELDS];
-	int nfields;
-};
-
-struct tsv {
-	char *buf;
-	struct tsv_line *lines; /* data lines, header excluded */
-	size_t nlines;
-	struct tsv_line header;
-	int have_header;
-};
 
 int
 import_utf8_valid(const char *s, size_t len)
@@ -81,11 +66,8 @@ import_utf8_valid(const char *s, size_t len)
 	return 1;
 }
 
-static void add_error(json_t *errors, int line, int n, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-add_error(json_t *errors, int line, int n, const char *fmt, ...)
+void
+import_error_add(json_t *errors, int line, int n, const char *fmt, ...)
 {
 	char msg[600];
 	va_list ap;
@@ -106,140 +88,10 @@ add_error(json_t *errors, int line, int n, const char *fmt, ...)
 	json_array_append_new(errors, e);
 }
 
-static char *
-trim(char *s)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
-		*--end = '\0';
-	return s;
-}
-
-/*
- * Split text into lines and tab-separated fields. Lines that are too long
- * or not UTF-8 are reported in errors and left out. The first non-empty
- * line is the header. Returns 0, -ENOMEM, or the budget's reason.
- */
-static int
-tsv_split(const char *text, struct tsv *t, json_t *errors, struct budget *b)
-{
-	size_t cap = 64;
-	char *p;
-	int lineno = 0, rc;
-
-	memset(t, 0, sizeof(*t));
-	if ((rc = budget_spend(b, strlen(text) + 1)) < 0)
-		return rc;
-	t->buf = strdup(text);
-	t->lines = calloc(cap, sizeof(*t->lines));
-	if (!t->buf || !t->lines)
-		return -ENOMEM;
-	p = t->buf;
-	while (*p) {
-		char *nl = strchr(p, '\n');
-		char *next = nl ? nl + 1 : p + strlen(p);
-		size_t len;
-		struct tsv_line *l;
-		char *f;
-
-		lineno++;
-		if (nl)
-			*nl = '\0';
-		len = strlen(p);
-		if ((rc = budget_spend(b, sizeof(struct tsv_line))) < 0)
-			return rc;
-		if (len && p[len - 1] == '\r')
-			p[--len] = '\0';
-		if (len > IMPORT_MAX_LINE) {
-			add_error(errors, lineno, 0,
-			          "line %d is %zu bytes long, more than %d",
-			          lineno, len, IMPORT_MAX_LINE);
-			p = next;
-			continue;
-		}
-		if (!import_utf8_valid(p, len)) {
-			add_error(errors, lineno, 0,
-			          "line %d is not valid UTF-8", lineno);
-			p = next;
-			continue;
-		}
-		if (len == 0 || strspn(p, " \t") == len) {
-			p = next;
-			continue;
-		}
-		if (t->have_header) {
-			if (t->nlines == cap) {
-				struct tsv_line *grown;
-
-				cap *= 2;
-				grown = realloc(t->lines, cap * sizeof(*grown));
-				if (!grown)
-					return -ENOMEM;
-				t->lines = grown;
-			}
-			l = &t->lines[t->nlines++];
-		} else {
-			l = &t->header;
-			t->have_header = 1;
-		}
-		memset(l, 0, sizeof(*l));
-		l->lineno = lineno;
-		for (f = p;; f++) {
-			char *tab = strchr(f, '\t');
-
-			if (l->nfields < MAX_FIELDS)
-				l->field[l->nfields] = f;
-			l->nfields++;
-			if (!tab)
-				break;
-			*tab = '\0';
-			f = tab;
-		}
-		p = next;
-	}
-	return 0;
-}
-
-static void
-tsv_free(struct tsv *t)
-{
-	free(t->buf);
-	free(t->lines);
-}
-
-/* Index of the header column called name, or -1. */
-static int
-tsv_column(const struct tsv *t, const char *name)
-{
-	int i;
-
-	for (i = 0; i < t->header.nfields && i < MAX_FIELDS; i++)
-		if (!strcasecmp(trim(t->header.field[i]), name))
-			return i;
-	return -1;
-}
-
-static const char *
-tsv_get(const struct tsv_line *l, int col)
-{
-	if (col < 0 || col >= l->nfields || col >= MAX_FIELDS)
-		return "";
-	return trim(l->field[col]);
-}
-
 /* ---- topics ---- */
 
-struct topic_set {
-	struct topic *v;
-	size_t n;
-};
-
-static const struct topic *
-topic_set_find(const struct topic_set *s, const char *code_or_slug)
+const struct topic *
+import_topic_find(const struct topic_set *s, const char *code_or_slug)
 {
 	size_t i;
 
@@ -248,142 +100,6 @@ topic_set_find(const struct topic_set *s, const char *code_or_slug)
 		    !strcmp(s->v[i].slug, code_or_slug))
 			return &s->v[i];
 	return NULL;
-}
-
-static int
-code_valid(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || *s == '.'))
-			return 0;
-	return 1;
-}
-
-/*
- * Read a topic TSV into *out, which holds the store's topics: the file's
- * replace the store's of the same code. rows gets one report row per
- * topic of the file. Errors go to errors. 0, -ENOMEM or the budget's
- * reason.
- */
-static int
-topics_read(const char *text, struct topic_set *out, json_t *rows,
-            json_t *errors, struct budget *b)
-{
-	struct tsv t;
-	int c_code, c_slug, c_nombre, c_title;
-	size_t i, j;
-	int rc;
-
-	if (!text)
-		return 0;
-	rc = tsv_split(text, &t, errors, b);
-	if (rc < 0) {
-		tsv_free(&t);
-		return rc;
-	}
-	c_code = tsv_column(&t, "code");
-	c_slug = tsv_column(&t, "slug");
-	c_nombre = tsv_column(&t, "nombre");
-	c_title = tsv_column(&t, "title");
-	if (!t.have_header || c_code < 0 || c_slug < 0 || c_nombre < 0) {
-		add_error(errors, t.have_header ? t.header.lineno : 1, 0,
-		          "topics: the header must name the columns code, "
-		          "slug and nombre");
-		tsv_free(&t);
-		return 0;
-	}
-	for (i = 0; i < t.nlines; i++) {
-		const struct tsv_line *l = &t.lines[i];
-		const char *code = tsv_get(l, c_code);
-		const char *slug = tsv_get(l, c_slug);
-		const char *nombre = tsv_get(l, c_nombre);
-		const char *title = tsv_get(l, c_title);
-		struct topic *old = NULL, *grown;
-		const char *action = "create";
-		char why[200];
-		json_t *row;
-
-		if (l->nfields != t.header.nfields) {
-			add_error(errors, l->lineno, 0,
-			          "topics line %d has %d columns, the header "
-			          "%d",
-			          l->lineno, l->nfields, t.header.nfields);
-			continue;
-		}
-		if (!code_valid(code) || strlen(code) > 16) {
-			add_error(errors, l->lineno, 0,
-			          "topics line %d: '%s' is not a topic code "
-			          "like 1.2",
-			          l->lineno, code);
-			continue;
-		}
-		/* The slug rules are the public site's (event.c): a slug
-		 * the site cannot serve is refused here. */
-		if (event_slug_check(slug, why, sizeof(why)) < 0) {
-			add_error(errors, l->lineno, 0, "topics line %d: %s",
-			          l->lineno, why);
-			continue;
-		}
-		/* The split line is ours to change. */
-		text_strip_invisible((char *)nombre);
-		text_strip_invisible((char *)title);
-		if (!*nombre) {
-			add_error(errors, l->lineno, 0,
-			          "topics line %d: empty nombre", l->lineno);
-			continue;
-		}
-		if (text_check("its nombre", nombre, EVENT_TOPIC_NAME_MAX, 1,
-		               why, sizeof(why)) < 0 ||
-		    text_check("its title", title, EVENT_TITLE_MAX, 1, why,
-		               sizeof(why)) < 0) {
-			add_error(errors, l->lineno, 0, "topics line %d: %s",
-			          l->lineno, why);
-			continue;
-		}
-		for (j = 0; j < out->n; j++) {
-			if (!strcmp(out->v[j].code, code))
-				old = &out->v[j];
-			else if (!strcmp(out->v[j].slug, slug)) {
-				add_error(errors, l->lineno, 0,
-				          "topics line %d: slug '%s' already "
-				          "belongs to topic %s",
-				          l->lineno, slug, out->v[j].code);
-				old = NULL;
-				goto next;
-			}
-		}
-		if (old) {
-			if (!strcmp(old->slug, slug) &&
-			    !strcmp(old->nombre, nombre) &&
-			    !strcmp(old->title ? old->title : "", title))
-				action = "unchanged";
-			else
-				action = "update";
-			topic_fini(old);
-		} else {
-			grown = realloc(out->v, (out->n + 1) * sizeof(*grown));
-			if (!grown) {
-				tsv_free(&t);
-				return -ENOMEM;
-			}
-			out->v = grown;
-			old = &out->v[out->n++];
-		}
-		memset(old, 0, sizeof(*old));
-		old->code = strdup(code);
-		old->slug = strdup(slug);
-		old->nombre = strdup(nombre);
-		old->title = *title ? strdup(title) : NULL;
-		old->events = strcmp(action, "unchanged") ? -1 : 0;
-		row = json_pack("{s:s, s:s, s:s}", "code", code, "slug", slug,
-		                "action", action);
-		json_array_append_new(rows, row);
-	next:;
-	}
-	tsv_free(&t);
-	return 0;
 }
 
 /* Write the topics read from a file (events == -1 marks a change). */
@@ -411,16 +127,16 @@ in_transaction(struct store *st, int (*fn)(struct store *, void *), void *arg,
                json_t *errors)
 {
 	if (store_begin(st) < 0) {
-		add_error(errors, 0, 0, "store: %s", store_error(st));
+		import_error_add(errors, 0, 0, "store: %s", store_error(st));
 		return -EIO;
 	}
 	if (fn(st, arg) < 0) {
-		add_error(errors, 0, 0, "store: %s", store_error(st));
+		import_error_add(errors, 0, 0, "store: %s", store_error(st));
 		store_rollback(st);
 		return -EIO;
 	}
 	if (store_commit(st) < 0) {
-		add_error(errors, 0, 0, "store: %s", store_error(st));
+		import_error_add(errors, 0, 0, "store: %s", store_error(st));
 		store_rollback(st);
 		return -EIO;
 	}
@@ -451,28 +167,8 @@ topics_job_run(struct store *st, void *arg)
 
 /* ---- sessions ---- */
 
-struct planned {
-	struct event ev;
-	const char *action; /* "create", "update", "unchanged" */
-	struct event old;   /* "update": the session as it was */
-	int has_old;
-	int n, line;      /* the TSV row's n and line; 0 for .ics */
-	json_t *warnings; /* the row's, until its report row is made */
-	int from_file;    /* .ics: keep the file's stamps for a new one */
-	int file_seq;
-	int64_t file_created, file_modified;
-};
-
-struct plan {
-	struct planned *v;
-	size_t n, cap;
-	struct topic_set topics;
-	const struct import_opts *o;
-	json_t *report;
-};
-
-static struct planned *
-plan_add(struct plan *p)
+struct planned *
+import_plan_add(struct plan *p)
 {
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 64;
@@ -504,8 +200,8 @@ plan_free(struct plan *p)
 }
 
 /* Drop the last planned session (its row was refused). */
-static void
-plan_drop_last(struct plan *p)
+void
+import_plan_drop_last(struct plan *p)
 {
 	struct planned *pl = &p->v[--p->n];
 
@@ -516,8 +212,8 @@ plan_drop_last(struct plan *p)
 
 /* What a planned session takes, roughly, for the budget: the struct, its
  * texts and its report row. */
-static size_t
-planned_bytes(const struct planned *pl)
+size_t
+import_planned_bytes(const struct planned *pl)
 {
 	const struct event *ev = &pl->ev;
 	size_t n = sizeof(*pl) + 512;
@@ -715,234 +411,6 @@ plan_finish(struct store *st, struct plan *p, const char *topics_text)
 	return 0;
 }
 
-/* The month heading ("ENERO", "Septiembre") as 1..12, or 0. */
-static int
-heading_month(const char *words, int year)
-{
-	struct fecha f;
-	char err[200];
-
-	if (!*words)
-		return 0;
-	if (fecha_parse(words, year, 0, &f, err, sizeof(err)) < 0)
-		return -1;
-	if (f.kind != FECHA_TBD || f.win_start.d != 1 ||
-	    f.win_start.m != f.win_end.m ||
-	    f.win_end.d != fecha_days_in_month(f.win_end.y, f.win_end.m))
-		return -1;
-	return f.win_start.m;
-}
-
-/* Read one programme row into pl. 0, or -EINVAL after reporting. */
-static int
-row_read(struct plan *p, const struct tsv *t, const struct tsv_line *l,
-         const int *col, struct planned *pl, json_t *warnings, int *n_out)
-{
-	enum {
-		C_N,
-		C_MONTH,
-		C_TITLE,
-		C_FECHA,
-		C_OBS,
-		C_TEMAS,
-		C_LUGAR,
-		C_HORA,
-		C_ZONA
-	};
-	json_t *errors = json_object_get(p->report, "errors");
-	const struct import_opts *o = p->o;
-	const char *s_n = tsv_get(l, col[C_N]);
-	const char *title = tsv_get(l, col[C_TITLE]);
-	const char *words = tsv_get(l, col[C_FECHA]);
-	const char *month_words = tsv_get(l, col[C_MONTH]);
-	const char *zona = tsv_get(l, col[C_ZONA]);
-	const char *hora = tsv_get(l, col[C_HORA]);
-	char temas[1024], *tok, *save = NULL, uid[256], err[300];
-	struct fecha f;
-	char *end;
-	long n;
-	int month;
-
-	*n_out = 0;
-	if (l->nfields != t->header.nfields) {
-		add_error(errors, l->lineno, 0,
-		          "line %d has %d columns, the header has %d",
-		          l->lineno, l->nfields, t->header.nfields);
-		return -EINVAL;
-	}
-	n = strtol(s_n, &end, 10);
-	if (!*s_n || *end || n <= 0 || n > 99999) {
-		add_error(errors, l->lineno, 0,
-		          "line %d: n '%s' is not a positive number", l->lineno,
-		          s_n);
-		return -EINVAL;
-	}
-	*n_out = (int)n;
-	if (!*title) {
-		add_error(errors, l->lineno, (int)n,
-		          "line %d (n %ld): empty title", l->lineno, n);
-		return -EINVAL;
-	}
-	month = heading_month(month_words, o->year);
-	if (month < 0) {
-		add_error(errors, l->lineno, (int)n,
-		          "line %d (n %ld): unknown month '%s'", l->lineno, n,
-		          month_words);
-		return -EINVAL;
-	}
-	if (fecha_parse(words, o->year, month, &f, err, sizeof(err)) < 0) {
-		add_error(errors, l->lineno, (int)n, "line %d (n %ld): %s",
-		          l->lineno, n, err);
-		return -EINVAL;
-	}
-	if (f.warning[0])
-		json_array_append_new(
-		    warnings, json_sprintf("row %ld: %s", n, f.warning));
-	if (f.explicit_year) {
-		int y = f.kind == FECHA_DATE || f.kind == FECHA_RANGE
-		            ? f.start.y
-		            : f.win_start.y;
-
-		if (y != o->year)
-			json_array_append_new(
-			    warnings,
-			    json_sprintf("row %ld: '%s' is in %d, not in "
-			                 "the programme's year %d: "
-			                 "imported as written",
-			                 n, words, y, o->year));
-	}
-	if (*hora) {
-		int h, m;
-		char extra;
-
-		if (sscanf(hora, "%d:%d%c", &h, &m, &extra) != 2 || h < 0 ||
-		    h > 23 || m < 0 || m > 59 ||
-		    (f.kind != FECHA_DATE && f.kind != FECHA_RANGE)) {
-			add_error(errors, l->lineno, (int)n,
-			          "line %d (n %ld): hora '%s' is not HH:MM "
-			          "for a dated session",
-			          l->lineno, n, hora);
-			return -EINVAL;
-		}
-		f.start_min = h * 60 + m;
-	}
-	snprintf(uid, sizeof(uid), "%d-%02ld@%s", o->year, n, o->domain);
-	if (event_str_set(&pl->ev.uid, uid) < 0 ||
-	    event_str_set(&pl->ev.title, title) < 0 ||
-	    event_str_set(&pl->ev.words, words) < 0 ||
-	    event_str_set(&pl->ev.tzid, !*zona ? o->tzid
-	                                : event_tzid_normalise(zona)
-	                                    ? event_tzid_normalise(zona)
-	                                    : zona) < 0)
-		return -ENOMEM;
-	if (*tsv_get(l, col[C_OBS]))
-		event_str_set(&pl->ev.description, tsv_get(l, col[C_OBS]));
-	if (*tsv_get(l, col[C_LUGAR]))
-		event_str_set(&pl->ev.location, tsv_get(l, col[C_LUGAR]));
-	event_fecha_set(&pl->ev, &f);
-	pl->ev.status = f.kind == FECHA_TBD || f.kind == FECHA_APPROX
-	                    ? EVENT_TENTATIVE
-	                    : EVENT_CONFIRMED;
-	snprintf(temas, sizeof(temas), "%s", tsv_get(l, col[C_TEMAS]));
-	for (tok = strtok_r(temas, ";, ", &save); tok;
-	     tok = strtok_r(NULL, ";, ", &save)) {
-		const struct topic *tp = topic_set_find(&p->topics, tok);
-
-		if (!tp) {
-			add_error(errors, l->lineno, (int)n,
-			          "line %d (n %ld): unknown topic '%s'",
-			          l->lineno, n, tok);
-			return -EINVAL;
-		}
-		if (!event_has_topic(&pl->ev, tp->slug))
-			event_topic_add(&pl->ev, tp->slug, tp->nombre);
-	}
-	if (pl->ev.ntopics == 0) {
-		add_error(errors, l->lineno, (int)n,
-		          "line %d (n %ld): no topic (column temas)", l->lineno,
-		          n);
-		return -EINVAL;
-	}
-	event_clean(&pl->ev);
-	if (event_validate(&pl->ev, err, sizeof(err)) < 0) {
-		add_error(errors, l->lineno, (int)n, "line %d (n %ld): %s",
-		          l->lineno, n, err);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* The columns of a programme TSV, in C_ order (see row_read). */
-static const char *const programme_columns[] = {
-    "n",     "month", "title", "fecha_posible", "observaciones",
-    "temas", "lugar", "hora",  "zona"};
-
-/* Read a programme TSV into p: one planned session per good row, an
- * error per bad one. 0, -ENOMEM or the budget's reason. */
-static int
-programme_read(struct plan *p, const char *text, int *has_place,
-               struct budget *b)
-{
-	json_t *errors = json_object_get(p->report, "errors");
-	struct tsv t;
-	int col[9], i, rc = 0;
-	size_t k;
-	char *seen_n = calloc(100000 / 8 + 1, 1);
-
-	if (!seen_n)
-		return -ENOMEM;
-	if ((rc = tsv_split(text, &t, errors, b)) < 0) {
-		tsv_free(&t);
-		free(seen_n);
-		return rc;
-	}
-	for (i = 0; i < 9; i++)
-		col[i] = tsv_column(&t, programme_columns[i]);
-	*has_place = col[6] >= 0;
-	if (!t.have_header || col[0] < 0 || col[2] < 0 || col[3] < 0 ||
-	    col[5] < 0) {
-		add_error(errors, t.have_header ? t.header.lineno : 1, 0,
-		          "the header must name the columns n, title, "
-		          "fecha_posible and temas (month, observaciones, "
-		          "lugar, hora and zona are optional)");
-	}
-	for (k = 0; k < t.nlines && col[0] >= 0 && col[2] >= 0 && col[3] >= 0 &&
-	            col[5] >= 0;
-	     k++) {
-		json_t *warnings = json_array();
-		struct planned *pl = plan_add(p);
-		int n;
-
-		if (!pl) {
-			json_decref(warnings);
-			rc = -ENOMEM;
-			break;
-		}
-		pl->warnings = warnings;
-		if (row_read(p, &t, &t.lines[k], col, pl, warnings, &n) < 0) {
-			plan_drop_last(p);
-			continue;
-		}
-		if (seen_n[n / 8] & (1 << (n % 8))) {
-			add_error(errors, t.lines[k].lineno, n,
-			          "line %d: n %d appears twice",
-			          t.lines[k].lineno, n);
-			plan_drop_last(p);
-			continue;
-		}
-		seen_n[n / 8] |= (char)(1 << (n % 8));
-		pl->n = n;
-		pl->line = t.lines[k].lineno;
-		if ((rc = budget_spend(b, planned_bytes(pl))) < 0)
-			break;
-	}
-	if (rc == 0 && t.nlines == 0 && t.have_header)
-		add_error(errors, 0, 0, "no sessions in the file");
-	tsv_free(&t);
-	free(seen_n);
-	return rc;
-}
-
 /* Replace ev's topics by the known topics they name (by slug, else by
  * name), with the store's names; warn about the others. */
 static void
@@ -955,7 +423,7 @@ topics_resolve(const struct topic_set *set, struct event *ev, size_t idx,
 	event_init(&known);
 	for (j = 0; j < ev->ntopics; j++) {
 		const struct topic *tp =
-		    topic_set_find(set, ev->topics[j].slug);
+		    import_topic_find(set, ev->topics[j].slug);
 
 		for (m = 0; !tp && m < set->n; m++)
 			if (ev->topics[j].name &&
@@ -999,19 +467,19 @@ ics_read(struct plan *p, const char *text, struct budget *b)
 	int rc = 0, line = 0;
 
 	if (!import_utf8_valid(text, strlen(text))) {
-		add_error(errors, 0, 0, "the file is not valid UTF-8");
+		import_error_add(errors, 0, 0, "the file is not valid UTF-8");
 		return 0;
 	}
 	rc = event_calendar_read(text, b, &evs, &n, &line, err, sizeof(err));
 	if (rc == -EINVAL) {
-		add_error(errors, line, 0, "%s", err);
+		import_error_add(errors, line, 0, "%s", err);
 		return 0;
 	}
 	if (rc < 0)
 		return rc;
 	for (i = 0; i < n; i++) {
 		json_t *warnings = json_array();
-		struct planned *pl = plan_add(p);
+		struct planned *pl = import_plan_add(p);
 		struct event *ev = &evs[i];
 
 		if (!pl) {
@@ -1029,10 +497,11 @@ ics_read(struct plan *p, const char *text, struct budget *b)
 		event_clean(&pl->ev);
 		if (!pl->ev.uid ||
 		    event_validate(&pl->ev, err, sizeof(err)) < 0) {
-			add_error(errors, 0, (int)i + 1, "event %zu (%s): %s",
-			          i + 1, pl->ev.uid ? pl->ev.uid : "no UID",
-			          pl->ev.uid ? err : "no UID");
-			plan_drop_last(p);
+			import_error_add(errors, 0, (int)i + 1,
+			                 "event %zu (%s): %s", i + 1,
+			                 pl->ev.uid ? pl->ev.uid : "no UID",
+			                 pl->ev.uid ? err : "no UID");
+			import_plan_drop_last(p);
 			continue;
 		}
 		/* The file's SEQUENCE, CREATED and LAST-MODIFIED are the
@@ -1041,7 +510,7 @@ ics_read(struct plan *p, const char *text, struct budget *b)
 		pl->file_seq = pl->ev.sequence;
 		pl->file_created = pl->ev.created;
 		pl->file_modified = pl->ev.last_modified;
-		if ((rc = budget_spend(b, planned_bytes(pl))) < 0)
+		if ((rc = budget_spend(b, import_planned_bytes(pl))) < 0)
 			break;
 	}
 	event_array_free(evs, n);
@@ -1100,8 +569,8 @@ import_job_new(struct store *st, enum import_kind kind, const char *text,
 	 * them, away from the store. */
 	if (store_topic_list(st, &job->plan.topics.v, &job->plan.topics.n) <
 	    0) {
-		add_error(json_object_get(job->report, "errors"), 0, 0,
-		          "store: %s", store_error(st));
+		import_error_add(json_object_get(job->report, "errors"), 0, 0,
+		                 "store: %s", store_error(st));
 		job->read_rc = -EIO;
 	}
 	*out = job;
@@ -1131,12 +600,13 @@ import_job_read(struct import_job *job, struct budget *b)
 	if (job->read_rc < 0)
 		return job->read_rc;
 	if (job->kind != IMPORT_ICS)
-		rc = topics_read(job->kind == IMPORT_TOPICS_TSV
-		                     ? job->text
-		                     : job->topics_text,
-		                 &job->plan.topics, job->topic_rows, errors, b);
+		rc = import_topics_read(
+		    job->kind == IMPORT_TOPICS_TSV ? job->text
+		                                   : job->topics_text,
+		    &job->plan.topics, job->topic_rows, errors, b);
 	if (rc == 0 && job->kind == IMPORT_PROGRAMME_TSV)
-		rc = programme_read(&job->plan, job->text, &job->has_place, b);
+		rc = import_programme_read(&job->plan, job->text,
+		                           &job->has_place, b);
 	else if (rc == 0 && job->kind == IMPORT_ICS)
 		rc = ics_read(&job->plan, job->text, b);
 	if (rc < 0 && b != NULL && b->over < 0)
@@ -1153,16 +623,17 @@ job_refuse(struct import_job *job, int rc, json_t **report)
 
 	if (rc == -ETIMEDOUT || rc == -E2BIG || rc == -ECANCELED) {
 		json_array_clear(errors);
-		add_error(errors, 0, 0,
-		          "the file was refused: reading it %s%s; nothing was "
-		          "changed",
-		          job->why,
-		          rc == -ETIMEDOUT ? " (see [import] timeout)"
-		          : rc == -E2BIG   ? " (see [import] max_memory)"
-		                           : "");
+		import_error_add(
+		    errors, 0, 0,
+		    "the file was refused: reading it %s%s; nothing was "
+		    "changed",
+		    job->why,
+		    rc == -ETIMEDOUT ? " (see [import] timeout)"
+		    : rc == -E2BIG   ? " (see [import] max_memory)"
+		                     : "");
 		rc = -EINVAL;
 	} else if (rc == -ENOMEM) {
-		add_error(errors, 0, 0, "out of memory");
+		import_error_add(errors, 0, 0, "out of memory");
 		rc = -EIO;
 	}
 	json_object_set_new(job->report, "ok", json_false());
@@ -1214,7 +685,7 @@ import_job_apply(struct import_job *job, struct store *st, json_t **report)
 		pl->warnings = NULL;
 	}
 	if (rc < 0) {
-		add_error(errors, 0, 0, "store: %s", store_error(st));
+		import_error_add(errors, 0, 0, "store: %s", store_error(st));
 		json_object_set_new(job->report, "ok", json_false());
 		*report = json_incref(job->report);
 		return -EIO;
