@@ -187,6 +187,9 @@ check_http(const struct config *c, char *err, size_t errlen)
 	if (url_check(c->public_url, "http|https", 1, why, sizeof(why)) < 0)
 		return config_key_fail(c, "http", "public_url", err, errlen,
 		                       "%s", why);
+	if (http_proxies_check(c->http_trusted_proxies, why, sizeof(why)) < 0)
+		return config_key_fail(c, "http", "trusted_proxies", err,
+		                       errlen, "%s", why);
 	return 0;
 }
 

@@ -65,10 +65,8 @@ http_nets_parse(const char *list, struct http_net *v, size_t max, size_t *n,
 			if (err != NULL)
 				snprintf(err, errlen,
 				         len >= sizeof(entry)
-				             ? "trusted_proxies: an entry is "
-				               "too long"
-				             : "trusted_proxies: more than %zu "
-				               "entries",
+				             ? "an entry is too long"
+				             : "more than %zu entries",
 				         max);
 			return -EINVAL;
 		}
@@ -77,9 +75,8 @@ http_nets_parse(const char *list, struct http_net *v, size_t max, size_t *n,
 		if (http_net_parse(entry, &v[*n]) < 0) {
 			if (err != NULL)
 				snprintf(err, errlen,
-				         "trusted_proxies: '%s' is not an "
-				         "address or a network (like "
-				         "127.0.0.1, ::1 or 10.0.0.0/8)",
+				         "'%s' is not an address or a network "
+				         "(like 127.0.0.1, ::1 or 10.0.0.0/8)",
 				         entry);
 			return -EINVAL;
 		}

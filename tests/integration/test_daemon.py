@@ -199,6 +199,8 @@ class DaemonConfigTest(DaemonTest):
             ("[http]\npublic_url = agenda.example.org\n",
              "[http] public_url: 'agenda.example.org' is not an absolute URL"),
             ("[http]\npublic_url = ftp://agenda.example.org\n", "[http] public_url:"),
+            ("[http]\ntrusted_proxies = 127.0.0.1 10.0.0.0/33\n",
+             "[http] trusted_proxies: '10.0.0.0/33' is not an address or a network"),
             ("[staff]\nemails = ana@example.org, foo\n", "[staff] emails: address 'foo' has no '@'"),
             ("[daemon]\ntimezone = Mars/Olympus\n", "[daemon] timezone: 'Mars/Olympus'"),
             ("[daemon]\ndomain = bad_domain\n", "[daemon] domain: 'bad_domain'"),
