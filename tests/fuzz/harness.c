@@ -1,5 +1,6 @@
 /* harness: see harness.h. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -127,6 +128,26 @@ harness_store_fresh(void)
 		die("public site", "out of memory");
 }
 
+/* At exit: the temporary state directory goes (its key and socket). */
+static void
+harness_cleanup(void)
+{
+	struct dirent *e;
+	char path[192];
+	DIR *d;
+
+	if (h.dir[0] == '\0' || (d = opendir(h.dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", h.dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(h.dir);
+}
+
 /* The public site's handler, through whatever public_site is current. */
 static void
 harness_public_handle(const struct http_request *req, struct http_response *res,
@@ -154,6 +175,7 @@ harness_init(void)
 	snprintf(h.dir, sizeof(h.dir), "/tmp/cronograma-fuzz-XXXXXX");
 	if (mkdtemp(h.dir) == NULL)
 		die("mkdtemp", strerror(errno));
+	atexit(harness_cleanup);
 	snprintf(h.sock, sizeof(h.sock), "%s/control.sock", h.dir);
 	if (config_defaults(&h.cfg, err, sizeof(err)) < 0 ||
 	    config_set(&h.cfg, "daemon", "state_dir", h.dir, err, sizeof(err)) <
