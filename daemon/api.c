@@ -203,19 +203,6 @@ str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-/* The short id: the UID's part before '@'. */
-void
-api_short_id(const char *uid, char *buf, size_t buflen)
-{
-	const char *at = strchr(uid, '@');
-	size_t len = at ? (size_t)(at - uid) : strlen(uid);
-
-	if (len >= buflen)
-		len = buflen - 1;
-	memcpy(buf, uid, len);
-	buf[len] = '\0';
-}
-
 json_t *
 api_event_json(const struct event *ev)
 {
@@ -226,7 +213,7 @@ api_event_json(const struct event *ev)
 	int64_t s = 0, e = 0;
 	size_t i;
 
-	api_short_id(ev->uid, id, sizeof(id));
+	event_short_id(ev->uid, id, sizeof(id));
 	event_span_utc(ev, &s, &e);
 	json_object_set_new(o, "id", json_string(id));
 	json_object_set_new(o, "uid", json_string(ev->uid));

@@ -34,7 +34,6 @@ int api_body_bool(json_t *body, const char *key);
 char *api_iso_utc(int64_t t, char *buf, size_t buflen);
 json_t *api_time_json(int64_t t);
 int api_iso_utc_parse(const char *s, int64_t *out);
-void api_short_id(const char *uid, char *buf, size_t buflen);
 
 json_t *api_event_json(const struct event *ev);
 char *api_event_text(const struct event *ev);

@@ -90,7 +90,7 @@ outbox_row_json(const struct api_call *call, const struct outbox_row *r)
 	char id[128];
 	json_t *o;
 
-	api_short_id(r->uid, id, sizeof(id));
+	event_short_id(r->uid, id, sizeof(id));
 	o = json_object();
 	json_object_set_new(o, "id", json_integer(r->id));
 	json_object_set_new(o, "event", json_string(id));
@@ -231,7 +231,7 @@ upcoming_json(struct api_call *call, const struct alarm *a, int64_t now)
 	names = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(names, json_string(oscs[i].name));
-	api_short_id(a->uid, id, sizeof(id));
+	event_short_id(a->uid, id, sizeof(id));
 	o = json_pack("{s:o, s:s, s:s, s:s, s:I, s:I, s:o, s:b}", "due",
 	              api_time_json(a->due), "event", id, "uid", a->uid,
 	              "title", ev.title ? ev.title : "", "offset_s",

@@ -3,7 +3,6 @@
  * fixed, TEXT values are escaped and every line is folded at 75 octets on
  * a UTF-8 character boundary. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 
 #include <libical/ical.h>
 
+#include "buf.h"
 #include "clock.h"
 #include "event.h"
 #include "event_internal.h"
@@ -25,73 +25,10 @@
 
 /* ---- rendering ---- */
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static int
-sbuf_reserve(struct sbuf *b, size_t more)
-{
-	size_t cap;
-	char *p;
-
-	if (b->oom)
-		return -1;
-	if (b->len + more + 1 <= b->cap)
-		return 0;
-	cap = b->cap ? b->cap : 256;
-	while (cap < b->len + more + 1)
-		cap *= 2;
-	p = realloc(b->p, cap);
-	if (!p) {
-		b->oom = 1;
-		return -1;
-	}
-	b->p = p;
-	b->cap = cap;
-	return 0;
-}
-
-static void
-sbuf_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (sbuf_reserve(b, n) < 0)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-sbuf_adds(struct sbuf *b, const char *s)
-{
-	sbuf_add(b, s, strlen(s));
-}
-
-static void sbuf_addf(struct sbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-sbuf_addf(struct sbuf *b, const char *fmt, ...)
-{
-	char tmp[128];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		sbuf_add(b, tmp,
-		         (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
-
 /* Append TEXT value s escaped (RFC 5545 3.3.11). CRLF and a lone CR
  * become \n; other control characters but TAB are dropped. */
 static void
-sbuf_add_text(struct sbuf *b, const char *s)
+ical_text_add(struct buf *b, const char *s)
 {
 	const char *run = s;
 
@@ -103,7 +40,7 @@ sbuf_add_text(struct sbuf *b, const char *s)
 			continue;
 		if (c == '\t')
 			continue;
-		sbuf_add(b, run, (size_t)(s - run));
+		buf_add(b, run, (size_t)(s - run));
 		run = s + 1;
 		if (c == '\0')
 			break;
@@ -127,14 +64,14 @@ sbuf_add_text(struct sbuf *b, const char *s)
 			esc = "";
 			break;
 		}
-		sbuf_adds(b, esc);
+		buf_adds(b, esc);
 	}
 }
 
 /* Append one content line (unfolded text line, no line end) to out,
  * folded at 75 octets without splitting a UTF-8 sequence, then CRLF. */
 static void
-ical_fold(struct sbuf *out, const char *s, size_t n)
+ical_fold(struct buf *out, const char *s, size_t n)
 {
 	size_t room = EVENT_LINE_MAX;
 
@@ -144,29 +81,29 @@ ical_fold(struct sbuf *out, const char *s, size_t n)
 			cut--;
 		if (cut == 0) /* not UTF-8 at all: cut where we must */
 			cut = room;
-		sbuf_add(out, s, cut);
-		sbuf_add(out, "\r\n ", 3);
+		buf_add(out, s, cut);
+		buf_add(out, "\r\n ", 3);
 		s += cut;
 		n -= cut;
 		room = EVENT_LINE_MAX - 1;
 	}
-	sbuf_add(out, s, n);
-	sbuf_add(out, "\r\n", 2);
+	buf_add(out, s, n);
+	buf_add(out, "\r\n", 2);
 }
 
 /* A property writer: name (with parameters) and value go into line, then
  * emit() folds it onto out. */
 struct ical_writer {
-	struct sbuf *out;
-	struct sbuf line;
+	struct buf *out;
+	struct buf line;
 };
 
 static void
 w_begin(struct ical_writer *w, const char *name)
 {
 	w->line.len = 0;
-	sbuf_adds(&w->line, name);
-	sbuf_add(&w->line, ":", 1);
+	buf_adds(&w->line, name);
+	buf_add(&w->line, ":", 1);
 }
 
 static void
@@ -182,7 +119,7 @@ static void
 w_raw(struct ical_writer *w, const char *name, const char *value)
 {
 	w_begin(w, name);
-	sbuf_adds(&w->line, value);
+	buf_adds(&w->line, value);
 	w_emit(w);
 }
 
@@ -192,7 +129,7 @@ w_text(struct ical_writer *w, const char *name, const char *value)
 	if (!value || !*value)
 		return;
 	w_begin(w, name);
-	sbuf_add_text(&w->line, value);
+	ical_text_add(&w->line, value);
 	w_emit(w);
 }
 
@@ -200,7 +137,7 @@ static void
 w_date(struct ical_writer *w, const char *name, struct fecha_date d)
 {
 	w_begin(w, name);
-	sbuf_addf(&w->line, "%04d%02d%02d", d.y, d.m, d.d);
+	buf_addf(&w->line, "%04d%02d%02d", d.y, d.m, d.d);
 	w_emit(w);
 }
 
@@ -212,8 +149,8 @@ w_utc(struct ical_writer *w, const char *name, int64_t t)
 	struct fecha_date d = fecha_date_from_days((long)days);
 
 	w_begin(w, name);
-	sbuf_addf(&w->line, "%04d%02d%02dT%02d%02d%02dZ", d.y, d.m, d.d,
-	          (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+	buf_addf(&w->line, "%04d%02d%02dT%02d%02d%02dZ", d.y, d.m, d.d,
+	         (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
 	w_emit(w);
 }
 
@@ -225,13 +162,13 @@ w_local(struct ical_writer *w, const char *name, const char *tz,
 	int utc = strcmp(tz, "UTC") == 0;
 
 	w->line.len = 0;
-	sbuf_adds(&w->line, name);
+	buf_adds(&w->line, name);
 	if (!utc) {
-		sbuf_adds(&w->line, ";TZID=");
-		sbuf_adds(&w->line, tz);
+		buf_adds(&w->line, ";TZID=");
+		buf_adds(&w->line, tz);
 	}
-	sbuf_addf(&w->line, ":%04d%02d%02dT%02d%02d00%s", d.y, d.m, d.d,
-	          min / 60, min % 60, utc ? "Z" : "");
+	buf_addf(&w->line, ":%04d%02d%02dT%02d%02d00%s", d.y, d.m, d.d,
+	         min / 60, min % 60, utc ? "Z" : "");
 	w_emit(w);
 }
 
@@ -305,8 +242,8 @@ vevent_write(struct ical_writer *w, const struct event *ev,
 		w_begin(w, "CATEGORIES");
 		for (i = 0; i < ev->ntopics; i++) {
 			if (i)
-				sbuf_add(&w->line, ",", 1);
-			sbuf_add_text(&w->line, ev->topics[i].name);
+				buf_add(&w->line, ",", 1);
+			ical_text_add(&w->line, ev->topics[i].name);
 		}
 		w_emit(w);
 	}
@@ -318,8 +255,8 @@ vevent_write(struct ical_writer *w, const struct event *ev,
 		w_begin(w, "X-CRONOGRAMA-TOPICS");
 		for (i = 0; i < ev->ntopics; i++) {
 			if (i)
-				sbuf_add(&w->line, ",", 1);
-			sbuf_adds(&w->line, ev->topics[i].slug);
+				buf_add(&w->line, ",", 1);
+			buf_adds(&w->line, ev->topics[i].slug);
 		}
 		w_emit(w);
 	}
@@ -355,7 +292,7 @@ vevent_write(struct ical_writer *w, const struct event *ev,
 int
 event_to_ical(const struct event *ev, char **out, char *err, size_t errlen)
 {
-	struct sbuf o = {0};
+	struct buf o = {0};
 	struct ical_writer w = {.out = &o};
 	int r;
 
@@ -434,7 +371,7 @@ cal_head_write(struct ical_writer *w, const struct event_calendar *cal,
 			return event_err(err, errlen, -ENOMEM,
 			                 "cannot build the VTIMEZONE of %s",
 			                 used[i]->tzid);
-		sbuf_adds(w->out, vtz);
+		buf_adds(w->out, vtz);
 	}
 	return 0;
 }
@@ -482,7 +419,7 @@ event_calendar_render(const struct event *evs, size_t n,
                       size_t *outlen, char *err, size_t errlen)
 {
 	static const struct event_calendar none = {0};
-	struct sbuf o = {0};
+	struct buf o = {0};
 	struct ical_writer w = {.out = &o};
 	struct tz_entry **used = NULL;
 	size_t nused = 0, i;
@@ -509,7 +446,7 @@ event_calendar_render(const struct event *evs, size_t n,
 			goto done;
 	}
 
-	sbuf_reserve(&o, 1024 + n * 900);
+	buf_reserve(&o, 1024 + n * 900);
 	if ((r = cal_head_write(&w, cal, used, nused, err, errlen)) < 0)
 		goto done;
 	for (i = 0; i < n; i++)
@@ -562,7 +499,7 @@ event_calendar_render_text(const char *const *vevents, size_t n,
                            size_t *outlen, char *err, size_t errlen)
 {
 	static const struct event_calendar none = {0};
-	struct sbuf o = {0};
+	struct buf o = {0};
 	struct ical_writer w = {.out = &o};
 	struct tz_entry *used[64];
 	size_t nused = 0, i, total = 0;
@@ -599,11 +536,11 @@ event_calendar_render_text(const char *const *vevents, size_t n,
 			line = *eol ? eol + 1 : eol;
 		}
 	}
-	sbuf_reserve(&o, 4096 + total);
+	buf_reserve(&o, 4096 + total);
 	if ((r = cal_head_write(&w, cal, used, nused, err, errlen)) < 0)
 		goto done;
 	for (i = 0; i < n; i++)
-		sbuf_adds(&o, vevents[i]);
+		buf_adds(&o, vevents[i]);
 	w_raw(&w, "END", "VCALENDAR");
 	if (o.oom)
 		r = event_err(err, errlen, -ENOMEM, "out of memory");

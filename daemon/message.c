@@ -338,16 +338,16 @@ tpl_load(const char *dir, const char *name, const char **text, char **owned,
 		snprintf(path, sizeof(path), "%s/%s", dir, name);
 		FILE *f = fopen(path, "rb");
 		if (f) {
-			struct mime_buf b = {0};
+			struct buf b = {0};
 			char chunk[4096];
 			size_t n;
 			while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
 			       b.len <= TEMPLATE_MAX)
-				mime_buf_add(&b, chunk, n);
+				buf_add(&b, chunk, n);
 			int bad = ferror(f) || b.len > TEMPLATE_MAX;
 			fclose(f);
 			if (b.oom || bad) {
-				mime_buf_free(&b);
+				buf_fini(&b);
 				err_set(err, errlen,
 				        "template %s: cannot read it or "
 				        "larger than 1 MiB",
@@ -355,7 +355,7 @@ tpl_load(const char *dir, const char *name, const char **text, char **owned,
 				return b.oom ? -ENOMEM : -EIO;
 			}
 			if (!b.p)
-				mime_buf_add(&b, "", 0);
+				buf_add(&b, "", 0);
 			if (b.oom)
 				return -ENOMEM;
 			*owned = b.p;
@@ -391,34 +391,34 @@ tpl_var_find(const struct tpl_var *vars, size_t n, const char *name, size_t len)
 
 /* Append value HTML-escaped, line breaks as <br>. */
 static void
-html_escape(struct mime_buf *b, const char *s)
+html_escape(struct buf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
 		case '&':
-			mime_buf_adds(b, "&amp;");
+			buf_adds(b, "&amp;");
 			break;
 		case '<':
-			mime_buf_adds(b, "&lt;");
+			buf_adds(b, "&lt;");
 			break;
 		case '>':
-			mime_buf_adds(b, "&gt;");
+			buf_adds(b, "&gt;");
 			break;
 		case '"':
-			mime_buf_adds(b, "&quot;");
+			buf_adds(b, "&quot;");
 			break;
 		case '\'':
-			mime_buf_adds(b, "&#39;");
+			buf_adds(b, "&#39;");
 			break;
 		case '\r':
 			if (s[1] == '\n')
 				s++;
 			/* fall through */
 		case '\n':
-			mime_buf_adds(b, "<br>\n");
+			buf_adds(b, "<br>\n");
 			break;
 		default:
-			mime_buf_addc(b, *s);
+			buf_addc(b, *s);
 		}
 	}
 }
@@ -432,8 +432,7 @@ html_escape(struct mime_buf *b, const char *s)
  */
 static int
 tpl_expand(const char *name, const char *src, const struct tpl_var *vars,
-           size_t nvars, int html, struct mime_buf *out, char *err,
-           size_t errlen)
+           size_t nvars, int html, struct buf *out, char *err, size_t errlen)
 {
 	const char *stack[SECTION_DEPTH];
 	size_t stack_len[SECTION_DEPTH];
@@ -444,7 +443,7 @@ tpl_expand(const char *name, const char *src, const struct tpl_var *vars,
 		const char *open = strstr(p, "{{");
 		const char *upto = open ? open : p + strlen(p);
 		if (!hidden)
-			mime_buf_add(out, p, (size_t)(upto - p));
+			buf_add(out, p, (size_t)(upto - p));
 		if (!open)
 			break;
 		const char *close = strstr(open + 2, "}}");
@@ -476,7 +475,7 @@ tpl_expand(const char *name, const char *src, const struct tpl_var *vars,
 			if (html)
 				html_escape(out, v->value);
 			else
-				mime_buf_adds(out, v->value);
+				buf_adds(out, v->value);
 			continue;
 		}
 		/* A standalone tag line vanishes entirely. */
@@ -520,8 +519,8 @@ tpl_expand(const char *name, const char *src, const struct tpl_var *vars,
 
 static int
 tpl_render(const char *dir, const char *base, const char *ext,
-           const struct tpl_var *vars, size_t nvars, struct mime_buf *out,
-           char *err, size_t errlen)
+           const struct tpl_var *vars, size_t nvars, struct buf *out, char *err,
+           size_t errlen)
 {
 	char name[64];
 	const char *text;
@@ -574,7 +573,7 @@ kind_template(enum message_kind kind)
 struct parts {
 	char *from_name, *from_addr, *msgid, *list_id, *topic, *unsub_url,
 	    *unsub_mailto, *subject, *ical, *organizer;
-	struct mime_buf text, html;
+	struct buf text, html;
 };
 
 static void
@@ -590,8 +589,8 @@ parts_free(struct parts *p)
 	free(p->subject);
 	free(p->ical);
 	free(p->organizer);
-	mime_buf_free(&p->text);
-	mime_buf_free(&p->html);
+	buf_fini(&p->text);
+	buf_fini(&p->html);
 }
 
 static int
@@ -678,8 +677,8 @@ parts_fields(const struct message_input *in, struct parts *p, char *err,
 }
 
 static void
-headers_write(const struct message_input *in, struct parts *p,
-              struct mime_buf *b, const char *boundary)
+headers_write(const struct message_input *in, struct parts *p, struct buf *b,
+              const char *boundary)
 {
 	struct mime_hdr h;
 
@@ -704,16 +703,16 @@ headers_write(const struct message_input *in, struct parts *p,
 	mime_hdr_end(&h);
 
 	mime_hdr_date(b, in->date ? in->date : clock_now());
-	mime_buf_addf(b, "Message-ID: <%s>\r\n", p->msgid);
+	buf_addf(b, "Message-ID: <%s>\r\n", p->msgid);
 
 	mime_hdr_begin(&h, b, "Subject");
 	mime_hdr_text(&h, p->subject, 0);
 	mime_hdr_end(&h);
 
-	mime_buf_adds(b, "MIME-Version: 1.0\r\n");
-	mime_buf_addf(
-	    b, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n",
-	    boundary);
+	buf_adds(b, "MIME-Version: 1.0\r\n");
+	buf_addf(b,
+	         "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n",
+	         boundary);
 
 	if (p->list_id) {
 		mime_hdr_begin(&h, b, "List-Id");
@@ -748,12 +747,12 @@ headers_write(const struct message_input *in, struct parts *p,
 		mime_hdr_end(&h);
 		/* RFC 8058: one-click only works over https. */
 		if (p->unsub_url && !strncmp(p->unsub_url, "https://", 8))
-			mime_buf_adds(b, "List-Unsubscribe-Post: "
-			                 "List-Unsubscribe=One-Click\r\n");
+			buf_adds(b, "List-Unsubscribe-Post: "
+			            "List-Unsubscribe=One-Click\r\n");
 	}
-	mime_buf_adds(b, "Auto-Submitted: auto-generated\r\n");
-	mime_buf_adds(b, "X-Auto-Response-Suppress: All\r\n");
-	mime_buf_adds(b, "\r\n");
+	buf_adds(b, "Auto-Submitted: auto-generated\r\n");
+	buf_adds(b, "X-Auto-Response-Suppress: All\r\n");
+	buf_adds(b, "\r\n");
 }
 
 #define NVARS 13
@@ -835,7 +834,7 @@ message_templates_check(const char *dir, char *err, size_t errlen)
 	    "tamal",  "tortilla", "xoconostle", "zapote",
 	};
 	struct tpl_var vars[NVARS];
-	struct mime_buf out = {0};
+	struct buf out = {0};
 	char path[4096];
 	unsigned i;
 	int r = 0;
@@ -861,7 +860,7 @@ message_templates_check(const char *dir, char *err, size_t errlen)
 			r = tpl_expand(path, text, vars, NVARS,
 			               strstr(name, ".html") != NULL, &out, err,
 			               errlen);
-			mime_buf_free(&out);
+			buf_fini(&out);
 			memset(&out, 0, sizeof(out));
 		}
 		free(owned);
@@ -874,7 +873,7 @@ message_render(const struct message_input *in, char **out, size_t *outlen,
                char *err, size_t errlen)
 {
 	struct parts p = {0};
-	struct mime_buf b = {0};
+	struct buf b = {0};
 	struct tpl_var vars[NVARS];
 	char when[256], when_old[256], boundary[64];
 	const char *method =
@@ -904,26 +903,24 @@ message_render(const struct message_input *in, char **out, size_t *outlen,
 	snprintf(boundary, sizeof(boundary), "=_cronograma_%016llx",
 	         (unsigned long long)hash64(p.msgid));
 	headers_write(in, &p, &b, boundary);
-	mime_buf_addf(&b, "--%s\r\n", boundary);
-	mime_buf_adds(&b,
-	              "Content-Type: text/plain; charset=UTF-8\r\n"
-	              "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	buf_addf(&b, "--%s\r\n", boundary);
+	buf_adds(&b, "Content-Type: text/plain; charset=UTF-8\r\n"
+	             "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
 	mime_qp_encode(&b, str_or_empty(p.text.p));
-	mime_buf_addf(&b, "--%s\r\n", boundary);
-	mime_buf_adds(&b,
-	              "Content-Type: text/html; charset=UTF-8\r\n"
-	              "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	buf_addf(&b, "--%s\r\n", boundary);
+	buf_adds(&b, "Content-Type: text/html; charset=UTF-8\r\n"
+	             "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
 	mime_qp_encode(&b, str_or_empty(p.html.p));
 	if (p.ical) {
-		mime_buf_addf(&b, "--%s\r\n", boundary);
-		mime_buf_addf(&b,
-		              "Content-Type: text/calendar; charset=UTF-8; "
-		              "method=%s\r\n"
-		              "Content-Transfer-Encoding: base64\r\n\r\n",
-		              method);
+		buf_addf(&b, "--%s\r\n", boundary);
+		buf_addf(&b,
+		         "Content-Type: text/calendar; charset=UTF-8; "
+		         "method=%s\r\n"
+		         "Content-Transfer-Encoding: base64\r\n\r\n",
+		         method);
 		mime_b64_lines(&b, p.ical, strlen(p.ical));
 	}
-	mime_buf_addf(&b, "--%s--\r\n", boundary);
+	buf_addf(&b, "--%s--\r\n", boundary);
 	if (b.oom || p.text.oom || p.html.oom) {
 		r = -ENOMEM;
 		goto fail;
@@ -935,7 +932,7 @@ message_render(const struct message_input *in, char **out, size_t *outlen,
 fail:
 	if (r == -ENOMEM)
 		err_set(err, errlen, "message: out of memory");
-	mime_buf_free(&b);
+	buf_fini(&b);
 	parts_free(&p);
 	return r;
 }

@@ -10,77 +10,6 @@
 
 #define WORD_BYTES 39 /* bytes per encoded word: 52 base64 chars */
 
-void
-mime_buf_add(struct mime_buf *b, const char *s, size_t n)
-{
-	if (!mime_buf_reserve(b, n))
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-int
-mime_buf_reserve(struct mime_buf *b, size_t more)
-{
-	if (b->oom)
-		return 0;
-	if (b->len + more + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		while (b->len + more + 1 > cap)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = 1;
-			return 0;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	return 1;
-}
-
-void
-mime_buf_adds(struct mime_buf *b, const char *s)
-{
-	mime_buf_add(b, s, strlen(s));
-}
-
-void
-mime_buf_addc(struct mime_buf *b, char c)
-{
-	mime_buf_add(b, &c, 1);
-}
-
-void
-mime_buf_addf(struct mime_buf *b, const char *fmt, ...)
-{
-	char tmp[256], *big = NULL;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n >= 0 && (size_t)n >= sizeof(tmp)) {
-		va_start(ap, fmt);
-		n = vasprintf(&big, fmt, ap);
-		va_end(ap);
-	}
-	if (n < 0) {
-		b->oom = 1;
-		return;
-	}
-	mime_buf_add(b, big ? big : tmp, (size_t)n);
-	free(big);
-}
-
-void
-mime_buf_free(struct mime_buf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
-}
-
 char *
 mime_hdr_clean(const char *s)
 {
@@ -130,11 +59,11 @@ mime_token_clean(const char *s, int *toolong)
 }
 
 void
-mime_hdr_begin(struct mime_hdr *h, struct mime_buf *b, const char *name)
+mime_hdr_begin(struct mime_hdr *h, struct buf *b, const char *name)
 {
 	h->b = b;
-	mime_buf_adds(b, name);
-	mime_buf_addc(b, ':');
+	buf_adds(b, name);
+	buf_addc(b, ':');
 	h->col = strlen(name) + 1;
 	h->first = 1;
 }
@@ -144,11 +73,11 @@ void
 mime_hdr_token(struct mime_hdr *h, const char *tok, size_t n)
 {
 	if (!h->first && h->col + 1 + n > MIME_LINE_MAX) {
-		mime_buf_adds(h->b, "\r\n");
+		buf_adds(h->b, "\r\n");
 		h->col = 0;
 	}
-	mime_buf_addc(h->b, ' ');
-	mime_buf_add(h->b, tok, n);
+	buf_addc(h->b, ' ');
+	buf_add(h->b, tok, n);
 	h->col += 1 + n;
 	h->first = 0;
 }
@@ -157,14 +86,14 @@ mime_hdr_token(struct mime_hdr *h, const char *tok, size_t n)
 void
 mime_hdr_glue(struct mime_hdr *h, const char *s)
 {
-	mime_buf_adds(h->b, s);
+	buf_adds(h->b, s);
 	h->col += strlen(s);
 }
 
 void
 mime_hdr_end(struct mime_hdr *h)
 {
-	mime_buf_adds(h->b, "\r\n");
+	buf_adds(h->b, "\r\n");
 }
 
 static const char b64_alphabet[] =
@@ -259,7 +188,7 @@ mime_hdr_text(struct mime_hdr *h, const char *text, int phrase)
 
 /* "Thu, 08 Feb 2018 16:00:00 +0000" (RFC 5322, C locale names). */
 void
-mime_hdr_date(struct mime_buf *b, int64_t t)
+mime_hdr_date(struct buf *b, int64_t t)
 {
 	static const char *const wd[] = {"Sun", "Mon", "Tue", "Wed",
 	                                 "Thu", "Fri", "Sat"};
@@ -270,9 +199,9 @@ mime_hdr_date(struct mime_buf *b, int64_t t)
 	struct tm tm;
 	if (!gmtime_r(&tt, &tm))
 		memset(&tm, 0, sizeof(tm));
-	mime_buf_addf(b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n",
-	              wd[tm.tm_wday % 7], tm.tm_mday, mon[tm.tm_mon % 12],
-	              tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	buf_addf(b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n",
+	         wd[tm.tm_wday % 7], tm.tm_mday, mon[tm.tm_mon % 12],
+	         tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 /*
@@ -281,7 +210,7 @@ mime_hdr_date(struct mime_buf *b, int64_t t)
  * characters, trailing blanks and a leading '.' are encoded.
  */
 void
-mime_qp_encode(struct mime_buf *b, const char *text)
+mime_qp_encode(struct buf *b, const char *text)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *s = (const unsigned char *)text;
@@ -291,7 +220,7 @@ mime_qp_encode(struct mime_buf *b, const char *text)
 	/* Room for the worst case (every byte "=XX", a soft break every 25
 	 * bytes), so the loop writes straight into the buffer: this runs for
 	 * every message sent. */
-	if (!mime_buf_reserve(b, 3 * len + 3 * (len / 25 + 2) + 3))
+	if (buf_reserve(b, 3 * len + 3 * (len / 25 + 2) + 3) < 0)
 		return;
 	o = b->p + b->len;
 	while (*s) {
@@ -339,7 +268,7 @@ mime_qp_encode(struct mime_buf *b, const char *text)
 
 /* Base64 in lines of 76 characters, CRLF. */
 void
-mime_b64_lines(struct mime_buf *b, const char *data, size_t n)
+mime_b64_lines(struct buf *b, const char *data, size_t n)
 {
 	const size_t chunk = MIME_LINE_MAX / 4 * 3;
 	char line[MIME_LINE_MAX + 1];
@@ -347,7 +276,7 @@ mime_b64_lines(struct mime_buf *b, const char *data, size_t n)
 		size_t take = n - i < chunk ? n - i : chunk;
 		size_t len = mime_b64_encode((const unsigned char *)data + i,
 		                             take, line);
-		mime_buf_add(b, line, len);
-		mime_buf_adds(b, "\r\n");
+		buf_add(b, line, len);
+		buf_adds(b, "\r\n");
 	}
 }

@@ -59,18 +59,6 @@ struct public_entry {
 /* ---- small helpers ---- */
 
 const char *
-public_short_id(const char *uid, char *buf, size_t buflen)
-{
-	size_t n = strcspn(uid, "@");
-
-	if (n >= buflen)
-		n = buflen - 1;
-	memcpy(buf, uid, n);
-	buf[n] = '\0';
-	return buf;
-}
-
-const char *
 public_anchor(const char *uid, char *buf)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -418,12 +406,12 @@ void
 public_error(struct public_site *ps, struct http_response *res, int status,
              const char *title, const char *text)
 {
-	struct pbuf b = {0};
+	struct buf b = {0};
 	size_t len = 0;
 	char *body;
 
 	public_page_error(ps, status, title, text, &b);
-	body = pbuf_take(&b, &len);
+	body = buf_take(&b, &len);
 	public_reply_html(ps, res, status, body, len, "no-store");
 }
 
@@ -803,7 +791,7 @@ public_page(struct public_site *ps, const struct http_request *req,
 {
 	char key[PUBLIC_KEY_MAX], name[PUBLIC_SLUG_MAX + 1];
 	struct public_entry *e, spare;
-	struct pbuf b = {0};
+	struct buf b = {0};
 	int64_t exp = 0;
 	size_t len = 0;
 	char *body;
@@ -825,11 +813,11 @@ public_page(struct public_site *ps, const struct http_request *req,
 		r = slug != NULL ? public_page_topic(ps, name, &b, &exp)
 		                 : public_page_agenda(ps, &b, &exp);
 		if (r == -ENOENT) {
-			pbuf_fini(&b);
+			buf_fini(&b);
 			public_not_found(ps, res);
 			return;
 		}
-		body = pbuf_take(&b, &len);
+		body = buf_take(&b, &len);
 		if (r < 0 || body == NULL) {
 			free(body);
 			public_server_error(ps, res,

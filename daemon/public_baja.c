@@ -145,7 +145,7 @@ public_baja(struct public_site *ps, const struct http_request *req,
 	char token[TOKEN_MAX], slug[PUBLIC_SLUG_MAX + 1];
 	struct osc o;
 	struct topic t;
-	struct pbuf b = {0};
+	struct buf b = {0};
 	size_t len = 0;
 	long id;
 	char *body;
@@ -189,7 +189,7 @@ public_baja(struct public_site *ps, const struct http_request *req,
 	                 done ? 0 : public_osc_follows(&o, slug), done, &b);
 	osc_fini(&o);
 	topic_fini(&t);
-	body = pbuf_take(&b, &len);
+	body = buf_take(&b, &len);
 	if (body == NULL) {
 		public_server_error(ps, res, "out of memory");
 		return;

@@ -6,27 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "event.h"
 #include "public.h"
 #include "store.h"
-
-/* A growing text buffer; after a failed allocation oom is set and every
- * later append is ignored, so callers check once at the end. */
-struct pbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-void pbuf_add(struct pbuf *b, const char *s);
-void pbuf_addn(struct pbuf *b, const char *s, size_t n);
-void pbuf_printf(struct pbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* s with & < > " ' as character references (text and attribute values). */
-void pbuf_html(struct pbuf *b, const char *s);
-/* Take the text (NUL-terminated); the buffer is empty afterwards. */
-char *pbuf_take(struct pbuf *b, size_t *len);
-void pbuf_fini(struct pbuf *b);
 
 struct public_site {
 	struct store *st;
@@ -42,9 +25,6 @@ struct public_site {
 };
 
 #define PUBLIC_SLUG_MAX EVENT_SLUG_MAX
-
-/* The session's short id (the UID's part before '@') into buf. */
-const char *public_short_id(const char *uid, char *buf, size_t buflen);
 
 /* Longest anchor public_anchor() writes, with its NUL. */
 #define PUBLIC_ANCHOR_MAX 104
@@ -64,18 +44,18 @@ const char *public_anchor(const char *uid, char *buf);
  * being right even with no change (a shown session ends), or 0. 0, -ENOENT
  * for an unknown topic, or another negative code.
  */
-int public_page_agenda(struct public_site *ps, struct pbuf *out,
+int public_page_agenda(struct public_site *ps, struct buf *out,
                        int64_t *expires);
-int public_page_topic(struct public_site *ps, const char *slug,
-                      struct pbuf *out, int64_t *expires);
+int public_page_topic(struct public_site *ps, const char *slug, struct buf *out,
+                      int64_t *expires);
 /* The unsubscribe confirmation (done = 0: the form; 1: done). following
  * says whether the organisation still follows the topic. */
 void public_page_baja(struct public_site *ps, const struct osc *o,
                       const struct topic *t, const char *token, int following,
-                      int done, struct pbuf *out);
+                      int done, struct buf *out);
 /* A short page for an error status, with a message in Spanish. */
 void public_page_error(struct public_site *ps, int status, const char *title,
-                       const char *text, struct pbuf *out);
+                       const char *text, struct buf *out);
 
 /* A URL-safe token (base64url and '.') of a sane length. */
 int public_token_ok(const char *s, size_t n);

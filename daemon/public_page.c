@@ -3,11 +3,10 @@
  *
  * Plain HTML5 with one style sheet in the page (its hash is in the CSP),
  * no script, no image, no other origin. Every value from the store goes
- * through pbuf_html. Sessions carry id="<anchor>" (public_anchor), which
+ * through buf_add_html. Sessions carry id="<anchor>" (public_anchor), which
  * the feeds' URL property points at.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,126 +14,6 @@
 #include "clock.h"
 #include "fecha.h"
 #include "public_internal.h"
-
-/* ---- text buffer ---- */
-
-static int
-pbuf_grow(struct pbuf *b, size_t more)
-{
-	size_t cap;
-	char *p;
-
-	if (b->oom)
-		return -1;
-	if (b->len + more + 1 <= b->cap)
-		return 0;
-	cap = b->cap ? b->cap : 4096;
-	while (cap < b->len + more + 1)
-		cap *= 2;
-	p = realloc(b->p, cap);
-	if (p == NULL) {
-		b->oom = 1;
-		return -1;
-	}
-	b->p = p;
-	b->cap = cap;
-	return 0;
-}
-
-void
-pbuf_addn(struct pbuf *b, const char *s, size_t n)
-{
-	if (pbuf_grow(b, n) < 0)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void
-pbuf_add(struct pbuf *b, const char *s)
-{
-	if (s != NULL)
-		pbuf_addn(b, s, strlen(s));
-}
-
-void
-pbuf_printf(struct pbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || pbuf_grow(b, (size_t)n) < 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-void
-pbuf_html(struct pbuf *b, const char *s)
-{
-	const char *run;
-
-	if (s == NULL)
-		return;
-	for (run = s; *s != '\0'; s++) {
-		const char *rep;
-
-		switch (*s) {
-		case '&':
-			rep = "&amp;";
-			break;
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		case '"':
-			rep = "&quot;";
-			break;
-		case '\'':
-			rep = "&#39;";
-			break;
-		default:
-			continue;
-		}
-		pbuf_addn(b, run, (size_t)(s - run));
-		pbuf_add(b, rep);
-		run = s + 1;
-	}
-	pbuf_addn(b, run, (size_t)(s - run));
-}
-
-char *
-pbuf_take(struct pbuf *b, size_t *len)
-{
-	char *p;
-
-	if (b->oom) {
-		pbuf_fini(b);
-		return NULL;
-	}
-	if (b->p == NULL)
-		pbuf_grow(b, 0);
-	p = b->p;
-	if (len != NULL)
-		*len = b->len;
-	memset(b, 0, sizeof(*b));
-	return p;
-}
-
-void
-pbuf_fini(struct pbuf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
-}
 
 /* Dark text on light backgrounds, contrast well above WCAG AA (4.5:1). */
 const char public_page_css[] =
@@ -178,45 +57,44 @@ const char public_page_css[] =
 #define PAGE_TITLE "Agenda de sesiones con la sociedad civil"
 
 static void
-page_head(struct pbuf *b, const char *title)
+page_head(struct buf *b, const char *title)
 {
-	pbuf_add(b, "<!DOCTYPE html>\n<html lang=\"es\">\n<head>\n"
+	buf_adds(b, "<!DOCTYPE html>\n<html lang=\"es\">\n<head>\n"
 	            "<meta charset=\"utf-8\">\n"
 	            "<meta name=\"viewport\" content=\"width=device-width, "
 	            "initial-scale=1\">\n<title>");
-	pbuf_html(b, title);
-	pbuf_add(b, "</title>\n<style>");
-	pbuf_add(b, public_page_css);
-	pbuf_add(b, "</style>\n</head>\n<body>\n");
+	buf_add_html(b, title);
+	buf_adds(b, "</title>\n<style>");
+	buf_adds(b, public_page_css);
+	buf_adds(b, "</style>\n</head>\n<body>\n");
 }
 
 static void
-page_foot(struct public_site *ps, struct pbuf *b)
+page_foot(struct public_site *ps, struct buf *b)
 {
-	pbuf_add(b, "</main>\n<footer>\n<p>Todas las sesiones en un "
+	buf_adds(b, "</main>\n<footer>\n<p>Todas las sesiones en un "
 	            "calendario: <a href=\"");
-	pbuf_html(b, ps->webcal);
-	pbuf_add(b, "/calendarios/todos.ics\">suscribirse (webcal)</a> · "
+	buf_add_html(b, ps->webcal);
+	buf_adds(b, "/calendarios/todos.ics\">suscribirse (webcal)</a> · "
 	            "<a href=\"");
-	pbuf_html(b, ps->base);
-	pbuf_add(b, "/calendarios/todos.ics\">descargar (.ics)</a></p>\n"
+	buf_add_html(b, ps->base);
+	buf_adds(b, "/calendarios/todos.ics\">descargar (.ics)</a></p>\n"
 	            "</footer>\n</body>\n</html>\n");
 }
 
 /* "Febrero de 2018": month names are lower case and start with ASCII. */
 static void
-page_month_heading(struct pbuf *b, int y, int m)
+page_month_heading(struct buf *b, int y, int m)
 {
 	const char *name = fecha_month_name(m);
 
-	pbuf_printf(b, "<h3>%c%s de %d</h3>\n", name[0] - 'a' + 'A', name + 1,
-	            y);
+	buf_addf(b, "<h3>%c%s de %d</h3>\n", name[0] - 'a' + 'A', name + 1, y);
 }
 
 static void
-page_time(struct pbuf *b, int min)
+page_time(struct buf *b, int min)
 {
-	pbuf_printf(b, "%02d:%02d", min / 60, min % 60);
+	buf_addf(b, "%02d:%02d", min / 60, min % 60);
 }
 
 static int
@@ -227,52 +105,52 @@ page_undecided(const struct event *ev)
 
 /* The session's date (or window) in words, with its times. */
 static void
-page_when(struct public_site *ps, struct pbuf *b, const struct event *ev)
+page_when(struct public_site *ps, struct buf *b, const struct event *ev)
 {
 	char words[160], iso[16];
 
 	if (page_undecided(ev)) {
 		fecha_window_words(ev->win_start, ev->win_end, words,
 		                   sizeof(words));
-		pbuf_add(b, "Fecha por definir: ");
-		pbuf_html(b, words);
+		buf_adds(b, "Fecha por definir: ");
+		buf_add_html(b, words);
 		if (ev->kind == FECHA_APPROX && ev->duration_days > 0)
-			pbuf_printf(b, " (%d días)", ev->duration_days);
+			buf_addf(b, " (%d días)", ev->duration_days);
 		return;
 	}
 	snprintf(iso, sizeof(iso), "%04d-%02d-%02d", ev->start.y, ev->start.m,
 	         ev->start.d);
-	pbuf_printf(b, "<time datetime=\"%s\">", iso);
+	buf_addf(b, "<time datetime=\"%s\">", iso);
 	if (ev->kind == FECHA_RANGE) {
 		fecha_window_words(ev->start, ev->end, words, sizeof(words));
-		pbuf_html(b, words);
+		buf_add_html(b, words);
 	} else {
 		fecha_date_words(ev->start, words, sizeof(words));
-		pbuf_html(b, words);
+		buf_add_html(b, words);
 	}
-	pbuf_add(b, "</time>");
+	buf_adds(b, "</time>");
 	if (ev->start_min >= 0) {
-		pbuf_add(b, ", ");
+		buf_adds(b, ", ");
 		if (ev->end_min >= 0) {
-			pbuf_add(b, "de ");
+			buf_adds(b, "de ");
 			page_time(b, ev->start_min);
-			pbuf_add(b, " a ");
+			buf_adds(b, " a ");
 			page_time(b, ev->end_min);
 		} else {
 			page_time(b, ev->start_min);
 		}
-		pbuf_add(b, " h");
+		buf_adds(b, " h");
 		if (ev->tzid != NULL &&
 		    strcmp(ev->tzid, ps->cfg->timezone) != 0) {
-			pbuf_add(b, " (hora de ");
-			pbuf_html(b, ev->tzid);
-			pbuf_add(b, ")");
+			buf_adds(b, " (hora de ");
+			buf_add_html(b, ev->tzid);
+			buf_adds(b, ")");
 		}
 	}
 }
 
 static void
-page_session(struct public_site *ps, struct pbuf *b, const struct event *ev)
+page_session(struct public_site *ps, struct buf *b, const struct event *ev)
 {
 	const char *cls, *label;
 	char sid[PUBLIC_ANCHOR_MAX];
@@ -292,48 +170,48 @@ page_session(struct public_site *ps, struct pbuf *b, const struct event *ev)
 		label = "Confirmada";
 	}
 	public_anchor(ev->uid, sid);
-	pbuf_add(b, "<li class=\"sesion ");
-	pbuf_add(b, cls);
-	pbuf_add(b, "\" id=\"");
-	pbuf_html(b, sid);
-	pbuf_add(b, "\">\n<h4>");
-	pbuf_html(b, ev->title);
-	pbuf_add(b, "</h4>\n<p class=\"dato fecha\">");
+	buf_adds(b, "<li class=\"sesion ");
+	buf_adds(b, cls);
+	buf_adds(b, "\" id=\"");
+	buf_add_html(b, sid);
+	buf_adds(b, "\">\n<h4>");
+	buf_add_html(b, ev->title);
+	buf_adds(b, "</h4>\n<p class=\"dato fecha\">");
 	page_when(ps, b, ev);
-	pbuf_add(b, "</p>\n");
+	buf_adds(b, "</p>\n");
 	if (ev->location != NULL && *ev->location != '\0') {
-		pbuf_add(b, "<p class=\"dato lugar\">Lugar: ");
-		pbuf_html(b, ev->location);
-		pbuf_add(b, "</p>\n");
+		buf_adds(b, "<p class=\"dato lugar\">Lugar: ");
+		buf_add_html(b, ev->location);
+		buf_adds(b, "</p>\n");
 	}
 	if (ev->ntopics > 0) {
-		pbuf_add(b, "<p class=\"dato temas\">");
-		pbuf_add(b, ev->ntopics > 1 ? "Temas: " : "Tema: ");
+		buf_adds(b, "<p class=\"dato temas\">");
+		buf_adds(b, ev->ntopics > 1 ? "Temas: " : "Tema: ");
 		for (i = 0; i < ev->ntopics; i++) {
 			if (i > 0)
-				pbuf_add(b, ", ");
-			pbuf_add(b, "<a href=\"/temas/");
-			pbuf_html(b, ev->topics[i].slug);
-			pbuf_add(b, "\">");
-			pbuf_html(b, ev->topics[i].name);
-			pbuf_add(b, "</a>");
+				buf_adds(b, ", ");
+			buf_adds(b, "<a href=\"/temas/");
+			buf_add_html(b, ev->topics[i].slug);
+			buf_adds(b, "\">");
+			buf_add_html(b, ev->topics[i].name);
+			buf_adds(b, "</a>");
 		}
-		pbuf_add(b, "</p>\n");
+		buf_adds(b, "</p>\n");
 	}
-	pbuf_printf(b, "<p><span class=\"estado %s\">%s</span>", cls, label);
+	buf_addf(b, "<p><span class=\"estado %s\">%s</span>", cls, label);
 	if (ev->status == EVENT_CANCELLED && ev->reason != NULL &&
 	    *ev->reason != '\0') {
-		pbuf_add(b, " <span class=\"dato\">");
-		pbuf_html(b, ev->reason);
-		pbuf_add(b, "</span>");
+		buf_adds(b, " <span class=\"dato\">");
+		buf_add_html(b, ev->reason);
+		buf_adds(b, "</span>");
 	}
-	pbuf_add(b, "</p>\n</li>\n");
+	buf_adds(b, "</p>\n</li>\n");
 }
 
 /* Dated sessions that have not ended, grouped by month; *expires gets the
  * end of the first of them (the page changes then). */
 static void
-page_upcoming(struct public_site *ps, struct pbuf *b, const struct event *evs,
+page_upcoming(struct public_site *ps, struct buf *b, const struct event *evs,
               size_t n, int64_t now, int64_t *expires)
 {
 	int y = 0, m = 0, any = 0;
@@ -350,24 +228,24 @@ page_upcoming(struct public_site *ps, struct pbuf *b, const struct event *evs,
 			*expires = end;
 		if (ev->start.y != y || ev->start.m != m) {
 			if (any)
-				pbuf_add(b, "</ul>\n");
+				buf_adds(b, "</ul>\n");
 			y = ev->start.y;
 			m = ev->start.m;
 			page_month_heading(b, y, m);
-			pbuf_add(b, "<ul class=\"sesiones\">\n");
+			buf_adds(b, "<ul class=\"sesiones\">\n");
 		}
 		any = 1;
 		page_session(ps, b, ev);
 	}
 	if (any)
-		pbuf_add(b, "</ul>\n");
+		buf_adds(b, "</ul>\n");
 	else
-		pbuf_add(b, "<p>No hay sesiones próximas con fecha.</p>\n");
+		buf_adds(b, "<p>No hay sesiones próximas con fecha.</p>\n");
 }
 
 /* Undecided sessions, each with its window in words. */
 static void
-page_undecided_list(struct public_site *ps, struct pbuf *b,
+page_undecided_list(struct public_site *ps, struct buf *b,
                     const struct event *evs, size_t n)
 {
 	int any = 0;
@@ -378,33 +256,33 @@ page_undecided_list(struct public_site *ps, struct pbuf *b,
 		    evs[i].status == EVENT_CANCELLED)
 			continue;
 		if (!any)
-			pbuf_add(b, "<ul class=\"sesiones\">\n");
+			buf_adds(b, "<ul class=\"sesiones\">\n");
 		any = 1;
 		page_session(ps, b, &evs[i]);
 	}
 	if (any)
-		pbuf_add(b, "</ul>\n");
+		buf_adds(b, "</ul>\n");
 	else
-		pbuf_add(b, "<p>Todas las sesiones tienen fecha.</p>\n");
+		buf_adds(b, "<p>Todas las sesiones tienen fecha.</p>\n");
 }
 
 static void
-page_subscribe_links(struct public_site *ps, struct pbuf *b, const char *slug)
+page_subscribe_links(struct public_site *ps, struct buf *b, const char *slug)
 {
-	pbuf_add(b, "<p class=\"enlaces\"><a class=\"webcal\" href=\"");
-	pbuf_html(b, ps->webcal);
-	pbuf_add(b, "/calendarios/");
-	pbuf_html(b, slug);
-	pbuf_add(b, ".ics\">Suscribirse en su calendario</a><a class=\"https\" "
+	buf_adds(b, "<p class=\"enlaces\"><a class=\"webcal\" href=\"");
+	buf_add_html(b, ps->webcal);
+	buf_adds(b, "/calendarios/");
+	buf_add_html(b, slug);
+	buf_adds(b, ".ics\">Suscribirse en su calendario</a><a class=\"https\" "
 	            "href=\"");
-	pbuf_html(b, ps->base);
-	pbuf_add(b, "/calendarios/");
-	pbuf_html(b, slug);
-	pbuf_add(b, ".ics\">Dirección del calendario (.ics)</a></p>\n");
+	buf_add_html(b, ps->base);
+	buf_adds(b, "/calendarios/");
+	buf_add_html(b, slug);
+	buf_adds(b, ".ics\">Dirección del calendario (.ics)</a></p>\n");
 }
 
 int
-public_page_agenda(struct public_site *ps, struct pbuf *out, int64_t *expires)
+public_page_agenda(struct public_site *ps, struct buf *out, int64_t *expires)
 {
 	struct store_event_filter f = {.with_cancelled = 1};
 	struct event *evs = NULL;
@@ -421,7 +299,7 @@ public_page_agenda(struct public_site *ps, struct pbuf *out, int64_t *expires)
 		return r;
 	}
 	page_head(out, PAGE_TITLE);
-	pbuf_add(out, "<header>\n<h1>" PAGE_TITLE "</h1>\n"
+	buf_adds(out, "<header>\n<h1>" PAGE_TITLE "</h1>\n"
 	              "<p>Las sesiones de diálogo con organizaciones de la "
 	              "sociedad civil, por tema. Suscríbase al calendario de "
 	              "un tema y su programa de calendario mostrará cada "
@@ -430,30 +308,30 @@ public_page_agenda(struct public_site *ps, struct pbuf *out, int64_t *expires)
 	              "<a href=\"#por-definir\">Por definir</a> · "
 	              "<a href=\"#temas\">Temas y calendarios</a></p></nav>\n"
 	              "</header>\n<main>\n");
-	pbuf_add(out, "<section aria-labelledby=\"proximas\">\n"
+	buf_adds(out, "<section aria-labelledby=\"proximas\">\n"
 	              "<h2 id=\"proximas\">Próximas sesiones</h2>\n");
 	page_upcoming(ps, out, evs, n, now, expires);
-	pbuf_add(out, "</section>\n<section aria-labelledby=\"por-definir\">\n"
+	buf_adds(out, "</section>\n<section aria-labelledby=\"por-definir\">\n"
 	              "<h2 id=\"por-definir\">Por definir</h2>\n"
 	              "<p>Sesiones cuya fecha aún no se conoce, con el periodo "
 	              "en que se esperan.</p>\n");
 	page_undecided_list(ps, out, evs, n);
-	pbuf_add(out, "</section>\n<section aria-labelledby=\"temas\">\n"
+	buf_adds(out, "</section>\n<section aria-labelledby=\"temas\">\n"
 	              "<h2 id=\"temas\">Temas y calendarios</h2>\n"
 	              "<ul class=\"temas\">\n");
 	for (i = 0; i < nt; i++) {
-		pbuf_add(out, "<li class=\"tema\"><h3><a href=\"/temas/");
-		pbuf_html(out, topics[i].slug);
-		pbuf_add(out, "\">");
-		pbuf_html(out, topics[i].nombre);
-		pbuf_add(out, "</a></h3>\n");
-		pbuf_printf(out, "<p class=\"dato\">%ld %s</p>\n",
-		            topics[i].events,
-		            topics[i].events == 1 ? "sesión" : "sesiones");
+		buf_adds(out, "<li class=\"tema\"><h3><a href=\"/temas/");
+		buf_add_html(out, topics[i].slug);
+		buf_adds(out, "\">");
+		buf_add_html(out, topics[i].nombre);
+		buf_adds(out, "</a></h3>\n");
+		buf_addf(out, "<p class=\"dato\">%ld %s</p>\n",
+		         topics[i].events,
+		         topics[i].events == 1 ? "sesión" : "sesiones");
 		page_subscribe_links(ps, out, topics[i].slug);
-		pbuf_add(out, "</li>\n");
+		buf_adds(out, "</li>\n");
 	}
-	pbuf_add(out, "</ul>\n</section>\n");
+	buf_adds(out, "</ul>\n</section>\n");
 	page_foot(ps, out);
 	event_array_free(evs, n);
 	topic_array_free(topics, nt);
@@ -461,7 +339,7 @@ public_page_agenda(struct public_site *ps, struct pbuf *out, int64_t *expires)
 }
 
 int
-public_page_topic(struct public_site *ps, const char *slug, struct pbuf *out,
+public_page_topic(struct public_site *ps, const char *slug, struct buf *out,
                   int64_t *expires)
 {
 	struct store_event_filter f = {.topic = slug, .with_cancelled = 1};
@@ -483,31 +361,31 @@ public_page_topic(struct public_site *ps, const char *slug, struct pbuf *out,
 		return r;
 	}
 	page_head(out, t.nombre);
-	pbuf_add(out,
+	buf_adds(out,
 	         "<header>\n<p><a href=\"/\">" PAGE_TITLE "</a></p>\n<h1>");
-	pbuf_html(out, t.nombre);
-	pbuf_add(out, "</h1>\n");
+	buf_add_html(out, t.nombre);
+	buf_adds(out, "</h1>\n");
 	if (t.title != NULL) {
-		pbuf_add(out, "<p>");
-		pbuf_html(out, t.title);
-		pbuf_add(out, "</p>\n");
+		buf_adds(out, "<p>");
+		buf_add_html(out, t.title);
+		buf_adds(out, "</p>\n");
 	}
 	page_subscribe_links(ps, out, t.slug);
-	pbuf_add(out,
+	buf_adds(out,
 	         "</header>\n<main>\n<section aria-labelledby=\"proximas\">\n"
 	         "<h2 id=\"proximas\">Próximas sesiones</h2>\n");
 	page_upcoming(ps, out, evs, n, now, expires);
-	pbuf_add(out, "</section>\n<section aria-labelledby=\"por-definir\">\n"
+	buf_adds(out, "</section>\n<section aria-labelledby=\"por-definir\">\n"
 	              "<h2 id=\"por-definir\">Por definir</h2>\n");
 	page_undecided_list(ps, out, evs, n);
-	pbuf_add(out, "</section>\n");
+	buf_adds(out, "</section>\n");
 	/* Past sessions too: the feeds' URLs point at every session. */
 	for (i = 0; i < n; i++) {
 		if (page_undecided(&evs[i]) ||
 		    event_span_utc(&evs[i], &start, &end) < 0 || end > now)
 			continue;
 		if (!past)
-			pbuf_add(out,
+			buf_adds(out,
 			         "<section aria-labelledby=\"anteriores\">\n"
 			         "<h2 id=\"anteriores\">Sesiones "
 			         "anteriores</h2>\n<ul class=\"sesiones\">\n");
@@ -515,7 +393,7 @@ public_page_topic(struct public_site *ps, const char *slug, struct pbuf *out,
 		page_session(ps, out, &evs[i]);
 	}
 	if (past)
-		pbuf_add(out, "</ul>\n</section>\n");
+		buf_adds(out, "</ul>\n</section>\n");
 	page_foot(ps, out);
 	event_array_free(evs, n);
 	topic_fini(&t);
@@ -525,49 +403,49 @@ public_page_topic(struct public_site *ps, const char *slug, struct pbuf *out,
 void
 public_page_baja(struct public_site *ps, const struct osc *o,
                  const struct topic *t, const char *token, int following,
-                 int done, struct pbuf *out)
+                 int done, struct buf *out)
 {
 	page_head(out, done ? "Baja registrada" : "Dejar de recibir avisos");
-	pbuf_add(out, "<header>\n<h1>");
-	pbuf_add(out, done ? "Baja registrada" : "Dejar de recibir avisos");
-	pbuf_add(out, "</h1>\n</header>\n<main>\n<p>Organización: <strong>");
-	pbuf_html(out, o->name);
-	pbuf_add(out, "</strong></p>\n<p>Tema: <strong>");
-	pbuf_html(out, t->nombre);
-	pbuf_add(out, "</strong></p>\n");
+	buf_adds(out, "<header>\n<h1>");
+	buf_adds(out, done ? "Baja registrada" : "Dejar de recibir avisos");
+	buf_adds(out, "</h1>\n</header>\n<main>\n<p>Organización: <strong>");
+	buf_add_html(out, o->name);
+	buf_adds(out, "</strong></p>\n<p>Tema: <strong>");
+	buf_add_html(out, t->nombre);
+	buf_adds(out, "</strong></p>\n");
 	if (done) {
-		pbuf_add(out, "<p>Listo: la organización ya no recibirá avisos "
+		buf_adds(out, "<p>Listo: la organización ya no recibirá avisos "
 		              "de las sesiones de este tema. Los avisos de "
 		              "sus otros temas siguen llegando.</p>\n");
 	} else if (!following) {
-		pbuf_add(out, "<p>La organización ya no recibe avisos de este "
+		buf_adds(out, "<p>La organización ya no recibe avisos de este "
 		              "tema. No hace falta hacer nada más.</p>\n");
 	} else {
-		pbuf_add(out, "<p>Si confirma, la organización dejará de "
+		buf_adds(out, "<p>Si confirma, la organización dejará de "
 		              "recibir avisos de las sesiones de este tema. "
 		              "Los avisos de sus otros temas seguirán "
 		              "llegando.</p>\n<form method=\"post\" "
 		              "action=\"/baja/");
-		pbuf_html(out, token);
-		pbuf_add(out, "\">\n<input type=\"hidden\" "
+		buf_add_html(out, token);
+		buf_adds(out, "\">\n<input type=\"hidden\" "
 		              "name=\"List-Unsubscribe\" value=\"One-Click\">\n"
 		              "<p><button type=\"submit\">Confirmar la "
 		              "baja</button></p>\n</form>\n");
 	}
-	pbuf_add(out, "<p><a href=\"/\">Ver la agenda de sesiones</a></p>\n");
+	buf_adds(out, "<p><a href=\"/\">Ver la agenda de sesiones</a></p>\n");
 	page_foot(ps, out);
 }
 
 void
 public_page_error(struct public_site *ps, int status, const char *title,
-                  const char *text, struct pbuf *out)
+                  const char *text, struct buf *out)
 {
 	page_head(out, title);
-	pbuf_add(out, "<header>\n<h1>");
-	pbuf_html(out, title);
-	pbuf_add(out, "</h1>\n</header>\n<main>\n<p>");
-	pbuf_html(out, text);
-	pbuf_printf(out, "</p>\n<p class=\"dato\">Código %d.</p>\n", status);
-	pbuf_add(out, "<p><a href=\"/\">Ver la agenda de sesiones</a></p>\n");
+	buf_adds(out, "<header>\n<h1>");
+	buf_add_html(out, title);
+	buf_adds(out, "</h1>\n</header>\n<main>\n<p>");
+	buf_add_html(out, text);
+	buf_addf(out, "</p>\n<p class=\"dato\">Código %d.</p>\n", status);
+	buf_adds(out, "<p><a href=\"/\">Ver la agenda de sesiones</a></p>\n");
 	page_foot(ps, out);
 }

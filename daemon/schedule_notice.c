@@ -513,13 +513,6 @@ staff_mail_queue(struct store *st, const struct config *cfg, const char *key,
 	return ret;
 }
 
-/* The short id of a UID: its part before '@'. */
-static void
-short_id(const char *uid, char *buf, size_t buflen)
-{
-	snprintf(buf, buflen, "%.*s", (int)strcspn(uid, "@"), uid);
-}
-
 /* The subject and body of a nudge (malloc'ed). */
 static int
 nudge_text(const struct config *cfg, const struct event *ev, int open_now,
@@ -534,7 +527,7 @@ nudge_text(const struct config *cfg, const struct event *ev, int open_now,
 	day_words(ev->win_start, day, sizeof(day));
 	fecha_date_words(ev->win_start, full, sizeof(full));
 	fecha_window_words(ev->win_start, ev->win_end, win, sizeof(win));
-	short_id(ev->uid, id, sizeof(id));
+	event_short_id(ev->uid, id, sizeof(id));
 	if (asprintf(subject, "Por definir: %s — la ventana abre %s%s",
 	             ev->title, open_now ? "hoy, " : "el ", day) < 0) {
 		*subject = NULL;
@@ -718,7 +711,7 @@ digest_body(struct store *st, const struct config *cfg, int64_t at, int64_t now,
 		if (message_when_words(&evs[i], office_tz(cfg), when,
 		                       sizeof(when)) < 0)
 			snprintf(when, sizeof(when), "?");
-		short_id(evs[i].uid, id, sizeof(id));
+		event_short_id(evs[i].uid, id, sizeof(id));
 		fprintf(f, "  - %s: %s (%s)\n", when, evs[i].title, id);
 	}
 	if (k == 0)
@@ -735,7 +728,7 @@ digest_body(struct store *st, const struct config *cfg, int64_t at, int64_t now,
 
 		fecha_window_words(evs[i].win_start, evs[i].win_end, win,
 		                   sizeof(win));
-		short_id(evs[i].uid, id, sizeof(id));
+		event_short_id(evs[i].uid, id, sizeof(id));
 		fprintf(f, "  - %s (%s): %s; ", evs[i].title, id, win);
 		if (days > 0)
 			fprintf(f, "la ventana abre en %ld %s\n", days,
@@ -756,7 +749,7 @@ digest_body(struct store *st, const struct config *cfg, int64_t at, int64_t now,
 	for (i = 0; i < n; i++) {
 		if (rows[i].next_try < at - 7 * 86400)
 			continue;
-		short_id(rows[i].uid, id, sizeof(id));
+		event_short_id(rows[i].uid, id, sizeof(id));
 		fprintf(f, "  - %s, %s a %s: %s\n", id,
 		        outbox_kind_words(rows[i].kind),
 		        rows[i].osc_name ? rows[i].osc_name : "el personal",
