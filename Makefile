@@ -1,7 +1,8 @@
 # cronograma: cronogramad (daemon) and cronoctl (control CLI).
 #
 #   make            build build/cronogramad and build/cronoctl
-#   make check      every test: format, a fresh machine played, unit (cmocka),
+#   make check      every test: format, a fresh machine played, the layers
+#                   (lint), unit (cmocka),
 #                   integration, each fuzz target for FUZZ_CHECK_SECONDS, the
 #                   whole suite again under ASan+UBSan and again under
 #                   ThreadSanitizer; last line "N passed, M failed"
@@ -13,6 +14,8 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make po-update  merge cli/'s messages into po/*.po for translators
 #   make format     apply .clang-format
+#   make lint       the layers: no call circle among daemon files (read from
+#                   the objects with nm), each library's header in its module
 #
 # BUILD=dir builds out of tree (several builds can share one checkout).
 # SAN=1 builds with ASan+UBSan, TSAN=1 with ThreadSanitizer (check uses
@@ -85,12 +88,13 @@ TEST_DEPS_token   := token secret
 # A module split by suffix is named by its first file: event means event.c,
 # event_render.c, event_parse.c and event_tzmap.c (and budget.c, buf.c and text.c,
 # which it uses); fecha means fecha.c and fecha_parse.c;
-# http means http.c, http_addr.c, http_conn.c and http_defer.c;
-# mailer means mailer.c and mailer_smtp.c.
-dep_expand = $(patsubst mailer,mailer mailer_smtp,$(patsubst http,http http_addr http_conn http_defer,$(patsubst fecha,fecha fecha_parse,$(patsubst event,event event_render event_parse event_tzmap budget buf text,$(1)))))
+# http means http.c, http_addr.c, http_conn.c, http_defer.c, http_reply.c and
+# http_run.c;
+# mailer means mailer.c, mailer_list.c and mailer_smtp.c.
+dep_expand = $(patsubst mailer,mailer mailer_list mailer_smtp,$(patsubst http,http http_addr http_conn http_defer http_reply http_run,$(patsubst fecha,fecha fecha_parse,$(patsubst event,event event_render event_parse event_tzmap budget buf text,$(1)))))
 dep_objs = $(if $(filter ALL,$(TEST_DEPS_$(1))),$(LIB_OBJ),$(foreach m,$(call dep_expand,$(TEST_DEPS_$(1))),$(if $(filter sqlfiles templates,$(m)),$(BUILD)/gen/$(m).o,$(BUILD)/daemon/$(m).o)))
 
-.PHONY: all deps depcheck check check-run unit integration format format-check demo bench bench-tools fuzz fuzz-build fuzz-check soak install clean asan \
+.PHONY: all deps depcheck check check-run unit integration format format-check lint demo bench bench-tools fuzz fuzz-build fuzz-check soak install clean asan \
 	po-update i18n-check FORCE
 all: $(BUILD)/cronogramad $(BUILD)/cronoctl $(MO_FILES)
 
@@ -202,6 +206,12 @@ format-check:
 	else cat $(BUILD)/format.log | head -20; echo "format 0 1" > $(BUILD)/results/format; \
 	  echo "format: FAILED (run 'make format')"; fi
 
+# The layers (tests/check_layers.py): calls between daemon files read from
+# the objects' symbols, library headers from the sources.
+lint: all
+	@mkdir -p $(BUILD)/results
+	@$(PYTHON) tests/check_layers.py --build $(BUILD) --results $(BUILD)/results/lint
+
 # check runs every step even when one fails, then prints the total.
 check: deps
 	@$(MAKE) --no-print-directory check-run
@@ -213,6 +223,7 @@ check-run:
 	@$(MAKE) --no-print-directory all || { mkdir -p $(BUILD)/results; echo "build 0 1" >> $(BUILD)/results/build; }
 	@$(MAKE) --no-print-directory bench-tools || { mkdir -p $(BUILD)/results; echo "bench-tools 0 1" >> $(BUILD)/results/build; }
 	@$(MAKE) --no-print-directory i18n-check || true
+	@$(MAKE) --no-print-directory lint || true
 	@$(MAKE) --no-print-directory unit || true
 	@$(MAKE) --no-print-directory integration || true
 	@$(MAKE) --no-print-directory fuzz-check || true

@@ -254,6 +254,18 @@ client_error_print(long status, json_t *doc)
 }
 
 int
+client_init(void)
+{
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+}
+
+void
+client_fini(void)
+{
+	curl_global_cleanup();
+}
+
+int
 client_call(const struct cli *cli, const char *method, const char *path,
             json_t *body, int flags, json_t **out)
 {

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <curl/curl.h>
 
 #include "cronoctl.h"
 
@@ -625,12 +624,12 @@ main(int argc, char **argv)
 	int rc;
 
 	cli_i18n_init();
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (client_init() < 0) {
 		cli_error(_("cannot initialise libcurl"));
 		return CLI_ECONN;
 	}
 	rc = run(argc, argv);
-	curl_global_cleanup();
+	client_fini();
 	if (fflush(stdout) != 0 && rc == CLI_OK) {
 		cli_error(_("cannot write the output: %s"), strerror(errno));
 		rc = CLI_EAPI;

@@ -125,6 +125,10 @@ int cli_opt_long(const struct cli_args *a, const char *name, long min, long max,
 
 /* client.c ------------------------------------------------------------ */
 
+/* libcurl's global state, once per run: 0, or -1 when it cannot start. */
+int client_init(void);
+void client_fini(void);
+
 /* client_call flags */
 #define CLIENT_REPORT 1 /* a 4xx JSON body without "error" is a report */
 #define CLIENT_QUIET  2 /* print nothing on failure */

@@ -11,7 +11,8 @@
  * keeps its connection. So the public server's connections are also
  * tracked (http_conn.c): when a request began and from which address, for
  * its deadline and the per-address limit. Deferred answers are in
- * http_defer.c, trusted proxies' addresses in http_addr.c.
+ * http_defer.c, trusted proxies' addresses in http_addr.c, responses in
+ * http_reply.c, MHD_run on the loop and the server's end in http_run.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,7 +30,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <jansson.h>
 #include <microhttpd.h>
 
 #include "http.h"
@@ -81,210 +81,6 @@ http_mhd_log(void *cls, const char *fmt, va_list ap)
 		log_debug("http: %s", line);
 	else
 		log_warn("http: %s", line);
-}
-
-const char *
-http_request_arg(const struct http_request *req, const char *key)
-{
-	if (req == NULL || req->conn == NULL || key == NULL)
-		return NULL;
-	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
-	                                   key);
-}
-
-const char *
-http_request_header(const struct http_request *req, const char *name)
-{
-	if (req == NULL || req->conn == NULL || name == NULL)
-		return NULL;
-	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
-}
-
-int
-http_response_header(struct http_response *res, const char *name,
-                     const char *value)
-{
-	char *slot;
-	int n;
-
-	if (res->nheaders < 0 || res->nheaders >= 8)
-		return -ENOSPC;
-	if (strpbrk(name, ":\r\n") != NULL || strpbrk(value, "\r\n") != NULL)
-		return -EINVAL;
-	slot = res->header_buf[res->nheaders];
-	n = snprintf(slot, sizeof(res->header_buf[0]), "%s: %s", name, value);
-	if (n < 0 || (size_t)n >= sizeof(res->header_buf[0]))
-		return -E2BIG;
-	res->headers[res->nheaders++] = slot;
-	return 0;
-}
-
-/* msg as a JSON string; bytes that are not UTF-8 become '?' so a message
- * quoting client input still yields a valid body. */
-static json_t *
-http_json_message(const char *msg)
-{
-	json_t *s;
-	char *copy;
-	size_t i;
-
-	s = json_string(msg);
-	if (s != NULL)
-		return s;
-	copy = strdup(msg);
-	if (copy == NULL)
-		return NULL;
-	for (i = 0; copy[i] != '\0'; i++)
-		if ((unsigned char)copy[i] >= 0x80)
-			copy[i] = '?';
-	s = json_string(copy);
-	free(copy);
-	return s;
-}
-
-/* Let go of res's body, its own or a shared one. */
-void
-http_response_drop(struct http_response *res)
-{
-	free(res->body);
-	res->body = NULL;
-	if (res->shared_body != NULL && res->body_release != NULL)
-		res->body_release(res->body_release_arg);
-	res->shared_body = NULL;
-}
-
-void
-http_response_error(struct http_response *res, int status, const char *fmt, ...)
-{
-	char msg[1024];
-	json_t *obj;
-	char *text;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-
-	http_response_drop(res);
-	res->body_len = 0;
-	res->status = status;
-	res->content_type = "application/json";
-
-	obj = json_object();
-	if (obj != NULL)
-		json_object_set_new(obj, "error", http_json_message(msg));
-	text = obj != NULL ? json_dumps(obj, 0) : NULL;
-	json_decref(obj);
-	if (text == NULL) {
-		/* Out of memory: the status alone still says what happened. */
-		return;
-	}
-	/* json_dumps uses jansson's allocator, which is malloc unless
-	 * someone replaced it; copy so free() is always right. */
-	res->body = strdup(text);
-	res->body_len = res->body != NULL ? strlen(res->body) : 0;
-	free(text);
-}
-
-/* Add "Name: value" to r. 0, or -EINVAL when MHD refuses it. */
-static int
-http_header_add(struct MHD_Response *r, const char *line)
-{
-	char name[256];
-	const char *colon, *value;
-	size_t n;
-
-	colon = strchr(line, ':');
-	if (colon == NULL || colon == line)
-		return -EINVAL;
-	n = (size_t)(colon - line);
-	if (n >= sizeof(name))
-		return -EINVAL;
-	memcpy(name, line, n);
-	name[n] = '\0';
-	value = colon + 1;
-	while (*value == ' ' || *value == '\t')
-		value++;
-	if (MHD_add_response_header(r, name, value) != MHD_YES)
-		return -EINVAL;
-	return 0;
-}
-
-static int
-http_response_has_header(const struct http_response *res, const char *name)
-{
-	size_t n = strlen(name);
-	int i;
-
-	for (i = 0; i < res->nheaders; i++)
-		if (res->headers[i] != NULL &&
-		    strncasecmp(res->headers[i], name, n) == 0 &&
-		    res->headers[i][n] == ':')
-			return 1;
-	return 0;
-}
-
-/* The connection's struct http_conn (public server), or NULL. */
-struct http_conn *
-http_conn_of(struct MHD_Connection *c)
-{
-	const union MHD_ConnectionInfo *info =
-	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-
-	return info != NULL ? info->socket_context : NULL;
-}
-
-/* Hand res to MHD, which then owns the body. */
-enum MHD_Result
-http_response_queue(struct http_server *srv, struct MHD_Connection *c,
-                    struct http_response *res)
-{
-	struct http_conn *hc = srv->is_control ? NULL : http_conn_of(c);
-	struct MHD_Response *r;
-	enum MHD_Result ret;
-	int i;
-
-	if (res->shared_body != NULL) {
-		free(res->body);
-		r = MHD_create_response_from_buffer_with_free_callback_cls(
-		    res->body_len, (void *)res->shared_body, res->body_release,
-		    res->body_release_arg);
-		if (r == NULL && res->body_release != NULL)
-			res->body_release(res->body_release_arg);
-		res->shared_body = NULL;
-	} else if (res->body != NULL) {
-		r = MHD_create_response_from_buffer(res->body_len, res->body,
-		                                    MHD_RESPMEM_MUST_FREE);
-		if (r == NULL)
-			free(res->body);
-	} else {
-		r = MHD_create_response_from_buffer(0, (void *)"",
-		                                    MHD_RESPMEM_PERSISTENT);
-	}
-	res->body = NULL;
-	if (r == NULL)
-		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-	                        res->content_type != NULL ? res->content_type
-	                                                  : "application/json");
-	for (i = 0; i < res->nheaders && i < 8; i++) {
-		if (res->headers[i] == NULL)
-			continue;
-		if (http_header_add(r, res->headers[i]) < 0)
-			log_warn("http: dropped a malformed response header");
-	}
-	if (srv->is_control && !http_response_has_header(res, "Cache-Control"))
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-		                        "no-store");
-	/* Only a trusted proxy keeps its connection for another request:
-	 * each request of anyone else then begins with its connection, and
-	 * its deadline counts from there. */
-	if (hc != NULL && !hc->trusted)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-	ret = MHD_queue_response(
-	    c, (unsigned)(res->status > 0 ? res->status : 200), r);
-	MHD_destroy_response(r);
-	return ret;
 }
 
 static enum MHD_Result
@@ -393,31 +189,6 @@ http_upload_append(struct http_server *srv, struct http_upload *up,
 	memcpy(up->body + up->len, data, n);
 	up->len += n;
 	up->body[up->len] = '\0';
-}
-
-struct http_upload *
-http_upload_new(struct http_server *srv, struct MHD_Connection *c)
-{
-	struct http_upload *up = calloc(1, sizeof(*up));
-
-	if (up != NULL) {
-		up->srv = srv;
-		up->conn = c;
-	}
-	return up;
-}
-
-unsigned
-http_max_args(const struct http_server *srv)
-{
-	return srv->lim.max_args > 0 ? srv->lim.max_args : HTTP_ARGS_MAX;
-}
-
-/* A monotonic clock in milliseconds, for request deadlines. */
-uint64_t
-http_now_ms(void)
-{
-	return uv_hrtime() / 1000000u;
 }
 
 /* 1 if the request says "Expect: 100-continue": its client waits for an
@@ -564,69 +335,6 @@ http_completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 	free(up->body);
 	free(up);
 	*con_cls = NULL;
-}
-
-static void http_server_finish_stop(struct http_server *srv);
-
-/* Arm the timer for MHD's next deadline, or stop it when there is none. */
-static void http_timer_rearm(struct http_server *srv);
-
-void
-http_run(struct http_server *srv)
-{
-	srv->in_run = 1;
-	MHD_run(srv->mhd);
-	srv->in_run = 0;
-	if (srv->stopping) {
-		http_server_finish_stop(srv);
-		return;
-	}
-	http_timer_rearm(srv);
-}
-
-static void
-http_timer_cb(uv_timer_t *t)
-{
-	http_run(t->data);
-}
-
-static void
-http_timer_rearm(struct http_server *srv)
-{
-	MHD_UNSIGNED_LONG_LONG ms;
-
-	if (MHD_get_timeout(srv->mhd, &ms) == MHD_YES)
-		uv_timer_start(&srv->timer, http_timer_cb, (uint64_t)ms, 0);
-	else
-		uv_timer_stop(&srv->timer);
-}
-
-static void
-http_poll_cb(uv_poll_t *p, int status, int events)
-{
-	struct http_server *srv = p->data;
-
-	(void)events;
-	if (status < 0)
-		log_warn("http: poll: %s", uv_strerror(status));
-	http_run(srv);
-}
-
-static void
-http_close_cb(uv_handle_t *h)
-{
-	struct http_server *srv = h->data;
-	void (*done)(void *);
-	void *arg;
-
-	if (--srv->open_handles > 0)
-		return;
-	done = srv->done;
-	arg = srv->done_arg;
-	free(srv->path);
-	free(srv);
-	if (done != NULL)
-		done(arg);
 }
 
 /* Start MHD on the listening socket fd (which it then owns) and hook it to
@@ -1034,33 +742,6 @@ http_server_port(const struct http_server *srv)
 	return srv->port;
 }
 
-/* Tear MHD down (closing its sockets) and close the uv handles; the
- * server is freed in the last close callback. */
-static void
-http_server_finish_stop(struct http_server *srv)
-{
-	struct http_conn *hc;
-
-	http_deferred_abandon(srv);
-	uv_poll_stop(&srv->poll);
-	uv_timer_stop(&srv->timer);
-	uv_timer_stop(&srv->watch);
-	MHD_stop_daemon(srv->mhd);
-	srv->mhd = NULL;
-	/* MHD told us of every close; anything left is only ours. */
-	while ((hc = srv->conns) != NULL) {
-		srv->conns = hc->next;
-		free(hc);
-	}
-	srv->nconns = 0;
-	if (srv->path != NULL && unlink(srv->path) < 0 && errno != ENOENT)
-		log_warn("http: cannot remove %s: %s", srv->path,
-		         strerror(errno));
-	uv_close((uv_handle_t *)&srv->poll, http_close_cb);
-	uv_close((uv_handle_t *)&srv->timer, http_close_cb);
-	uv_close((uv_handle_t *)&srv->watch, http_close_cb);
-}
-
 void
 http_server_stop(struct http_server *srv, void (*done)(void *), void *arg)
 {
@@ -1071,6 +752,8 @@ http_server_stop(struct http_server *srv, void (*done)(void *), void *arg)
 	srv->done_arg = arg;
 	/* Called from a handler: MHD is on the stack, so finish once
 	 * MHD_run() has returned. */
+	/* Requests waiting for a deferred answer get theirs (503) now. */
+	http_deferred_abandon(srv);
 	if (srv->in_run)
 		return;
 	http_server_finish_stop(srv);

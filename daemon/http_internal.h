@@ -1,5 +1,5 @@
-/* http_internal: what http.c and http_addr.c share; not a promise to any
- * other module. */
+/* http_internal: what the files of the HTTP server (http*.c) share; not a
+ * promise to any other module. */
 #ifndef CRONOGRAMA_HTTP_INTERNAL_H
 #define CRONOGRAMA_HTTP_INTERNAL_H
 
@@ -41,7 +41,8 @@ int http_xff_client(const char *xff, const struct http_net *v, size_t n,
 /* 1 if a and b (AF_INET or AF_INET6) are the same address. */
 int http_sockaddr_same(const struct sockaddr *a, const struct sockaddr *b);
 
-/* ---- shared by http.c, http_conn.c and http_defer.c (MHD's side) ---- */
+/* ---- shared by http.c, http_conn.c, http_defer.c, http_reply.c and
+ * http_run.c (MHD's side) ---- */
 #ifdef MHD_VERSION
 
 #include <stdint.h>
@@ -125,8 +126,17 @@ struct http_upload {
 	struct http_response *reply;    /* the deferred answer, once given */
 };
 
-/* http.c */
+/* http_run.c: MHD on the loop, and the server's end. */
+/* One MHD_run(), then the timer re-armed (or the stop finished). */
 void http_run(struct http_server *srv);
+/* Arm the timer for MHD's next deadline, or stop it when there is none. */
+void http_timer_rearm(struct http_server *srv);
+void http_poll_cb(uv_poll_t *p, int status, int events);
+/* Tear MHD down (closing its sockets) and close the uv handles; the
+ * server is freed in the last close callback. */
+void http_server_finish_stop(struct http_server *srv);
+
+/* http_reply.c */
 enum MHD_Result http_response_queue(struct http_server *srv,
                                     struct MHD_Connection *c,
                                     struct http_response *res);

@@ -99,36 +99,6 @@ static void mailer_queue_run(struct mailer *m);
 static void mailer_finish_check(struct mailer *m);
 static void mailer_done_timer_cb(uv_timer_t *t);
 
-/* ---- lists ---- */
-
-void
-mailer_list_push(struct mailer_list *l, struct mailer_msg *mm)
-{
-	mm->next = NULL;
-	mm->prev = l->tail;
-	if (l->tail)
-		l->tail->next = mm;
-	else
-		l->head = mm;
-	l->tail = mm;
-	l->n++;
-}
-
-void
-mailer_list_remove(struct mailer_list *l, struct mailer_msg *mm)
-{
-	if (mm->prev)
-		mm->prev->next = mm->next;
-	else
-		l->head = mm->next;
-	if (mm->next)
-		mm->next->prev = mm->prev;
-	else
-		l->tail = mm->prev;
-	mm->prev = mm->next = NULL;
-	l->n--;
-}
-
 static void
 mailer_msg_free(struct mailer_msg *mm)
 {
@@ -137,18 +107,6 @@ mailer_msg_free(struct mailer_msg *mm)
 	free(mm->tmp_path);
 	free(mm->new_path);
 	free(mm);
-}
-
-void
-mailer_text_oneline(char *dst, size_t dstlen, const char *src)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < dstlen && src[i]; i++)
-		dst[i] = (unsigned char)src[i] < 0x20 ? ' ' : src[i];
-	dst[i] = '\0';
-	while (i > 0 && dst[i - 1] == ' ')
-		dst[--i] = '\0';
 }
 
 /* Put mm, its result set, on the finished list, and arm the zero timer

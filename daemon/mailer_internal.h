@@ -1,6 +1,6 @@
-/* Shared by mailer.c (the loop's side: queue, rate, maildir, results) and
- * mailer_smtp.c (the SMTP worker threads); not a promise to any other
- * module. */
+/* Shared by mailer.c (the loop's side: queue, rate, maildir, results),
+ * mailer_smtp.c (the SMTP worker threads) and mailer_list.c (what both
+ * use); not a promise to any other module. */
 #ifndef CRONOGRAMA_MAILER_INTERNAL_H
 #define CRONOGRAMA_MAILER_INTERNAL_H
 
@@ -46,6 +46,7 @@ struct mailer_msg {
 	const char *write_step;
 };
 
+/* mailer_list.c */
 void mailer_list_push(struct mailer_list *l, struct mailer_msg *mm);
 void mailer_list_remove(struct mailer_list *l, struct mailer_msg *mm);
 
