@@ -15,7 +15,7 @@
 #include "event.h"
 #include "fecha.h"
 #include "log.h"
-#include "schedule.h"
+#include "schedule_notice.h"
 
 /* ---- sessions ---- */
 

@@ -20,6 +20,8 @@ struct api_call {
 	char error[300];
 };
 
+/* ---- api_call.c: what every handler uses (it calls no handler) ---- */
+
 /* Reply with body (reference stolen), or with {"error": …}. */
 void api_reply_json(struct api_call *call, int status, json_t *body);
 void api_error(struct api_call *call, int status, const char *fmt, ...)
@@ -33,6 +35,8 @@ int api_body_bool(json_t *body, const char *key);
 
 char *api_iso_utc(int64_t t, char *buf, size_t buflen);
 json_t *api_time_json(int64_t t);
+/* A JSON string, or null for NULL. */
+json_t *api_str_json(const char *s);
 int api_iso_utc_parse(const char *s, int64_t *out);
 
 json_t *api_event_json(const struct event *ev);
@@ -94,7 +98,7 @@ void api_work_start(struct api_call *call, const char *what, int dry_run,
                     api_work_read_fn read, api_work_finish_fn finish,
                     api_work_free_fn free_arg, void *arg);
 
-/* api.c: the office's current year; the ?topic=&tbd=&from=&to= filter
+/* api_call.c: the office's current year; the ?topic=&tbd=&from=&to= filter
  * (replies 400/404 and returns -1 on a bad value). */
 int api_current_year(const struct api_ctx *ctx);
 int api_event_filter_read(struct api_call *call, struct store_event_filter *f);

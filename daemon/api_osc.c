@@ -26,12 +26,6 @@
 
 /* ---- small helpers ---- */
 
-static json_t *
-osc_str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 /* The OSC object of the control API. */
 json_t *
 api_osc_json(const struct osc *o)
@@ -43,11 +37,11 @@ api_osc_json(const struct osc *o)
 		json_array_append_new(emails, json_string(o->emails[i]));
 	for (i = 0; i < o->ntopics; i++)
 		json_array_append_new(topics, json_string(o->topics[i]));
-	return json_pack(
-	    "{s:I, s:s, s:o, s:o, s:o, s:o, s:o}", "id", (json_int_t)o->id,
-	    "name", o->name ? o->name : "", "emails", emails, "contact",
-	    osc_str_or_null(o->contact), "state", osc_str_or_null(o->state),
-	    "topics", topics, "created_at", api_time_json(o->created_at));
+	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:o}", "id",
+	                 (json_int_t)o->id, "name", o->name ? o->name : "",
+	                 "emails", emails, "contact", api_str_json(o->contact),
+	                 "state", api_str_json(o->state), "topics", topics,
+	                 "created_at", api_time_json(o->created_at));
 }
 
 /* The OSC object as compact text, for the audit log (caller frees). */

@@ -5,7 +5,7 @@
  *
  * The file comes as a spreadsheet saved it: UTF-8 with or without a BOM,
  * or Windows-1252 (Excel's "CSV (delimitado por comas)" on a Spanish
- * Windows), detected and converted with iconv; its columns separated by
+ * Windows), detected and decoded by import_osc.c; its columns separated by
  * commas or, as that same Excel writes them, by semicolons, detected from
  * the header line. The report says which.
  *
@@ -13,7 +13,6 @@
  * what needs the store (whose addresses, which topics) and the writing
  * are done on it. */
 #include <errno.h>
-#include <iconv.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -439,7 +438,7 @@ osc_import_row(struct osc_import *im, const struct csv_rec *r,
 		return ROW_BAD;
 	}
 	for (field = 0; field < r->nf; field++)
-		if (!import_utf8_valid(r->f[field], strlen(r->f[field]))) {
+		if (!text_utf8_valid(r->f[field], strlen(r->f[field]))) {
 			import_error(errors, r->line,
 			             "line %d is not valid UTF-8", r->line);
 			return ROW_BAD;
@@ -718,101 +717,6 @@ b64_decode(const char *s, char **out, size_t *len)
 	return 0;
 }
 
-/* The line (from 1) of offset off in data. */
-static int
-line_at(const char *data, size_t off)
-{
-	int line = 1;
-
-	for (size_t i = 0; i < off; i++)
-		if (data[i] == '\n')
-			line++;
-	return line;
-}
-
-/*
- * The file's bytes as UTF-8 text in *text (malloc'ed): UTF-8 as it is
- * (its BOM dropped), or else Windows-1252 converted with iconv; *encoding
- * says which ("UTF-8", "Windows-1252"). What is neither (a NUL byte, a
- * byte Windows-1252 leaves undefined, UTF-16, a workbook) is reported in
- * errors with its line and gives -EINVAL; -ENOMEM.
- */
-static int
-osc_import_decode(const char *data, size_t len, char **text,
-                  const char **encoding, json_t *errors)
-{
-	char *out, *in = (char *)data, *op;
-	size_t inleft = len, outleft = len * 3 + 1;
-	const char *nul = memchr(data, '\0', len);
-	iconv_t cd;
-
-	*text = NULL;
-	*encoding = "UTF-8";
-	if (len >= 2 &&
-	    ((unsigned char)data[0] == 0xFF ||
-	     (unsigned char)data[0] == 0xFE) &&
-	    ((unsigned char)data[1] == 0xFE ||
-	     (unsigned char)data[1] == 0xFF)) {
-		import_error(errors, 0,
-		             "the file is UTF-16 text (Excel's \"Unicode "
-		             "text\"): save it as CSV (comma or semicolon "
-		             "separated) or CSV UTF-8");
-		return -EINVAL;
-	}
-	if (len >= 4 && memcmp(data, "PK\3\4", 4) == 0) {
-		import_error(errors, 0,
-		             "the file is a workbook (.xlsx or .ods), not CSV: "
-		             "save it as CSV from the spreadsheet");
-		return -EINVAL;
-	}
-	if (nul) {
-		import_error(errors, line_at(data, (size_t)(nul - data)),
-		             "line %d: a NUL byte: this is not a CSV text file",
-		             line_at(data, (size_t)(nul - data)));
-		return -EINVAL;
-	}
-	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
-		data += 3;
-		len -= 3;
-	}
-	if (import_utf8_valid(data, len)) {
-		if ((*text = strndup(data, len)) == NULL)
-			return -ENOMEM;
-		return 0;
-	}
-	/* Not UTF-8: what a spreadsheet on Windows writes in Spain and
-	 * Mexico. Every byte but five is a character there. */
-	*encoding = "Windows-1252";
-	if ((out = malloc(outleft)) == NULL)
-		return -ENOMEM;
-	op = out;
-	cd = iconv_open("UTF-8", "WINDOWS-1252");
-	if (cd == (iconv_t)-1) {
-		free(out);
-		import_error(errors, 0,
-		             "the file is not UTF-8, and this system cannot "
-		             "convert Windows-1252 (iconv: %s)",
-		             strerror(errno));
-		return -EINVAL;
-	}
-	in = (char *)data;
-	if (iconv(cd, &in, &inleft, &op, &outleft) == (size_t)-1) {
-		int line = line_at(data, (size_t)(in - data));
-
-		iconv_close(cd);
-		free(out);
-		import_error(errors, line,
-		             "line %d: byte 0x%02X is neither UTF-8 nor "
-		             "Windows-1252 text",
-		             line, (unsigned char)*in);
-		return -EINVAL;
-	}
-	iconv_close(cd);
-	*op = '\0';
-	*text = out;
-	return 0;
-}
-
 /* An organisations import, read by api_work: the CSV's text, or its
  * bytes in base64 (both in the request's body), its records and their
  * plans, the report. */
@@ -846,16 +750,23 @@ osc_work_read(void *arg, struct budget *b)
 			w->bad_base64 = 1;
 			return 0;
 		}
-		if (ret == 0)
-			ret = osc_import_decode(bytes, len, &w->decoded,
-			                        &w->encoding, w->errors);
+		if (ret == 0) {
+			char why[300];
+			int line;
+
+			ret = import_osc_decode(bytes, len, &w->decoded,
+			                        &w->encoding, &line, why,
+			                        sizeof(why));
+			if (ret == -EINVAL)
+				import_error(w->errors, line, "%s", why);
+		}
 		free(bytes);
 		if (ret < 0)
 			return ret == -EINVAL ? 0 : ret;
 		w->text = w->decoded;
 	}
 	w->sep[0] = csv_separator(w->text);
-	if (!import_utf8_valid(w->text, strlen(w->text)))
+	if (!text_utf8_valid(w->text, strlen(w->text)))
 		import_error(w->errors, 0, "the file is not valid UTF-8");
 	ret = csv_split(w->text, w->sep[0], &w->c, w->errors, b);
 	if (ret == 0 && w->c.n == 0 && json_array_size(w->errors) == 0)

@@ -16,7 +16,7 @@
 #include "api.h"
 #include "api_internal.h"
 #include "clock.h"
-#include "schedule.h"
+#include "schedule_alarm.h"
 #include "store.h"
 
 #define OUTBOX_LIMIT_DEFAULT 500
@@ -28,12 +28,6 @@
 static const char *const outbox_states[] = {
     "pending", "sending", "sent", "failed", "expired",
 };
-
-static json_t *
-str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
 
 /* A query argument as a number in [min, max], or def when absent. -1 after
  * replying 400. */
@@ -100,16 +94,16 @@ outbox_row_json(const struct api_call *call, const struct outbox_row *r)
 	json_object_set_new(o, "offset_s", json_integer(r->offset_s));
 	json_object_set_new(o, "osc_id", json_integer(r->osc_id));
 	json_object_set_new(
-	    o, "osc", staff ? json_string("staff") : str_or_null(r->osc_name));
+	    o, "osc", staff ? json_string("staff") : api_str_json(r->osc_name));
 	json_object_set_new(
 	    o, "to",
 	    emails_json(staff ? call->ctx->cfg->staff_emails : r->emails));
-	json_object_set_new(o, "message_id", str_or_null(r->message_id));
+	json_object_set_new(o, "message_id", api_str_json(r->message_id));
 	json_object_set_new(o, "due", api_time_json(r->due));
 	json_object_set_new(o, "next_try", api_time_json(r->next_try));
 	json_object_set_new(o, "tries", json_integer(r->tries));
 	json_object_set_new(o, "state", json_string(r->state));
-	json_object_set_new(o, "last_error", str_or_null(r->last_error));
+	json_object_set_new(o, "last_error", api_str_json(r->last_error));
 	json_object_set_new(o, "sent_at", api_time_json(r->sent_at));
 	return o;
 }

@@ -23,7 +23,8 @@
 #include "event.h"
 #include "fecha.h"
 #include "log.h"
-#include "schedule.h"
+#include "schedule_alarm.h"
+#include "schedule_notice.h"
 #include "store.h"
 
 /* ---- GET /v1/tbd ---- */

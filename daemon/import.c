@@ -21,86 +21,7 @@
 #include "log.h"
 #include "text.h"
 
-#define MAX_ERRORS 200
-
-int
-import_utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = p[i];
-		size_t n, k;
-		unsigned long cp;
-
-		if (c == 0)
-			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		for (k = 1; k <= n; k++) {
-			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		/* Overlong forms, surrogates and values past U+10FFFF. */
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
-}
-
-void
-import_error_add(json_t *errors, int line, int n, const char *fmt, ...)
-{
-	char msg[600];
-	va_list ap;
-	json_t *e;
-
-	if (json_array_size(errors) >= MAX_ERRORS)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	text_utf8_fix(msg);
-	e = json_object();
-	json_object_set_new(e, "line",
-	                    line > 0 ? json_integer(line) : json_null());
-	if (n > 0)
-		json_object_set_new(e, "n", json_integer(n));
-	json_object_set_new(e, "message", json_string(msg));
-	json_array_append_new(errors, e);
-}
-
 /* ---- topics ---- */
-
-const struct topic *
-import_topic_find(const struct topic_set *s, const char *code_or_slug)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		if (!strcmp(s->v[i].code, code_or_slug) ||
-		    !strcmp(s->v[i].slug, code_or_slug))
-			return &s->v[i];
-	return NULL;
-}
 
 /* Write the topics read from a file (events == -1 marks a change). */
 static int
@@ -166,65 +87,6 @@ topics_job_run(struct store *st, void *arg)
 }
 
 /* ---- sessions ---- */
-
-struct planned *
-import_plan_add(struct plan *p)
-{
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 64;
-		struct planned *grown = realloc(p->v, cap * sizeof(*grown));
-
-		if (!grown)
-			return NULL;
-		p->v = grown;
-		p->cap = cap;
-	}
-	memset(&p->v[p->n], 0, sizeof(p->v[0]));
-	event_init(&p->v[p->n].ev);
-	return &p->v[p->n++];
-}
-
-static void
-plan_free(struct plan *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++) {
-		event_fini(&p->v[i].ev);
-		if (p->v[i].has_old)
-			event_fini(&p->v[i].old);
-		json_decref(p->v[i].warnings);
-	}
-	free(p->v);
-	topic_array_free(p->topics.v, p->topics.n);
-}
-
-/* Drop the last planned session (its row was refused). */
-void
-import_plan_drop_last(struct plan *p)
-{
-	struct planned *pl = &p->v[--p->n];
-
-	event_fini(&pl->ev);
-	json_decref(pl->warnings);
-	pl->warnings = NULL;
-}
-
-/* What a planned session takes, roughly, for the budget: the struct, its
- * texts and its report row. */
-size_t
-import_planned_bytes(const struct planned *pl)
-{
-	const struct event *ev = &pl->ev;
-	size_t n = sizeof(*pl) + 512;
-
-	n += ev->title ? strlen(ev->title) : 0;
-	n += ev->description ? strlen(ev->description) : 0;
-	n += ev->location ? strlen(ev->location) : 0;
-	n += ev->words ? strlen(ev->words) : 0;
-	n += ev->uid ? strlen(ev->uid) : 0;
-	return n + ev->ntopics * 64;
-}
 
 static void
 date_json(json_t *o, const char *key, struct fecha_date d)
@@ -466,7 +328,7 @@ ics_read(struct plan *p, const char *text, struct budget *b)
 	char err[400];
 	int rc = 0, line = 0;
 
-	if (!import_utf8_valid(text, strlen(text))) {
+	if (!text_utf8_valid(text, strlen(text))) {
 		import_error_add(errors, 0, 0, "the file is not valid UTF-8");
 		return 0;
 	}
@@ -582,7 +444,7 @@ import_job_free(struct import_job *job)
 {
 	if (!job)
 		return;
-	plan_free(&job->plan);
+	import_plan_free(&job->plan);
 	json_decref(job->report);
 	json_decref(job->topic_rows);
 	free(job->domain);

@@ -58,9 +58,6 @@ int import_ics(struct store *st, const char *text, const struct import_opts *o,
 int import_topics_tsv(struct store *st, const char *text, int dry_run,
                       long peer_uid, json_t **report);
 
-/* 1 if s (len bytes) is valid UTF-8 without NUL bytes. */
-int import_utf8_valid(const char *s, size_t len);
-
 /* ---- the same imports as jobs, read off the event loop ----
  *
  * import_job_new (on the loop thread: it reads the store's topics),
@@ -93,5 +90,19 @@ int import_job_read(struct import_job *job, struct budget *b);
  * thread, once. */
 int import_job_apply(struct import_job *job, struct store *st, json_t **report);
 void import_job_free(struct import_job *job);
+
+/* ---- organisations (import_osc.c) ---- */
+
+/*
+ * An organisations file's bytes as UTF-8 text in *text (malloc'ed):
+ * UTF-8 as it is (its BOM dropped), or else Windows-1252 converted;
+ * *encoding says which ("UTF-8", "Windows-1252"). What is neither (a NUL
+ * byte, a byte Windows-1252 leaves undefined, UTF-16, a workbook) gives
+ * -EINVAL with why, one sentence, and *line, the line it is on (0: the
+ * whole file); -ENOMEM.
+ */
+int import_osc_decode(const char *data, size_t len, char **text,
+                      const char **encoding, int *line, char *why,
+                      size_t whylen);
 
 #endif

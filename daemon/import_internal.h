@@ -1,6 +1,7 @@
-/* import_internal: what import.c (reports, plans, the .ics, jobs) and
- * import_tsv.c (the programme and topics TSVs) share; not a promise to any
- * other module. */
+/* import_internal: what the import's files share (import.c: reports,
+ * the .ics, jobs; import_tsv.c: the programme and topics TSVs;
+ * import_plan.c: errors, topics and planned sessions); not a promise to
+ * any other module. */
 #ifndef CRONOGRAMA_IMPORT_INTERNAL_H
 #define CRONOGRAMA_IMPORT_INTERNAL_H
 
@@ -42,7 +43,13 @@ struct plan {
 	json_t *report;
 };
 
-/* Add a report error (line and n when > 0); at most 200 are kept. */
+/* ---- import_plan.c ---- */
+
+/* At most this many errors are kept in a report. */
+#define IMPORT_ERRORS_MAX 200
+
+/* Add a report error (line and n when > 0); at most
+ * IMPORT_ERRORS_MAX are kept. */
 void import_error_add(json_t *errors, int line, int n, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* The topic with that code or slug, or NULL. */
@@ -54,6 +61,8 @@ struct planned *import_plan_add(struct plan *p);
 void import_plan_drop_last(struct plan *p);
 /* What a planned session takes, roughly, for the budget. */
 size_t import_planned_bytes(const struct planned *pl);
+/* Free every planned session and the topics. */
+void import_plan_free(struct plan *p);
 
 /* import_tsv.c: a topics TSV into out (over the store's topics), report
  * rows into rows; a programme TSV into p. 0, -ENOMEM or the budget's

@@ -89,7 +89,7 @@ tsv_split(const char *text, struct tsv *t, json_t *errors, struct budget *b)
 			p = next;
 			continue;
 		}
-		if (!import_utf8_valid(p, len)) {
+		if (!text_utf8_valid(p, len)) {
 			import_error_add(errors, lineno, 0,
 			                 "line %d is not valid UTF-8", lineno);
 			p = next;

@@ -1,6 +1,6 @@
 /* public: routing, the render cache, the feeds and the health check; see
- * public.h. The HTML (and the text buffer) is in public_page.c, one-click
- * unsubscribe in public_baja.c.
+ * public.h. The HTML is in public_page.c, the shared answers in
+ * public_reply.c, one-click unsubscribe in public_baja.c.
  *
  * Every cacheable answer (a feed, a page) is a public_entry: its bytes,
  * a strong ETag from their SHA-256, the Last-Modified instant of the data
@@ -58,62 +58,12 @@ struct public_entry {
 
 /* ---- small helpers ---- */
 
-const char *
-public_anchor(const char *uid, char *buf)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)uid;
-	size_t o = 0, n = strcspn(uid, "@"), i;
-	unsigned char md[32];
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = p[i];
-
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~') {
-			if (o + 1 >= PUBLIC_ANCHOR_MAX)
-				break;
-			buf[o++] = (char)c;
-		} else {
-			if (o + 3 >= PUBLIC_ANCHOR_MAX)
-				break;
-			buf[o++] = '%';
-			buf[o++] = hex[c >> 4];
-			buf[o++] = hex[c & 15];
-		}
-	}
-	if (i == n && o > 0) {
-		buf[o] = '\0';
-		return buf;
-	}
-	/* Too long (or empty): a digest of the whole UID. */
-	if (token_sha256(uid, strlen(uid), md) < 0)
-		memset(md, 0, sizeof(md));
-	memcpy(buf, "uid-", 4);
-	for (i = 0; i < 16; i++) {
-		buf[4 + 2 * i] = (char)tolower(hex[md[i] >> 4]);
-		buf[5 + 2 * i] = (char)tolower(hex[md[i] & 15]);
-	}
-	buf[36] = '\0';
-	return buf;
-}
-
 /* A topic slug as the store makes them, of a sane length. */
 static int
 public_slug_ok(const char *s, size_t n)
 {
 	return n > 0 && n <= PUBLIC_SLUG_MAX &&
 	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") >= n;
-}
-
-/* A URL-safe token (base64url and '.'), of a sane length. */
-int
-public_token_ok(const char *s, size_t n)
-{
-	return n > 0 && n < TOKEN_MAX &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyz"
-	                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") >= n;
 }
 
 static void
@@ -379,57 +329,6 @@ public_cache_put(struct public_site *ps, const char *key, enum public_kind kind,
 }
 
 /* ---- answering ---- */
-
-static void
-public_common_headers(struct http_response *res)
-{
-	http_response_header(res, "X-Content-Type-Options", "nosniff");
-	http_response_header(res, "Referrer-Policy", "no-referrer");
-}
-
-/* An HTML answer with the page's headers. body is taken. */
-void
-public_reply_html(struct public_site *ps, struct http_response *res, int status,
-                  char *body, size_t len, const char *cache)
-{
-	res->status = status;
-	res->content_type = "text/html; charset=utf-8";
-	free(res->body);
-	res->body = body;
-	res->body_len = body != NULL ? len : 0;
-	public_common_headers(res);
-	http_response_header(res, "Content-Security-Policy", ps->csp);
-	http_response_header(res, "Cache-Control", cache);
-}
-
-void
-public_error(struct public_site *ps, struct http_response *res, int status,
-             const char *title, const char *text)
-{
-	struct buf b = {0};
-	size_t len = 0;
-	char *body;
-
-	public_page_error(ps, status, title, text, &b);
-	body = buf_take(&b, &len);
-	public_reply_html(ps, res, status, body, len, "no-store");
-}
-
-void
-public_not_found(struct public_site *ps, struct http_response *res)
-{
-	public_error(ps, res, 404, "Página no encontrada",
-	             "La dirección no existe o ya no es válida.");
-}
-
-void
-public_server_error(struct public_site *ps, struct http_response *res,
-                    const char *what)
-{
-	log_err("public: %s", what);
-	public_error(ps, res, 500, "Error del servidor",
-	             "No pudimos preparar la página. Inténtelo más tarde.");
-}
 
 static void
 public_method_not_allowed(struct public_site *ps, struct http_response *res,

@@ -131,7 +131,7 @@ public_unsubscribe(struct public_site *ps, const struct osc *o,
 		return r;
 	log_info("public: organisation %ld left topic %s (one-click)", o->id,
 	         slug);
-	public_invalidate(ps, NULL);
+	/* Whoever listens (main.c) drops the rendered feeds. */
 	if (ps->changed != NULL)
 		ps->changed(ps->changed_arg);
 	return 0;

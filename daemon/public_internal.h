@@ -1,5 +1,8 @@
-/* public_internal: what public.c (routing, cache, feeds, unsubscribe) and
- * public_page.c (the HTML) share. Not a contract for other modules. */
+/* public_internal: what the public site's files share: public.c
+ * (routing, cache, feeds), public_baja.c (unsubscribe), public_reply.c
+ * (the answers and error pages every route gives) and public_page.c (the
+ * HTML, anchors). Calls flow one way: public -> public_baja ->
+ * public_reply -> public_page. Not a contract for other modules. */
 #ifndef CRONOGRAMA_PUBLIC_INTERNAL_H
 #define CRONOGRAMA_PUBLIC_INTERNAL_H
 
@@ -37,7 +40,7 @@ struct public_site {
  * is "uid-" and 32 hex digits of its UID's SHA-256. buf holds
  * PUBLIC_ANCHOR_MAX bytes.
  */
-const char *public_anchor(const char *uid, char *buf);
+const char *public_anchor(const char *uid, char *buf); /* public_page.c */
 
 /*
  * The pages, rendered into out. *expires gets the instant the page stops
@@ -60,7 +63,11 @@ void public_page_error(struct public_site *ps, int status, const char *title,
 /* A URL-safe token (base64url and '.') of a sane length. */
 int public_token_ok(const char *s, size_t n);
 
-/* Answers shared by the routes. public_reply_html takes body. */
+/* ---- public_reply.c ---- */
+
+/* Answers shared by the routes. public_reply_html takes body;
+ * public_common_headers are those of every answer. */
+void public_common_headers(struct http_response *res);
 void public_reply_html(struct public_site *ps, struct http_response *res,
                        int status, char *body, size_t len, const char *cache);
 void public_error(struct public_site *ps, struct http_response *res, int status,

@@ -6,6 +6,7 @@
  * through buf_add_html. Sessions carry id="<anchor>" (public_anchor), which
  * the feeds' URL property points at.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "clock.h"
 #include "fecha.h"
 #include "public_internal.h"
+#include "token.h"
 
 /* Dark text on light backgrounds, contrast well above WCAG AA (4.5:1). */
 const char public_page_css[] =
@@ -53,6 +55,47 @@ const char public_page_css[] =
     "color:#444;border-top:1px solid #c9d3d8}"
     "@media (max-width:30rem){body{font-size:1rem}h1{font-size:1.45rem}"
     ".sesion{padding:.6rem .75rem}}";
+
+const char *
+public_anchor(const char *uid, char *buf)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)uid;
+	size_t o = 0, n = strcspn(uid, "@"), i;
+	unsigned char md[32];
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = p[i];
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~') {
+			if (o + 1 >= PUBLIC_ANCHOR_MAX)
+				break;
+			buf[o++] = (char)c;
+		} else {
+			if (o + 3 >= PUBLIC_ANCHOR_MAX)
+				break;
+			buf[o++] = '%';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 15];
+		}
+	}
+	if (i == n && o > 0) {
+		buf[o] = '\0';
+		return buf;
+	}
+	/* Too long (or empty): a digest of the whole UID. */
+	if (token_sha256(uid, strlen(uid), md) < 0)
+		memset(md, 0, sizeof(md));
+	memcpy(buf, "uid-", 4);
+	for (i = 0; i < 16; i++) {
+		buf[4 + 2 * i] = (char)tolower(hex[md[i] >> 4]);
+		buf[5 + 2 * i] = (char)tolower(hex[md[i] & 15]);
+	}
+	buf[36] = '\0';
+	return buf;
+}
 
 #define PAGE_TITLE "Agenda de sesiones con la sociedad civil"
 

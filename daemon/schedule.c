@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <uv.h>
+
 #include "addr.h"
 #include "clock.h"
 #include "config.h"
@@ -26,6 +28,8 @@
 #include "mailer.h"
 #include "message.h"
 #include "schedule.h"
+#include "schedule_alarm.h"
+#include "schedule_notice.h"
 #include "store.h"
 #include "token.h"
 

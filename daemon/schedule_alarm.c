@@ -11,7 +11,7 @@
 #include "config.h"
 #include "event.h"
 #include "log.h"
-#include "schedule.h"
+#include "schedule_alarm.h"
 #include "store.h"
 
 #define ALARMS_PER_STEP 256 /* alarms read per expansion step */

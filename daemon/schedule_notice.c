@@ -13,7 +13,8 @@
 #include "fecha.h"
 #include "log.h"
 #include "message.h"
-#include "schedule.h"
+#include "schedule_alarm.h"
+#include "schedule_notice.h"
 #include "store.h"
 
 #define NOTICES_PER_STEP 64    /* notices or nudges read per step */

@@ -19,7 +19,8 @@
 #include "event.h"
 #include "fecha.h"
 #include "message.h"
-#include "schedule.h"
+#include "schedule_alarm.h"
+#include "schedule_notice.h"
 #include "store.h"
 
 #define DAY   86400

@@ -23,6 +23,7 @@
 #include "fecha.h"
 #include "mailer.h"
 #include "schedule.h"
+#include "schedule_alarm.h"
 #include "store.h"
 #include "store_internal.h"
 #include "token.h"
