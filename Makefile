@@ -75,7 +75,7 @@ TEST_DEPS_event   := event fecha log clock
 TEST_DEPS_store   := store event fecha log clock sqlfiles
 TEST_DEPS_addr    := addr
 TEST_DEPS_store_osc := addr store store_osc event fecha log clock sqlfiles
-TEST_DEPS_import  := import import_plan import_tsv store event fecha log clock sqlfiles
+TEST_DEPS_import  := import import_plan import_tsv strv view store event fecha log clock sqlfiles
 TEST_DEPS_message := message message_mime event fecha log clock templates
 TEST_DEPS_mailer  := mailer log clock
 # The API test links every module (ALL): the route table names them all.

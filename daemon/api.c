@@ -20,6 +20,7 @@
 #include "log.h"
 #include "schedule_notice.h"
 #include "text.h"
+#include "view.h"
 
 /* ---- status, topics ---- */
 
@@ -173,25 +174,6 @@ h_topic_edit(struct api_call *call)
 	topic_fini(&t);
 }
 
-/* 1 if an import report's rows (under key) created or updated anything:
- * an import that changed nothing need not re-plan reminders. */
-static int
-report_changed(json_t *report, const char *key)
-{
-	json_t *row;
-	size_t i;
-
-	json_array_foreach(json_object_get(report, key), i, row)
-	{
-		const char *a =
-		    json_string_value(json_object_get(row, "action"));
-
-		if (a && strcmp(a, "unchanged"))
-			return 1;
-	}
-	return 0;
-}
-
 /* The status of an import's report. */
 static int
 report_status(int rc)
@@ -232,46 +214,39 @@ static int
 import_work_finish(void *arg, int read_rc, struct api_ctx *ctx, json_t **body)
 {
 	struct import_work *iw = arg;
-	json_t *report = NULL, *rows, *row;
-	size_t counts[3] = {0, 0, 0}, i;
+	const struct import_report *r;
+	size_t counts[3] = {0, 0, 0}, i, n;
 	int rc;
 
 	(void)read_rc;
-	rc = import_job_apply(iw->job, ctx->store, &report);
-	if (rc == 0 && !iw->dry_run &&
-	    (report_changed(report, "rows") ||
-	     report_changed(report, "topics")))
+	rc = import_job_apply(iw->job, ctx->store);
+	r = import_job_report(iw->job);
+	if (rc == 0 && !iw->dry_run && import_job_changed(iw->job))
 		if (ctx->changed)
 			ctx->changed(ctx->changed_arg, NULL);
-	rows = json_object_get(report, iw->topics_only ? "topics" : "rows");
-	json_array_foreach(rows, i, row)
-	{
-		const char *a =
-		    json_string_value(json_object_get(row, "action"));
+	n = iw->topics_only ? r->ntopics : r->nsessions;
+	for (i = 0; i < n; i++) {
+		const char *a = iw->topics_only ? r->topics[i].action
+		                                : r->sessions[i].action;
 
-		counts[a && !strcmp(a, "create")   ? 0
-		       : a && !strcmp(a, "update") ? 1
-		                                   : 2]++;
+		counts[!strcmp(a, "create")   ? 0
+		       : !strcmp(a, "update") ? 1
+		                              : 2]++;
 	}
 	if (rc == 0)
 		log_info("import %s%s: %zu %s: %zu created, %zu updated, %zu "
 		         "unchanged",
-		         iw->name, iw->dry_run ? " (dry run)" : "",
-		         json_array_size(rows),
+		         iw->name, iw->dry_run ? " (dry run)" : "", n,
 		         iw->topics_only ? "topics" : "sessions", counts[0],
 		         counts[1], counts[2]);
 	else if (rc == -EINVAL)
 		log_info("import %s: refused (%zu errors)", iw->name,
-		         json_array_size(json_object_get(report, "errors")));
+		         r->nerrors);
 	else
 		log_err("import %s: not written: %s", iw->name,
-		        json_string_value(json_object_get(
-		            json_array_get(json_object_get(report, "errors"),
-		                           json_array_size(json_object_get(
-		                               report, "errors")) -
-		                               1),
-		            "message")));
-	*body = report;
+		        r->nerrors ? r->errors[r->nerrors - 1].text : "(none)");
+	if ((*body = view_import_report(r)) == NULL)
+		return 500;
 	return report_status(rc);
 }
 

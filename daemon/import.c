@@ -20,6 +20,7 @@
 #include "import_internal.h"
 #include "log.h"
 #include "text.h"
+#include "view.h"
 
 /* ---- topics ---- */
 
@@ -35,120 +36,95 @@ topics_write(struct store *st, const struct topic_set *s)
 	return 0;
 }
 
-static json_t *
-report_new(int dry_run)
+/* ---- jobs ---- */
+
+struct import_job {
+	enum import_kind kind;
+	const char *text, *topics_text; /* the caller's, until freed */
+	struct import_opts o;           /* its strings are the job's */
+	char *domain, *tzid, *name;
+	struct plan plan; /* sessions; plan.topics: topics */
+	struct import_msgs errors;
+	struct import_topics topic_rows; /* the topics file's rows */
+	struct import_report report;
+	size_t ndecided; /* sessions compared with the store */
+	int has_place;   /* the TSV has a lugar column */
+	int read_rc;     /* 0, -ENOMEM, -EIO or the budget's reason */
+	char why[160];   /* the budget's reason, in words */
+};
+
+/* Bring the report up to date with the job. */
+static void
+report_fill(struct import_job *job)
 {
-	return json_pack("{s:b, s:b, s:[], s:[]}", "ok", 1, "dry_run", dry_run,
-	                 "rows", "errors");
+	struct import_report *r = &job->report;
+
+	r->dry_run = job->o.dry_run;
+	r->with_sessions = job->kind != IMPORT_TOPICS_TSV;
+	r->with_topics =
+	    job->kind == IMPORT_TOPICS_TSV || job->topics_text != NULL;
+	r->sessions = job->plan.v;
+	r->nsessions = job->ndecided;
+	r->topics = job->topic_rows.v;
+	r->ntopics = job->topic_rows.n;
+	r->errors = job->errors.v;
+	r->nerrors = job->errors.n;
+}
+
+/* The store's message as the report's last error. */
+static void
+store_failed(struct import_job *job, struct store *st)
+{
+	import_error_add(&job->errors, 0, 0, "store: %s", store_error(st));
 }
 
 /* Run the store writes of fn inside one transaction. */
 static int
-in_transaction(struct store *st, int (*fn)(struct store *, void *), void *arg,
-               json_t *errors)
+in_transaction(struct import_job *job, struct store *st,
+               int (*fn)(struct import_job *, struct store *))
 {
 	if (store_begin(st) < 0) {
-		import_error_add(errors, 0, 0, "store: %s", store_error(st));
+		store_failed(job, st);
 		return -EIO;
 	}
-	if (fn(st, arg) < 0) {
-		import_error_add(errors, 0, 0, "store: %s", store_error(st));
+	if (fn(job, st) < 0) {
+		store_failed(job, st);
 		store_rollback(st);
 		return -EIO;
 	}
 	if (store_commit(st) < 0) {
-		import_error_add(errors, 0, 0, "store: %s", store_error(st));
+		store_failed(job, st);
 		store_rollback(st);
 		return -EIO;
 	}
 	return 0;
 }
 
-struct topics_job {
-	struct topic_set *set;
-	long peer_uid;
-	json_t *rows;
-};
-
+/* Write an audit entry whose after is text (NULL: out of memory). */
 static int
-topics_job_run(struct store *st, void *arg)
+audit_add(struct store *st, long peer_uid, const char *action,
+          const char *target, char *after)
 {
-	struct topics_job *job = arg;
-	char *after;
 	int rc;
 
-	if (topics_write(st, job->set) < 0)
-		return -EIO;
-	after = json_dumps(job->rows, JSON_COMPACT);
-	rc = store_audit_add(st, job->peer_uid, "topics.import", "topics", NULL,
-	                     after);
+	if (after == NULL)
+		return -ENOMEM;
+	rc = store_audit_add(st, peer_uid, action, target, NULL, after);
 	free(after);
 	return rc;
 }
 
+static int
+topics_job_run(struct import_job *job, struct store *st)
+{
+	if (topics_write(st, &job->plan.topics) < 0)
+		return -EIO;
+	report_fill(job);
+	return audit_add(st, job->o.peer_uid, "topics.import", "topics",
+	                 view_import_topics_text(&job->report));
+}
+
 /* ---- sessions ---- */
-
-static void
-date_json(json_t *o, const char *key, struct fecha_date d)
-{
-	char buf[16];
-
-	if (d.y == 0) {
-		json_object_set_new(o, key, json_null());
-		return;
-	}
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", d.y, d.m, d.d);
-	json_object_set_new(o, key, json_string(buf));
-}
-
-static void
-time_json(json_t *o, const char *key, int min)
-{
-	char buf[16];
-
-	if (min < 0) {
-		json_object_set_new(o, key, json_null());
-		return;
-	}
-	snprintf(buf, sizeof(buf), "%02d:%02d", min / 60, min % 60);
-	json_object_set_new(o, key, json_string(buf));
-}
-
-/* The report row of one planned session. */
-static json_t *
-row_json(const struct planned *pl, int n, int line, json_t *warnings)
-{
-	static const struct fecha_date none = {0, 0, 0};
-	const struct event *ev = &pl->ev;
-	int dated = ev->kind == FECHA_DATE || ev->kind == FECHA_RANGE;
-	json_t *row = json_object(), *topics = json_array();
-	size_t i;
-
-	json_object_set_new(row, "n", n > 0 ? json_integer(n) : json_null());
-	json_object_set_new(row, "line",
-	                    line > 0 ? json_integer(line) : json_null());
-	json_object_set_new(row, "uid", json_string(ev->uid));
-	json_object_set_new(row, "title", json_string(ev->title));
-	json_object_set_new(row, "kind",
-	                    json_string(event_kind_name(ev->kind)));
-	date_json(row, "start", dated ? ev->start : none);
-	date_json(row, "end", dated ? ev->end : none);
-	time_json(row, "start_time", dated ? ev->start_min : -1);
-	time_json(row, "end_time", dated ? ev->end_min : -1);
-	date_json(row, "window_start", dated ? none : ev->win_start);
-	date_json(row, "window_end", dated ? none : ev->win_end);
-	json_object_set_new(row, "duration_days",
-	                    ev->kind == FECHA_APPROX
-	                        ? json_integer(ev->duration_days)
-	                        : json_null());
-	for (i = 0; i < ev->ntopics; i++)
-		json_array_append_new(topics, json_string(ev->topics[i].slug));
-	json_object_set_new(row, "topics", topics);
-	json_object_set_new(row, "action", json_string(pl->action));
-	json_object_set_new(row, "warnings",
-	                    warnings ? warnings : json_array());
-	return row;
-}
 
 /*
  * Compare a planned session with what the store has, and decide its
@@ -158,7 +134,7 @@ row_json(const struct planned *pl, int n, int line, json_t *warnings)
  * subscribers would see no difference, else updated with SEQUENCE + 1.
  */
 static int
-plan_decide(struct store *st, struct planned *pl, int file_has_place)
+plan_decide(struct store *st, struct import_session *pl, int file_has_place)
 {
 	struct event old;
 	int64_t now = clock_now();
@@ -205,20 +181,11 @@ plan_decide(struct store *st, struct planned *pl, int file_has_place)
 	return 0;
 }
 
-struct plan_job {
-	struct plan *plan;
-	const char *topics_text;
-};
-
 static int
-plan_job_run(struct store *st, void *arg)
+plan_job_run(struct import_job *job, struct store *st)
 {
-	struct plan_job *job = arg;
-	struct plan *p = job->plan;
-	json_t *summary = json_object_get(p->report, "summary");
-	char *after;
+	struct plan *p = &job->plan;
 	size_t i;
-	int rc;
 
 	if (job->topics_text && topics_write(st, &p->topics) < 0)
 		return -EIO;
@@ -232,58 +199,55 @@ plan_job_run(struct store *st, void *arg)
 		                    &p->v[i].ev) < 0)
 			return -EIO;
 	}
-	after = json_dumps(summary, JSON_COMPACT);
-	rc = store_audit_add(st, p->o->peer_uid, "import",
-	                     p->o->name ? p->o->name : "import", NULL, after);
-	free(after);
-	return rc;
+	report_fill(job);
+	return audit_add(st, p->o->peer_uid, "import",
+	                 p->o->name ? p->o->name : "import",
+	                 view_import_summary_text(&job->report));
 }
 
-/* Count actions into report.summary, then write unless refused or dry. */
+/* Count the actions into the summary, then write unless refused or dry. */
 static int
-plan_finish(struct store *st, struct plan *p, const char *topics_text)
+plan_finish(struct import_job *job, struct store *st)
 {
-	json_t *errors = json_object_get(p->report, "errors");
-	long counts[3] = {0, 0, 0};
+	struct import_report *r = &job->report;
 	size_t i;
 
-	for (i = 0; i < p->n; i++) {
-		const char *a = p->v[i].action;
+	r->created = r->updated = r->unchanged = 0;
+	for (i = 0; i < job->plan.n; i++) {
+		const char *a = job->plan.v[i].action;
 
-		counts[!strcmp(a, "create")   ? 0
-		       : !strcmp(a, "update") ? 1
-		                              : 2]++;
+		if (!strcmp(a, "create"))
+			r->created++;
+		else if (!strcmp(a, "update"))
+			r->updated++;
+		else
+			r->unchanged++;
 	}
-	json_object_set_new(p->report, "summary",
-	                    json_pack("{s:i, s:i, s:i}", "create", counts[0],
-	                              "update", counts[1], "unchanged",
-	                              counts[2]));
-	if (json_array_size(errors) > 0) {
-		json_object_set_new(p->report, "ok", json_false());
+	r->with_summary = 1;
+	if (job->errors.n > 0) {
+		r->ok = 0;
 		return -EINVAL;
 	}
-	if (!p->o->dry_run) {
-		struct plan_job job = {p, topics_text};
-
-		if (in_transaction(st, plan_job_run, &job, errors) < 0) {
-			json_object_set_new(p->report, "ok", json_false());
-			return -EIO;
-		}
+	if (!job->o.dry_run && in_transaction(job, st, plan_job_run) < 0) {
+		r->ok = 0;
+		return -EIO;
 	}
 	return 0;
 }
 
 /* Replace ev's topics by the known topics they name (by slug, else by
- * name), with the store's names; warn about the others. */
-static void
+ * name), with the store's names; warn in pl about the others. 0 or
+ * -ENOMEM. */
+static int
 topics_resolve(const struct topic_set *set, struct event *ev, size_t idx,
-               json_t *warnings)
+               struct import_session *pl)
 {
 	struct event known;
 	size_t j, m;
+	int rc = 0;
 
 	event_init(&known);
-	for (j = 0; j < ev->ntopics; j++) {
+	for (j = 0; j < ev->ntopics && rc == 0; j++) {
 		const struct topic *tp =
 		    import_topic_find(set, ev->topics[j].slug);
 
@@ -292,14 +256,11 @@ topics_resolve(const struct topic_set *set, struct event *ev, size_t idx,
 			    !strcasecmp(set->v[m].nombre, ev->topics[j].name))
 				tp = &set->v[m];
 		if (!tp) {
-			json_array_append_new(
-			    warnings,
-			    json_sprintf("event %zu: unknown topic '%s' "
-			                 "left out",
-			                 idx + 1,
-			                 ev->topics[j].name
-			                     ? ev->topics[j].name
-			                     : ev->topics[j].slug));
+			rc = import_warning_add(
+			    pl, "event %zu: unknown topic '%s' left out",
+			    idx + 1,
+			    ev->topics[j].name ? ev->topics[j].name
+			                       : ev->topics[j].slug);
 			continue;
 		}
 		if (!event_has_topic(&known, tp->slug))
@@ -315,6 +276,7 @@ topics_resolve(const struct topic_set *set, struct event *ev, size_t idx,
 	known.topics = NULL;
 	known.ntopics = 0;
 	event_fini(&known);
+	return rc;
 }
 
 /* Read a VCALENDAR into p: one planned session per good VEVENT, an error
@@ -322,7 +284,7 @@ topics_resolve(const struct topic_set *set, struct event *ev, size_t idx,
 static int
 ics_read(struct plan *p, const char *text, struct budget *b)
 {
-	json_t *errors = json_object_get(p->report, "errors");
+	struct import_msgs *errors = p->errors;
 	struct event *evs = NULL;
 	size_t n = 0, i;
 	char err[400];
@@ -340,19 +302,17 @@ ics_read(struct plan *p, const char *text, struct budget *b)
 	if (rc < 0)
 		return rc;
 	for (i = 0; i < n; i++) {
-		json_t *warnings = json_array();
-		struct planned *pl = import_plan_add(p);
+		struct import_session *pl = import_plan_add(p);
 		struct event *ev = &evs[i];
 
 		if (!pl) {
-			json_decref(warnings);
 			rc = -ENOMEM;
 			break;
 		}
-		pl->warnings = warnings;
 		/* Topics are matched by slug, then by name; others are
 		 * dropped with a warning. */
-		topics_resolve(&p->topics, ev, i, warnings);
+		if ((rc = topics_resolve(&p->topics, ev, i, pl)) < 0)
+			break;
 		/* Move the parsed session into the plan. */
 		pl->ev = *ev;
 		event_init(ev);
@@ -379,20 +339,7 @@ ics_read(struct plan *p, const char *text, struct budget *b)
 	return rc;
 }
 
-/* ---- jobs ---- */
-
-struct import_job {
-	enum import_kind kind;
-	const char *text, *topics_text; /* the caller's, until freed */
-	struct import_opts o;           /* its strings are the job's */
-	char *domain, *tzid, *name;
-	struct plan plan; /* sessions; plan.topics: topics */
-	json_t *report;
-	json_t *topic_rows; /* report rows of the topics file */
-	int has_place;      /* the TSV has a lugar column */
-	int read_rc;        /* 0, -ENOMEM, -EIO or the budget's reason */
-	char why[160];      /* the budget's reason, in words */
-};
+/* ---- the job's steps ---- */
 
 int
 import_job_new(struct store *st, enum import_kind kind, const char *text,
@@ -410,9 +357,7 @@ import_job_new(struct store *st, enum import_kind kind, const char *text,
 	job->o = *o;
 	if ((o->domain && !(job->domain = strdup(o->domain))) ||
 	    (o->tzid && !(job->tzid = strdup(o->tzid))) ||
-	    (o->name && !(job->name = strdup(o->name))) ||
-	    !(job->report = report_new(o->dry_run)) ||
-	    !(job->topic_rows = json_array())) {
+	    (o->name && !(job->name = strdup(o->name)))) {
 		import_job_free(job);
 		return -ENOMEM;
 	}
@@ -420,19 +365,13 @@ import_job_new(struct store *st, enum import_kind kind, const char *text,
 	job->o.tzid = job->tzid;
 	job->o.name = job->name;
 	job->plan.o = &job->o;
-	job->plan.report = job->report;
-	if (kind == IMPORT_TOPICS_TSV) {
-		json_object_set(job->report, "topics", job->topic_rows);
-		json_object_del(job->report, "rows");
-	} else if (job->topics_text) {
-		json_object_set(job->report, "topics", job->topic_rows);
-	}
+	job->plan.errors = &job->errors;
+	job->report.ok = 1;
 	/* The store's topics as they are now: the file is read against
 	 * them, away from the store. */
 	if (store_topic_list(st, &job->plan.topics.v, &job->plan.topics.n) <
 	    0) {
-		import_error_add(json_object_get(job->report, "errors"), 0, 0,
-		                 "store: %s", store_error(st));
+		store_failed(job, st);
 		job->read_rc = -EIO;
 	}
 	*out = job;
@@ -444,9 +383,9 @@ import_job_free(struct import_job *job)
 {
 	if (!job)
 		return;
-	import_plan_free(&job->plan);
-	json_decref(job->report);
-	json_decref(job->topic_rows);
+	import_plan_fini(&job->plan);
+	import_msgs_fini(&job->errors);
+	import_topics_fini(&job->topic_rows);
 	free(job->domain);
 	free(job->tzid);
 	free(job->name);
@@ -456,7 +395,6 @@ import_job_free(struct import_job *job)
 int
 import_job_read(struct import_job *job, struct budget *b)
 {
-	json_t *errors = json_object_get(job->report, "errors");
 	int rc = 0;
 
 	if (job->read_rc < 0)
@@ -465,7 +403,7 @@ import_job_read(struct import_job *job, struct budget *b)
 		rc = import_topics_read(
 		    job->kind == IMPORT_TOPICS_TSV ? job->text
 		                                   : job->topics_text,
-		    &job->plan.topics, job->topic_rows, errors, b);
+		    &job->plan.topics, &job->topic_rows, &job->errors, b);
 	if (rc == 0 && job->kind == IMPORT_PROGRAMME_TSV)
 		rc = import_programme_read(&job->plan, job->text,
 		                           &job->has_place, b);
@@ -479,14 +417,12 @@ import_job_read(struct import_job *job, struct budget *b)
 
 /* Refuse the job: its report says so, nothing is written. */
 static int
-job_refuse(struct import_job *job, int rc, json_t **report)
+job_refuse(struct import_job *job, int rc)
 {
-	json_t *errors = json_object_get(job->report, "errors");
-
 	if (rc == -ETIMEDOUT || rc == -E2BIG || rc == -ECANCELED) {
-		json_array_clear(errors);
+		import_msgs_clear(&job->errors);
 		import_error_add(
-		    errors, 0, 0,
+		    &job->errors, 0, 0,
 		    "the file was refused: reading it %s%s; nothing was "
 		    "changed",
 		    job->why,
@@ -495,41 +431,33 @@ job_refuse(struct import_job *job, int rc, json_t **report)
 		                     : "");
 		rc = -EINVAL;
 	} else if (rc == -ENOMEM) {
-		import_error_add(errors, 0, 0, "out of memory");
+		import_error_add(&job->errors, 0, 0, "out of memory");
 		rc = -EIO;
 	}
-	json_object_set_new(job->report, "ok", json_false());
-	*report = json_incref(job->report);
+	job->report.ok = 0;
 	return rc;
 }
 
-int
-import_job_apply(struct import_job *job, struct store *st, json_t **report)
+static int
+job_apply(struct import_job *job, struct store *st)
 {
-	json_t *errors = json_object_get(job->report, "errors");
-	json_t *rows = json_object_get(job->report, "rows");
 	struct plan *p = &job->plan;
 	size_t i;
 	int rc = 0;
 
 	if (job->read_rc < 0)
-		return job_refuse(job, job->read_rc, report);
+		return job_refuse(job, job->read_rc);
 	if (job->kind == IMPORT_TOPICS_TSV) {
-		if (json_array_size(errors) > 0)
+		if (job->errors.n > 0)
 			rc = -EINVAL;
-		if (rc == 0 && !job->o.dry_run) {
-			struct topics_job tj = {&p->topics, job->o.peer_uid,
-			                        job->topic_rows};
-
-			rc = in_transaction(st, topics_job_run, &tj, errors);
-		}
+		if (rc == 0 && !job->o.dry_run)
+			rc = in_transaction(job, st, topics_job_run);
 		if (rc < 0)
-			json_object_set_new(job->report, "ok", json_false());
-		*report = json_incref(job->report);
+			job->report.ok = 0;
 		return rc == -ENOMEM ? -EIO : rc;
 	}
 	for (i = 0; i < p->n && rc == 0; i++) {
-		struct planned *pl = &p->v[i];
+		struct import_session *pl = &p->v[i];
 
 		rc = plan_decide(st, pl,
 		                 job->kind == IMPORT_ICS || job->has_place);
@@ -542,63 +470,52 @@ import_job_apply(struct import_job *job, struct store *st, json_t **report)
 			if (pl->file_modified)
 				pl->ev.last_modified = pl->file_modified;
 		}
-		json_array_append_new(
-		    rows, row_json(pl, pl->n, pl->line, pl->warnings));
-		pl->warnings = NULL;
+		job->ndecided = i + 1;
 	}
 	if (rc < 0) {
-		import_error_add(errors, 0, 0, "store: %s", store_error(st));
-		json_object_set_new(job->report, "ok", json_false());
-		*report = json_incref(job->report);
+		store_failed(job, st);
+		job->report.ok = 0;
 		return -EIO;
 	}
-	rc = plan_finish(st, p, job->topics_text);
-	*report = json_incref(job->report);
+	return plan_finish(job, st);
+}
+
+int
+import_job_apply(struct import_job *job, struct store *st)
+{
+	int rc = job_apply(job, st);
+
+	report_fill(job);
 	return rc;
 }
 
-/* The whole job at once, on the caller's thread: for tests and tools. */
-static int
+const struct import_report *
+import_job_report(const struct import_job *job)
+{
+	return &job->report;
+}
+
+int
+import_job_changed(const struct import_job *job)
+{
+	size_t i;
+
+	for (i = 0; i < job->ndecided; i++)
+		if (strcmp(job->plan.v[i].action, "unchanged"))
+			return 1;
+	for (i = 0; i < job->topic_rows.n; i++)
+		if (strcmp(job->topic_rows.v[i].action, "unchanged"))
+			return 1;
+	return 0;
+}
+
+int
 import_run(struct store *st, enum import_kind kind, const char *text,
            const char *topics_text, const struct import_opts *o,
-           json_t **report)
+           struct import_job **out)
 {
-	struct import_job *job;
-	int rc;
-
-	*report = NULL;
-	if (import_job_new(st, kind, text, topics_text, o, &job) < 0) {
-		*report = json_pack("{s:b, s:b, s:[], s:[{s:n, s:s}]}", "ok", 0,
-		                    "dry_run", o->dry_run, "rows", "errors",
-		                    "line", "message", "out of memory");
-		return -EIO;
-	}
-	import_job_read(job, NULL);
-	rc = import_job_apply(job, st, report);
-	import_job_free(job);
-	return rc;
-}
-
-int
-import_programme_tsv(struct store *st, const char *text, const char *topics_tsv,
-                     const struct import_opts *o, json_t **report)
-{
-	return import_run(st, IMPORT_PROGRAMME_TSV, text, topics_tsv, o,
-	                  report);
-}
-
-int
-import_ics(struct store *st, const char *text, const struct import_opts *o,
-           json_t **report)
-{
-	return import_run(st, IMPORT_ICS, text, NULL, o, report);
-}
-
-int
-import_topics_tsv(struct store *st, const char *text, int dry_run,
-                  long peer_uid, json_t **report)
-{
-	struct import_opts o = {.dry_run = dry_run, .peer_uid = peer_uid};
-
-	return import_run(st, IMPORT_TOPICS_TSV, text, NULL, &o, report);
+	if (import_job_new(st, kind, text, topics_text, o, out) < 0)
+		return -ENOMEM;
+	import_job_read(*out, NULL);
+	return import_job_apply(*out, st);
 }

@@ -1,20 +1,32 @@
 /* import: the programme TSV, topic TSV and .ics imports, all or nothing,
- * each with a JSON report (see schemas/control-api.yaml, ImportReport).
+ * each with a report (the control API renders it as JSON: see view.h and
+ * schemas/control-api.yaml, ImportReport).
  *
  * Every row is read and checked first; only when no row has an error is
- * anything written, in one transaction. A dry run reads and checks the same
- * way and writes nothing.
+ * anything written, in one transaction with its audit entry. A dry run
+ * reads and checks the same way and writes nothing.
+ *
+ * An import is a job in three steps: import_job_new (on the loop thread:
+ * it reads the store's topics), import_job_read (any thread, within a
+ * budget: the text is read and checked, the store is not touched),
+ * import_job_apply (on the loop thread: compared with the store, and all
+ * written, or none). import_run does the three in a row.
  */
 #ifndef CRONOGRAMA_IMPORT_H
 #define CRONOGRAMA_IMPORT_H
 
-#include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "event.h"
 #include "store.h"
 
 /* Longest line accepted; a longer one is an error naming its line. */
 #define IMPORT_MAX_LINE 65536
+/* Most errors a report keeps. */
+#define IMPORT_ERRORS_MAX 200
+
+struct budget;
 
 struct import_opts {
 	int year; /* the programme's year: UIDs and dates without one */
@@ -32,51 +44,64 @@ struct import_opts {
 	void *on_update_arg;
 };
 
-/*
- * The programme: a TSV with a header naming at least the columns n,
- * title, fecha_posible and temas (month, observaciones, lugar, hora and
- * zona are optional). topics_tsv, if not NULL, is a topic TSV imported in
- * the same transaction (see import_topics_tsv).
- *
- * *report is a new JSON object the caller json_decref()s. Returns 0 when
- * the import was applied (or would be, for a dry run), -EINVAL when it was
- * refused for errors in the input (report "ok": false, "errors": [...]),
- * -EIO when the store failed (nothing written).
- */
-int import_programme_tsv(struct store *st, const char *text,
-                         const char *topics_tsv, const struct import_opts *o,
-                         json_t **report);
-
-/* Sessions from an iCalendar file (as `cronoctl export` writes it, or
- * another program's). Same report and returns. */
-int import_ics(struct store *st, const char *text, const struct import_opts *o,
-               json_t **report);
-
-/* Topics: a TSV with header code, slug, nombre (objetivo and title
- * optional). Same all-or-nothing rules; report rows
- * {"code","slug","action"}. */
-int import_topics_tsv(struct store *st, const char *text, int dry_run,
-                      long peer_uid, json_t **report);
-
-/* ---- the same imports as jobs, read off the event loop ----
- *
- * import_job_new (on the loop thread: it reads the store's topics),
- * import_job_read (any thread, within a budget: the text is read and
- * checked, the store is not touched), import_job_apply (on the loop
- * thread: each session is compared with the store, and all written, or
- * none). The functions above are these three in a row.
- */
-enum import_kind {
-	IMPORT_PROGRAMME_TSV, /* text, and topics_text if not NULL */
-	IMPORT_ICS,
-	IMPORT_TOPICS_TSV,
+/* An error of a report: its line and the row's n when known (0
+ * otherwise), and the message. */
+struct import_msg {
+	int line, n;
+	char *text;
 };
 
-struct budget;
+/* One session of the file, as read, then as compared with the store. */
+struct import_session {
+	int n, line;        /* the TSV row's n and line; 0 for .ics */
+	struct event ev;    /* as it is (or would be) stored */
+	const char *action; /* "create", "update", "unchanged" */
+	char **warnings;
+	size_t nwarnings;
+	/* The import's own: an update's session as it was, and for .ics
+	 * the file's SEQUENCE and stamps, kept for a new session. */
+	struct event old;
+	int has_old, from_file, file_seq;
+	int64_t file_created, file_modified;
+};
+
+/* One topic of a topics file. */
+struct import_topic {
+	char *code, *slug;
+	const char *action; /* "create", "update", "unchanged" */
+};
+
+/* What an import did, or would do, or why it was refused. */
+struct import_report {
+	int ok, dry_run;
+	int with_sessions; /* a programme or .ics: sessions rows */
+	int with_topics;   /* a topics file came: topics rows */
+	const struct import_session *sessions;
+	size_t nsessions; /* those compared with the store */
+	const struct import_topic *topics;
+	size_t ntopics;
+	const struct import_msg *errors;
+	size_t nerrors;
+	int with_summary; /* the sessions' actions counted */
+	long created, updated, unchanged;
+};
+
+enum import_kind {
+	IMPORT_PROGRAMME_TSV, /* text, and topics_text if not NULL */
+	IMPORT_ICS,           /* sessions from an iCalendar file */
+	IMPORT_TOPICS_TSV,    /* topics: code, slug, nombre (objetivo, title) */
+};
+
 struct import_job;
 
-/* A job for text (and topics_text), which must stay valid until
- * import_job_free(); o is copied. 0 and *out, or -ENOMEM. */
+/*
+ * A job for text (and topics_text), which must stay valid until
+ * import_job_free(); o is copied. The programme: a TSV with a header
+ * naming at least the columns n, title, fecha_posible and temas (month,
+ * observaciones, lugar, hora and zona are optional), and topics_text, if
+ * not NULL, a topics TSV imported in the same transaction. 0 and *out, or
+ * -ENOMEM. Loop thread.
+ */
 int import_job_new(struct store *st, enum import_kind kind, const char *text,
                    const char *topics_text, const struct import_opts *o,
                    struct import_job **out);
@@ -84,12 +109,27 @@ int import_job_new(struct store *st, enum import_kind kind, const char *text,
  * or the budget's reason (-ETIMEDOUT, -E2BIG, -ECANCELED); errors in the
  * file are kept for the report. Any thread, once. */
 int import_job_read(struct import_job *job, struct budget *b);
-/* After import_job_read: write what it planned (unless a dry run or the
- * file has errors). *report and returns as import_programme_tsv's; a job
- * refused by its budget is -EINVAL with a report saying why. Loop
- * thread, once. */
-int import_job_apply(struct import_job *job, struct store *st, json_t **report);
+/*
+ * After import_job_read: compare with the store and write what was read
+ * (unless a dry run or the file has errors), with its audit entry
+ * ("import" or "topics.import"). 0 when the import was applied (or would
+ * be, for a dry run); -EINVAL when it was refused for the file (errors in
+ * it, or its budget: the report says why); -EIO when the store failed
+ * (nothing written). Loop thread, once.
+ */
+int import_job_apply(struct import_job *job, struct store *st);
+/* The job's report, valid until import_job_free. */
+const struct import_report *import_job_report(const struct import_job *job);
+/* 1 when the applied job changed sessions or topics in the store. */
+int import_job_changed(const struct import_job *job);
 void import_job_free(struct import_job *job);
+
+/* The three steps at once, on the caller's thread, without a budget (for
+ * tests and tools): import_job_apply's return. *out gets the job, to read
+ * its report and free; NULL (and -ENOMEM) when it could not be made. */
+int import_run(struct store *st, enum import_kind kind, const char *text,
+               const char *topics_text, const struct import_opts *o,
+               struct import_job **out);
 
 /* ---- organisations (import_osc.c) ---- */
 

@@ -1,11 +1,10 @@
-/* import_internal: what the import's files share (import.c: reports,
- * the .ics, jobs; import_tsv.c: the programme and topics TSVs;
- * import_plan.c: errors, topics and planned sessions); not a promise to
- * any other module. */
+/* import_internal: what the import's files share (import.c: jobs, the
+ * .ics, comparing and writing; import_tsv.c: the programme and topics
+ * TSVs; import_plan.c: their common pieces); not a promise to any other
+ * module. */
 #ifndef CRONOGRAMA_IMPORT_INTERNAL_H
 #define CRONOGRAMA_IMPORT_INTERNAL_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,60 +14,73 @@
 
 struct budget;
 
+/* A report's errors, at most IMPORT_ERRORS_MAX kept, each cut to
+ * textmax bytes (0: 600). */
+struct import_msgs {
+	struct import_msg *v;
+	size_t n, cap;
+	size_t textmax;
+};
+
 /* The topics an import knows: the store's, and the file's. */
 struct topic_set {
 	struct topic *v;
 	size_t n;
 };
 
-/* One session of the file, as read, then as compared with the store. */
-struct planned {
-	struct event ev;
-	const char *action; /* "create", "update", "unchanged" */
-	struct event old;   /* "update": the session as it was */
-	int has_old;
-	int n, line;      /* the TSV row's n and line; 0 for .ics */
-	json_t *warnings; /* the row's, until its report row is made */
-	int from_file;    /* .ics: keep the file's stamps for a new one */
-	int file_seq;
-	int64_t file_created, file_modified;
+/* The topics rows of a topics file. */
+struct import_topics {
+	struct import_topic *v;
+	size_t n, cap;
 };
 
 /* Every session of the file. */
 struct plan {
-	struct planned *v;
+	struct import_session *v;
 	size_t n, cap;
 	struct topic_set topics;
 	const struct import_opts *o;
-	json_t *report;
+	struct import_msgs *errors;
 };
 
 /* ---- import_plan.c ---- */
 
-/* At most this many errors are kept in a report. */
-#define IMPORT_ERRORS_MAX 200
+/* Add an error (line and n when > 0); past IMPORT_ERRORS_MAX, nothing.
+ * A message that cannot be kept for want of memory is dropped. */
+void import_error_add(struct import_msgs *m, int line, int n, const char *fmt,
+                      ...) __attribute__((format(printf, 4, 5)));
+/* Forget every error (a refusal says why alone). */
+void import_msgs_clear(struct import_msgs *m);
+void import_msgs_fini(struct import_msgs *m);
 
-/* Add a report error (line and n when > 0); at most
- * IMPORT_ERRORS_MAX are kept. */
-void import_error_add(json_t *errors, int line, int n, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* Append a warning to a planned session. 0 or -ENOMEM. */
+int import_warning_add(struct import_session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* The topic with that code or slug, or NULL. */
 const struct topic *import_topic_find(const struct topic_set *s,
                                       const char *code_or_slug);
+/* Append a topics row (code and slug copied). 0 or -ENOMEM. */
+int import_topics_add(struct import_topics *t, const char *code,
+                      const char *slug, const char *action);
+void import_topics_fini(struct import_topics *t);
+
 /* A new planned session at the end of p (event initialised), or NULL. */
-struct planned *import_plan_add(struct plan *p);
+struct import_session *import_plan_add(struct plan *p);
 /* Drop the last planned session (its row was refused). */
 void import_plan_drop_last(struct plan *p);
 /* What a planned session takes, roughly, for the budget. */
-size_t import_planned_bytes(const struct planned *pl);
-/* Free every planned session and the topics. */
-void import_plan_free(struct plan *p);
+size_t import_planned_bytes(const struct import_session *s);
+void import_plan_fini(struct plan *p);
 
-/* import_tsv.c: a topics TSV into out (over the store's topics), report
- * rows into rows; a programme TSV into p. 0, -ENOMEM or the budget's
- * reason; errors in the file go to the report. */
-int import_topics_read(const char *text, struct topic_set *out, json_t *rows,
-                       json_t *errors, struct budget *b);
+/* ---- import_tsv.c ----
+ *
+ * A topics TSV into out (over the store's topics), its rows into rows; a
+ * programme TSV into p. 0, -ENOMEM or the budget's reason; errors in the
+ * file go to errors (p->errors). */
+int import_topics_read(const char *text, struct topic_set *out,
+                       struct import_topics *rows, struct import_msgs *errors,
+                       struct budget *b);
 int import_programme_read(struct plan *p, const char *text, int *has_place,
                           struct budget *b);
 

@@ -1,6 +1,5 @@
-/* import_plan: the pieces every import's files share (import.c,
- * import_tsv.c): the report's errors, the topics known, the planned
- * sessions. A leaf of the import: it calls neither file. See
+/* import_plan: the pieces every import shares: reports' errors and
+ * warnings, the topics known, the planned sessions. See
  * import_internal.h. */
 #include <errno.h>
 #include <stdarg.h>
@@ -8,31 +7,74 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
 #include "import.h"
 #include "import_internal.h"
+#include "strv.h"
 #include "text.h"
 
 void
-import_error_add(json_t *errors, int line, int n, const char *fmt, ...)
+import_error_add(struct import_msgs *m, int line, int n, const char *fmt, ...)
 {
-	char msg[600];
+	size_t max = m->textmax ? m->textmax : 600;
+	char msg[1024];
 	va_list ap;
-	json_t *e;
 
-	if (json_array_size(errors) >= IMPORT_ERRORS_MAX)
+	if (m->n >= IMPORT_ERRORS_MAX)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, max < sizeof(msg) ? max : sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* A message quoting the file's bytes must still be UTF-8. */
 	text_utf8_fix(msg);
-	e = json_object();
-	json_object_set_new(e, "line",
-	                    line > 0 ? json_integer(line) : json_null());
-	if (n > 0)
-		json_object_set_new(e, "n", json_integer(n));
-	json_object_set_new(e, "message", json_string(msg));
-	json_array_append_new(errors, e);
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 8;
+		struct import_msg *grown = realloc(m->v, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return;
+		m->v = grown;
+		m->cap = cap;
+	}
+	if ((m->v[m->n].text = strdup(msg)) == NULL)
+		return;
+	m->v[m->n].line = line > 0 ? line : 0;
+	m->v[m->n].n = n > 0 ? n : 0;
+	m->n++;
+}
+
+void
+import_msgs_clear(struct import_msgs *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		free(m->v[i].text);
+	m->n = 0;
+}
+
+void
+import_msgs_fini(struct import_msgs *m)
+{
+	import_msgs_clear(m);
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+int
+import_warning_add(struct import_session *s, const char *fmt, ...)
+{
+	char *msg;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return -ENOMEM;
+	rc = strv_add(&s->warnings, &s->nwarnings, msg);
+	free(msg);
+	return rc;
 }
 
 const struct topic *
@@ -47,12 +89,55 @@ import_topic_find(const struct topic_set *s, const char *code_or_slug)
 	return NULL;
 }
 
-struct planned *
+int
+import_topics_add(struct import_topics *t, const char *code, const char *slug,
+                  const char *action)
+{
+	struct import_topic *row;
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct import_topic *grown =
+		    realloc(t->v, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return -ENOMEM;
+		t->v = grown;
+		t->cap = cap;
+	}
+	row = &t->v[t->n];
+	row->code = strdup(code);
+	row->slug = strdup(slug);
+	row->action = action;
+	if (row->code == NULL || row->slug == NULL) {
+		free(row->code);
+		free(row->slug);
+		return -ENOMEM;
+	}
+	t->n++;
+	return 0;
+}
+
+void
+import_topics_fini(struct import_topics *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		free(t->v[i].code);
+		free(t->v[i].slug);
+	}
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
+struct import_session *
 import_plan_add(struct plan *p)
 {
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 64;
-		struct planned *grown = realloc(p->v, cap * sizeof(*grown));
+		struct import_session *grown =
+		    realloc(p->v, cap * sizeof(*grown));
 
 		if (!grown)
 			return NULL;
@@ -64,39 +149,30 @@ import_plan_add(struct plan *p)
 	return &p->v[p->n++];
 }
 
-void
-import_plan_free(struct plan *p)
+static void
+session_fini(struct import_session *s)
 {
-	size_t i;
-
-	for (i = 0; i < p->n; i++) {
-		event_fini(&p->v[i].ev);
-		if (p->v[i].has_old)
-			event_fini(&p->v[i].old);
-		json_decref(p->v[i].warnings);
-	}
-	free(p->v);
-	topic_array_free(p->topics.v, p->topics.n);
+	event_fini(&s->ev);
+	if (s->has_old)
+		event_fini(&s->old);
+	s->has_old = 0;
+	strv_free(s->warnings, s->nwarnings);
+	s->warnings = NULL;
+	s->nwarnings = 0;
 }
 
-/* Drop the last planned session (its row was refused). */
 void
 import_plan_drop_last(struct plan *p)
 {
-	struct planned *pl = &p->v[--p->n];
-
-	event_fini(&pl->ev);
-	json_decref(pl->warnings);
-	pl->warnings = NULL;
+	session_fini(&p->v[--p->n]);
 }
 
-/* What a planned session takes, roughly, for the budget: the struct, its
- * texts and its report row. */
+/* The struct, its texts and its report row. */
 size_t
-import_planned_bytes(const struct planned *pl)
+import_planned_bytes(const struct import_session *s)
 {
-	const struct event *ev = &pl->ev;
-	size_t n = sizeof(*pl) + 512;
+	const struct event *ev = &s->ev;
+	size_t n = sizeof(*s) + 512;
 
 	n += ev->title ? strlen(ev->title) : 0;
 	n += ev->description ? strlen(ev->description) : 0;
@@ -104,4 +180,19 @@ import_planned_bytes(const struct planned *pl)
 	n += ev->words ? strlen(ev->words) : 0;
 	n += ev->uid ? strlen(ev->uid) : 0;
 	return n + ev->ntopics * 64;
+}
+
+void
+import_plan_fini(struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		session_fini(&p->v[i]);
+	free(p->v);
+	topic_array_free(p->topics.v, p->topics.n);
+	p->v = NULL;
+	p->n = p->cap = 0;
+	p->topics.v = NULL;
+	p->topics.n = 0;
 }

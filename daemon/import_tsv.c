@@ -33,26 +33,14 @@ struct tsv {
 	int have_header;
 };
 
-static char *
-trim(char *s)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
-		*--end = '\0';
-	return s;
-}
-
 /*
  * Split text into lines and tab-separated fields. Lines that are too long
  * or not UTF-8 are reported in errors and left out. The first non-empty
  * line is the header. Returns 0, -ENOMEM, or the budget's reason.
  */
 static int
-tsv_split(const char *text, struct tsv *t, json_t *errors, struct budget *b)
+tsv_split(const char *text, struct tsv *t, struct import_msgs *errors,
+          struct budget *b)
 {
 	size_t cap = 64;
 	char *p;
@@ -146,7 +134,7 @@ tsv_column(const struct tsv *t, const char *name)
 	int i;
 
 	for (i = 0; i < t->header.nfields && i < MAX_FIELDS; i++)
-		if (!strcasecmp(trim(t->header.field[i]), name))
+		if (!strcasecmp(text_trim(t->header.field[i]), name))
 			return i;
 	return -1;
 }
@@ -156,7 +144,7 @@ tsv_get(const struct tsv_line *l, int col)
 {
 	if (col < 0 || col >= l->nfields || col >= MAX_FIELDS)
 		return "";
-	return trim(l->field[col]);
+	return text_trim(l->field[col]);
 }
 
 static int
@@ -177,8 +165,9 @@ code_valid(const char *s)
  * reason.
  */
 int
-import_topics_read(const char *text, struct topic_set *out, json_t *rows,
-                   json_t *errors, struct budget *b)
+import_topics_read(const char *text, struct topic_set *out,
+                   struct import_topics *rows, struct import_msgs *errors,
+                   struct budget *b)
 {
 	struct tsv t;
 	int c_code, c_slug, c_nombre, c_title;
@@ -213,7 +202,6 @@ import_topics_read(const char *text, struct topic_set *out, json_t *rows,
 		struct topic *old = NULL, *grown;
 		const char *action = "create";
 		char why[200];
-		json_t *row;
 
 		if (l->nfields != t.header.nfields) {
 			import_error_add(
@@ -291,9 +279,12 @@ import_topics_read(const char *text, struct topic_set *out, json_t *rows,
 		old->nombre = strdup(nombre);
 		old->title = *title ? strdup(title) : NULL;
 		old->events = strcmp(action, "unchanged") ? -1 : 0;
-		row = json_pack("{s:s, s:s, s:s}", "code", code, "slug", slug,
-		                "action", action);
-		json_array_append_new(rows, row);
+		if (!old->code || !old->slug || !old->nombre ||
+		    (*title && !old->title) ||
+		    import_topics_add(rows, code, slug, action) < 0) {
+			tsv_free(&t);
+			return -ENOMEM;
+		}
 	next:;
 	}
 	tsv_free(&t);
@@ -321,7 +312,7 @@ heading_month(const char *words, int year)
 /* Read one programme row into pl. 0, or -EINVAL after reporting. */
 static int
 row_read(struct plan *p, const struct tsv *t, const struct tsv_line *l,
-         const int *col, struct planned *pl, json_t *warnings, int *n_out)
+         const int *col, struct import_session *pl, int *n_out)
 {
 	enum {
 		C_N,
@@ -334,7 +325,7 @@ row_read(struct plan *p, const struct tsv *t, const struct tsv_line *l,
 		C_HORA,
 		C_ZONA
 	};
-	json_t *errors = json_object_get(p->report, "errors");
+	struct import_msgs *errors = p->errors;
 	const struct import_opts *o = p->o;
 	const char *s_n = tsv_get(l, col[C_N]);
 	const char *title = tsv_get(l, col[C_TITLE]);
@@ -380,21 +371,21 @@ row_read(struct plan *p, const struct tsv *t, const struct tsv_line *l,
 		                 "line %d (n %ld): %s", l->lineno, n, err);
 		return -EINVAL;
 	}
-	if (f.warning[0])
-		json_array_append_new(
-		    warnings, json_sprintf("row %ld: %s", n, f.warning));
+	if (f.warning[0] &&
+	    import_warning_add(pl, "row %ld: %s", n, f.warning) < 0)
+		return -ENOMEM;
 	if (f.explicit_year) {
 		int y = f.kind == FECHA_DATE || f.kind == FECHA_RANGE
 		            ? f.start.y
 		            : f.win_start.y;
 
-		if (y != o->year)
-			json_array_append_new(
-			    warnings,
-			    json_sprintf("row %ld: '%s' is in %d, not in "
-			                 "the programme's year %d: "
-			                 "imported as written",
-			                 n, words, y, o->year));
+		if (y != o->year &&
+		    import_warning_add(pl,
+		                       "row %ld: '%s' is in %d, not in the "
+		                       "programme's year %d: imported as "
+		                       "written",
+		                       n, words, y, o->year) < 0)
+			return -ENOMEM;
 	}
 	if (*hora) {
 		int h, m;
@@ -469,7 +460,7 @@ int
 import_programme_read(struct plan *p, const char *text, int *has_place,
                       struct budget *b)
 {
-	json_t *errors = json_object_get(p->report, "errors");
+	struct import_msgs *errors = p->errors;
 	struct tsv t;
 	int col[9], i, rc = 0;
 	size_t k;
@@ -496,18 +487,19 @@ import_programme_read(struct plan *p, const char *text, int *has_place,
 	for (k = 0; k < t.nlines && col[0] >= 0 && col[2] >= 0 && col[3] >= 0 &&
 	            col[5] >= 0;
 	     k++) {
-		json_t *warnings = json_array();
-		struct planned *pl = import_plan_add(p);
-		int n;
+		struct import_session *pl = import_plan_add(p);
+		int n, r;
 
 		if (!pl) {
-			json_decref(warnings);
 			rc = -ENOMEM;
 			break;
 		}
-		pl->warnings = warnings;
-		if (row_read(p, &t, &t.lines[k], col, pl, warnings, &n) < 0) {
+		if ((r = row_read(p, &t, &t.lines[k], col, pl, &n)) < 0) {
 			import_plan_drop_last(p);
+			if (r == -ENOMEM) {
+				rc = r;
+				break;
+			}
 			continue;
 		}
 		if (seen_n[n / 8] & (1 << (n % 8))) {

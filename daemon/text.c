@@ -1,6 +1,7 @@
 /* text: see text.h. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
@@ -144,4 +145,29 @@ text_check(const char *what, const char *s, size_t max, int one_line, char *err,
 				return -EINVAL;
 			}
 	return 0;
+}
+
+char *
+text_trim(char *s)
+{
+	char *end;
+
+	s += strspn(s, " \t");
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+	return s;
+}
+
+char *
+text_dup_trimmed(const char *s)
+{
+	char *copy, *t, *out;
+
+	if (s == NULL || (copy = strdup(s)) == NULL)
+		return NULL;
+	t = text_trim(copy);
+	out = *t ? strdup(t) : NULL;
+	free(copy);
+	return out;
 }

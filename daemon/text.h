@@ -35,4 +35,12 @@ size_t text_strip_invisible(char *s);
 int text_check(const char *what, const char *s, size_t max, int one_line,
                char *err, size_t errlen);
 
+/* s without leading and trailing blanks (spaces and tabs), in place;
+ * returns where the text now starts. */
+char *text_trim(char *s);
+
+/* A copy of s without leading and trailing blanks, or NULL when s is NULL
+ * or blank (or memory ran out). The caller frees it. */
+char *text_dup_trimmed(const char *s);
+
 #endif

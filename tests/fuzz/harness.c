@@ -24,6 +24,7 @@
 #include "public.h"
 #include "store.h"
 #include "token.h"
+#include "view.h"
 
 static const char topics_tsv[] =
     "code\tslug\tnombre\ttitle\n"
@@ -75,6 +76,18 @@ die(const char *what, const char *why)
 	abort();
 }
 
+/* A failed import's report, as the control API renders it. */
+static const char *
+report_text(struct import_job *job)
+{
+	char *s;
+
+	if (job == NULL)
+		return "out of memory";
+	s = json_dumps(view_import_report(import_job_report(job)), 0);
+	return s ? s : "out of memory";
+}
+
 void
 harness_store_fresh(void)
 {
@@ -84,7 +97,8 @@ harness_store_fresh(void)
 	struct osc org = {0};
 	char err[256], *emails[] = {"red@example.org"},
 	               *topics[] = {"agenda-2030", "migracion"};
-	json_t *report;
+	struct import_opts to = {.peer_uid = -1};
+	struct import_job *job;
 	struct event ev;
 	long id;
 
@@ -94,12 +108,14 @@ harness_store_fresh(void)
 		store_close(h.st);
 	if (store_open(&h.st, ":memory:", err, sizeof(err)) < 0)
 		die("store", err);
-	if (import_topics_tsv(h.st, topics_tsv, 0, -1, &report) < 0)
-		die("topics", json_dumps(report, 0));
-	json_decref(report);
-	if (import_programme_tsv(h.st, programme_tsv, NULL, &o, &report) < 0)
-		die("programme", json_dumps(report, 0));
-	json_decref(report);
+	if (import_run(h.st, IMPORT_TOPICS_TSV, topics_tsv, NULL, &to, &job) <
+	    0)
+		die("topics", report_text(job));
+	import_job_free(job);
+	if (import_run(h.st, IMPORT_PROGRAMME_TSV, programme_tsv, NULL, &o,
+	               &job) < 0)
+		die("programme", report_text(job));
+	import_job_free(job);
 	if (store_event_get(h.st, "2018-04@fuzz.example", &ev) < 0)
 		die("session 4", store_error(h.st));
 	ev.status = EVENT_CANCELLED;
