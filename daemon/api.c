@@ -13,16 +13,35 @@
 
 #include "api.h"
 #include "api_internal.h"
+#include "change.h"
 #include "clock.h"
 #include "event.h"
 #include "fecha.h"
 #include "import.h"
 #include "log.h"
+#include "schedule.h"
 #include "schedule_notice.h"
 #include "text.h"
 #include "view.h"
 
 /* ---- status, topics ---- */
+
+/* The scheduler's state: idle (nothing more will be sent until
+ * something changes or "next" comes), messages in flight, the next
+ * instant something falls due; null without a scheduler. */
+static json_t *
+scheduler_json(const struct api_ctx *ctx)
+{
+	struct schedule_state s;
+
+	if (ctx->schedule == NULL)
+		return json_null();
+	if (schedule_state_get(ctx->schedule, &s) < 0)
+		log_err("status: the scheduler's state: %s",
+		        store_error(ctx->store));
+	return json_pack("{s:b, s:I, s:o}", "idle", s.idle, "in_flight",
+	                 (json_int_t)s.in_flight, "next", view_time(s.next));
+}
 
 static void
 h_status(struct api_call *call)
@@ -37,9 +56,9 @@ h_status(struct api_call *call)
 	}
 	o = json_pack(
 	    "{s:s, s:o, s:I, s:o, s:s, s:s, s:s}", "version", VERSION,
-	    "started_at", api_time_json(call->ctx->started_at), "uptime_s",
+	    "started_at", view_time(call->ctx->started_at), "uptime_s",
 	    (json_int_t)(clock_now() - call->ctx->started_at), "now",
-	    api_time_json(clock_now()), "state_dir", call->ctx->cfg->state_dir,
+	    view_time(clock_now()), "state_dir", call->ctx->cfg->state_dir,
 	    "mail", call->ctx->mail_desc ? call->ctx->mail_desc : "",
 	    "timezone", call->ctx->cfg->timezone);
 	json_object_set_new(
@@ -55,6 +74,7 @@ h_status(struct api_call *call)
 	              "outbox_sent", (json_int_t)c.outbox_sent));
 	json_object_set_new(o, "test_clock",
 	                    json_boolean(call->ctx->cfg->test_clock));
+	json_object_set_new(o, "scheduler", scheduler_json(call->ctx));
 	api_reply_json(call, 200, o);
 }
 
@@ -67,9 +87,9 @@ topic_json(struct api_call *call, const struct topic *t)
 
 	store_topic_remind_get(call->ctx->store, t->slug, &remind);
 	o = json_pack("{s:s, s:s, s:s, s:o, s:I, s:o}", "code", t->code, "slug",
-	              t->slug, "nombre", t->nombre, "title",
-	              api_str_json(t->title), "events", (json_int_t)t->events,
-	              "remind", api_str_json(remind));
+	              t->slug, "nombre", t->nombre, "title", view_str(t->title),
+	              "events", (json_int_t)t->events, "remind",
+	              view_str(remind));
 	free(remind);
 	return o;
 }
@@ -102,11 +122,10 @@ static void
 h_topic_edit(struct api_call *call)
 {
 	json_t *body = api_body(call), *v;
+	struct office of = api_office(call);
 	struct topic t;
-	char *before = NULL, after[512];
 	const char *text = NULL;
-	int64_t offs[16];
-	size_t n = 0, i, len = 0;
+	char why[400];
 	int rc;
 
 	if (!body)
@@ -131,44 +150,13 @@ h_topic_edit(struct api_call *call)
 		          "'remind' must be a string like \"3d 1h\"");
 		return;
 	}
-	after[0] = '\0';
-	if (text && *text) {
-		if (config_durations_parse(text, offs, 16, &n) < 0 || n == 0) {
-			topic_fini(&t);
-			api_error(call, 422,
-			          "'remind' must be offsets like 3d 1h, not "
-			          "'%s'",
-			          text);
-			return;
-		}
-		/* Stored in the canonical form: "3d 1h". */
-		for (i = 0; i < n && len + 1 < sizeof(after); i++) {
-			char one[32];
-
-			config_duration_format(offs[i], one, sizeof(one));
-			len +=
-			    (size_t)snprintf(after + len, sizeof(after) - len,
-			                     "%s%s", i ? " " : "", one);
-		}
-	}
-	store_topic_remind_get(call->ctx->store, t.slug, &before);
-	rc = store_topic_remind_set(call->ctx->store, t.slug,
-	                            after[0] ? after : NULL);
+	rc = session_topic_remind_set(&of, call->req->peer_uid, t.slug, text,
+	                              why, sizeof(why));
 	if (rc < 0) {
-		free(before);
 		topic_fini(&t);
-		api_store_error(call, rc);
+		api_domain_error(call, rc, why);
 		return;
 	}
-	{
-		char target[300];
-
-		snprintf(target, sizeof(target), "topic:%s", t.slug);
-		api_audit(call, "topic.remind", target, before,
-		          after[0] ? after : NULL);
-	}
-	free(before);
-	api_changed(call, NULL);
 	t.events = 0;
 	api_reply_json(call, 200, topic_json(call, &t));
 	topic_fini(&t);
@@ -222,8 +210,7 @@ import_work_finish(void *arg, int read_rc, struct api_ctx *ctx, json_t **body)
 	rc = import_job_apply(iw->job, ctx->store);
 	r = import_job_report(iw->job);
 	if (rc == 0 && !iw->dry_run && import_job_changed(iw->job))
-		if (ctx->changed)
-			ctx->changed(ctx->changed_arg, NULL);
+		change_all(ctx->changes);
 	n = iw->topics_only ? r->ntopics : r->nsessions;
 	for (i = 0; i < n; i++) {
 		const char *a = iw->topics_only ? r->topics[i].action
@@ -457,12 +444,12 @@ h_log(struct api_call *call)
 		json_array_append_new(
 		    arr, json_pack("{s:I, s:o, s:o, s:s, s:o, s:o, s:o}", "id",
 		                   (json_int_t)rows[i].id, "at",
-		                   api_time_json(rows[i].at), "peer_uid",
+		                   view_time(rows[i].at), "peer_uid",
 		                   rows[i].peer_uid >= 0
 		                       ? json_integer(rows[i].peer_uid)
 		                       : json_null(),
 		                   "action", rows[i].action, "target",
-		                   api_str_json(rows[i].target), "before",
+		                   view_str(rows[i].target), "before",
 		                   json_or_text(rows[i].before), "after",
 		                   json_or_text(rows[i].after)));
 	audit_array_free(rows, n);
@@ -508,9 +495,9 @@ h_clock(struct api_call *call)
 		clock_real();
 	}
 	log_info("test clock set to %lld", (long long)clock_now());
-	api_changed(call, NULL);
+	api_changed(call, NULL, NULL);
 	api_reply_json(call, 200,
-	               json_pack("{s:o}", "now", api_time_json(clock_now())));
+	               json_pack("{s:o}", "now", view_time(clock_now())));
 }
 
 /* ---- routing ---- */

@@ -12,22 +12,21 @@
 #include "http.h"
 #include "store.h"
 
+struct changes;
+struct schedule;
+
 struct api_ctx {
 	struct store *store;
 	const struct config *cfg;
 	int64_t started_at;
 	const char *mail_desc; /* "maildir:/path" or the SMTP URL */
-	/* Called after every change to sessions, organisations or the
-	 * clock, so the scheduler re-arms and feeds re-render. uid is the
-	 * session changed, or NULL for "anything may have changed". */
-	void (*changed)(void *arg, const char *uid);
-	/* Called instead after a change that touches no session
-	 * (organisations, subscriptions, the outbox): nothing to plan again,
-	 * but cached subscribers and private feeds are stale. Same arg. */
-	void (*others_changed)(void *arg);
-	void *changed_arg;
-	/* Optional capabilities wired by main.c; NULL when absent. */
-	void *schedule;
+	/* Told after every change the API commits (sessions, topics,
+	 * organisations, the outbox, an import, the clock): the scheduler
+	 * and the public site listen. NULL: nobody. */
+	const struct changes *changes;
+	/* The running scheduler, for its state in GET /v1/status; NULL
+	 * when there is none. */
+	struct schedule *schedule;
 };
 
 struct api_call;

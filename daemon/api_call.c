@@ -13,10 +13,12 @@
 
 #include "api.h"
 #include "api_internal.h"
+#include "change.h"
 #include "clock.h"
 #include "event.h"
 #include "fecha.h"
 #include "log.h"
+#include "session.h"
 #include "text.h"
 
 void
@@ -45,6 +47,26 @@ api_error(struct api_call *call, int status, const char *fmt, ...)
 }
 
 /* Map a store error to a reply. */
+struct office
+api_office(const struct api_call *call)
+{
+	struct office of = {call->ctx->store, call->ctx->cfg,
+	                    call->ctx->changes};
+
+	return of;
+}
+
+void
+api_domain_error(struct api_call *call, int rc, const char *why)
+{
+	int status = rc == -ENOENT   ? 404
+	             : rc == -EINVAL ? 422
+	             : rc == -EEXIST ? 409
+	                             : 500;
+
+	api_error(call, status, "%s", why);
+}
+
 void
 api_store_error(struct api_call *call, int rc)
 {
@@ -129,27 +151,6 @@ api_body_bool(json_t *body, const char *key)
 	             (json_is_integer(v) && json_integer_value(v) != 0));
 }
 
-char *
-api_iso_utc(int64_t t, char *buf, size_t buflen)
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	gmtime_r(&tt, &tm);
-	strftime(buf, buflen, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return buf;
-}
-
-json_t *
-api_time_json(int64_t t)
-{
-	char buf[32];
-
-	if (t == 0)
-		return json_null();
-	return json_string(api_iso_utc(t, buf, sizeof(buf)));
-}
-
 int
 api_iso_utc_parse(const char *s, int64_t *out)
 {
@@ -172,132 +173,19 @@ api_iso_utc_parse(const char *s, int64_t *out)
 	return 0;
 }
 
-static json_t *
-date_or_null(struct fecha_date d)
-{
-	char buf[16];
-
-	if (d.y == 0)
-		return json_null();
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", d.y, d.m, d.d);
-	return json_string(buf);
-}
-
-static json_t *
-time_or_null(int min)
-{
-	char buf[16];
-
-	if (min < 0)
-		return json_null();
-	snprintf(buf, sizeof(buf), "%02d:%02d", min / 60, min % 60);
-	return json_string(buf);
-}
-
-json_t *
-api_str_json(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-json_t *
-api_event_json(const struct event *ev)
-{
-	int dated = ev->kind == FECHA_DATE || ev->kind == FECHA_RANGE;
-	json_t *o = json_object(), *topics = json_array(),
-	       *remind = json_array();
-	char id[128], words[160];
-	int64_t s = 0, e = 0;
-	size_t i;
-
-	event_short_id(ev->uid, id, sizeof(id));
-	event_span_utc(ev, &s, &e);
-	json_object_set_new(o, "id", json_string(id));
-	json_object_set_new(o, "uid", json_string(ev->uid));
-	json_object_set_new(o, "title",
-	                    json_string(ev->title ? ev->title : ""));
-	json_object_set_new(o, "kind", json_string(event_kind_name(ev->kind)));
-	json_object_set_new(o, "status",
-	                    json_string(event_status_name(ev->status)));
-	json_object_set_new(o, "sequence", json_integer(ev->sequence));
-	json_object_set_new(o, "start",
-	                    dated ? date_or_null(ev->start) : json_null());
-	json_object_set_new(o, "end",
-	                    dated ? date_or_null(ev->end) : json_null());
-	json_object_set_new(o, "start_time",
-	                    time_or_null(dated ? ev->start_min : -1));
-	json_object_set_new(o, "end_time",
-	                    time_or_null(dated ? ev->end_min : -1));
-	json_object_set_new(
-	    o, "tz", json_string(ev->tzid ? ev->tzid : EVENT_DEFAULT_TZID));
-	json_object_set_new(o, "start_utc",
-	                    dated ? api_time_json(s) : json_null());
-	json_object_set_new(o, "end_utc",
-	                    dated ? api_time_json(e) : json_null());
-	json_object_set_new(o, "window_start",
-	                    dated ? json_null() : date_or_null(ev->win_start));
-	json_object_set_new(o, "window_end",
-	                    dated ? json_null() : date_or_null(ev->win_end));
-	if (!dated) {
-		fecha_window_words(ev->win_start, ev->win_end, words,
-		                   sizeof(words));
-		json_object_set_new(o, "window_words", json_string(words));
-	} else {
-		json_object_set_new(o, "window_words", json_null());
-	}
-	json_object_set_new(o, "duration_days",
-	                    ev->kind == FECHA_APPROX
-	                        ? json_integer(ev->duration_days)
-	                        : json_null());
-	json_object_set_new(o, "words", api_str_json(ev->words));
-	json_object_set_new(o, "location", api_str_json(ev->location));
-	json_object_set_new(o, "description", api_str_json(ev->description));
-	json_object_set_new(o, "reason", api_str_json(ev->reason));
-	for (i = 0; i < ev->ntopics; i++)
-		json_array_append_new(topics, json_string(ev->topics[i].slug));
-	json_object_set_new(o, "topics", topics);
-	for (i = 0; i < ev->nremind; i++)
-		json_array_append_new(remind, json_integer(ev->remind[i]));
-	json_object_set_new(o, "remind", remind);
-	json_object_set_new(o, "updated_at", api_time_json(ev->last_modified));
-	return o;
-}
-
-/* The event's JSON as compact text, for the audit log. */
-char *
-api_event_text(const struct event *ev)
-{
-	json_t *o = api_event_json(ev);
-	char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-
-	json_decref(o);
-	return s;
-}
-
-int
-api_audit(struct api_call *call, const char *action, const char *target,
-          const char *before, const char *after)
-{
-	int rc = store_audit_add(call->ctx->store, call->req->peer_uid, action,
-	                         target, before, after);
-
-	if (rc < 0)
-		log_err("audit: %s", store_error(call->ctx->store));
-	return rc;
-}
-
 void
-api_changed(struct api_call *call, const char *uid)
+api_changed(struct api_call *call, const char *uid, const struct event *ev)
 {
-	if (call->ctx->changed)
-		call->ctx->changed(call->ctx->changed_arg, uid);
+	if (uid != NULL)
+		change_session(call->ctx->changes, uid, ev);
+	else
+		change_all(call->ctx->changes);
 }
 
 void
 api_others_changed(struct api_call *call)
 {
-	if (call->ctx->others_changed)
-		call->ctx->others_changed(call->ctx->changed_arg);
+	change_osc(call->ctx->changes);
 }
 
 /* Load the session named by the route's {id}; replies 404 if none. */

@@ -6,6 +6,8 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "session.h"
+#include "view.h"
 
 /* One request being answered. */
 struct api_call {
@@ -27,28 +29,29 @@ void api_reply_json(struct api_call *call, int status, json_t *body);
 void api_error(struct api_call *call, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void api_store_error(struct api_call *call, int rc);
+/* A domain operation's failure rc with why: 404 (-ENOENT), 422 (-EINVAL),
+ * 409 (-EEXIST), else 500. */
+void api_domain_error(struct api_call *call, int rc, const char *why);
+/* What the domain operations work on, from the call's context. */
+struct office api_office(const struct api_call *call);
 
 json_t *api_body(struct api_call *call);
 const char *api_body_str(struct api_call *call, json_t *body, const char *key,
                          int *bad);
 int api_body_bool(json_t *body, const char *key);
 
-char *api_iso_utc(int64_t t, char *buf, size_t buflen);
-json_t *api_time_json(int64_t t);
-/* A JSON string, or null for NULL. */
-json_t *api_str_json(const char *s);
 int api_iso_utc_parse(const char *s, int64_t *out);
 
-json_t *api_event_json(const struct event *ev);
-char *api_event_text(const struct event *ev);
 int api_event_load(struct api_call *call, struct event *ev);
 int api_event_apply(struct api_call *call, json_t *body, struct event *ev);
 int api_event_save(struct api_call *call, const struct event *old,
                    struct event *ev, const char *action);
-int api_audit(struct api_call *call, const char *action, const char *target,
-              const char *before, const char *after);
-void api_changed(struct api_call *call, const char *uid);
-/* After a change to organisations or the outbox (api_ctx.others_changed). */
+/* After a change is committed, tell who listens (api_ctx.changes):
+ * session uid, as ev is now (NULL: deleted), or with uid NULL anything
+ * reminders depend on (topics, an import, the clock). */
+void api_changed(struct api_call *call, const char *uid,
+                 const struct event *ev);
+/* After a change to organisations or the outbox (CHANGE_OSC). */
 void api_others_changed(struct api_call *call);
 
 /* api_outbox.c: the outbox and the reminders to come. */
@@ -63,9 +66,6 @@ void api_event_cancel(struct api_call *call);
 
 /* ---- organisations (api_osc.c) ---- */
 
-/* The OSC object: {"id","name","emails","contact","state","topics",
- * "created_at"}; never the token. */
-json_t *api_osc_json(const struct osc *o);
 void api_osc_add(struct api_call *call);
 void api_osc_list(struct api_call *call);
 void api_osc_get(struct api_call *call);

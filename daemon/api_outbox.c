@@ -4,9 +4,8 @@
  *   POST /v1/outbox/retry {"id": N} | {"failed": true}
  *   GET  /v1/upcoming?days=N               reminders due, sending nothing
  *
- * See schemas/control-api.yaml. A retry is audited ("outbox.retry") and
- * followed by api_others_changed(call), which makes the scheduler look at
- * the outbox at once. */
+ * See schemas/control-api.yaml. A retry is the domain's (outbox.c): it is
+ * audited ("outbox.retry") and the scheduler hears of it. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 
 #include "api.h"
 #include "api_internal.h"
+#include "outbox.h"
 #include "clock.h"
 #include "schedule_alarm.h"
 #include "store.h"
@@ -94,17 +94,17 @@ outbox_row_json(const struct api_call *call, const struct outbox_row *r)
 	json_object_set_new(o, "offset_s", json_integer(r->offset_s));
 	json_object_set_new(o, "osc_id", json_integer(r->osc_id));
 	json_object_set_new(
-	    o, "osc", staff ? json_string("staff") : api_str_json(r->osc_name));
+	    o, "osc", staff ? json_string("staff") : view_str(r->osc_name));
 	json_object_set_new(
 	    o, "to",
 	    emails_json(staff ? call->ctx->cfg->staff_emails : r->emails));
-	json_object_set_new(o, "message_id", api_str_json(r->message_id));
-	json_object_set_new(o, "due", api_time_json(r->due));
-	json_object_set_new(o, "next_try", api_time_json(r->next_try));
+	json_object_set_new(o, "message_id", view_str(r->message_id));
+	json_object_set_new(o, "due", view_time(r->due));
+	json_object_set_new(o, "next_try", view_time(r->next_try));
 	json_object_set_new(o, "tries", json_integer(r->tries));
 	json_object_set_new(o, "state", json_string(r->state));
-	json_object_set_new(o, "last_error", api_str_json(r->last_error));
-	json_object_set_new(o, "sent_at", api_time_json(r->sent_at));
+	json_object_set_new(o, "last_error", view_str(r->last_error));
+	json_object_set_new(o, "sent_at", view_time(r->sent_at));
 	return o;
 }
 
@@ -167,7 +167,8 @@ void
 api_outbox_retry(struct api_call *call)
 {
 	json_t *body = api_body(call), *jid;
-	char target[64], after[64];
+	struct office of = api_office(call);
+	char why[400];
 	int64_t id = 0;
 	size_t n = 0;
 	int rc;
@@ -185,23 +186,11 @@ api_outbox_retry(struct api_call *call)
 		api_error(call, 400, "give 'id' or \"failed\": true");
 		return;
 	}
-	rc = store_outbox_retry(call->ctx->store, id, clock_now(), &n);
-	if (rc == -EINVAL) {
-		api_error(call, 409, "%s", store_error(call->ctx->store));
-		return;
-	}
+	rc = outbox_retry(&of, call->req->peer_uid, id, &n, why, sizeof(why));
 	if (rc < 0) {
-		api_store_error(call, rc);
+		api_domain_error(call, rc, why);
 		return;
 	}
-	if (id)
-		snprintf(target, sizeof(target), "outbox:%lld", (long long)id);
-	else
-		snprintf(target, sizeof(target), "outbox:failed");
-	snprintf(after, sizeof(after), "{\"retried\":%zu}", n);
-	api_audit(call, "outbox.retry", target, NULL, after);
-	if (n > 0)
-		api_others_changed(call);
 	api_reply_json(call, 200, json_pack("{s:I}", "retried", (json_int_t)n));
 }
 
@@ -227,8 +216,8 @@ upcoming_json(struct api_call *call, const struct alarm *a, int64_t now)
 		json_array_append_new(names, json_string(oscs[i].name));
 	event_short_id(a->uid, id, sizeof(id));
 	o = json_pack("{s:o, s:s, s:s, s:s, s:I, s:I, s:o, s:b}", "due",
-	              api_time_json(a->due), "event", id, "uid", a->uid,
-	              "title", ev.title ? ev.title : "", "offset_s",
+	              view_time(a->due), "event", id, "uid", a->uid, "title",
+	              ev.title ? ev.title : "", "offset_s",
 	              (json_int_t)a->offset_s, "sequence", (json_int_t)a->seq,
 	              "oscs", names, "late", now - a->due > SCHEDULE_GRACE_S);
 	osc_array_free(oscs, n);

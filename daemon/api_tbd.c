@@ -53,7 +53,7 @@ api_tbd_list(struct api_call *call)
 		if (evs[i].status == EVENT_CANCELLED ||
 		    schedule_event_dated(&evs[i]))
 			continue;
-		o = api_event_json(&evs[i]);
+		o = view_event(&evs[i]);
 		json_object_set_new(
 		    o, "days_to_window",
 		    today.y
@@ -82,7 +82,7 @@ notices_json(const struct notice_plan *v, size_t n)
 		              (json_int_t)v[i].osc_id, "kind",
 		              v[i].what == NOTICE_CANCEL ? "cancel" : "update",
 		              "notice", schedule_notice_kind_name(v[i].what),
-		              "due", api_time_json(v[i].due)));
+		              "due", view_time(v[i].due)));
 	return arr;
 }
 
@@ -94,7 +94,7 @@ reminders_json(const struct alarm_due *v, size_t n)
 
 	for (i = 0; i < n; i++)
 		json_array_append_new(
-		    arr, json_pack("{s:o, s:I}", "due", api_time_json(v[i].due),
+		    arr, json_pack("{s:o, s:I}", "due", view_time(v[i].due),
 		                   "offset_s", (json_int_t)v[i].offset_s));
 	return arr;
 }
@@ -119,77 +119,16 @@ notice_flags_read(struct api_call *call, json_t *body)
 
 /* ---- POST /v1/events/{id}/reschedule ---- */
 
-/* 1 if when starts as an ISO date ("2018-03-15", "2018-03-15T10:00"). */
-static int
-when_is_iso(const char *when)
-{
-	static const char form[] = "dddd-dd-dd";
-	size_t i;
-
-	for (i = 0; form[i]; i++)
-		if (form[i] == 'd' ? !isdigit((unsigned char)when[i])
-		                   : when[i] != form[i])
-			return 0;
-	return when[10] == '\0' || when[10] == 'T' || when[10] == ' ';
-}
-
-/*
- * Apply WHEN to ev (a copy of old): an ISO date or date and time, or
- * Spanish words read with the session's year. The result must be a date
- * or a range. 0, or replies 422 and returns -1.
- */
-static int
-when_apply(struct api_call *call, const struct event *old, struct event *ev,
-           const char *when)
-{
-	struct fecha_date d;
-	char date[11];
-	json_t *patch;
-	int iso = when_is_iso(when), rc;
-
-	if (iso) {
-		memcpy(date, when, 10);
-		date[10] = '\0';
-		if (fecha_iso_parse(date, &d) < 0) {
-			api_error(call, 422, "'%s' is not a valid date", when);
-			return -1;
-		}
-	}
-	patch = json_pack("{s:s}", iso ? "start" : "date", when);
-	rc = api_event_apply(call, patch, ev);
-	json_decref(patch);
-	if (rc < 0)
-		return -1;
-	if (!schedule_event_dated(ev)) {
-		char win[160];
-
-		fecha_window_words(ev->win_start, ev->win_end, win,
-		                   sizeof(win));
-		api_error(call, 422,
-		          "'%s' is not a date: it reads as a window (%s)", when,
-		          win);
-		return -1;
-	}
-	/* A day without a time keeps the session's hours. */
-	if (!iso && ev->kind == FECHA_DATE && ev->start_min < 0 &&
-	    schedule_event_dated(old) && old->start_min >= 0) {
-		ev->start_min = old->start_min;
-		ev->end_min = old->end_min;
-	}
-	event_str_set(&ev->words, when);
-	if (ev->status != EVENT_CANCELLED)
-		ev->status = EVENT_CONFIRMED;
-	return 0;
-}
-
 void
 api_event_reschedule(struct api_call *call)
 {
 	json_t *body = api_body(call), *o;
 	struct alarm_due rem[SCHEDULE_OFFSETS_MAX];
 	struct notice_plan *plan = NULL;
+	struct office of = api_office(call);
 	struct event old, ev;
 	const char *when;
+	char why[400];
 	size_t nplan = 0, nrem = 0;
 	int bad = 0, flags, dry, rc;
 	int64_t now = clock_now();
@@ -208,21 +147,16 @@ api_event_reschedule(struct api_call *call)
 	dry = api_body_bool(body, "dry_run");
 	if (api_event_load(call, &old) < 0)
 		return;
-	if (old.status == EVENT_CANCELLED) {
-		api_error(call, 409,
-		          "session '%s' is cancelled: edit its date with "
-		          "'cronoctl edit' if it takes place after all",
-		          call->param);
-		event_fini(&old);
-		return;
-	}
 	if (event_copy(&ev, &old) < 0) {
 		event_fini(&old);
 		api_error(call, 500, "out of memory");
 		return;
 	}
-	if (when_apply(call, &old, &ev, when) < 0)
+	if ((rc = session_when_set(&of, &old, &ev, call->param, when, why,
+	                           sizeof(why))) < 0) {
+		api_domain_error(call, rc, why);
 		goto out;
+	}
 	if (!event_same(&ev, &old))
 		ev.sequence = old.sequence + 1;
 	if ((rc = schedule_notice_plan(call->ctx->store, call->ctx->cfg, &old,
@@ -240,7 +174,7 @@ api_event_reschedule(struct api_call *call)
 		                       : "event.reschedule") < 0)
 			goto out;
 	}
-	o = json_pack("{s:o, s:b, s:o, s:o}", "event", api_event_json(&ev),
+	o = json_pack("{s:o, s:b, s:o, s:o}", "event", view_event(&ev),
 	              "dry_run", dry, "notices", notices_json(plan, nplan),
 	              "reminders", reminders_json(rem, nrem));
 	api_reply_json(call, 200, o);
@@ -259,6 +193,7 @@ api_event_cancel(struct api_call *call)
 	struct notice_plan *plan = NULL;
 	struct event old, ev;
 	const char *reason;
+	char why[400];
 	size_t nplan = 0;
 	int bad = 0, flags, rc;
 
@@ -269,20 +204,16 @@ api_event_cancel(struct api_call *call)
 		return;
 	if (api_event_load(call, &old) < 0)
 		return;
-	if (old.status == EVENT_CANCELLED) {
-		api_error(call, 409, "session '%s' is already cancelled",
-		          call->param);
-		event_fini(&old);
-		return;
-	}
 	if (event_copy(&ev, &old) < 0) {
 		event_fini(&old);
 		api_error(call, 500, "out of memory");
 		return;
 	}
-	ev.status = EVENT_CANCELLED;
-	if (reason && *reason)
-		event_str_set(&ev.reason, reason);
+	if ((rc = session_cancel_set(&old, &ev, call->param, reason, why,
+	                             sizeof(why))) < 0) {
+		api_domain_error(call, rc, why);
+		goto out;
+	}
 	rc = schedule_notice_plan(call->ctx->store, call->ctx->cfg, &old, &ev,
 	                          flags, clock_now(), &plan, &nplan);
 	if (rc < 0) {
@@ -296,7 +227,7 @@ api_event_cancel(struct api_call *call)
 	                       : "event.cancel") < 0)
 		goto out;
 	api_reply_json(call, 200,
-	               json_pack("{s:o, s:o}", "event", api_event_json(&ev),
+	               json_pack("{s:o, s:o}", "event", view_event(&ev),
 	                         "notices", notices_json(plan, nplan)));
 out:
 	notice_plan_array_free(plan, nplan);

@@ -131,7 +131,60 @@ int import_run(struct store *st, enum import_kind kind, const char *text,
                const char *topics_text, const struct import_opts *o,
                struct import_job **out);
 
-/* ---- organisations (import_osc.c) ---- */
+/* ---- organisations (import_osc.c) ----
+ *
+ * A CSV with the header name,email,contact,state,topics or, as staff
+ * write it, nombre,correo,contacto,estado,temas (RFC 4180 quoting), all
+ * or nothing with line-numbered errors; a known address updates its
+ * organisation, which keeps its addresses and gains the row's, and is
+ * subscribed to the row's topics. The file comes as a spreadsheet saved
+ * it: UTF-8 with or without a BOM, or Windows-1252, its columns separated
+ * by commas or semicolons (the report says which). The same three steps
+ * as a programme's.
+ */
+
+struct office;
+
+/* One organisation of the file, once written (or planned: dry run). */
+struct import_osc_row {
+	int line;
+	long id; /* 0: a new one of a dry run */
+	const char *name;
+	const char *action; /* "create", "update", "unchanged" */
+};
+
+struct import_osc_report {
+	int ok, dry_run;
+	const struct import_osc_row *rows;
+	size_t nrows;
+	const struct import_msg *errors;
+	size_t nerrors;
+	const char *encoding; /* "UTF-8", "Windows-1252" */
+	char separator;       /* ',' or ';'; 0 when never read */
+};
+
+struct import_osc_job;
+
+/* A job: 0 and *out, or -ENOMEM. */
+int import_osc_job_new(int dry_run, long peer_uid, struct import_osc_job **out);
+/* Read and check the CSV's text (UTF-8; it must stay valid until the job
+ * is freed), or its bytes as a spreadsheet saved them (decoded here),
+ * within budget b (NULL: none), without the store. 0, -ENOMEM or the
+ * budget's reason; errors in the file go to the report. Any thread. */
+int import_osc_job_read_text(struct import_osc_job *job, const char *text,
+                             struct budget *b);
+int import_osc_job_read_bytes(struct import_osc_job *job, const char *data,
+                              size_t len, struct budget *b);
+/* On the loop, after reading (read_rc its return): the store's checks
+ * (whose addresses, which topics), then every organisation written with
+ * the audit entry ("osc.import") in one transaction (rolled back for a
+ * dry run), or none; the changes hear CHANGE_OSC. 0, -EINVAL (refused:
+ * the report says why), -EIO or -ENOMEM. */
+int import_osc_job_apply(struct import_osc_job *job, const struct office *of,
+                         int read_rc);
+const struct import_osc_report *
+import_osc_job_report(const struct import_osc_job *job);
+void import_osc_job_free(struct import_osc_job *job);
 
 /*
  * An organisations file's bytes as UTF-8 text in *text (malloc'ed):

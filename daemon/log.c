@@ -1,6 +1,7 @@
 /* log: see log.h. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -94,4 +95,16 @@ fatal(const char *fmt, ...)
 	log_vwrite(LOG_LEVEL_ERR, fmt, ap);
 	va_end(ap);
 	exit(1);
+}
+
+enum log_level
+log_level_from_name(const char *name)
+{
+	if (!strcmp(name, "error"))
+		return LOG_LEVEL_ERR;
+	if (!strcmp(name, "warning"))
+		return LOG_LEVEL_WARN;
+	if (!strcmp(name, "debug"))
+		return LOG_LEVEL_DEBUG;
+	return LOG_LEVEL_INFO;
 }

@@ -18,6 +18,9 @@ enum log_level {
 /* Set the program name shown in lines and the most verbose level kept. */
 void log_init(const char *progname, enum log_level level);
 void log_level_set(enum log_level level);
+/* [daemon] log_level's words ("error", "warning", "info", "debug") as a
+ * level; anything else is info. */
+enum log_level log_level_from_name(const char *name);
 
 void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -16,6 +16,7 @@
 #include "api.h"
 #include "check.h"
 #include "clock.h"
+#include "change.h"
 #include "config.h"
 #include "event.h"
 #include "http.h"
@@ -38,6 +39,7 @@ struct daemon {
 	struct config cfg;
 	struct store *store;
 	struct api_ctx api;
+	struct changes changes; /* the public site's cache, the scheduler */
 	struct http_server *control;
 	struct public_site *public;
 	struct http_server *public_srv;
@@ -106,18 +108,6 @@ mkdir_p(const char *path, mode_t mode)
 	if (mkdir(buf, mode) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
-}
-
-static enum log_level
-level_from_name(const char *name)
-{
-	if (!strcmp(name, "error"))
-		return LOG_LEVEL_ERR;
-	if (!strcmp(name, "warning"))
-		return LOG_LEVEL_WARN;
-	if (!strcmp(name, "debug"))
-		return LOG_LEVEL_DEBUG;
-	return LOG_LEVEL_INFO;
 }
 
 /* Read the configuration (the named file, which must exist, else the
@@ -198,6 +188,8 @@ daemon_stop(struct daemon *d, const char *why)
 		d->public_srv = NULL;
 	}
 	if (d->sched) {
+		change_unlisten(&d->changes, schedule_on_change, d->sched);
+		d->api.schedule = NULL;
 		/* Messages in flight get a few seconds to finish; the rest
 		 * stay pending for the next start. */
 		d->pending_stops++;
@@ -209,8 +201,6 @@ daemon_stop(struct daemon *d, const char *why)
 	uv_signal_stop(&d->sig_int);
 	uv_signal_stop(&d->sig_hup);
 }
-
-static void on_changed(void *arg, const char *uid);
 
 /*
  * SIGHUP: read the file again and check it as a start would; apply the
@@ -243,14 +233,14 @@ daemon_reload(struct daemon *d)
 		return;
 	}
 	config_fini(&fresh);
-	log_level_set(level_from_name(d->cfg.log_level));
+	log_level_set(log_level_from_name(d->cfg.log_level));
 	log_info("SIGHUP: re-read %s; changed: %s", path,
 	         applied[0] ? applied : "nothing");
 	if (ignored[0])
 		log_warn("SIGHUP: these changes need a restart: %s", ignored);
 	/* Offsets, quiet periods and staff may have changed. */
 	if (applied[0])
-		on_changed(d, NULL);
+		change_all(&d->changes);
 	notify_send("READY=1");
 	daemon_status_notify(d);
 }
@@ -276,26 +266,6 @@ on_walk_close(uv_handle_t *h, void *arg)
 		         uv_handle_type_name(uv_handle_get_type(h)));
 		uv_close(h, NULL);
 	}
-}
-
-static void
-on_changed(void *arg, const char *uid)
-{
-	struct daemon *d = arg;
-
-	log_debug("changed: %s", uid ? uid : "(all)");
-	public_invalidate(d->public, uid);
-	schedule_changed(d->sched, uid);
-}
-
-static void
-on_others_changed(void *arg)
-{
-	struct daemon *d = arg;
-
-	log_debug("changed: organisations or the outbox");
-	public_invalidate(d->public, NULL);
-	schedule_poke(d->sched);
 }
 
 /* Create the mailer ([mail]; a maildir in the state directory without
@@ -332,6 +302,8 @@ daemon_mail_start(struct daemon *d)
 	if (schedule_start(&d->loop, d->store, &d->cfg, d->mailer, &d->sched,
 	                   err, sizeof(err)) < 0)
 		fatal("%s", err);
+	if (change_listen(&d->changes, schedule_on_change, d->sched) < 0)
+		fatal("too many listeners of the changes");
 	d->api.schedule = d->sched;
 }
 
@@ -413,7 +385,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_level_set(debug ? LOG_LEVEL_DEBUG
-	                    : level_from_name(d.cfg.log_level));
+	                    : log_level_from_name(d.cfg.log_level));
 
 	rc = mkdir_p(d.cfg.state_dir, 0750);
 	if (rc < 0)
@@ -451,23 +423,7 @@ main(int argc, char **argv)
 	d.api.cfg = &d.cfg;
 	d.api.started_at = clock_now();
 	d.api.mail_desc = d.mail_desc;
-	d.api.changed = on_changed;
-	d.api.others_changed = on_others_changed;
-	d.api.changed_arg = &d;
-	{
-		char dir[PATH_MAX];
-		char *slash;
-
-		snprintf(dir, sizeof(dir), "%s", d.cfg.socket);
-		slash = strrchr(dir, '/');
-		if (slash && slash != dir) {
-			*slash = '\0';
-			rc = mkdir_p(dir, 0755);
-			if (rc < 0)
-				fatal("socket directory %s: %s", dir,
-				      strerror(-rc));
-		}
-	}
+	d.api.changes = &d.changes;
 	if (http_control_start(&d.loop, d.cfg.socket,
 	                       d.cfg.socket_group[0] ? d.cfg.socket_group
 	                                             : NULL,
@@ -477,8 +433,9 @@ main(int argc, char **argv)
 	if (d.cfg.http_listen[0]) {
 		struct http_limits public_limits_cfg;
 
-		if (public_site_new(&d.public, d.store, &d.cfg,
-		                    on_others_changed, &d) < 0)
+		if (public_site_new(&d.public, d.store, &d.cfg, &d.changes) <
+		        0 ||
+		    change_listen(&d.changes, public_on_change, d.public) < 0)
 			fatal("out of memory");
 		public_limits(&d.cfg, &public_limits_cfg);
 		if (http_public_start(&d.loop, d.cfg.http_listen,

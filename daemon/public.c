@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "change.h"
 #include "clock.h"
 #include "log.h"
 #include "public.h"
@@ -156,8 +157,7 @@ public_blob_unref(void *arg)
 
 int
 public_site_new(struct public_site **out, struct store *st,
-                const struct config *cfg, void (*changed)(void *arg),
-                void *changed_arg)
+                const struct config *cfg, const struct changes *changes)
 {
 	struct public_site *ps;
 	unsigned char md[32];
@@ -171,8 +171,7 @@ public_site_new(struct public_site **out, struct store *st,
 		return -ENOMEM;
 	ps->st = st;
 	ps->cfg = cfg;
-	ps->changed = changed;
-	ps->changed_arg = changed_arg;
+	ps->changes = changes;
 	if (url == NULL || *url == '\0')
 		url = "http://127.0.0.1:8080";
 	n = strlen(url);
@@ -238,6 +237,12 @@ public_invalidate(struct public_site *ps, const char *uid)
 	(void)uid;
 	if (ps != NULL)
 		public_cache_clear(ps);
+}
+
+void
+public_on_change(void *arg, const struct change *c)
+{
+	public_invalidate(arg, c->what == CHANGE_SESSION ? c->uid : NULL);
 }
 
 void

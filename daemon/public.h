@@ -26,19 +26,24 @@
 
 struct public_site;
 
+struct change;
+struct changes;
+
 /*
- * A site over st and cfg (both must outlive it). changed(arg) is
- * called after the site itself changes the store (an unsubscribe), so
- * that the scheduler hears of it; it may be NULL. 0 and *out, or -ENOMEM.
+ * A site over st and cfg (both must outlive it). changes (may be NULL)
+ * are told when the site itself changes the store (an unsubscribe), so
+ * that the scheduler hears of it. 0 and *out, or -ENOMEM.
  */
 int public_site_new(struct public_site **out, struct store *st,
-                    const struct config *cfg, void (*changed)(void *arg),
-                    void *changed_arg);
+                    const struct config *cfg, const struct changes *changes);
 void public_site_free(struct public_site *ps);
 
 /* Forget every rendered feed and page: session uid changed (NULL for
  * "anything may have changed"). The next request renders again. */
 void public_invalidate(struct public_site *ps, const char *uid);
+/* A listener of the changes (change_listen, arg the site): any change
+ * drops the rendered feeds and pages. */
+void public_on_change(void *arg, const struct change *c);
 
 /* The limits of the public server from [http]: connections, per IP, the
  * idle and request timeouts, trusted proxies (lim points into cfg, which

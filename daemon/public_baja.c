@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "change.h"
 #include "log.h"
 #include "public_internal.h"
 #include "token.h"
@@ -131,9 +132,8 @@ public_unsubscribe(struct public_site *ps, const struct osc *o,
 		return r;
 	log_info("public: organisation %ld left topic %s (one-click)", o->id,
 	         slug);
-	/* Whoever listens (main.c) drops the rendered feeds. */
-	if (ps->changed != NULL)
-		ps->changed(ps->changed_arg);
+	/* The cache (public_on_change) and the scheduler hear of it. */
+	change_osc(ps->changes);
 	return 0;
 }
 

@@ -20,8 +20,7 @@ struct public_site {
 	char *base;   /* public_url without a trailing '/' */
 	char *webcal; /* base with the scheme webcal:// */
 	char csp[240];
-	void (*changed)(void *arg); /* an organisation unsubscribed */
-	void *changed_arg;
+	const struct changes *changes; /* told of an unsubscribe */
 	struct public_entry *cache;
 	size_t ncache;
 	size_t cache_bytes; /* of the entries' answers */

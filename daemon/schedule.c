@@ -1,6 +1,6 @@
 /* schedule: the running scheduler: the timer, expansion steps, sending
  * the outbox and stopping. See schedule.h; the rules and the alarms are
- * in schedule_alarm.c.
+ * in schedule_alarm.c, notices and staff mail in schedule_notice.c.
  *
  * Everything runs on the loop. One "pump" does the store work of a step in
  * one transaction: it writes the outcomes collected since the last pump,
@@ -27,6 +27,7 @@
 #include "log.h"
 #include "mailer.h"
 #include "message.h"
+#include "change.h"
 #include "schedule.h"
 #include "schedule_alarm.h"
 #include "schedule_notice.h"
@@ -39,6 +40,7 @@
 #define EXPAND_ROWS       2000  /* rows per step: the loop stays responsive */
 #define INFLIGHT_PER_CONN 16
 #define REPLAN_RETRY_MS   5000 /* a failed re-plan is tried again */
+#define REPLAN_QUEUE_MAX  64   /* sessions queued; more: plan them all */
 #define INFLIGHT_MIN      64
 #define CACHE_SESSIONS    8
 
@@ -124,66 +126,165 @@ struct schedule {
 	size_t nlat, caplat;
 
 	uint64_t rnd;
-	/* A re-plan that failed (a full disk at SIGHUP, a clock jump): of
-	 * every session (REPLAN_ALL) or of replan_uid, tried again at every
-	 * pump until it works. */
-	int replan;
-	char *replan_uid;
+	/* Reminders to plan again at the next pump: of every session
+	 * (replan_all), else of the sessions queued, each as it was handed
+	 * over (or gone). A re-plan that fails (a full disk at SIGHUP, a
+	 * clock jump) stays, and is tried again at every pump until it
+	 * works. */
+	int replan_all;
+	struct replan_item *queue;
+	size_t nqueue;
 	int64_t replan_logged;
+	int replan_failed;
+	/* A change marked work: a pump is due on the next turn. */
+	int kicked;
 	int in_pump, stopping, aborting, mailer_freed;
 	void (*stop_done)(void *);
 	void *stop_arg;
 	struct schedule_stats stats;
 };
 
-enum { REPLAN_NONE, REPLAN_ONE, REPLAN_ALL };
-
 static void schedule_pump(struct schedule *s);
 static void schedule_finish_check(struct schedule *s);
 
+/* A session whose reminders are to be planned again: ev as it was handed
+ * over, or none when it was deleted. */
+struct replan_item {
+	char *uid;
+	struct event ev;
+	int has_ev;
+};
+
+static void
+replan_queue_clear(struct schedule *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nqueue; i++) {
+		free(s->queue[i].uid);
+		if (s->queue[i].has_ev)
+			event_fini(&s->queue[i].ev);
+	}
+	free(s->queue);
+	s->queue = NULL;
+	s->nqueue = 0;
+}
+
+static int
+replan_pending(const struct schedule *s)
+{
+	return s->replan_all || s->nqueue > 0;
+}
+
+/* Queue session uid (ev: as it is now; NULL: deleted), replacing what
+ * was queued for it. Past REPLAN_QUEUE_MAX, or without memory, every
+ * session is planned again instead. */
+static void
+replan_add(struct schedule *s, const char *uid, const struct event *ev)
+{
+	struct replan_item *it = NULL, *grown;
+	size_t i;
+
+	if (s->replan_all)
+		return;
+	for (i = 0; i < s->nqueue && it == NULL; i++)
+		if (strcmp(s->queue[i].uid, uid) == 0)
+			it = &s->queue[i];
+	if (it == NULL) {
+		if (s->nqueue == REPLAN_QUEUE_MAX ||
+		    (grown = realloc(s->queue,
+		                     (s->nqueue + 1) * sizeof(*grown))) == NULL)
+			goto all;
+		s->queue = grown;
+		it = &s->queue[s->nqueue];
+		memset(it, 0, sizeof(*it));
+		if ((it->uid = strdup(uid)) == NULL)
+			goto all;
+		s->nqueue++;
+	} else if (it->has_ev) {
+		event_fini(&it->ev);
+		it->has_ev = 0;
+	}
+	if (ev != NULL) {
+		if (event_copy(&it->ev, ev) < 0)
+			goto all;
+		it->has_ev = 1;
+	}
+	return;
+all:
+	replan_queue_clear(s);
+	s->replan_all = 1;
+}
+
+/* The alarms and staff nudges of what is queued (of every session with
+ * replan_all), in one transaction. */
+static int
+replan_tx(struct schedule *s)
+{
+	int64_t now = clock_now();
+	size_t i;
+	int ret;
+
+	if ((ret = store_begin(s->st)) < 0)
+		return ret;
+	if (s->replan_all) {
+		if ((ret = schedule_alarms_refresh(s->st, s->cfg, NULL, now)) >=
+		    0)
+			ret = schedule_staff_plan(s->st, s->cfg, NULL);
+	}
+	for (i = 0; !s->replan_all && ret >= 0 && i < s->nqueue; i++) {
+		struct replan_item *it = &s->queue[i];
+
+		if (it->has_ev) {
+			ret = schedule_alarms_plan(s->st, s->cfg, &it->ev, now);
+			if (ret >= 0)
+				ret = schedule_staff_plan_event(s->st, s->cfg,
+				                                &it->ev);
+		} else {
+			/* Gone: its alarms and nudges go. */
+			ret = schedule_alarms_refresh(s->st, s->cfg, it->uid,
+			                              now);
+			if (ret >= 0)
+				ret =
+				    schedule_staff_plan(s->st, s->cfg, it->uid);
+		}
+	}
+	if (ret < 0) {
+		store_rollback(s->st);
+		return ret;
+	}
+	return store_commit(s->st);
+}
+
 /*
- * Plan the reminders of uid (NULL: every session) again, and any re-plan
- * that failed before; a failure is kept to be tried again (widened to
- * every session when two differ). 0, or negative (logged, at most once a
- * minute while it goes on failing).
+ * Plan again what is queued. A failure keeps it for the next pump
+ * (logged, at most once a minute while it goes on failing). 0 or -EIO.
  */
 static int
-schedule_replan(struct schedule *s, const char *uid, int retry)
+schedule_replan(struct schedule *s)
 {
-	const char *target = uid;
 	int64_t now = clock_now();
 
-	if (s->replan == REPLAN_ALL ||
-	    (s->replan == REPLAN_ONE &&
-	     (uid == NULL || strcmp(uid, s->replan_uid) != 0)))
-		target = NULL;
-	else if (s->replan == REPLAN_ONE)
-		target = s->replan_uid;
-	if (retry && s->replan == REPLAN_NONE)
+	if (!replan_pending(s))
 		return 0;
-	if (alarms_refresh_tx(s->st, s->cfg, target) == 0) {
-		if (s->replan != REPLAN_NONE)
+	if (replan_tx(s) == 0) {
+		if (s->replan_failed)
 			log_info("schedule: reminders planned again after the "
 			         "earlier failure");
-		s->replan = REPLAN_NONE;
-		free(s->replan_uid);
-		s->replan_uid = NULL;
+		s->replan_failed = 0;
+		s->replan_all = 0;
+		replan_queue_clear(s);
 		return 0;
 	}
-	if (s->replan == REPLAN_NONE || !retry ||
-	    now - s->replan_logged >= 60) {
+	if (!s->replan_failed || now - s->replan_logged >= 60) {
 		log_err("schedule: reminders of %s: %s; trying again",
-		        target ? target : "every session", store_error(s->st));
+		        s->replan_all    ? "every session"
+		        : s->nqueue == 1 ? s->queue[0].uid
+		                         : "several sessions",
+		        store_error(s->st));
 		s->replan_logged = now;
 	}
-	if (target == NULL) {
-		s->replan = REPLAN_ALL;
-		free(s->replan_uid);
-		s->replan_uid = NULL;
-	} else if (s->replan == REPLAN_NONE) {
-		s->replan_uid = strdup(target);
-		s->replan = s->replan_uid ? REPLAN_ONE : REPLAN_ALL;
-	}
+	s->replan_failed = 1;
 	return -EIO;
 }
 
@@ -202,21 +303,6 @@ sched_random(struct schedule *s)
 	s->rnd ^= s->rnd >> 27;
 	return (double)((s->rnd * 2685821657736338717ULL) >> 11) /
 	       (double)(1ULL << 53);
-}
-
-/* The address of "Name <addr>" or "addr". */
-static void
-addr_of(const char *from, char *buf, size_t buflen)
-{
-	const char *lt = strrchr(from, '<');
-	size_t n;
-
-	if (!lt) {
-		snprintf(buf, buflen, "%s", from);
-		return;
-	}
-	n = strcspn(lt + 1, ">");
-	snprintf(buf, buflen, "%.*s", (int)n, lt + 1);
 }
 
 /* ---- the session cache ---- */
@@ -858,7 +944,7 @@ schedule_rearm(struct schedule *s, int64_t now, int more, int moved)
 		next = outbox_next;
 	if (notice_due && (!next || notice_due < next))
 		next = notice_due;
-	if (!next && s->replan != REPLAN_NONE) {
+	if (!next && replan_pending(s)) {
 		uv_timer_start(&s->timer, on_pump_timer, REPLAN_RETRY_MS, 0);
 		return;
 	}
@@ -880,7 +966,7 @@ schedule_rearm(struct schedule *s, int64_t now, int more, int moved)
 	} else {
 		delay = moved ? 1 : IDLE_RETRY_MS;
 	}
-	if (s->replan != REPLAN_NONE && delay > REPLAN_RETRY_MS)
+	if (replan_pending(s) && delay > REPLAN_RETRY_MS)
 		delay = REPLAN_RETRY_MS;
 	uv_timer_start(&s->timer, on_pump_timer, (uint64_t)delay, 0);
 }
@@ -897,7 +983,8 @@ schedule_pump(struct schedule *s)
 
 	if (s->in_pump)
 		return;
-	schedule_replan(s, NULL, 1);
+	s->kicked = 0;
+	schedule_replan(s);
 	s->in_pump = 1;
 	uv_timer_stop(&s->flush);
 	if ((ret = store_begin(s->st)) < 0)
@@ -947,23 +1034,38 @@ fail:
 		uv_timer_start(&s->timer, on_pump_timer, IDLE_RETRY_MS, 0);
 }
 
-void
-schedule_changed(struct schedule *s, const char *uid)
+/* Pump on the next turn of the loop (the timer fires before anything
+ * else is polled). */
+static void
+schedule_kick(struct schedule *s)
 {
-	if (!s || s->stopping)
-		return;
-	cache_drop(s, uid);
-	schedule_replan(s, uid, 0);
-	schedule_pump(s);
+	s->kicked = 1;
+	uv_timer_start(&s->timer, on_pump_timer, 0, 0);
 }
 
 void
-schedule_poke(struct schedule *s)
+schedule_on_change(void *arg, const struct change *c)
 {
+	struct schedule *s = arg;
+
 	if (!s || s->stopping)
 		return;
-	cache_drop(s, NULL);
-	schedule_pump(s);
+	switch (c->what) {
+	case CHANGE_SESSION:
+		cache_drop(s, c->uid);
+		replan_add(s, c->uid, c->ev);
+		break;
+	case CHANGE_ALL:
+		cache_drop(s, NULL);
+		replan_queue_clear(s);
+		s->replan_all = 1;
+		break;
+	case CHANGE_OSC:
+		/* Subscribers (and their addresses) may have changed. */
+		cache_drop(s, NULL);
+		break;
+	}
+	schedule_kick(s);
 }
 
 int
@@ -990,7 +1092,10 @@ schedule_start(uv_loop_t *loop, struct store *st, const struct config *cfg,
 		s->max_in_flight = INFLIGHT_MIN;
 	s->rnd = (uint64_t)clock_now_ms() ^ ((uint64_t)getpid() << 32) ^
 	         0x9e3779b97f4a7c15ULL;
-	addr_of(cfg->mail_from, s->from_addr, sizeof(s->from_addr));
+	/* The start-up check read [mail] from already (check.c). */
+	if (addr_mailbox_parse(cfg->mail_from, s->from_addr,
+	                       sizeof(s->from_addr), NULL, 0) < 0)
+		s->from_addr[0] = '\0';
 	snprintf(s->public_url, sizeof(s->public_url), "%s", cfg->public_url);
 	n = strlen(s->public_url);
 	while (n > 0 && s->public_url[n - 1] == '/')
@@ -1030,6 +1135,33 @@ schedule_stats_get(const struct schedule *s, struct schedule_stats *out)
 	out->in_flight = s->in_flight;
 }
 
+static void
+earliest(int64_t *next, int64_t t)
+{
+	if (t != 0 && (*next == 0 || t < *next))
+		*next = t;
+}
+
+int
+schedule_state_get(struct schedule *s, struct schedule_state *out)
+{
+	int64_t now = clock_now(), alarm_due, outbox_next, notice_due;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	out->in_flight = s->in_flight;
+	if ((ret = store_schedule_next(s->st, &alarm_due, &outbox_next)) < 0 ||
+	    (ret = schedule_notice_next(s->st, s->cfg, now, &notice_due)) < 0)
+		return ret;
+	earliest(&out->next, alarm_due);
+	earliest(&out->next, outbox_next);
+	earliest(&out->next, notice_due);
+	out->idle = !s->kicked && !s->in_pump && !s->stopping &&
+	            !replan_pending(s) && s->in_flight == 0 &&
+	            s->noutcomes == 0 && (out->next == 0 || out->next > now);
+	return 0;
+}
+
 /* ---- stopping ---- */
 
 static void
@@ -1047,7 +1179,7 @@ on_handle_closed(uv_handle_t *h)
 	cache_drop(s, NULL);
 	free(s->outcomes);
 	free(s->lat);
-	free(s->replan_uid);
+	replan_queue_clear(s);
 	free(s);
 	if (done)
 		done(arg);

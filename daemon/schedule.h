@@ -5,8 +5,13 @@
  *
  * Time. One uv_timer is armed for the earliest pending alarm or retry and
  * re-armed after every change; a slow safety timer (a minute) catches
- * wall-clock jumps. "Now" is clock_now(): tests fix it and call
- * schedule_changed(NULL), which processes whatever is then due.
+ * wall-clock jumps. "Now" is clock_now(): tests fix it and tell a
+ * CHANGE_ALL, which processes whatever is then due.
+ *
+ * Changes. The scheduler listens to the changes (change.h): a change only
+ * marks work (a session's alarms to plan again, from the session it is
+ * handed; every session's after CHANGE_ALL; subscribers no longer
+ * cached), and the work runs on the next turn of the loop.
  *
  * Sending. Pending rows whose next try is due are claimed ("sending") a
  * bounded number at a time, rendered (message_render) and handed to the
@@ -22,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct change;
 struct config;
 struct mailer;
 struct store;
@@ -39,13 +45,15 @@ int schedule_start(struct uv_loop_s *loop, struct store *st,
                    const struct config *cfg, struct mailer *mailer,
                    struct schedule **out, char *err, size_t errlen);
 
-/* Session uid changed (NULL: anything may have, the clock included):
- * compute its alarms again and process what is due. */
-void schedule_changed(struct schedule *s, const char *uid);
-/* Organisations, subscriptions or the outbox changed, no session did:
- * forget cached subscribers and process what is due, without planning
- * every session's alarms again. */
-void schedule_poke(struct schedule *s);
+/*
+ * A listener of the changes (change_listen, arg the scheduler): mark what
+ * c changed and process it, with whatever is due, on the next turn of
+ * the loop, never inside the teller's request. A session's alarms and
+ * staff nudges are planned from the session c hands over (read again
+ * only when it hands none); CHANGE_ALL plans every session's again;
+ * CHANGE_OSC only makes cached subscribers stale.
+ */
+void schedule_on_change(void *arg, const struct change *c);
 
 /*
  * Drain and stop: take no new rows, let messages in flight finish for up
@@ -62,5 +70,18 @@ struct schedule_stats {
 	size_t in_flight, max_in_flight;
 };
 void schedule_stats_get(const struct schedule *s, struct schedule_stats *out);
+
+/* Where the scheduler stands, for GET /v1/status. */
+struct schedule_state {
+	/* Nothing is due now or waiting to be processed, no message is in
+	 * flight and no outcome waits to be written: until next, nothing
+	 * will be sent unless something changes. */
+	int idle;
+	size_t in_flight;
+	int64_t next; /* the earliest instant something falls due; 0: none */
+};
+/* 0, or negative when the store cannot say (the state is then not
+ * idle). */
+int schedule_state_get(struct schedule *s, struct schedule_state *out);
 
 #endif

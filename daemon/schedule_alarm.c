@@ -200,10 +200,9 @@ schedule_backoff(int tries, double rnd)
 	return base < SCHEDULE_BACKOFF_MAX_S ? base : SCHEDULE_BACKOFF_MAX_S;
 }
 
-/* Compute and store the alarms of one session as it is now. */
-static int
-alarms_refresh_one(struct store *st, const struct config *cfg,
-                   const struct event *ev, int64_t now)
+int
+schedule_alarms_plan(struct store *st, const struct config *cfg,
+                     const struct event *ev, int64_t now)
 {
 	int64_t offsets[SCHEDULE_OFFSETS_MAX], start;
 	struct alarm_due due[SCHEDULE_OFFSETS_MAX];
@@ -252,14 +251,14 @@ schedule_alarms_refresh(struct store *st, const struct config *cfg,
 			                        "the session was deleted");
 		if (ret < 0)
 			return ret;
-		ret = alarms_refresh_one(st, cfg, &ev, now);
+		ret = schedule_alarms_plan(st, cfg, &ev, now);
 		event_fini(&ev);
 		return ret;
 	}
 	if ((ret = store_event_list(st, &all, &evs, &n)) < 0)
 		return ret;
 	for (i = 0, ret = 0; i < n && ret >= 0; i++)
-		ret = alarms_refresh_one(st, cfg, &evs[i], now);
+		ret = schedule_alarms_plan(st, cfg, &evs[i], now);
 	event_array_free(evs, n);
 	return ret;
 }

@@ -9,7 +9,7 @@
  * [reminders] allday_time (office zone) on the day that (local midnight of
  * its first day) - offset falls on, and offsets landing on the same
  * instant give one alarm. Undecided sessions get none. After every change
- * a session's alarms are computed again (schedule_changed): pending
+ * a session's alarms are computed again (schedule_on_change): pending
  * alarms of older versions (SEQUENCE) are dropped, and so are reminders
  * of older versions still waiting in the outbox.
  *
@@ -92,6 +92,9 @@ int64_t schedule_backoff(int tries, double rnd);
  */
 int schedule_alarms_refresh(struct store *st, const struct config *cfg,
                             const char *uid, int64_t now);
+/* The same for session ev as the caller holds it (nothing read back). */
+int schedule_alarms_plan(struct store *st, const struct config *cfg,
+                         const struct event *ev, int64_t now);
 
 /*
  * Expand the alarms due at now into outbox rows, alarm by alarm, until

@@ -452,6 +452,17 @@ nudge_plan_one(struct store *st, const struct config *cfg,
 }
 
 int
+schedule_staff_plan_event(struct store *st, const struct config *cfg,
+                          const struct event *ev)
+{
+	if (!staff_configured(cfg))
+		return store_staff_nudge_drop_all(st);
+	if (ev->status != EVENT_CANCELLED && !schedule_event_dated(ev))
+		return nudge_plan_one(st, cfg, ev);
+	return store_staff_nudge_drop(st, ev->uid);
+}
+
+int
 schedule_staff_plan(struct store *st, const struct config *cfg, const char *uid)
 {
 	struct store_event_filter tbd = {.tbd_only = 1};
@@ -467,10 +478,7 @@ schedule_staff_plan(struct store *st, const struct config *cfg, const char *uid)
 			return store_staff_nudge_drop(st, uid);
 		if (ret < 0)
 			return ret;
-		if (ev.status != EVENT_CANCELLED && !schedule_event_dated(&ev))
-			ret = nudge_plan_one(st, cfg, &ev);
-		else
-			ret = store_staff_nudge_drop(st, ev.uid);
+		ret = schedule_staff_plan_event(st, cfg, &ev);
 		event_fini(&ev);
 		return ret;
 	}

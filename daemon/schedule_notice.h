@@ -120,6 +120,9 @@ int schedule_notice_load(struct store *st, const char *uid, int seq,
  * staff addresses, drop them all. */
 int schedule_staff_plan(struct store *st, const struct config *cfg,
                         const char *uid);
+/* The same for session ev as the caller holds it (nothing read back). */
+int schedule_staff_plan_event(struct store *st, const struct config *cfg,
+                              const struct event *ev);
 
 /*
  * Render staff outbox row r (kind 'staff') into *data (*len bytes) for

@@ -11,8 +11,8 @@ directory, so a test can judge exactly what the daemon sent:
                     "rcpt_tos", "message_id", "peer"}
 
 n counts accepted messages from 1. Each file is written to a temporary name
-and renamed, and before the server answers 250, so a client that has seen
-250 finds the files complete. "peer" is "host:port" of the client's
+and renamed, N.json before N.eml, and before the server answers 250, so a
+client that has seen 250 (or N.eml) finds the files complete. "peer" is "host:port" of the client's
 connection: messages sent over one reused connection share it.
 
 Fault injection:
@@ -149,9 +149,10 @@ class Handler:
         self.accepted += 1
         n = self.accepted
         base = os.path.join(self.spool, str(n))
-        write_atomic(base + ".eml", content)
+        # The metadata first: whoever sees N.eml finds N.json too.
         write_atomic(base + ".json", json.dumps(
             dict(record, n=n), ensure_ascii=False).encode("utf-8"))
+        write_atomic(base + ".eml", content)
         self.log(dict(record, n=n, code=250, stage="data"))
         return "250 2.0.0 OK queued as %d" % n
 

@@ -22,6 +22,7 @@
 #include "event.h"
 #include "fecha.h"
 #include "mailer.h"
+#include "change.h"
 #include "schedule.h"
 #include "schedule_alarm.h"
 #include "store.h"
@@ -635,6 +636,16 @@ test_schedule_claim_message_id_and_recover(void **state)
 
 /* ---- the running scheduler ---- */
 
+/* Tell the scheduler what changed, as the control API would: it marks
+ * the work, and the loop's next turn does it. */
+static void
+tell(struct schedule *s, enum change_what what, const char *uid)
+{
+	struct change c = {what, uid, NULL};
+
+	schedule_on_change(s, &c);
+}
+
 struct loop_fx {
 	uv_loop_t loop;
 	uv_timer_t tick; /* keeps uv_run(ONCE) from blocking long */
@@ -741,7 +752,7 @@ test_schedule_sends_when_due_to_maildir(void **state)
 	/* The clock reaches the 1d reminder: the 7d one expired long ago
 	 * (the session was known but the clock jumped 9 weeks). */
 	clock_set(utc("2031-03-09T16:00"));
-	schedule_changed(l.s, NULL);
+	tell(l.s, CHANGE_ALL, NULL);
 	loop_until(&l, f->st, "sent", 2);
 	assert_int_equal(maildir_count(f->dir), 2);
 	assert_int_equal(store_outbox_list(f->st, &all, &r, &n), 0);
@@ -753,7 +764,7 @@ test_schedule_sends_when_due_to_maildir(void **state)
 	schedule_stats_get(l.s, &stats);
 	assert_int_equal(stats.sent, 2);
 	/* Again at the same instant: nothing more. */
-	schedule_changed(l.s, NULL);
+	tell(l.s, CHANGE_ALL, NULL);
 	uv_run(&l.loop, UV_RUN_NOWAIT);
 	assert_int_equal(outbox_count(f->st, NULL), 2);
 	loop_stop(&l);
@@ -786,17 +797,18 @@ test_schedule_failed_replan_is_retried(void **state)
 	session_put(f->st, "r2@example.org", "2031-03-11", 600,
 	            "America/Mexico_City", "cambio-climatico", NULL, 0);
 	assert_int_equal(store_exec(f->st, "PRAGMA query_only = 1"), 0);
-	schedule_changed(l.s, "r1@example.org");
-	schedule_changed(l.s, "r2@example.org");
+	tell(l.s, CHANGE_SESSION, "r1@example.org");
+	tell(l.s, CHANGE_SESSION, "r2@example.org");
 	assert_int_equal(alarms_of(f->st, "r1@example.org"), 0);
 	assert_int_equal(alarms_of(f->st, "r2@example.org"), 0);
 	/* Still failing: still pending, the loop goes on. */
-	schedule_poke(l.s);
+	tell(l.s, CHANGE_OSC, NULL);
 	uv_run(&l.loop, UV_RUN_NOWAIT);
 	assert_int_equal(alarms_of(f->st, "r1@example.org"), 0);
 	/* The disk has room again: the next pump plans both. */
 	assert_int_equal(store_exec(f->st, "PRAGMA query_only = 0"), 0);
-	schedule_poke(l.s);
+	tell(l.s, CHANGE_OSC, NULL);
+	uv_run(&l.loop, UV_RUN_NOWAIT);
 	assert_int_equal(alarms_of(f->st, "r1@example.org"), 3);
 	assert_int_equal(alarms_of(f->st, "r2@example.org"), 3);
 	loop_stop(&l);
@@ -822,7 +834,7 @@ test_schedule_tempfail_backs_off_then_gives_up(void **state)
 	/* Port 1 on loopback refuses connections: a temporary failure. */
 	loop_start(f, &l, "smtp://127.0.0.1:1");
 	clock_set(due);
-	schedule_changed(l.s, NULL);
+	tell(l.s, CHANGE_ALL, NULL);
 	loop_until(&l, f->st, "pending", 1);
 	assert_int_equal(store_outbox_list(f->st, &all, &r, &n), 0);
 	while (r[0].tries < 1) {
@@ -837,13 +849,13 @@ test_schedule_tempfail_backs_off_then_gives_up(void **state)
 	/* Before the retry is due nothing happens; at it, the second try
 	 * fails and waits 60 s or more. */
 	clock_set(due + 29);
-	schedule_changed(l.s, NULL);
+	tell(l.s, CHANGE_ALL, NULL);
 	uv_run(&l.loop, UV_RUN_NOWAIT);
 	assert_int_equal(store_outbox_list(f->st, &all, &r, &n), 0);
 	assert_int_equal(r[0].tries, 1);
 	outbox_row_array_free(r, n);
 	clock_set(due + 40);
-	schedule_changed(l.s, NULL);
+	tell(l.s, CHANGE_ALL, NULL);
 	for (;;) {
 		assert_int_equal(store_outbox_list(f->st, &all, &r, &n), 0);
 		if (r[0].tries == 2 && strcmp(r[0].state, "pending") == 0)
@@ -855,7 +867,7 @@ test_schedule_tempfail_backs_off_then_gives_up(void **state)
 	outbox_row_array_free(r, n);
 	/* retry_for (2 minutes) after the due time: failed for good. */
 	clock_set(due + 120);
-	schedule_changed(l.s, NULL);
+	tell(l.s, CHANGE_ALL, NULL);
 	loop_until(&l, f->st, "failed", 1);
 	assert_int_equal(store_outbox_list(f->st, &all, &r, &n), 0);
 	assert_int_equal(r[0].tries, 3);

@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "api.h"
+#include "change.h"
 #include "clock.h"
 #include "config.h"
 #include "event.h"
@@ -48,24 +49,20 @@ static struct {
 	struct config cfg;
 	struct store *st;
 	struct api_ctx api;
+	struct changes changes;
 	struct public_site *ps;
 	struct http_server *ctl, *pub;
 	char dir[64], sock[128];
 	char baja[256], feed[128];
 } h;
 
+/* The changes' one listener: the site of the moment drops its cache
+ * (as public_on_change would; the site is made again for each input). */
 static void
-harness_changed(void *arg, const char *uid)
+harness_on_change(void *arg, const struct change *c)
 {
 	(void)arg;
-	(void)uid;
-	public_invalidate(h.ps, NULL);
-}
-
-static void
-harness_others_changed(void *arg)
-{
-	(void)arg;
+	(void)c;
 	public_invalidate(h.ps, NULL);
 }
 
@@ -139,8 +136,7 @@ harness_store_fresh(void)
 	    0)
 		die("token", "cannot make one");
 	h.api.store = h.st;
-	if (public_site_new(&h.ps, h.st, &h.cfg, harness_others_changed, NULL) <
-	    0)
+	if (public_site_new(&h.ps, h.st, &h.cfg, &h.changes) < 0)
 		die("public site", "out of memory");
 }
 
@@ -212,8 +208,9 @@ harness_init(void)
 	h.api.cfg = &h.cfg;
 	h.api.started_at = clock_now();
 	h.api.mail_desc = "maildir:/nowhere";
-	h.api.changed = harness_changed;
-	h.api.others_changed = harness_others_changed;
+	h.api.changes = &h.changes;
+	if (change_listen(&h.changes, harness_on_change, NULL) < 0)
+		die("changes", "no room for a listener");
 	harness_store_fresh();
 	if (http_control_start(&h.loop, h.sock, NULL, 0600, &ctl_lim,
 	                       api_handle, &h.api, &h.ctl, err,

@@ -181,6 +181,18 @@ class Daemon:
         assert st == 200, (st, body)
         return body
 
+    def status(self):
+        st, body = self.curl("GET", "/v1/status")
+        assert st == 200, (st, body)
+        return body
+
+    def wait_idle(self, timeout=30.0):
+        """Wait until the scheduler says it is idle (GET /v1/status): no
+        message in flight, nothing due or waiting to be processed. Only
+        then does "nothing more was sent" mean something."""
+        return wait_for(lambda: self.status()["scheduler"]["idle"],
+                        timeout=timeout, what="the scheduler to be idle")
+
     def import_2018(self):
         return self.ctl_json("import", PROGRAMME, "--year", "2018",
                              "--topics", TOPICS)

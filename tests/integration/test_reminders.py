@@ -159,10 +159,12 @@ class ReminderTest(DaemonTest):
         _, out, _ = self.d.ctl("upcoming", "--days", "90")
         self.assertIn(ev["id"], out)
         # Upcoming sends nothing.
+        self.d.wait_idle()
         self.assertEqual(self.outbox(), [])
 
         # A second before the first reminder: nothing.
         self.d.set_clock(iso(start - 86400 - 1))
+        self.d.wait_idle()
         self.assertEqual(self.outbox(), [])
         self.d.set_clock(iso(start - 86400))
         wait_for(lambda: len(self.smtpd.messages()) == 2, what="2 messages")
@@ -171,7 +173,7 @@ class ReminderTest(DaemonTest):
         msgs = self.outbox_where(
             lambda m: len(m) == 4 and all(x["state"] == "sent" for x in m) and m,
             "4 sent rows")
-        time.sleep(0.3)  # nothing more may arrive
+        self.d.wait_idle()  # then nothing more may arrive
         self.assertEqual(len(self.smtpd.messages()), 4)
 
         seen = set()
@@ -243,7 +245,7 @@ class ReminderTest(DaemonTest):
             self.assertTrue(base <= wait_at <= base + base // 4, (tries, wait_at))
             # A second before the retry: nothing is tried.
             self.d.set_clock(iso(ts(row["next_try"]) - 1))
-            time.sleep(0.2)
+            self.d.wait_idle()
             self.assertEqual(len(self.spool_log()), tries)
             attempts.append(row["next_try"])
             self.d.set_clock(row["next_try"])
@@ -316,7 +318,7 @@ class ReminderTest(DaemonTest):
         # time): still one attempt only.
         for later in (60, 1800, 3600):
             self.d.set_clock(iso(due + later))
-        time.sleep(0.3)
+        self.d.wait_idle()
         self.assertEqual(len(self.spool_log()), 1)
         _, out, _ = self.d.ctl("outbox", "--state", "failed")
         self.assertIn(ev["id"], out)
@@ -339,6 +341,7 @@ class ReminderTest(DaemonTest):
         self.d.ctl("outbox", "retry", "--failed")
         self.outbox_where(lambda m: m and m[0]["state"] == "expired" and m,
                           "the late retry to expire")
+        self.d.wait_idle()
         self.assertEqual(len(self.spool_log()), 2)
 
     def test_address_relays_refuse_is_refused_up_front(self):
@@ -393,8 +396,9 @@ class ReminderTest(DaemonTest):
         # daemon sleeps (CPU time, not a polling loop).
         cpu = cpu_seconds(self.d.proc.pid)
         self.d.set_clock(iso(due + 20))
-        time.sleep(1.5)
+        time.sleep(1.5)  # the window the CPU time is measured over
         self.assertLess(cpu_seconds(self.d.proc.pid) - cpu, 0.3)
+        self.d.wait_idle()
         self.assertEqual(self.outbox()[0]["tries"], 1)
         self.assertEqual(self.d.log_text().count("status=deferred"), 1)
         # The server comes back; at the retry the message goes through.
@@ -546,7 +550,7 @@ class ReminderTest(DaemonTest):
                               (kat, "2031-12-03T07:00:00Z", "Europe/Warsaw")):
             before = len(self.smtpd.messages())
             self.d.set_clock(iso(ts(due) - 1))
-            time.sleep(0.2)
+            self.d.wait_idle()
             self.assertEqual(len(self.smtpd.messages()), before)
             self.d.set_clock(due)
             wait_for(lambda: len(self.smtpd.messages()) == before + 1,

@@ -118,7 +118,7 @@ class RescheduleTest(DaemonTest):
         want = self.seen + count
         if count:
             wait_for(lambda: len(self.smtpd.messages()) >= want, what=what)
-        time.sleep(0.3)  # nothing more may arrive
+        self.d.wait_idle()  # then nothing more may arrive
         paths = self.files()
         self.assertEqual(len(paths), want, "%s: %d messages, not %d"
                          % (what, len(paths) - self.seen, count))
@@ -186,6 +186,7 @@ class RescheduleTest(DaemonTest):
                          [("2018-03-08T15:00:00Z", 604800),
                           ("2018-03-14T15:00:00Z", 86400)])
         self.assertEqual(self.event("2018-40")["ical"], before["ical"])
+        self.d.wait_idle()
         self.assertEqual(self.outbox(), [])
         st, up = self.d.curl("GET", "/v1/upcoming?days=90")
         self.assertNotIn("2018-40", [r["event"] for r in up["reminders"]])
@@ -446,8 +447,9 @@ class RescheduleTest(DaemonTest):
             return sorted(out)
 
         # A daemon started on a real Monday morning may send that week's
-        # digest before the clock is set: count from here.
-        time.sleep(0.3)
+        # digest before the clock is set: count from here, once it is
+        # done.
+        self.d.wait_idle()
         self.seen = len([p for p in self.files()
                          if "2018" not in str(parse(p)["Date"])])
         # At the import: 2018-49 opens within 30 days (1 October).

@@ -1,0 +1,41 @@
+/* outbox: see outbox.h. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "change.h"
+#include "clock.h"
+#include "outbox.h"
+#include "store.h"
+
+int
+outbox_retry(const struct office *of, long actor, int64_t id, size_t *n,
+             char *why, size_t whylen)
+{
+	char target[64], after[64];
+	int rc;
+
+	*n = 0;
+	if ((rc = store_begin(of->st)) < 0)
+		return office_store_error(of, rc, why, whylen);
+	rc = store_outbox_retry(of->st, id, clock_now(), n);
+	if (rc >= 0) {
+		if (id)
+			snprintf(target, sizeof(target), "outbox:%lld",
+			         (long long)id);
+		else
+			snprintf(target, sizeof(target), "outbox:failed");
+		snprintf(after, sizeof(after), "{\"retried\":%zu}", *n);
+		rc = store_audit_add(of->st, actor, "outbox.retry", target,
+		                     NULL, after);
+	}
+	if (rc >= 0 && (rc = store_commit(of->st)) >= 0) {
+		if (*n > 0)
+			change_osc(of->changes);
+		return 0;
+	}
+	store_rollback(of->st);
+	*n = 0;
+	/* The store refuses a message in another state: a conflict. */
+	rc = office_store_error(of, rc, why, whylen);
+	return rc == -EINVAL ? -EEXIST : rc;
+}

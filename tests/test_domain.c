@@ -1,0 +1,660 @@
+/* Tests for the domain operations the control API and the public site
+ * call: sessions (adding, saving, deleting with its policy), undecided
+ * sessions (fixing a date, cancelling: the TBD API), organisations (the
+ * organisation API), the outbox (retry), and the public site's pages and
+ * one-click unsubscribe, each with a real in-memory store and the
+ * changes they tell. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "change.h"
+#include "clock.h"
+#include "config.h"
+#include "event.h"
+#include "fecha.h"
+#include "http.h"
+#include "log.h"
+#include "office.h"
+#include "org.h"
+#include "outbox.h"
+#include "public.h"
+#include "session.h"
+#include "store.h"
+#include "token.h"
+
+struct fx {
+	struct store *st;
+	struct config cfg;
+	struct changes changes;
+	struct office of;
+	char dir[64];
+	/* What the changes told, in order. */
+	enum change_what told[16];
+	char told_uid[16][128];
+	int told_ev[16];
+	size_t ntold;
+};
+
+static void
+on_change(void *arg, const struct change *c)
+{
+	struct fx *f = arg;
+
+	if (f->ntold == 16)
+		return;
+	f->told[f->ntold] = c->what;
+	snprintf(f->told_uid[f->ntold], sizeof(f->told_uid[0]), "%s",
+	         c->uid ? c->uid : "");
+	f->told_ev[f->ntold] = c->ev != NULL;
+	f->ntold++;
+}
+
+static void
+topic_add(struct store *st, const char *code, const char *slug,
+          const char *nombre)
+{
+	struct topic t = {.code = (char *)code,
+	                  .slug = (char *)slug,
+	                  .nombre = (char *)nombre};
+
+	assert_int_equal(store_topic_put(st, &t), 0);
+}
+
+static int
+fx_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	char err[256];
+
+	assert_non_null(f);
+	assert_int_equal(store_open(&f->st, ":memory:", err, sizeof(err)), 0);
+	assert_int_equal(config_defaults(&f->cfg, err, sizeof(err)), 0);
+	assert_int_equal(config_set(&f->cfg, "daemon", "domain", "example.org",
+	                            err, sizeof(err)),
+	                 0);
+	assert_int_equal(config_set(&f->cfg, "daemon", "timezone",
+	                            "America/Mexico_City", err, sizeof(err)),
+	                 0);
+	strcpy(f->dir, "/tmp/test-domain-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(token_key_load(f->dir, err, sizeof(err)), 0);
+	topic_add(f->st, "1.1", "agenda-2030", "Agenda 2030");
+	topic_add(f->st, "1.2", "cambio-climatico", "Cambio climático");
+	assert_int_equal(change_listen(&f->changes, on_change, f), 0);
+	f->of.st = f->st;
+	f->of.cfg = &f->cfg;
+	f->of.changes = &f->changes;
+	clock_set(1514764800); /* 2018-01-01T00:00:00Z */
+	*state = f;
+	return 0;
+}
+
+static int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int
+fx_teardown(void **state)
+{
+	struct fx *f = *state;
+
+	store_close(f->st);
+	config_fini(&f->cfg);
+	token_key_forget();
+	nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	clock_real();
+	event_cleanup();
+	return 0;
+}
+
+/* The audit entries of target, newest first (free with
+ * audit_array_free). */
+static size_t
+audits(struct fx *f, const char *target, struct audit_row **rows)
+{
+	size_t n = 0;
+
+	assert_int_equal(store_audit_list(f->st, target, 50, rows, &n), 0);
+	return n;
+}
+
+/* A session through the domain: title, date words, topic. */
+static void
+session_new(struct fx *f, const char *title, const char *date,
+            const char *topic, struct event *ev)
+{
+	const char *topics[] = {topic};
+	struct session_fields fl = {.title = title,
+	                            .date = date,
+	                            .topics_set = 1,
+	                            .topics = topics,
+	                            .ntopics = 1};
+	char why[300], uid[64];
+
+	event_init(ev);
+	event_str_set(&ev->tzid, "America/Mexico_City");
+	snprintf(uid, sizeof(uid), "new@example.org");
+	event_str_set(&ev->uid, uid);
+	if (session_fields_apply(&f->of, ev, &fl, why, sizeof(why)) < 0)
+		fail_msg("%s", why);
+	assert_int_equal(session_add(&f->of, 1000, ev, why, sizeof(why)), 0);
+}
+
+/* ---- sessions ---- */
+
+static void
+test_session_add_save_delete(void **state)
+{
+	struct fx *f = *state;
+	struct event ev, now, copy;
+	struct audit_row *rows;
+	char why[300], *baseline = NULL;
+	size_t n;
+	int64_t due = 0;
+
+	session_new(f, "Foro de migración", "8 de febrero de 2018",
+	            "agenda-2030", &ev);
+	assert_int_equal(strncmp(ev.uid, "2018-x", 6), 0);
+	assert_non_null(strstr(ev.uid, "@example.org"));
+	assert_int_equal(ev.status, EVENT_CONFIRMED);
+	/* Told once, with the session as stored. */
+	assert_int_equal(f->ntold, 1);
+	assert_int_equal(f->told[0], CHANGE_SESSION);
+	assert_string_equal(f->told_uid[0], ev.uid);
+	assert_true(f->told_ev[0]);
+	n = audits(f, ev.uid, &rows);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].action, "event.add");
+	assert_int_equal(rows[0].peer_uid, 1000);
+	assert_non_null(strstr(rows[0].after, "Foro de migración"));
+	audit_array_free(rows, n);
+
+	/* Saving what subscribers would not see writes nothing. */
+	assert_int_equal(event_copy(&copy, &ev), 0);
+	assert_int_equal(session_save(&f->of, 1000, &ev, &copy, "event.edit", 0,
+	                              why, sizeof(why)),
+	                 0);
+	assert_int_equal(f->ntold, 1);
+	/* A new place: SEQUENCE + 1, the notice noted, audited, told. */
+	event_str_set(&copy.location, "Sala 2");
+	assert_int_equal(session_save(&f->of, 1000, &ev, &copy, "event.edit", 0,
+	                              why, sizeof(why)),
+	                 1);
+	assert_int_equal(copy.sequence, ev.sequence + 1);
+	assert_int_equal(store_event_get(f->st, ev.uid, &now), 0);
+	assert_int_equal(now.sequence, ev.sequence + 1);
+	assert_string_equal(now.location, "Sala 2");
+	event_fini(&now);
+	assert_int_equal(store_notice_get(f->st, ev.uid, &baseline, &due), 0);
+	assert_non_null(baseline);
+	free(baseline);
+	n = audits(f, ev.uid, &rows);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].action, "event.edit");
+	assert_null(strstr(rows[0].before, "Sala 2"));
+	assert_non_null(strstr(rows[0].after, "Sala 2"));
+	audit_array_free(rows, n);
+	assert_int_equal(f->ntold, 2);
+
+	/* Organisations heard of it: deleting it is refused, naming how
+	 * many, unless forced. */
+	{
+		struct outbox_row *r;
+		size_t nr;
+		int added;
+
+		assert_int_equal(
+		    store_outbox_add(f->st, copy.uid, copy.sequence, "reminder",
+		                     86400, 7, clock_now(), clock_now(),
+		                     "example.org", &added),
+		    0);
+		assert_int_equal(store_outbox_claim(f->st, clock_now(), 10,
+		                                    "example.org", &r, &nr),
+		                 0);
+		assert_int_equal(nr, 1);
+		assert_int_equal(store_outbox_done(f->st, r[0].id, "sent", 1, 0,
+		                                   NULL, clock_now()),
+		                 0);
+		outbox_row_array_free(r, nr);
+	}
+	assert_int_equal(session_delete(&f->of, 1000, &copy, "la sesión", 0,
+	                                why, sizeof(why)),
+	                 -EEXIST);
+	assert_non_null(strstr(why, "1 organisation heard of la sesión"));
+	assert_int_equal(store_event_get(f->st, copy.uid, &now), 0);
+	event_fini(&now);
+	assert_int_equal(f->ntold, 2);
+	assert_int_equal(session_delete(&f->of, 1000, &copy, "la sesión", 1,
+	                                why, sizeof(why)),
+	                 0);
+	assert_int_equal(store_event_get(f->st, copy.uid, &now), -ENOENT);
+	assert_int_equal(f->ntold, 3);
+	assert_int_equal(f->told[2], CHANGE_SESSION);
+	assert_false(f->told_ev[2]); /* gone */
+	n = audits(f, copy.uid, &rows);
+	assert_string_equal(rows[0].action, "event.delete");
+	assert_null(rows[0].after);
+	audit_array_free(rows, n);
+	event_fini(&copy);
+	event_fini(&ev);
+}
+
+static void
+test_session_fields_refused(void **state)
+{
+	struct fx *f = *state;
+	const char *unknown[] = {"jardineria"};
+	struct session_fields two_lines = {.title = "a\nb"},
+	                      both = {.date = "8 de febrero",
+	                              .start = "2018-02-08"},
+	                      backwards = {.start = "2018-02-08T10:00",
+	                                   .end = "2018-02-08T09:00"},
+	                      topic = {.topics_set = 1,
+	                               .topics = unknown,
+	                               .ntopics = 1},
+	                      remind = {.remind_set = 1,
+	                                .remind_text = "pronto"},
+	                      ok = {.remind_set = 1, .remind_text = "3d,1h"};
+	struct event ev;
+	char why[300];
+
+	session_new(f, "Taller", "8 de febrero de 2018", "agenda-2030", &ev);
+	assert_int_equal(
+	    session_fields_apply(&f->of, &ev, &two_lines, why, sizeof(why)),
+	    -EINVAL);
+	assert_string_equal(why, "'title' must be one non-empty line");
+	assert_int_equal(
+	    session_fields_apply(&f->of, &ev, &both, why, sizeof(why)),
+	    -EINVAL);
+	assert_int_equal(
+	    session_fields_apply(&f->of, &ev, &backwards, why, sizeof(why)),
+	    -EINVAL);
+	assert_string_equal(why, "the end is before the start");
+	assert_int_equal(
+	    session_fields_apply(&f->of, &ev, &topic, why, sizeof(why)),
+	    -EINVAL);
+	assert_string_equal(why, "unknown topic 'jardineria'");
+	assert_int_equal(
+	    session_fields_apply(&f->of, &ev, &remind, why, sizeof(why)),
+	    -EINVAL);
+	assert_int_equal(
+	    session_fields_apply(&f->of, &ev, &ok, why, sizeof(why)), 0);
+	assert_int_equal(ev.nremind, 2);
+	assert_int_equal(ev.remind[0], 3 * 86400);
+	event_fini(&ev);
+}
+
+/* ---- undecided sessions (the TBD API's operations) ---- */
+
+static void
+test_tbd_when_set(void **state)
+{
+	struct fx *f = *state;
+	struct event old, ev;
+	char why[300];
+
+	session_new(f, "Consulta", "segunda quincena de marzo de 2018",
+	            "cambio-climatico", &old);
+	assert_int_equal(old.status, EVENT_TENTATIVE);
+	assert_int_equal(event_copy(&ev, &old), 0);
+	/* Words read in the session's year: a date, confirmed. */
+	assert_int_equal(session_when_set(&f->of, &old, &ev, "s1",
+	                                  "20 de marzo, 10:00 h", why,
+	                                  sizeof(why)),
+	                 0);
+	assert_int_equal(ev.kind, FECHA_DATE);
+	assert_int_equal(ev.start.y, 2018);
+	assert_int_equal(ev.start.m, 3);
+	assert_int_equal(ev.start.d, 20);
+	assert_int_equal(ev.start_min, 600);
+	assert_int_equal(ev.status, EVENT_CONFIRMED);
+	assert_string_equal(ev.words, "20 de marzo, 10:00 h");
+	/* A day without a time keeps the session's hours. */
+	{
+		struct event moved;
+
+		assert_int_equal(event_copy(&moved, &ev), 0);
+		assert_int_equal(session_when_set(&f->of, &ev, &moved, "s1",
+		                                  "22 de marzo", why,
+		                                  sizeof(why)),
+		                 0);
+		assert_int_equal(moved.start.d, 22);
+		assert_int_equal(moved.start_min, 600);
+		event_fini(&moved);
+	}
+	event_fini(&ev);
+	/* A window is not a date; nor is 30 February. */
+	assert_int_equal(event_copy(&ev, &old), 0);
+	assert_int_equal(session_when_set(&f->of, &old, &ev, "s1",
+	                                  "abril de 2018", why, sizeof(why)),
+	                 -EINVAL);
+	assert_non_null(strstr(why, "is not a date: it reads as a window"));
+	event_fini(&ev);
+	assert_int_equal(event_copy(&ev, &old), 0);
+	assert_int_equal(session_when_set(&f->of, &old, &ev, "s1", "2018-02-30",
+	                                  why, sizeof(why)),
+	                 -EINVAL);
+	assert_string_equal(why, "'2018-02-30' is not a valid date");
+	event_fini(&ev);
+	/* Nothing was written by any of them. */
+	assert_int_equal(f->ntold, 1);
+	/* A cancelled session is not moved: a conflict. */
+	old.status = EVENT_CANCELLED;
+	assert_int_equal(event_copy(&ev, &old), 0);
+	assert_int_equal(session_when_set(&f->of, &old, &ev, "s1", "2018-03-20",
+	                                  why, sizeof(why)),
+	                 -EEXIST);
+	assert_non_null(strstr(why, "session 's1' is cancelled"));
+	event_fini(&ev);
+	event_fini(&old);
+}
+
+static void
+test_tbd_cancel_set(void **state)
+{
+	struct fx *f = *state;
+	struct event old, ev;
+	char why[300];
+
+	session_new(f, "Consulta", "marzo de 2018", "cambio-climatico", &old);
+	assert_int_equal(event_copy(&ev, &old), 0);
+	assert_int_equal(session_cancel_set(&old, &ev, "s2", "Se pospone.", why,
+	                                    sizeof(why)),
+	                 0);
+	assert_int_equal(ev.status, EVENT_CANCELLED);
+	assert_string_equal(ev.reason, "Se pospone.");
+	assert_int_equal(session_save(&f->of, 1000, &old, &ev, "event.cancel",
+	                              0, why, sizeof(why)),
+	                 1);
+	event_fini(&old);
+	assert_int_equal(event_copy(&old, &ev), 0);
+	assert_int_equal(
+	    session_cancel_set(&old, &ev, "s2", NULL, why, sizeof(why)),
+	    -EEXIST);
+	assert_string_equal(why, "session 's2' is already cancelled");
+	event_fini(&ev);
+	event_fini(&old);
+}
+
+/* ---- organisations (the organisation API's operations) ---- */
+
+static void
+org_make(struct osc *o, const char *name, const char *email)
+{
+	memset(o, 0, sizeof(*o));
+	o->name = name ? strdup(name) : NULL;
+	o->emails = calloc(1, sizeof(char *));
+	o->emails[0] = strdup(email);
+	o->nemails = 1;
+}
+
+static void
+test_org_add_rules(void **state)
+{
+	struct fx *f = *state;
+	char *topics[] = {"agenda-2030", "1.2"}, *bad[] = {"jardineria", "x"};
+	struct audit_row *rows;
+	struct osc o, out;
+	char why[300];
+	size_t n;
+
+	org_make(&o, NULL, "red@example.org");
+	assert_int_equal(
+	    org_add(&f->of, 1000, &o, topics, 2, &out, why, sizeof(why)),
+	    -EINVAL);
+	assert_string_equal(why, "'name' is required");
+	osc_fini(&o);
+	org_make(&o, "Red", "red@example.org");
+	assert_int_equal(
+	    org_add(&f->of, 1000, &o, bad, 2, &out, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "unknown topics 'jardineria', 'x'");
+	assert_int_equal(f->ntold, 0);
+	assert_int_equal(
+	    org_add(&f->of, 1000, &o, topics, 2, &out, why, sizeof(why)), 0);
+	osc_fini(&o);
+	assert_true(out.id > 0);
+	assert_int_equal(out.ntopics, 2);
+	assert_int_equal(f->ntold, 1);
+	assert_int_equal(f->told[0], CHANGE_OSC);
+	n = audits(f, "osc:1", &rows);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].action, "osc.add");
+	assert_non_null(strstr(rows[0].after, "red@example.org"));
+	/* The private feed's token never reaches the audit log. */
+	assert_null(strstr(rows[0].after, "token"));
+	audit_array_free(rows, n);
+	osc_fini(&out);
+}
+
+static void
+test_org_subscription_and_token(void **state)
+{
+	struct fx *f = *state;
+	char *topics[] = {"agenda-2030"}, *again[] = {"agenda-2030"};
+	struct audit_row *rows;
+	struct osc o, added, after;
+	char why[300], *token, *old_token;
+	size_t n;
+
+	org_make(&o, "Red", "red@example.org");
+	assert_int_equal(
+	    org_add(&f->of, 1000, &o, topics, 1, &added, why, sizeof(why)), 0);
+	osc_fini(&o);
+	/* Asking again for what is so: nothing written, nobody told. */
+	assert_int_equal(org_subscription(&f->of, 1000, &added, again, 1, 1,
+	                                  &after, why, sizeof(why)),
+	                 0);
+	assert_int_equal(after.ntopics, 1);
+	osc_fini(&after);
+	assert_int_equal(f->ntold, 1);
+	n = audits(f, "osc:1", &rows);
+	assert_int_equal(n, 1);
+	audit_array_free(rows, n);
+	/* Leaving it: audited and told. */
+	assert_int_equal(org_subscription(&f->of, 1000, &added, again, 1, -1,
+	                                  &after, why, sizeof(why)),
+	                 0);
+	assert_int_equal(after.ntopics, 0);
+	osc_fini(&after);
+	assert_int_equal(f->ntold, 2);
+	n = audits(f, "osc:1", &rows);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].action, "osc.unsubscribe");
+	audit_array_free(rows, n);
+	/* A new token: the old one is gone, the audit names neither. */
+	assert_int_equal(store_osc_token_get(f->st, added.id, &old_token), 0);
+	assert_int_equal(
+	    org_token_reset(&f->of, 1000, &added, &token, why, sizeof(why)), 0);
+	assert_string_not_equal(token, old_token);
+	n = audits(f, "osc:1", &rows);
+	assert_string_equal(rows[0].action, "osc.token.reset");
+	assert_null(rows[0].after);
+	audit_array_free(rows, n);
+	free(token);
+	free(old_token);
+	assert_int_equal(org_remove(&f->of, 1000, &added, why, sizeof(why)), 0);
+	assert_int_equal(store_osc_get(f->st, added.id, &o), -ENOENT);
+	osc_fini(&added);
+}
+
+/* ---- the outbox (the outbox API's operation) ---- */
+
+static void
+test_outbox_retry_rules(void **state)
+{
+	struct fx *f = *state;
+	struct outbox_row *r;
+	struct audit_row *rows;
+	char why[300];
+	size_t n, nr;
+	int added;
+
+	assert_int_equal(outbox_retry(&f->of, 1000, 99, &n, why, sizeof(why)),
+	                 -ENOENT);
+	assert_int_equal(store_outbox_add(f->st, "a@example.org", 1, "reminder",
+	                                  86400, 7, clock_now(), clock_now(),
+	                                  "example.org", &added),
+	                 0);
+	/* Pending: nothing to send again, a conflict. */
+	assert_int_equal(outbox_retry(&f->of, 1000, 1, &n, why, sizeof(why)),
+	                 -EEXIST);
+	assert_non_null(strstr(why, "only failed or expired"));
+	assert_int_equal(
+	    store_outbox_claim(f->st, clock_now(), 10, "example.org", &r, &nr),
+	    0);
+	assert_int_equal(
+	    store_outbox_done(f->st, r[0].id, "failed", 1, 0, "550 no", 0), 0);
+	outbox_row_array_free(r, nr);
+	assert_int_equal(f->ntold, 0);
+	assert_int_equal(outbox_retry(&f->of, 1000, 0, &n, why, sizeof(why)),
+	                 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(f->ntold, 1);
+	assert_int_equal(f->told[0], CHANGE_OSC);
+	nr = audits(f, "outbox:failed", &rows);
+	assert_int_equal(nr, 1);
+	assert_string_equal(rows[0].action, "outbox.retry");
+	assert_string_equal(rows[0].after, "{\"retried\":1}");
+	audit_array_free(rows, nr);
+}
+
+/* ---- the public site ---- */
+
+/* GET (post 0) or POST path on the site; the status, the body into
+ * *body (malloc'ed). */
+static int
+site_call(struct public_site *ps, const char *method, const char *path,
+          const char *data, char **body)
+{
+	struct http_request req = {0};
+	struct http_response res = {0};
+
+	req.method = method;
+	req.path = path;
+	req.body = data ? data : "";
+	req.body_len = data ? strlen(data) : 0;
+	req.peer_uid = -1;
+	req.peer_ip = "127.0.0.1";
+	res.status = 200;
+	public_handle(&req, &res, ps);
+	if (res.shared_body) {
+		*body = strndup(res.shared_body, res.body_len);
+		if (res.body_release)
+			res.body_release(res.body_release_arg);
+	} else {
+		*body = res.body ? strndup(res.body, res.body_len) : strdup("");
+		free(res.body);
+	}
+	assert_non_null(*body);
+	return res.status;
+}
+
+static void
+test_public_pages_and_unsubscribe(void **state)
+{
+	struct fx *f = *state;
+	char *topics[] = {"agenda-2030"}, tok[256], path[300], *body;
+	struct public_site *ps;
+	struct osc o, added;
+	struct event ev, renamed;
+	char why[300];
+
+	assert_int_equal(public_site_new(&ps, f->st, &f->cfg, &f->changes), 0);
+	assert_int_equal(change_listen(&f->changes, public_on_change, ps), 0);
+	session_new(f, "Foro abierto", "8 de febrero de 2018", "agenda-2030",
+	            &ev);
+	assert_int_equal(site_call(ps, "GET", "/", NULL, &body), 200);
+	assert_non_null(strstr(body, "Foro abierto"));
+	free(body);
+	/* A change told drops the rendered page: the next shows it. */
+	assert_int_equal(event_copy(&renamed, &ev), 0);
+	event_str_set(&renamed.title, "Foro cerrado");
+	assert_int_equal(session_save(&f->of, 1000, &ev, &renamed, "event.edit",
+	                              0, why, sizeof(why)),
+	                 1);
+	assert_int_equal(
+	    site_call(ps, "GET", "/temas/agenda-2030", NULL, &body), 200);
+	assert_non_null(strstr(body, "Foro cerrado"));
+	assert_null(strstr(body, "Foro abierto"));
+	free(body);
+
+	/* One-click unsubscribe: the page, then the POST, which writes and
+	 * tells the changes. */
+	org_make(&o, "Red", "red@example.org");
+	assert_int_equal(
+	    org_add(&f->of, 1000, &o, topics, 1, &added, why, sizeof(why)), 0);
+	osc_fini(&o);
+	assert_int_equal(
+	    token_unsubscribe_make(added.id, "agenda-2030", tok, sizeof(tok)),
+	    0);
+	snprintf(path, sizeof(path), "/baja/%s", tok);
+	assert_int_equal(site_call(ps, "GET", path, NULL, &body), 200);
+	assert_non_null(strstr(body, "Red"));
+	free(body);
+	f->ntold = 0;
+	assert_int_equal(
+	    site_call(ps, "POST", path, "List-Unsubscribe=One-Click", &body),
+	    200);
+	free(body);
+	assert_int_equal(f->ntold, 1);
+	assert_int_equal(f->told[0], CHANGE_OSC);
+	assert_int_equal(store_osc_get(f->st, added.id, &o), 0);
+	assert_int_equal(o.ntopics, 0);
+	osc_fini(&o);
+	/* A POST without the one-click body changes nothing; a forged
+	 * token finds nothing. */
+	assert_int_equal(site_call(ps, "POST", path, "x=y", &body), 400);
+	free(body);
+	tok[strlen(tok) - 2] ^= 1;
+	snprintf(path, sizeof(path), "/baja/%s", tok);
+	assert_int_equal(site_call(ps, "GET", path, NULL, &body), 404);
+	free(body);
+	assert_int_equal(f->ntold, 1);
+	change_unlisten(&f->changes, public_on_change, ps);
+	public_site_free(ps);
+	osc_fini(&added);
+	event_fini(&renamed);
+	event_fini(&ev);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_session_add_save_delete,
+	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_session_fields_refused,
+	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_tbd_when_set, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_tbd_cancel_set, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_org_add_rules, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_org_subscription_and_token,
+	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_outbox_retry_rules, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_public_pages_and_unsubscribe,
+	                                    fx_setup, fx_teardown),
+	};
+
+	log_init("test_domain", LOG_LEVEL_WARN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
