@@ -266,8 +266,8 @@ client_fini(void)
 }
 
 int
-client_call(const struct cli *cli, const char *method, const char *path,
-            json_t *body, int flags, json_t **out)
+client_call(const struct cli *cli, enum route r, const char *path, json_t *body,
+            int flags, json_t **out)
 {
 	struct client_buf buf = {0};
 	char *text = NULL;
@@ -285,7 +285,9 @@ client_call(const struct cli *cli, const char *method, const char *path,
 			return CLI_EAPI;
 		}
 	}
-	rc = client_perform(cli, method, path, text, flags, &buf, &status);
+	rc = client_perform(cli, cli_routes[r].method,
+	                    path ? path : cli_routes[r].pattern, text, flags,
+	                    &buf, &status);
 	free(text);
 	if (rc) {
 		free(buf.data);
@@ -308,7 +310,8 @@ client_call(const struct cli *cli, const char *method, const char *path,
 	if (!doc) {
 		if (!(flags & CLIENT_QUIET))
 			cli_error(_("the daemon's answer to %s %s is not JSON"),
-			          method, path);
+			          cli_routes[r].method,
+			          path ? path : cli_routes[r].pattern);
 		return CLI_EAPI;
 	}
 	*out = doc;
@@ -316,8 +319,8 @@ client_call(const struct cli *cli, const char *method, const char *path,
 }
 
 int
-client_get_raw(const struct cli *cli, const char *path, char **body,
-               size_t *len)
+client_get_raw(const struct cli *cli, enum route r, const char *path,
+               char **body, size_t *len)
 {
 	struct client_buf buf = {0};
 	long status = 0;
@@ -325,7 +328,9 @@ client_get_raw(const struct cli *cli, const char *path, char **body,
 
 	*body = NULL;
 	*len = 0;
-	rc = client_perform(cli, "GET", path, NULL, 0, &buf, &status);
+	rc = client_perform(cli, cli_routes[r].method,
+	                    path ? path : cli_routes[r].pattern, NULL, 0, &buf,
+	                    &status);
 	if (rc) {
 		free(buf.data);
 		return rc;
@@ -353,7 +358,7 @@ client_office_zone_load(const struct cli *cli)
 	if (asked || format_zone())
 		return;
 	asked = 1;
-	if (client_call(cli, "GET", "/v1/status", NULL, CLIENT_QUIET, &doc))
+	if (client_call(cli, ROUTE_STATUS, NULL, NULL, CLIENT_QUIET, &doc))
 		return;
 	if (cli_jstr(doc, "timezone"))
 		format_zone_set(cli_jstr(doc, "timezone"));

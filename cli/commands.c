@@ -20,24 +20,15 @@
 
 #define PATH_LEN 2048
 
-/* "/v1/events/ID" + suffix with ID percent-encoded. */
+/* Route r of session id ("/v1/events/ID…"), ID percent-encoded. */
 int
-cmd_event_path(const char *id, const char *suffix, char *buf, size_t n)
+cmd_event_path(enum route r, const char *id, char *buf, size_t n)
 {
-	char *e = client_escape(id);
-	int w;
+	int rc = route_path(r, id, buf, n);
 
-	if (!e) {
-		cli_error(_("out of memory"));
-		return CLI_EAPI;
-	}
-	w = snprintf(buf, n, "/v1/events/%s%s", e, suffix);
-	free(e);
-	if (w < 0 || (size_t)w >= n) {
+	if (rc == CLI_EUSAGE)
 		cli_error(_("session id too long: %s"), id);
-		return CLI_EUSAGE;
-	}
-	return CLI_OK;
+	return rc;
 }
 
 /* Append query arguments; only an absurdly long value can fail. */
@@ -137,7 +128,7 @@ cmd_status(const struct cli *cli, const struct cli_args *a)
 	int rc;
 
 	(void)a;
-	rc = client_call(cli, "GET", "/v1/status", NULL, 0, &doc);
+	rc = client_call(cli, ROUTE_STATUS, NULL, NULL, 0, &doc);
 	if (rc)
 		return rc;
 	return cli_answer(cli, a, doc, status_human);
@@ -181,7 +172,7 @@ cmd_topics(const struct cli *cli, const struct cli_args *a)
 	int rc;
 
 	(void)a;
-	rc = client_call(cli, "GET", "/v1/topics", NULL, 0, &doc);
+	rc = client_call(cli, ROUTE_TOPICS, NULL, NULL, 0, &doc);
 	if (rc)
 		return rc;
 	return cli_answer(cli, a, doc, topics_human);
@@ -220,7 +211,7 @@ report_errors_print(json_t *report)
 /* Send a file's text to a report route ({"text","dry_run"}) and return
  * the report; CLI_EAPI with *out set when the report has ok=false. */
 static int
-text_post(const struct cli *cli, const char *route, const char *file,
+text_post(const struct cli *cli, enum route route, const char *file,
           int dry_run, json_t **out)
 {
 	char *text;
@@ -237,7 +228,7 @@ text_post(const struct cli *cli, const char *route, const char *file,
 	if (!s)
 		return CLI_EUSAGE;
 	body = json_pack("{s:o, s:b}", "text", s, "dry_run", dry_run);
-	rc = client_call(cli, "POST", route, body, CLIENT_REPORT, out);
+	rc = client_call(cli, route, NULL, body, CLIENT_REPORT, out);
 	json_decref(body);
 	return rc;
 }
@@ -319,7 +310,7 @@ int
 cmd_topics_import(const struct cli *cli, const struct cli_args *a)
 {
 	json_t *report;
-	int rc = text_post(cli, "/v1/topics/import", a->pos[0],
+	int rc = text_post(cli, ROUTE_TOPICS_IMPORT, a->pos[0],
 	                   cli_opt_has(a, "dry-run"), &report);
 
 	return report_finish(cli, a, report, rc, topics_report_human, NULL);
@@ -329,19 +320,17 @@ int
 cmd_topics_remind(const struct cli *cli, const struct cli_args *a)
 {
 	const char *offsets = a->pos[1];
-	char path[PATH_LEN], *slug = client_escape(a->pos[0]);
+	char path[PATH_LEN];
 	json_t *body, *doc;
-	int rc;
+	int rc = route_path(ROUTE_TOPIC_EDIT, a->pos[0], path, sizeof(path));
 
-	if (!slug)
-		return CLI_EAPI;
-	snprintf(path, sizeof(path), "/v1/topics/%s", slug);
-	free(slug);
+	if (rc)
+		return rc;
 	/* "default" (or its translation) goes back to [reminders] default. */
 	if (cli_word_parse(WORD_REMIND_DEFAULT, offsets))
 		offsets = NULL;
 	body = json_pack("{s:s?}", "remind", offsets);
-	rc = client_call(cli, "PATCH", path, body, 0, &doc);
+	rc = client_call(cli, ROUTE_TOPIC_EDIT, path, body, 0, &doc);
 	json_decref(body);
 	if (rc)
 		return rc;
@@ -536,8 +525,7 @@ cmd_import(const struct cli *cli, const struct cli_args *a)
 		}
 		json_object_set_new(body, "topics_text", s);
 	}
-	rc = client_call(cli, "POST", "/v1/import", body, CLIENT_REPORT,
-	                 &report);
+	rc = client_call(cli, ROUTE_IMPORT, NULL, body, CLIENT_REPORT, &report);
 	json_decref(body);
 	return report_finish(cli, a, report, rc, import_report_human,
 	                     note[0] ? note : NULL);
@@ -588,18 +576,18 @@ events_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 int
 cmd_events(const struct cli *cli, const struct cli_args *a)
 {
-	char path[PATH_LEN] = "/v1/events";
+	char path[PATH_LEN];
 	json_t *doc;
-	int rc;
+	int rc = route_path(ROUTE_EVENTS, NULL, path, sizeof(path));
 
-	if ((rc = query_add(path, "topic", cli_opt_get(a, "topic"))) ||
+	if (rc || (rc = query_add(path, "topic", cli_opt_get(a, "topic"))) ||
 	    (rc = query_add(path, "tbd", cli_opt_has(a, "tbd") ? "1" : NULL)) ||
 	    (rc = query_add(path, "from", cli_opt_get(a, "from"))) ||
 	    (rc = query_add(path, "to", cli_opt_get(a, "to"))) ||
 	    (rc = query_add(path, "cancelled",
 	                    cli_opt_has(a, "cancelled") ? "1" : NULL)))
 		return rc;
-	rc = client_call(cli, "GET", path, NULL, 0, &doc);
+	rc = client_call(cli, ROUTE_EVENTS, path, NULL, 0, &doc);
 	if (rc)
 		return rc;
 	return cli_answer(cli, a, doc, events_human);
@@ -697,11 +685,11 @@ cmd_show(const struct cli *cli, const struct cli_args *a)
 {
 	char path[PATH_LEN];
 	json_t *doc;
-	int rc = cmd_event_path(a->pos[0], "", path, sizeof(path));
+	int rc = cmd_event_path(ROUTE_EVENT_GET, a->pos[0], path, sizeof(path));
 
 	if (rc)
 		return rc;
-	rc = client_call(cli, "GET", path, NULL, 0, &doc);
+	rc = client_call(cli, ROUTE_EVENT_GET, path, NULL, 0, &doc);
 	if (rc)
 		return rc;
 	return cli_answer(cli, a, doc, show_human);
@@ -768,7 +756,7 @@ cmd_add(const struct cli *cli, const struct cli_args *a)
 	rc = event_body_build(a, &body);
 	if (rc)
 		return rc;
-	rc = client_call(cli, "POST", "/v1/events", body, 0, &ev);
+	rc = client_call(cli, ROUTE_EVENT_ADD, NULL, body, 0, &ev);
 	json_decref(body);
 	if (rc)
 		return rc;
@@ -805,9 +793,9 @@ cmd_edit(const struct cli *cli, const struct cli_args *a)
 		json_decref(body);
 		return cli_usage_error(a, _("nothing to change"));
 	}
-	rc = cmd_event_path(a->pos[0], "", path, sizeof(path));
+	rc = cmd_event_path(ROUTE_EVENT_EDIT, a->pos[0], path, sizeof(path));
 	if (!rc)
-		rc = client_call(cli, "PATCH", path, body, 0, &ev);
+		rc = client_call(cli, ROUTE_EVENT_EDIT, path, body, 0, &ev);
 	json_decref(body);
 	if (rc)
 		return rc;
@@ -824,14 +812,15 @@ cmd_delete(const struct cli *cli, const struct cli_args *a)
 {
 	char path[PATH_LEN];
 	json_t *doc;
-	int rc = cmd_event_path(a->pos[0], "", path, sizeof(path));
+	int rc =
+	    cmd_event_path(ROUTE_EVENT_DELETE, a->pos[0], path, sizeof(path));
 
 	if (rc)
 		return rc;
 	if (cli_opt_has(a, "force") &&
 	    client_query_add(path, sizeof(path), "force", "1") < 0)
 		return cli_usage_error(a, _("the session id is too long"));
-	rc = client_call(cli, "DELETE", path, NULL, 0, &doc);
+	rc = client_call(cli, ROUTE_EVENT_DELETE, path, NULL, 0, &doc);
 	if (rc)
 		return rc;
 	if (cli->json)
@@ -847,13 +836,13 @@ cmd_delete(const struct cli *cli, const struct cli_args *a)
 int
 cmd_export(const struct cli *cli, const struct cli_args *a)
 {
-	char path[PATH_LEN] = "/v1/export", *body;
+	char path[PATH_LEN], *body;
 	size_t len;
-	int rc = query_add(path, "topic", cli_opt_get(a, "topic"));
+	int rc = route_path(ROUTE_EXPORT, NULL, path, sizeof(path));
 
-	if (rc)
+	if (rc || (rc = query_add(path, "topic", cli_opt_get(a, "topic"))))
 		return rc;
-	rc = client_get_raw(cli, path, &body, &len);
+	rc = client_get_raw(cli, ROUTE_EXPORT, path, &body, &len);
 	if (rc)
 		return rc;
 	/* Byte for byte: CRLF line ends and folding stay as served. */
@@ -1019,17 +1008,17 @@ log_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 int
 cmd_log(const struct cli *cli, const struct cli_args *a)
 {
-	char path[PATH_LEN] = "/v1/log";
+	char path[PATH_LEN];
 	long limit = -1;
 	json_t *doc;
 	int rc = cli_opt_long(a, "limit", 1, 1000000, &limit);
 
-	if (rc)
+	if (rc || (rc = route_path(ROUTE_LOG, NULL, path, sizeof(path))))
 		return rc;
 	if ((rc = query_add(path, "event", cli_opt_get(a, "event"))) ||
 	    (rc = query_add(path, "limit", cli_opt_get(a, "limit"))))
 		return rc;
-	rc = client_call(cli, "GET", path, NULL, 0, &doc);
+	rc = client_call(cli, ROUTE_LOG, path, NULL, 0, &doc);
 	if (rc)
 		return rc;
 	return cli_answer(cli, a, doc, log_human);

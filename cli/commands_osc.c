@@ -52,7 +52,7 @@ osc_resolve(const struct cli *cli, const char *s, long long *id)
 		*id = n;
 		return CLI_OK;
 	}
-	rc = client_call(cli, "GET", "/v1/oscs", NULL, 0, &doc);
+	rc = client_call(cli, ROUTE_OSCS, NULL, NULL, 0, &doc);
 	if (rc)
 		return rc;
 	json_array_foreach(json_object_get(doc, "oscs"), i, osc)
@@ -79,18 +79,19 @@ osc_resolve(const struct cli *cli, const char *s, long long *id)
 	return CLI_OK;
 }
 
-/* "/v1/oscs/ID" + suffix for the organisation s names. */
+/* Route r ("/v1/oscs/ID…") of the organisation s names. */
 static int
-osc_path(const struct cli *cli, const char *s, const char *suffix, char *buf,
+osc_path(const struct cli *cli, enum route r, const char *s, char *buf,
          size_t n)
 {
-	long long id;
+	char num[32];
+	long long id = 0;
 	int rc = osc_resolve(cli, s, &id);
 
 	if (rc)
 		return rc;
-	snprintf(buf, n, "/v1/oscs/%lld%s", id, suffix);
-	return CLI_OK;
+	snprintf(num, sizeof(num), "%lld", id);
+	return route_path(r, num, buf, n);
 }
 
 /* An organisation in the staff's words, one field a line. */
@@ -168,7 +169,7 @@ cmd_osc_add(const struct cli *cli, const struct cli_args *a)
 	if (cli_opt_has(a, "topics"))
 		json_object_set_new(body, "topics",
 		                    cli_list_split(cli_opt_get(a, "topics")));
-	rc = client_call(cli, "POST", "/v1/oscs", body, 0, &osc);
+	rc = client_call(cli, ROUTE_OSC_ADD, NULL, body, 0, &osc);
 	json_decref(body);
 	if (rc)
 		return rc;
@@ -258,7 +259,7 @@ cmd_osc_import(const struct cli *cli, const struct cli_args *a)
 	body = json_pack("{s:s, s:b}", "data", data, "dry_run",
 	                 cli_opt_has(a, "dry-run"));
 	free(data);
-	rc = client_call(cli, "POST", "/v1/oscs/import", body, CLIENT_REPORT,
+	rc = client_call(cli, ROUTE_OSC_IMPORT, NULL, body, CLIENT_REPORT,
 	                 &report);
 	json_decref(body);
 	if (!report)
@@ -319,14 +320,16 @@ osc_list_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 int
 cmd_osc_list(const struct cli *cli, const struct cli_args *a)
 {
-	char path[PATH_LEN] = "/v1/oscs";
+	char path[PATH_LEN];
 	json_t *doc;
-	int rc;
+	int rc = route_path(ROUTE_OSCS, NULL, path, sizeof(path));
 
+	if (rc)
+		return rc;
 	if (client_query_add(path, sizeof(path), "topic",
 	                     cli_opt_get(a, "topic")) < 0)
 		return cli_usage_error(a, _("--topic is too long"));
-	rc = client_call(cli, "GET", path, NULL, 0, &doc);
+	rc = client_call(cli, ROUTE_OSCS, path, NULL, 0, &doc);
 	if (rc)
 		return rc;
 	return cli_answer(cli, a, doc, osc_list_human);
@@ -337,11 +340,11 @@ cmd_osc_show(const struct cli *cli, const struct cli_args *a)
 {
 	char path[PATH_LEN];
 	json_t *doc;
-	int rc = osc_path(cli, a->pos[0], "", path, sizeof(path));
+	int rc = osc_path(cli, ROUTE_OSC_GET, a->pos[0], path, sizeof(path));
 
 	if (rc)
 		return rc;
-	rc = client_call(cli, "GET", path, NULL, 0, &doc);
+	rc = client_call(cli, ROUTE_OSC_GET, path, NULL, 0, &doc);
 	if (rc)
 		return rc;
 	return cli_answer(cli, a, doc, osc_human);
@@ -352,11 +355,11 @@ cmd_osc_remove(const struct cli *cli, const struct cli_args *a)
 {
 	char path[PATH_LEN];
 	json_t *doc;
-	int rc = osc_path(cli, a->pos[0], "", path, sizeof(path));
+	int rc = osc_path(cli, ROUTE_OSC_REMOVE, a->pos[0], path, sizeof(path));
 
 	if (rc)
 		return rc;
-	rc = client_call(cli, "DELETE", path, NULL, 0, &doc);
+	rc = client_call(cli, ROUTE_OSC_REMOVE, path, NULL, 0, &doc);
 	if (rc)
 		return rc;
 	if (cli->json)
@@ -390,12 +393,13 @@ cmd_osc_token(const struct cli *cli, const struct cli_args *a)
 {
 	char path[PATH_LEN];
 	json_t *doc;
-	int reset = cli_opt_has(a, "reset");
-	int rc = osc_path(cli, a->pos[0], "/token", path, sizeof(path));
+	enum route r = cli_opt_has(a, "reset") ? ROUTE_OSC_TOKEN_RESET
+	                                       : ROUTE_OSC_TOKEN_GET;
+	int rc = osc_path(cli, r, a->pos[0], path, sizeof(path));
 
 	if (rc)
 		return rc;
-	rc = client_call(cli, reset ? "POST" : "GET", path, NULL, 0, &doc);
+	rc = client_call(cli, r, path, NULL, 0, &doc);
 	if (rc)
 		return rc;
 	return cli_answer(cli, a, doc, token_human);
@@ -403,12 +407,11 @@ cmd_osc_token(const struct cli *cli, const struct cli_args *a)
 
 /* subscribe and unsubscribe: OSC SLUG… */
 static int
-topics_change(const struct cli *cli, const struct cli_args *a,
-              const char *suffix)
+topics_change(const struct cli *cli, const struct cli_args *a, enum route r)
 {
 	char path[PATH_LEN];
 	json_t *body, *topics, *doc;
-	int rc = osc_path(cli, a->pos[0], suffix, path, sizeof(path));
+	int rc = osc_path(cli, r, a->pos[0], path, sizeof(path));
 
 	if (rc)
 		return rc;
@@ -420,7 +423,7 @@ topics_change(const struct cli *cli, const struct cli_args *a,
 		json_decref(more);
 	}
 	body = json_pack("{s:o}", "topics", topics);
-	rc = client_call(cli, "POST", path, body, 0, &doc);
+	rc = client_call(cli, r, path, body, 0, &doc);
 	json_decref(body);
 	if (rc)
 		return rc;
@@ -430,13 +433,13 @@ topics_change(const struct cli *cli, const struct cli_args *a,
 int
 cmd_subscribe(const struct cli *cli, const struct cli_args *a)
 {
-	return topics_change(cli, a, "/subscribe");
+	return topics_change(cli, a, ROUTE_OSC_SUBSCRIBE);
 }
 
 int
 cmd_unsubscribe(const struct cli *cli, const struct cli_args *a)
 {
-	return topics_change(cli, a, "/unsubscribe");
+	return topics_change(cli, a, ROUTE_OSC_UNSUBSCRIBE);
 }
 
 /* outbox ---------------------------------------------------------------- */
@@ -490,12 +493,12 @@ outbox_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 int
 cmd_outbox(const struct cli *cli, const struct cli_args *a)
 {
-	char path[PATH_LEN] = "/v1/outbox";
+	char path[PATH_LEN];
 	long limit = 0;
 	json_t *doc;
 	int rc = cli_opt_long(a, "limit", 1, 1000000, &limit);
 
-	if (rc)
+	if (rc || (rc = route_path(ROUTE_OUTBOX, NULL, path, sizeof(path))))
 		return rc;
 	if (client_query_add(path, sizeof(path), "state",
 	                     cli_opt_get(a, "state")) < 0 ||
@@ -504,7 +507,7 @@ cmd_outbox(const struct cli *cli, const struct cli_args *a)
 	    client_query_add(path, sizeof(path), "limit",
 	                     cli_opt_get(a, "limit")) < 0)
 		return cli_usage_error(a, _("an option's value is too long"));
-	rc = client_call(cli, "GET", path, NULL, 0, &doc);
+	rc = client_call(cli, ROUTE_OUTBOX, path, NULL, 0, &doc);
 	if (rc)
 		return rc;
 	return cli_answer(cli, a, doc, outbox_human);
@@ -529,7 +532,7 @@ cmd_outbox_retry(const struct cli *cli, const struct cli_args *a)
 		body = json_pack("{s:I}", "id", (json_int_t)id);
 	} else
 		body = json_pack("{s:b}", "failed", 1);
-	rc = client_call(cli, "POST", "/v1/outbox/retry", body, 0, &doc);
+	rc = client_call(cli, ROUTE_OUTBOX_RETRY, NULL, body, 0, &doc);
 	json_decref(body);
 	if (rc)
 		return rc;
@@ -589,17 +592,17 @@ upcoming_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 int
 cmd_upcoming(const struct cli *cli, const struct cli_args *a)
 {
-	char path[PATH_LEN] = "/v1/upcoming";
+	char path[PATH_LEN];
 	long days = 0;
 	json_t *doc;
 	int rc = cli_opt_long(a, "days", 1, 3660, &days);
 
-	if (rc)
+	if (rc || (rc = route_path(ROUTE_UPCOMING, NULL, path, sizeof(path))))
 		return rc;
 	if (client_query_add(path, sizeof(path), "days",
 	                     cli_opt_get(a, "days")) < 0)
 		return cli_usage_error(a, _("--days is too long"));
-	rc = client_call(cli, "GET", path, NULL, 0, &doc);
+	rc = client_call(cli, ROUTE_UPCOMING, path, NULL, 0, &doc);
 	if (rc)
 		return rc;
 	return cli_answer(cli, a, doc, upcoming_human);

@@ -83,7 +83,7 @@ cmd_tbd(const struct cli *cli, const struct cli_args *a)
 	int rc;
 
 	(void)a;
-	rc = client_call(cli, "GET", "/v1/tbd", NULL, 0, &doc);
+	rc = client_call(cli, ROUTE_TBD, NULL, NULL, 0, &doc);
 	if (rc)
 		return rc;
 	return cli_answer(cli, a, doc, tbd_human);
@@ -151,7 +151,8 @@ cmd_reschedule(const struct cli *cli, const struct cli_args *a)
 	char path[PATH_LEN], when[1024] = "";
 	size_t used = 0;
 	json_t *body, *doc;
-	int rc = cmd_event_path(a->pos[0], "/reschedule", path, sizeof(path));
+	int rc = cmd_event_path(ROUTE_EVENT_RESCHEDULE, a->pos[0], path,
+	                        sizeof(path));
 
 	if (rc)
 		return rc;
@@ -166,7 +167,7 @@ cmd_reschedule(const struct cli *cli, const struct cli_args *a)
 	    json_pack("{s:s, s:b, s:b, s:b}", "when", when, "dry_run",
 	              cli_opt_has(a, "dry-run"), "now", cli_opt_has(a, "now"),
 	              "silent", cli_opt_has(a, "silent"));
-	rc = client_call(cli, "POST", path, body, 0, &doc);
+	rc = client_call(cli, ROUTE_EVENT_RESCHEDULE, path, body, 0, &doc);
 	json_decref(body);
 	if (rc)
 		return rc;
@@ -191,7 +192,8 @@ cmd_cancel(const struct cli *cli, const struct cli_args *a)
 {
 	char path[PATH_LEN];
 	json_t *body, *doc;
-	int rc = cmd_event_path(a->pos[0], "/cancel", path, sizeof(path));
+	int rc =
+	    cmd_event_path(ROUTE_EVENT_CANCEL, a->pos[0], path, sizeof(path));
 
 	if (rc)
 		return rc;
@@ -200,7 +202,7 @@ cmd_cancel(const struct cli *cli, const struct cli_args *a)
 	if (cli_opt_has(a, "reason"))
 		json_object_set_new(body, "reason",
 		                    json_string(cli_opt_get(a, "reason")));
-	rc = client_call(cli, "POST", path, body, 0, &doc);
+	rc = client_call(cli, ROUTE_EVENT_CANCEL, path, body, 0, &doc);
 	json_decref(body);
 	if (rc)
 		return rc;
@@ -229,8 +231,8 @@ cmd_clock(const struct cli *cli, const struct cli_args *a)
 		body = json_pack("{s:I}", "advance_s", (json_int_t)advance);
 	/* Without a change, "now" comes from the status, which any daemon
 	 * answers (the clock route is only there with a test clock). */
-	rc = client_call(cli, body ? "POST" : "GET",
-	                 body ? "/v1/clock" : "/v1/status", body, 0, &doc);
+	rc = client_call(cli, body ? ROUTE_CLOCK : ROUTE_STATUS, NULL, body, 0,
+	                 &doc);
 	json_decref(body);
 	if (rc)
 		return rc;

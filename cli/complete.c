@@ -39,14 +39,14 @@ opt_of(const struct cli_opt *opts, const char *word)
 
 /* Ask the daemon for a list and offer key of each item of array. */
 static void
-offer_asked(const struct cli *cli, const char *path, const char *array,
+offer_asked(const struct cli *cli, enum route r, const char *array,
             const char *key, const char *prefix, const char *cur)
 {
 	char cand[512];
 	json_t *doc, *item;
 	size_t i;
 
-	if (client_call(cli, "GET", path, NULL, CLIENT_QUIET, &doc))
+	if (client_call(cli, r, NULL, NULL, CLIENT_QUIET, &doc))
 		return;
 	json_array_foreach(json_object_get(doc, array), i, item)
 	{
@@ -69,9 +69,9 @@ offer_spec(const struct cli *cli, const char *spec, size_t len, const char *cur)
 
 	snprintf(item, sizeof(item), "%.*s", (int)len, spec);
 	if (strcmp(item, "event") == 0)
-		offer_asked(cli, "/v1/events", "events", "id", "", cur);
+		offer_asked(cli, ROUTE_EVENTS, "events", "id", "", cur);
 	else if (strcmp(item, "topic") == 0)
-		offer_asked(cli, "/v1/topics", "topics", "slug", "", cur);
+		offer_asked(cli, ROUTE_TOPICS, "topics", "slug", "", cur);
 	else if (strcmp(item, "topic,") == 0) {
 		/* A list: complete its last item, keeping the others. */
 		const char *comma = strrchr(cur, ',');
@@ -80,7 +80,7 @@ offer_spec(const struct cli *cli, const char *spec, size_t len, const char *cur)
 		if (comma)
 			snprintf(prefix, sizeof(prefix), "%.*s",
 			         (int)(comma - cur + 1), cur);
-		offer_asked(cli, "/v1/topics", "topics", "slug", prefix, cur);
+		offer_asked(cli, ROUTE_TOPICS, "topics", "slug", prefix, cur);
 	} else if (strncmp(item, "file:", 5) == 0)
 		printf("%s%s%s\n", FILES_LINE, item[5] ? " " : "", item + 5);
 	else if (strncmp(item, "word:", 5) == 0) {

@@ -300,9 +300,27 @@ help_print(void)
 	         "'cronoctl COMMAND --help' for a command's options.\n"));
 }
 
+/* A command's routes as its help shows them: "GET /v1/events, GET
+ * /v1/status". */
+static const char *
+routes_text(const struct cli_command *c, char *buf, size_t n)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < 2 && c->routes[i] != ROUTE__N && used < n; i++)
+		used += (size_t)snprintf(buf + used, n - used, "%s%s %s",
+		                         i ? ", " : "",
+		                         cli_routes[c->routes[i]].method,
+		                         cli_routes[c->routes[i]].pattern);
+	return buf;
+}
+
 static void
 command_help_print(const struct cli_command *c)
 {
+	char routes[256];
+
 	usage_line_print(c);
 	/* Summaries are written for the command list, in lower case. */
 	putchar('\n');
@@ -312,7 +330,7 @@ command_help_print(const struct cli_command *c)
 		printf(_("\nOptions:\n"));
 		opts_print(stdout, c->opts);
 	}
-	printf(_("\nAPI: %s\n"), c->route);
+	printf(_("\nAPI: %s\n"), routes_text(c, routes, sizeof(routes)));
 	printf(_("\nGlobal options: --socket PATH, --json, --wide, --help, "
 	         "--version.\n"));
 }

@@ -64,6 +64,24 @@ struct cli_opt {
 
 struct cli_args;
 
+/* route.c: the control API's routes, as daemon/routes.def defines them.
+ * A call to a route that is not there does not compile. */
+enum route {
+#define ROUTE(name, method, pattern, handler, summary) ROUTE_##name,
+#include "routes.def"
+#undef ROUTE
+	ROUTE__N
+};
+struct route_info {
+	const char *method;  /* "GET", "POST", … */
+	const char *pattern; /* "/v1/events/{id}" */
+};
+extern const struct route_info cli_routes[ROUTE__N];
+/* Route r's path into buf, its "{id}" replaced by id percent-encoded (id
+ * NULL: the route has none). CLI_OK; CLI_EUSAGE (printed) when it does
+ * not fit; CLI_EAPI (printed) without memory. */
+int route_path(enum route r, const char *id, char *buf, size_t n);
+
 /* A command of the table in command_table.c; name may be two words
  * ("osc add"). usage and summary are N_() marked. */
 struct cli_command {
@@ -73,7 +91,9 @@ struct cli_command {
 	const struct cli_opt *opts; /* terminated by a NULL name */
 	int min_pos, max_pos;       /* positional arguments; -1 = any */
 	int (*run)(const struct cli *cli, const struct cli_args *args);
-	const char *route;    /* "GET /v1/events", as in control-api.yaml */
+	/* The API routes it calls (daemon/routes.def), ROUTE__N after the
+	 * last: ROUTES() below. */
+	int routes[2];
 	const char *complete; /* its positional arguments: CPL() below */
 };
 
@@ -87,8 +107,12 @@ struct cli_command {
  * "-" for nothing, the last one ending in "*" when it repeats.
  */
 #define CPL(spec) spec
-/* An API route of the command table ("GET /v1/events"). */
-#define ROUTE(r) r
+/* The API routes of a command in the table: one or two route names. */
+#define ROUTES_PICK(_1, _2, name, ...) name
+#define ROUTES(...)                                                            \
+	ROUTES_PICK(__VA_ARGS__, ROUTES_2, ROUTES_1, -)(__VA_ARGS__)
+#define ROUTES_1(a)    {ROUTE_##a, ROUTE__N}
+#define ROUTES_2(a, b) {ROUTE_##a, ROUTE_##b}
 
 /* The table (command_table.c). */
 extern const struct cli_command cli_commands[];
@@ -134,7 +158,8 @@ void client_fini(void);
 #define CLIENT_QUIET  2 /* print nothing on failure */
 
 /*
- * Send method path (e.g. "/v1/events?topic=x") with an optional JSON body
+ * Send route r (its method) to path (e.g. "/v1/events?topic=x", made with
+ * route_path; NULL: the route's own path) with an optional JSON body
  * (borrowed) and decode the JSON answer into *out (the caller frees it
  * with json_decref).
  *
@@ -144,12 +169,12 @@ void client_fini(void);
  * CLI_EAPI is returned with nothing printed. CLI_ECONN (printed) when the
  * daemon cannot be reached.
  */
-int client_call(const struct cli *cli, const char *method, const char *path,
+int client_call(const struct cli *cli, enum route r, const char *path,
                 json_t *body, int flags, json_t **out);
 /* GET path and return the raw body (malloc'ed, *len bytes, NUL-terminated)
  * for non-JSON answers such as text/calendar. Same errors as client_call. */
-int client_get_raw(const struct cli *cli, const char *path, char **body,
-                   size_t *len);
+int client_get_raw(const struct cli *cli, enum route r, const char *path,
+                   char **body, size_t *len);
 /*
  * Make the office's time zone ([daemon] timezone, from GET /v1/status)
  * the one format_instant() uses, asking the daemon once per run. When the
@@ -289,7 +314,7 @@ int cmd_export(const struct cli *cli, const struct cli_args *a);
 int cmd_log(const struct cli *cli, const struct cli_args *a);
 /* "/v1/events/ID" + suffix with ID percent-encoded into buf; an exit
  * status (printed) when it does not fit. */
-int cmd_event_path(const char *id, const char *suffix, char *buf, size_t n);
+int cmd_event_path(enum route r, const char *id, char *buf, size_t n);
 /* "2018-08 updated: jue 8 feb 2018 (version 1)" after a change: fmt, a
  * translated printf format, takes the id, the date and the version. */
 void cmd_event_line_print(json_t *ev, const char *fmt);

@@ -503,39 +503,10 @@ h_clock(struct api_call *call)
 /* ---- routing ---- */
 
 const struct api_route api_routes[] = {
-    {"GET", "/v1/status", h_status, "daemon status and counts"},
-    {"GET", "/v1/topics", h_topics, "topics"},
-    {"POST", "/v1/topics/import", h_topics_import, "import topics (TSV)"},
-    {"PATCH", "/v1/topics/{id}", h_topic_edit, "a topic's reminder offsets"},
-    {"POST", "/v1/import", h_import, "import a programme (TSV or .ics)"},
-    {"GET", "/v1/events", api_events_list, "list sessions"},
-    {"POST", "/v1/events", api_event_add, "add a session"},
-    {"GET", "/v1/events/{id}", api_event_get, "one session"},
-    {"PATCH", "/v1/events/{id}", api_event_edit, "edit a session"},
-    {"DELETE", "/v1/events/{id}", api_event_delete, "delete a session"},
-    {"GET", "/v1/export", h_export, "sessions as iCalendar"},
-    {"GET", "/v1/log", h_log, "audit log"},
-    {"POST", "/v1/clock", h_clock, "set the test clock"},
-    {"GET", "/v1/outbox", api_outbox_list, "the outbox"},
-    {"POST", "/v1/outbox/retry", api_outbox_retry, "send messages again"},
-    {"GET", "/v1/upcoming", api_upcoming, "reminders due soon"},
-    {"GET", "/v1/tbd", api_tbd_list, "undecided sessions"},
-    {"POST", "/v1/events/{id}/reschedule", api_event_reschedule,
-     "fix or move a session's date"},
-    {"POST", "/v1/events/{id}/cancel", api_event_cancel, "cancel a session"},
-    {"GET", "/v1/oscs", api_osc_list, "list organisations"},
-    {"POST", "/v1/oscs", api_osc_add, "add an organisation"},
-    {"POST", "/v1/oscs/import", api_osc_import, "import organisations (CSV)"},
-    {"GET", "/v1/oscs/{id}", api_osc_get, "one organisation"},
-    {"DELETE", "/v1/oscs/{id}", api_osc_remove, "remove an organisation"},
-    {"POST", "/v1/oscs/{id}/subscribe", api_osc_subscribe,
-     "subscribe an organisation to topics"},
-    {"POST", "/v1/oscs/{id}/unsubscribe", api_osc_unsubscribe,
-     "unsubscribe an organisation from topics"},
-    {"GET", "/v1/oscs/{id}/token", api_osc_token_get,
-     "an organisation's private feed token"},
-    {"POST", "/v1/oscs/{id}/token", api_osc_token_reset,
-     "a new private feed token"},
+#define ROUTE(name, method, pattern, handler, summary)                         \
+	{method, pattern, handler, summary},
+#include "routes.def"
+#undef ROUTE
 };
 
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);
