@@ -307,8 +307,13 @@ daemon_mail_start(struct daemon *d)
 	d->api.schedule = d->sched;
 }
 
-int
-main(int argc, char **argv)
+/*
+ * The command line and the configuration: -1 to start the daemon with
+ * d->cfg read and checked, else the exit status (help, version, -t,
+ * --print-config, or a usage or configuration error).
+ */
+static int
+daemon_options(struct daemon *d, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -320,21 +325,10 @@ main(int argc, char **argv)
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
-	static struct daemon d;
 	const char *config_path = NULL;
-	int debug = 0, test_only = 0, print = 0, c, rc;
-	char err[1024], path[PATH_MAX + 32];
-	struct http_limits control_limits = {
-	    .max_body = 64u << 20,
-	    .max_connections = 64,
-	    .max_per_ip = 0,
-	    .timeout_s = 60,
-	};
+	int debug = 0, test_only = 0, print = 0, c;
+	char err[1024];
 
-	log_init("cronogramad", LOG_LEVEL_INFO);
-	if (notify_init() < 0)
-		log_warn("NOTIFY_SOCKET is not a socket path; systemd will not "
-		         "hear from the daemon");
 	while ((c = getopt_long(argc, argv, "c:fdthV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -368,86 +362,178 @@ main(int argc, char **argv)
 		        argv[optind]);
 		return 2;
 	}
-	if (daemon_config_read(&d.cfg, config_path, err, sizeof(err)) < 0) {
+	if (daemon_config_read(&d->cfg, config_path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cronogramad: %s\n", err);
-		config_fini(&d.cfg);
+		config_fini(&d->cfg);
 		return 1;
 	}
 	if (print) {
-		config_print(&d.cfg, stdout);
-		config_fini(&d.cfg);
+		config_print(&d->cfg, stdout);
+		config_fini(&d->cfg);
 		return 0;
 	}
 	if (test_only) {
 		printf("cronogramad: configuration %s is valid\n",
-		       d.cfg.path ? d.cfg.path : "(built-in defaults)");
-		config_fini(&d.cfg);
+		       d->cfg.path ? d->cfg.path : "(built-in defaults)");
+		config_fini(&d->cfg);
 		return 0;
 	}
 	log_level_set(debug ? LOG_LEVEL_DEBUG
-	                    : log_level_from_name(d.cfg.log_level));
+	                    : log_level_from_name(d->cfg.log_level));
+	return -1;
+}
 
-	rc = mkdir_p(d.cfg.state_dir, 0750);
+/* The state directory, the store and the unsubscribe key. */
+static void
+daemon_state_open(struct daemon *d)
+{
+	char err[1024], path[PATH_MAX + 32];
+	int rc = mkdir_p(d->cfg.state_dir, 0750);
+
 	if (rc < 0)
-		fatal("state directory %s: %s", d.cfg.state_dir, strerror(-rc));
-	snprintf(path, sizeof(path), "%s/cronograma.db", d.cfg.state_dir);
-	if (store_open(&d.store, path, err, sizeof(err)) < 0)
+		fatal("state directory %s: %s", d->cfg.state_dir,
+		      strerror(-rc));
+	snprintf(path, sizeof(path), "%s/cronograma.db", d->cfg.state_dir);
+	if (store_open(&d->store, path, err, sizeof(err)) < 0)
 		fatal("%s", err);
-	if (token_key_load(d.cfg.state_dir, err, sizeof(err)) < 0)
+	if (token_key_load(d->cfg.state_dir, err, sizeof(err)) < 0)
 		fatal("unsubscribe key: %s", err);
-	if (d.cfg.test_clock)
+	if (d->cfg.test_clock)
 		log_warn("test_clock is on: the control API may set the "
 		         "clock (never in production)");
-	if (d.cfg.smtp_url[0])
-		snprintf(d.mail_desc, sizeof(d.mail_desc), "%s",
-		         d.cfg.smtp_url);
+	if (d->cfg.smtp_url[0])
+		snprintf(d->mail_desc, sizeof(d->mail_desc), "%s",
+		         d->cfg.smtp_url);
 	else
-		snprintf(d.mail_desc, sizeof(d.mail_desc), "maildir:%s/maildir",
-		         d.cfg.state_dir);
+		snprintf(d->mail_desc, sizeof(d->mail_desc),
+		         "maildir:%s/maildir", d->cfg.state_dir);
+}
 
+/* Signals first: a TERM that arrives once the control socket answers
+ * must find its handler, not kill the daemon with the socket left
+ * behind. */
+static void
+daemon_signals_start(struct daemon *d)
+{
+	uv_signal_init(&d->loop, &d->sig_term);
+	uv_signal_init(&d->loop, &d->sig_int);
+	uv_signal_init(&d->loop, &d->sig_hup);
+	d->sig_term.data = d->sig_int.data = d->sig_hup.data = d;
+	uv_signal_start(&d->sig_term, on_signal, SIGTERM);
+	uv_signal_start(&d->sig_int, on_signal, SIGINT);
+	uv_signal_start(&d->sig_hup, on_signal, SIGHUP);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* The control socket, answered by the API. */
+static void
+daemon_control_start(struct daemon *d)
+{
+	static const struct http_limits control_limits = {
+	    .max_body = 64u << 20,
+	    .max_connections = 64,
+	    .max_per_ip = 0,
+	    .timeout_s = 60,
+	};
+	char err[1024];
+
+	d->api.store = d->store;
+	d->api.cfg = &d->cfg;
+	d->api.started_at = clock_now();
+	d->api.mail_desc = d->mail_desc;
+	d->api.changes = &d->changes;
+	if (http_control_start(&d->loop, d->cfg.socket,
+	                       d->cfg.socket_group[0] ? d->cfg.socket_group
+	                                              : NULL,
+	                       0660, &control_limits, api_handle, &d->api,
+	                       &d->control, err, sizeof(err)) < 0)
+		fatal("%s", err);
+}
+
+/* The public site, when [http] listen is set; it hears every change. */
+static void
+daemon_public_start(struct daemon *d)
+{
+	struct http_limits lim;
+	char err[1024];
+
+	if (!d->cfg.http_listen[0])
+		return;
+	if (public_site_new(&d->public, d->store, &d->cfg, &d->changes) < 0 ||
+	    change_listen(&d->changes, public_on_change, d->public) < 0)
+		fatal("out of memory");
+	public_limits(&d->cfg, &lim);
+	if (http_public_start(&d->loop, d->cfg.http_listen, &lim, public_handle,
+	                      d->public, &d->public_srv, err, sizeof(err)) < 0)
+		fatal("[http] listen: %s", err);
+	log_info("public site on %s (port %d), links under %s",
+	         d->cfg.http_listen, http_server_port(d->public_srv),
+	         d->cfg.public_url);
+}
+
+/* systemd's STATUS= refresh and watchdog, from the loop. */
+static void
+daemon_timers_start(struct daemon *d)
+{
+	uv_timer_init(&d->loop, &d->status_timer);
+	uv_timer_init(&d->loop, &d->watchdog_timer);
+	d->status_timer.data = d->watchdog_timer.data = d;
+	if (notify_enabled())
+		uv_timer_start(&d->status_timer, on_status_timer,
+		               NOTIFY_STATUS_MS, NOTIFY_STATUS_MS);
+	if (notify_watchdog_usec() > 0) {
+		uint64_t ms = notify_watchdog_usec() / 2000;
+
+		uv_timer_start(&d->watchdog_timer, on_watchdog_timer, 0,
+		               ms > 0 ? ms : 1);
+	}
+}
+
+/* Stopped: close whatever is left, let the close callbacks run, free
+ * everything. The exit status. */
+static int
+daemon_close(struct daemon *d)
+{
+	int rc;
+
+	uv_close((uv_handle_t *)&d->sig_term, NULL);
+	uv_close((uv_handle_t *)&d->sig_int, NULL);
+	uv_close((uv_handle_t *)&d->sig_hup, NULL);
+	uv_close((uv_handle_t *)&d->status_timer, NULL);
+	uv_close((uv_handle_t *)&d->watchdog_timer, NULL);
+	uv_walk(&d->loop, on_walk_close, NULL);
+	uv_run(&d->loop, UV_RUN_DEFAULT);
+	rc = uv_loop_close(&d->loop);
+	if (rc != 0)
+		log_err("uv_loop_close: %s", uv_strerror(rc));
+	public_site_free(d->public);
+	token_key_forget();
+	store_close(d->store);
+	event_cleanup();
+	config_fini(&d->cfg);
+	log_info("stopped");
+	return rc == 0 ? 0 : 1;
+}
+
+/* Wiring, in start order. */
+int
+main(int argc, char **argv)
+{
+	static struct daemon d;
+	int rc;
+
+	log_init("cronogramad", LOG_LEVEL_INFO);
+	if (notify_init() < 0)
+		log_warn("NOTIFY_SOCKET is not a socket path; systemd will not "
+		         "hear from the daemon");
+	if ((rc = daemon_options(&d, argc, argv)) >= 0)
+		return rc;
+	daemon_state_open(&d);
 	if (uv_loop_init(&d.loop) < 0)
 		fatal("libuv loop could not be initialised");
-	/* Signals first: a TERM that arrives once the control socket answers
-	 * must find its handler, not kill the daemon with the socket left
-	 * behind. */
-	uv_signal_init(&d.loop, &d.sig_term);
-	uv_signal_init(&d.loop, &d.sig_int);
-	uv_signal_init(&d.loop, &d.sig_hup);
-	d.sig_term.data = d.sig_int.data = d.sig_hup.data = &d;
-	uv_signal_start(&d.sig_term, on_signal, SIGTERM);
-	uv_signal_start(&d.sig_int, on_signal, SIGINT);
-	uv_signal_start(&d.sig_hup, on_signal, SIGHUP);
-	signal(SIGPIPE, SIG_IGN);
-
-	d.api.store = d.store;
-	d.api.cfg = &d.cfg;
-	d.api.started_at = clock_now();
-	d.api.mail_desc = d.mail_desc;
-	d.api.changes = &d.changes;
-	if (http_control_start(&d.loop, d.cfg.socket,
-	                       d.cfg.socket_group[0] ? d.cfg.socket_group
-	                                             : NULL,
-	                       0660, &control_limits, api_handle, &d.api,
-	                       &d.control, err, sizeof(err)) < 0)
-		fatal("%s", err);
-	if (d.cfg.http_listen[0]) {
-		struct http_limits public_limits_cfg;
-
-		if (public_site_new(&d.public, d.store, &d.cfg, &d.changes) <
-		        0 ||
-		    change_listen(&d.changes, public_on_change, d.public) < 0)
-			fatal("out of memory");
-		public_limits(&d.cfg, &public_limits_cfg);
-		if (http_public_start(&d.loop, d.cfg.http_listen,
-		                      &public_limits_cfg, public_handle,
-		                      d.public, &d.public_srv, err,
-		                      sizeof(err)) < 0)
-			fatal("[http] listen: %s", err);
-		log_info("public site on %s (port %d), links under %s",
-		         d.cfg.http_listen, http_server_port(d.public_srv),
-		         d.cfg.public_url);
-	}
-
+	daemon_signals_start(&d);
+	daemon_control_start(&d);
+	daemon_public_start(&d);
 	daemon_mail_start(&d);
 	log_info("cronogramad %s started: state %s, control socket %s, mail "
 	         "%s",
@@ -455,37 +541,7 @@ main(int argc, char **argv)
 	/* The control socket and the public site answer from here on. */
 	notify_send("READY=1");
 	daemon_status_notify(&d);
-	uv_timer_init(&d.loop, &d.status_timer);
-	uv_timer_init(&d.loop, &d.watchdog_timer);
-	d.status_timer.data = d.watchdog_timer.data = &d;
-	if (notify_enabled())
-		uv_timer_start(&d.status_timer, on_status_timer,
-		               NOTIFY_STATUS_MS, NOTIFY_STATUS_MS);
-	if (notify_watchdog_usec() > 0) {
-		uint64_t ms = notify_watchdog_usec() / 2000;
-
-		uv_timer_start(&d.watchdog_timer, on_watchdog_timer, 0,
-		               ms > 0 ? ms : 1);
-	}
-
+	daemon_timers_start(&d);
 	uv_run(&d.loop, UV_RUN_DEFAULT);
-
-	/* Stopped: close whatever is left, let the close callbacks run. */
-	uv_close((uv_handle_t *)&d.sig_term, NULL);
-	uv_close((uv_handle_t *)&d.sig_int, NULL);
-	uv_close((uv_handle_t *)&d.sig_hup, NULL);
-	uv_close((uv_handle_t *)&d.status_timer, NULL);
-	uv_close((uv_handle_t *)&d.watchdog_timer, NULL);
-	uv_walk(&d.loop, on_walk_close, NULL);
-	uv_run(&d.loop, UV_RUN_DEFAULT);
-	rc = uv_loop_close(&d.loop);
-	if (rc != 0)
-		log_err("uv_loop_close: %s", uv_strerror(rc));
-	public_site_free(d.public);
-	token_key_forget();
-	store_close(d.store);
-	event_cleanup();
-	config_fini(&d.cfg);
-	log_info("stopped");
-	return rc == 0 ? 0 : 1;
+	return daemon_close(&d);
 }
