@@ -29,20 +29,11 @@
 #include "message.h"
 #include "change.h"
 #include "schedule.h"
+#include "schedule_internal.h"
 #include "schedule_alarm.h"
 #include "schedule_notice.h"
 #include "store.h"
 #include "token.h"
-
-#define SAFETY_MS         60000 /* re-evaluate at least this often */
-#define FLUSH_MS          20    /* outcomes wait at most this long */
-#define IDLE_RETRY_MS     1000  /* something due but nothing could move */
-#define EXPAND_ROWS       2000  /* rows per step: the loop stays responsive */
-#define INFLIGHT_PER_CONN 16
-#define REPLAN_RETRY_MS   5000 /* a failed re-plan is tried again */
-#define REPLAN_QUEUE_MAX  64   /* sessions queued; more: plan them all */
-#define INFLIGHT_MIN      64
-#define CACHE_SESSIONS    8
 
 /* schedule_alarms_refresh and the staff nudges (schedule_staff_plan) in
  * one transaction (one fsync for them all), or in the caller's if one is
@@ -69,80 +60,6 @@ alarms_refresh_tx(struct store *st, const struct config *cfg, const char *uid)
 }
 
 /* ---- the running scheduler ---- */
-
-/* One message handed to the mailer. */
-struct sched_msg {
-	struct schedule *s;
-	int64_t id;
-	int tries;
-	int64_t due, next_try;
-	int64_t due_ms;    /* for the latency figures */
-	int64_t submit_ms; /* when it went to the mailer */
-	char *who;         /* "to=<a> msgid=<m> event=E kind=K", for the log */
-};
-
-/* One outcome waiting for the next pump to be written. */
-struct outcome {
-	int64_t id;
-	const char *state; /* static strings */
-	int tries;
-	int64_t next_try, sent_at;
-	char *error;
-};
-
-/* A session and its subscribers, kept while rows of it are sent. */
-struct session_cache {
-	struct event ev;
-	struct osc *oscs; /* sorted by id */
-	size_t noscs;
-	int used;
-	uint64_t last; /* for eviction */
-};
-
-struct schedule {
-	uv_loop_t *loop;
-	struct store *st;
-	const struct config *cfg;
-	struct mailer *mailer;
-
-	uv_timer_t timer;  /* the earliest due alarm or retry */
-	uv_timer_t safety; /* every SAFETY_MS */
-	uv_timer_t flush;  /* outcomes waiting */
-	uv_timer_t drain;  /* the end of the drain */
-	unsigned open_handles;
-
-	size_t in_flight, max_in_flight;
-	struct outcome *outcomes;
-	size_t noutcomes, capoutcomes;
-
-	struct session_cache cache[CACHE_SESSIONS];
-	uint64_t cache_clock;
-
-	char from_addr[320];
-	char public_url[1024];
-
-	/* Latency from due to the SMTP server's 250, for the log. */
-	int64_t *lat;
-	size_t nlat, caplat;
-
-	uint64_t rnd;
-	/* Reminders to plan again at the next pump: of every session
-	 * (replan_all), else of the sessions queued, each as it was handed
-	 * over (or gone). A re-plan that fails (a full disk at SIGHUP, a
-	 * clock jump) stays, and is tried again at every pump until it
-	 * works. */
-	int replan_all;
-	struct replan_item *queue;
-	size_t nqueue;
-	int64_t replan_logged;
-	int replan_failed;
-	/* A change marked work: a pump is due on the next turn. */
-	int kicked;
-	int in_pump, stopping, aborting, mailer_freed;
-	void (*stop_done)(void *);
-	void *stop_arg;
-	struct schedule_stats stats;
-};
 
 static void schedule_pump(struct schedule *s);
 static void schedule_finish_check(struct schedule *s);
@@ -305,87 +222,6 @@ sched_random(struct schedule *s)
 	       (double)(1ULL << 53);
 }
 
-/* ---- the session cache ---- */
-
-static void
-cache_entry_clear(struct session_cache *c)
-{
-	if (!c->used)
-		return;
-	event_fini(&c->ev);
-	osc_array_free(c->oscs, c->noscs);
-	memset(c, 0, sizeof(*c));
-}
-
-static void
-cache_drop(struct schedule *s, const char *uid)
-{
-	size_t i;
-
-	for (i = 0; i < CACHE_SESSIONS; i++)
-		if (s->cache[i].used &&
-		    (!uid || strcmp(s->cache[i].ev.uid, uid) == 0))
-			cache_entry_clear(&s->cache[i]);
-}
-
-static int
-osc_id_cmp(const void *a, const void *b)
-{
-	const struct osc *x = a, *y = b;
-
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-/*
- * The session uid with its subscribers, from the cache or the store.
- * NULL with *err (-ENOENT when the session is gone).
- */
-static struct session_cache *
-cache_get(struct schedule *s, const char *uid, int *err)
-{
-	struct session_cache *c, *victim = &s->cache[0];
-	size_t i;
-	int ret;
-
-	for (i = 0; i < CACHE_SESSIONS; i++) {
-		c = &s->cache[i];
-		if (c->used && strcmp(c->ev.uid, uid) == 0) {
-			c->last = ++s->cache_clock;
-			return c;
-		}
-		if (!c->used || c->last < victim->last)
-			victim = c;
-		if (!c->used)
-			break;
-	}
-	cache_entry_clear(victim);
-	if ((ret = store_event_get(s->st, uid, &victim->ev)) < 0) {
-		*err = ret;
-		return NULL;
-	}
-	ret = store_osc_subscribers(s->st, victim->ev.uid, &victim->oscs,
-	                            &victim->noscs);
-	if (ret < 0) {
-		event_fini(&victim->ev);
-		*err = ret;
-		return NULL;
-	}
-	if (victim->noscs > 1)
-		qsort(victim->oscs, victim->noscs, sizeof(*victim->oscs),
-		      osc_id_cmp);
-	victim->used = 1;
-	victim->last = ++s->cache_clock;
-	return victim;
-}
-
-static const struct osc *
-cache_osc(const struct session_cache *c, long id)
-{
-	struct osc key = {.id = id};
-
-	return bsearch(&key, c->oscs, c->noscs, sizeof(*c->oscs), osc_id_cmp);
-}
-
 /* ---- outcomes ---- */
 
 static void
@@ -466,111 +302,7 @@ outcomes_flush(struct schedule *s)
 	outcomes_clear(s);
 }
 
-/* ---- latency figures ---- */
-
-static int
-int64_cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void
-latency_add(struct schedule *s, int64_t ms)
-{
-	if (s->nlat == s->caplat) {
-		size_t cap = s->caplat ? s->caplat * 2 : 1024;
-		int64_t *v = realloc(s->lat, cap * sizeof(*v));
-
-		if (!v)
-			return;
-		s->lat = v;
-		s->caplat = cap;
-	}
-	s->lat[s->nlat++] = ms;
-}
-
-/* When the outbox falls idle: one line on how the burst went. */
-static void
-latency_report(struct schedule *s)
-{
-	int64_t first;
-	size_t p50, p99;
-
-	if (s->nlat == 0)
-		return;
-	first = s->lat[0];
-	qsort(s->lat, s->nlat, sizeof(*s->lat), int64_cmp);
-	p50 = s->nlat / 2;
-	p99 = (s->nlat * 99 + 99) / 100 - 1;
-	log_info("outbox: %zu sent; due to SMTP 250 in ms: first %lld, "
-	         "min %lld, p50 %lld, p99 %lld, max %lld",
-	         s->nlat, (long long)first, (long long)s->lat[0],
-	         (long long)s->lat[p50], (long long)s->lat[p99],
-	         (long long)s->lat[s->nlat - 1]);
-	s->nlat = 0;
-}
-
 /* ---- sending ---- */
-
-/*
- * "to=<a@b.org>,<c@d.org> msgid=<…> event=2018-07 kind=reminder": who a
- * message of row r is for, as its log lines say it (malloc'ed, or NULL
- * when out of memory: the line then names the row only).
- */
-static char *
-row_who(const struct outbox_row *r, const char *const *to)
-{
-	char id[128], *out = NULL;
-	size_t len = 0, i;
-	FILE *f = open_memstream(&out, &len);
-
-	if (f == NULL)
-		return NULL;
-	fputs("to=", f);
-	for (i = 0; to && to[i]; i++)
-		fprintf(f, "%s<%s>", i ? "," : "", to[i]);
-	fprintf(f, " msgid=<%s> event=%s kind=%s",
-	        r->message_id ? r->message_id : "",
-	        event_short_id(r->uid, id, sizeof(id)), r->kind);
-	if (fclose(f) != 0) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
-
-/*
- * One line per outcome of every message, greppable the way Postfix logs
- * deliveries: "outbox 123: to=<…> msgid=<…> event=2018-07 kind=reminder
- * status=sent (250 2.0.0 Ok: queued as 4F2A) delay=0.08s tries=1", with
- * status deferred (and next=), failed, expired or requeued.
- */
-static void
-outcome_log(int64_t id, const char *who, const char *status, const char *detail,
-            int64_t delay_ms, int tries, int64_t next)
-{
-	char when[32] = "";
-	enum log_level level = LOG_LEVEL_INFO;
-
-	if (next > 0) {
-		struct tm tm;
-		time_t t = (time_t)next;
-
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof(when), " next=%Y-%m-%dT%H:%M:%SZ", &tm);
-	}
-	if (strcmp(status, "failed") == 0)
-		level = LOG_LEVEL_WARN;
-	log_at(level,
-	       "outbox %lld: %s%sstatus=%s (%s) delay=%lld.%02llds tries=%d%s",
-	       (long long)id, who ? who : "", who ? " " : "", status,
-	       detail && *detail ? detail : "-",
-	       (long long)(delay_ms > 0 ? delay_ms / 1000 : 0),
-	       (long long)(delay_ms > 0 ? delay_ms % 1000 / 10 : 0), tries,
-	       when);
-}
 
 /* An outcome decided before the message reached the mailer, with its log
  * line (to: the recipients when known). */
@@ -579,14 +311,14 @@ row_outcome(struct schedule *s, const struct outbox_row *r,
             const char *const *to, const char *state, int tries,
             int64_t next_try, const char *detail)
 {
-	char *who = row_who(r, to);
+	char *who = sched_row_who(r, to);
 	int64_t delay_ms = clock_now_ms() - r->due * 1000;
 
 	outcome_add(s, r->id, state, tries, next_try, 0, detail);
-	outcome_log(r->id, who,
-	            strcmp(state, "pending") == 0 ? "deferred" : state, detail,
-	            delay_ms, tries,
-	            strcmp(state, "pending") == 0 ? next_try : 0);
+	sched_outcome_log(r->id, who,
+	                  strcmp(state, "pending") == 0 ? "deferred" : state,
+	                  detail, delay_ms, tries,
+	                  strcmp(state, "pending") == 0 ? next_try : 0);
 	free(who);
 }
 
@@ -604,11 +336,11 @@ on_mailer_done(void *arg, enum mailer_result result, int code,
 	switch (result) {
 	case MAILER_SENT:
 		s->stats.sent++;
-		latency_add(s, lat);
+		sched_latency_add(s, lat);
 		outcome_add(s, m->id, "sent", m->tries + 1, m->next_try, now,
 		            NULL);
-		outcome_log(m->id, m->who, "sent", detail, lat, m->tries + 1,
-		            0);
+		sched_outcome_log(m->id, m->who, "sent", detail, lat,
+		                  m->tries + 1, 0);
 		/* For tests/bench/mail.py: where the time went. */
 		log_debug("outbox %lld: sent %lld ms after due, handed over "
 		          "%lld ms after due",
@@ -620,8 +352,8 @@ on_mailer_done(void *arg, enum mailer_result result, int code,
 			/* Stopped midway: not a failure of the message. */
 			outcome_add(s, m->id, "pending", m->tries, m->next_try,
 			            0, detail);
-			outcome_log(m->id, m->who, "requeued", detail, lat,
-			            m->tries, 0);
+			sched_outcome_log(m->id, m->who, "requeued", detail,
+			                  lat, m->tries, 0);
 			break;
 		}
 		s->stats.tempfail++;
@@ -630,22 +362,22 @@ on_mailer_done(void *arg, enum mailer_result result, int code,
 			         m->tries + 1, detail);
 			outcome_add(s, m->id, "failed", m->tries + 1, now, 0,
 			            why);
-			outcome_log(m->id, m->who, "failed", why, lat,
-			            m->tries + 1, 0);
+			sched_outcome_log(m->id, m->who, "failed", why, lat,
+			                  m->tries + 1, 0);
 			break;
 		}
 		next = now + schedule_backoff(m->tries + 1, sched_random(s));
 		if (next > m->due + s->cfg->retry_for)
 			next = m->due + s->cfg->retry_for;
 		outcome_add(s, m->id, "pending", m->tries + 1, next, 0, detail);
-		outcome_log(m->id, m->who, "deferred", detail, lat,
-		            m->tries + 1, next);
+		sched_outcome_log(m->id, m->who, "deferred", detail, lat,
+		                  m->tries + 1, next);
 		break;
 	case MAILER_PERMFAIL:
 		s->stats.permfail++;
 		outcome_add(s, m->id, "failed", m->tries + 1, now, 0, detail);
-		outcome_log(m->id, m->who, "failed", detail, lat, m->tries + 1,
-		            0);
+		sched_outcome_log(m->id, m->who, "failed", detail, lat,
+		                  m->tries + 1, 0);
 		break;
 	}
 	free(m->who);
@@ -659,81 +391,6 @@ on_mailer_done(void *arg, enum mailer_result result, int code,
 		uv_timer_start(&s->flush, on_pump_timer, 0, 0);
 	else if (!uv_is_active((uv_handle_t *)&s->flush))
 		uv_timer_start(&s->flush, on_pump_timer, FLUSH_MS, 0);
-}
-
-static enum message_kind
-message_kind_of(const char *kind)
-{
-	if (strcmp(kind, "cancel") == 0)
-		return MESSAGE_CANCEL;
-	if (strcmp(kind, "update") == 0)
-		return MESSAGE_MOVED;
-	return MESSAGE_REMINDER;
-}
-
-/*
- * Whether row r may go out now: a reminder must be of the session's
- * current version, the session not started, and (first try) not too
- * late. NULL if it may, else why not.
- */
-static const char *
-row_obsolete(struct schedule *s, const struct outbox_row *r,
-             const struct event *ev, int64_t now)
-{
-	int64_t start;
-
-	if (strcmp(r->kind, "reminder") != 0)
-		return NULL;
-	if (ev->sequence != r->seq)
-		return "the session changed";
-	if (ev->status == EVENT_CANCELLED || !schedule_event_dated(ev))
-		return "the session is no longer dated";
-	if (schedule_session_start(ev, s->cfg->timezone, &start) < 0 ||
-	    now >= start)
-		return "the session has started";
-	if (r->tries == 0 && !schedule_late_ok(now, r->due, r->offset_s, start,
-	                                       s->cfg->max_late))
-		return "too late";
-	return NULL;
-}
-
-/* The first of the session's topics that the organisation follows (the
- * session's first topic if none). NULL only for a session without
- * topics. */
-static const struct event_topic *
-row_topic(const struct event *ev, const struct osc *o)
-{
-	size_t i, j;
-
-	for (i = 0; i < ev->ntopics; i++)
-		for (j = 0; j < o->ntopics; j++)
-			if (strcmp(ev->topics[i].slug, o->topics[j]) == 0)
-				return &ev->topics[i];
-	return ev->ntopics ? &ev->topics[0] : NULL;
-}
-
-/*
- * Leave out of to (NULL-terminated, compacted in place) the addresses
- * the address grammar refuses (stored before it was this strict, or from
- * the configuration): a relay would fail them for good with a reason that
- * names something else. Each one left out is logged; 0 if any address is
- * left, else -EINVAL with why for the last one.
- */
-static int
-rcpts_keep_good(long long id, const char **to, char *why, size_t whylen)
-{
-	size_t i, k = 0;
-
-	for (i = 0; to[i] != NULL; i++) {
-		if (addr_spec_check(to[i], why, whylen) == 0) {
-			to[k++] = to[i];
-			continue;
-		}
-		log_warn("outbox %lld: not sending to one address: %s", id,
-		         why);
-	}
-	to[k] = NULL;
-	return k > 0 ? 0 : -EINVAL;
 }
 
 /* Render row r and hand it to the mailer; any failure becomes an outcome
@@ -769,7 +426,7 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 		            r->tries + (ret != -ENOENT), r->next_try, err);
 		return;
 	}
-	if ((c = cache_get(s, r->uid, &ret)) == NULL) {
+	if ((c = sched_cache_get(s, r->uid, &ret)) == NULL) {
 		if (ret == -ENOENT) {
 			row_outcome(s, r, NULL, "expired", r->tries,
 			            r->next_try, "the session was deleted");
@@ -778,28 +435,28 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 		snprintf(err, sizeof(err), "store: %s", store_error(s->st));
 		goto tempfail;
 	}
-	if ((why = row_obsolete(s, r, &c->ev, now)) != NULL) {
+	if ((why = sched_row_obsolete(s, r, &c->ev, now)) != NULL) {
 		row_outcome(s, r, NULL, "expired", r->tries, r->next_try, why);
 		return;
 	}
-	if ((o = cache_osc(c, r->osc_id)) == NULL) {
+	if ((o = sched_cache_osc(c, r->osc_id)) == NULL) {
 		row_outcome(s, r, NULL, "expired", r->tries, r->next_try,
 		            "the organisation no longer follows the "
 		            "session's topics");
 		return;
 	}
-	topic = row_topic(&c->ev, o);
+	topic = sched_row_topic(&c->ev, o);
 	if ((to = calloc(o->nemails + 1, sizeof(*to))) == NULL) {
 		snprintf(err, sizeof(err), "out of memory");
 		goto tempfail;
 	}
 	for (i = 0; i < o->nemails; i++)
 		to[i] = o->emails[i];
-	if (rcpts_keep_good(r->id, to, err, sizeof(err)) < 0)
+	if (sched_rcpts_keep_good(r->id, to, err, sizeof(err)) < 0)
 		goto refused;
 	/* A retry renders the same bytes: the stamps come from the row. */
 	c->ev.dtstamp = r->due;
-	in.kind = message_kind_of(r->kind);
+	in.kind = sched_message_kind_of(r->kind);
 	in.ev = &c->ev;
 	if (strcmp(r->kind, "reminder") != 0) {
 		/* A notice renders the session as it was told, from the
@@ -859,7 +516,7 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 		return;
 	}
 submit:
-	if (rcpts_keep_good(r->id, to, err, sizeof(err)) < 0) {
+	if (sched_rcpts_keep_good(r->id, to, err, sizeof(err)) < 0) {
 	refused:
 		/* No address mail can go to: refused here, for good, with
 		 * the address's own reason, not a relay's. */
@@ -881,7 +538,7 @@ submit:
 	m->next_try = r->next_try;
 	m->due_ms = r->due * 1000;
 	m->submit_ms = clock_now_ms();
-	m->who = row_who(r, to);
+	m->who = sched_row_who(r, to);
 	ret = mailer_submit(s->mailer, data, len, to, on_mailer_done, m);
 	if (ret < 0) {
 		snprintf(err, sizeof(err), "mailer: %s", strerror(-ret));
@@ -951,7 +608,7 @@ schedule_rearm(struct schedule *s, int64_t now, int more, int moved)
 	if (!next) {
 		uv_timer_stop(&s->timer);
 		if (s->in_flight == 0)
-			latency_report(s);
+			sched_latency_report(s);
 		return;
 	}
 	/* Timers count from the loop's cached time: bring it up to date so
@@ -1052,17 +709,17 @@ schedule_on_change(void *arg, const struct change *c)
 		return;
 	switch (c->what) {
 	case CHANGE_SESSION:
-		cache_drop(s, c->uid);
+		sched_cache_drop(s, c->uid);
 		replan_add(s, c->uid, c->ev);
 		break;
 	case CHANGE_ALL:
-		cache_drop(s, NULL);
+		sched_cache_drop(s, NULL);
 		replan_queue_clear(s);
 		s->replan_all = 1;
 		break;
 	case CHANGE_OSC:
 		/* Subscribers (and their addresses) may have changed. */
-		cache_drop(s, NULL);
+		sched_cache_drop(s, NULL);
 		break;
 	}
 	schedule_kick(s);
@@ -1173,10 +830,10 @@ on_handle_closed(uv_handle_t *h)
 
 	if (--s->open_handles > 0)
 		return;
-	latency_report(s);
+	sched_latency_report(s);
 	done = s->stop_done;
 	arg = s->stop_arg;
-	cache_drop(s, NULL);
+	sched_cache_drop(s, NULL);
 	free(s->outcomes);
 	free(s->lat);
 	replan_queue_clear(s);

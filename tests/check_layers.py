@@ -44,7 +44,8 @@ HEADERS = [
     (r"jansson\.h", ["daemon/api*.[ch]", "daemon/view.[ch]",
                      "daemon/http_reply.c", "cli/*.[ch]"],
      "the control API (api*.c, view.c) and cronoctl"),
-    (r"uv\.h", ["daemon/main.c", "daemon/schedule.c", "daemon/mailer*.[ch]",
+    (r"uv\.h", ["daemon/main.c", "daemon/schedule.c",
+                "daemon/schedule_internal.h", "daemon/mailer*.[ch]",
                 "daemon/http*.[ch]", "daemon/api_work.c"],
      "main.c and the runners (schedule.c, mailer, http, api_work.c)"),
 ]

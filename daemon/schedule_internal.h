@@ -1,0 +1,140 @@
+/* schedule_internal: what the running scheduler's files share:
+ * schedule.c (the pump, sending, outcomes, the timer, re-planning,
+ * stopping) and schedule_rows.c (the session cache, what a row says and
+ * the log line of its outcome, the latency figures), which calls nothing
+ * of schedule.c. Not a promise to any other module. */
+#ifndef CRONOGRAMA_SCHEDULE_INTERNAL_H
+#define CRONOGRAMA_SCHEDULE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "event.h"
+#include "message.h"
+#include "schedule.h"
+#include "store.h"
+
+#define SAFETY_MS         60000 /* re-evaluate at least this often */
+#define FLUSH_MS          20    /* outcomes wait at most this long */
+#define IDLE_RETRY_MS     1000  /* something due but nothing could move */
+#define EXPAND_ROWS       2000  /* rows per step: the loop stays responsive */
+#define INFLIGHT_PER_CONN 16
+#define REPLAN_RETRY_MS   5000 /* a failed re-plan is tried again */
+#define REPLAN_QUEUE_MAX  64   /* sessions queued; more: plan them all */
+#define INFLIGHT_MIN      64
+#define CACHE_SESSIONS    8
+
+/* One message handed to the mailer. */
+struct sched_msg {
+	struct schedule *s;
+	int64_t id;
+	int tries;
+	int64_t due, next_try;
+	int64_t due_ms;    /* for the latency figures */
+	int64_t submit_ms; /* when it went to the mailer */
+	char *who;         /* "to=<a> msgid=<m> event=E kind=K", for the log */
+};
+
+/* One outcome waiting for the next pump to be written. */
+struct outcome {
+	int64_t id;
+	const char *state; /* static strings */
+	int tries;
+	int64_t next_try, sent_at;
+	char *error;
+};
+
+/* A session and its subscribers, kept while rows of it are sent. */
+struct session_cache {
+	struct event ev;
+	struct osc *oscs; /* sorted by id */
+	size_t noscs;
+	int used;
+	uint64_t last; /* for eviction */
+};
+
+struct schedule {
+	uv_loop_t *loop;
+	struct store *st;
+	const struct config *cfg;
+	struct mailer *mailer;
+
+	uv_timer_t timer;  /* the earliest due alarm or retry */
+	uv_timer_t safety; /* every SAFETY_MS */
+	uv_timer_t flush;  /* outcomes waiting */
+	uv_timer_t drain;  /* the end of the drain */
+	unsigned open_handles;
+
+	size_t in_flight, max_in_flight;
+	struct outcome *outcomes;
+	size_t noutcomes, capoutcomes;
+
+	struct session_cache cache[CACHE_SESSIONS];
+	uint64_t cache_clock;
+
+	char from_addr[320];
+	char public_url[1024];
+
+	/* Latency from due to the SMTP server's 250, for the log. */
+	int64_t *lat;
+	size_t nlat, caplat;
+
+	uint64_t rnd;
+	/* Reminders to plan again at the next pump: of every session
+	 * (replan_all), else of the sessions queued, each as it was handed
+	 * over (or gone). A re-plan that fails (a full disk at SIGHUP, a
+	 * clock jump) stays, and is tried again at every pump until it
+	 * works. */
+	int replan_all;
+	struct replan_item *queue;
+	size_t nqueue;
+	int64_t replan_logged;
+	int replan_failed;
+	/* A change marked work: a pump is due on the next turn. */
+	int kicked;
+	int in_pump, stopping, aborting, mailer_freed;
+	void (*stop_done)(void *);
+	void *stop_arg;
+	struct schedule_stats stats;
+};
+
+/* ---- schedule_rows.c ---- */
+
+/* The session cache: session uid and its subscribers, read once while
+ * rows of it are sent (NULL and *err on failure); dropped when it
+ * changes (uid NULL: every one). */
+struct session_cache *sched_cache_get(struct schedule *s, const char *uid,
+                                      int *err);
+void sched_cache_drop(struct schedule *s, const char *uid);
+/* Organisation id among c's subscribers, or NULL. */
+const struct osc *sched_cache_osc(const struct session_cache *c, long id);
+
+/* The latency of a message from due to the server's 250; the figures
+ * gathered so far logged and forgotten. */
+void sched_latency_add(struct schedule *s, int64_t ms);
+void sched_latency_report(struct schedule *s);
+
+/* "to=<a> msgid=<m> event=E kind=K" of row r, for the log (malloc'ed). */
+char *sched_row_who(const struct outbox_row *r, const char *const *to);
+/* The one log line of a message's outcome. */
+void sched_outcome_log(int64_t id, const char *who, const char *status,
+                       const char *detail, int64_t delay_ms, int tries,
+                       int64_t next);
+/* The message kind of an outbox row's kind. */
+enum message_kind sched_message_kind_of(const char *kind);
+/* Why row r may not go out now (a reminder of an older version, of a
+ * session started, or too late), or NULL if it may. */
+const char *sched_row_obsolete(struct schedule *s, const struct outbox_row *r,
+                               const struct event *ev, int64_t now);
+/* The first topic of ev that organisation o follows (ev's first if
+ * none; NULL only without topics). */
+const struct event_topic *sched_row_topic(const struct event *ev,
+                                          const struct osc *o);
+/* Drop the addresses of to that the grammar refuses now, logging each;
+ * 0, or -EINVAL with why when none is left. */
+int sched_rcpts_keep_good(long long id, const char **to, char *why,
+                          size_t whylen);
+
+#endif

@@ -1,0 +1,279 @@
+/* schedule_rows: the running scheduler's leaf: the session cache, what an
+ * outbox row says (who, which kind, whether it is obsolete, which topic,
+ * which addresses still hold), the log line of a message's outcome and
+ * the latency figures. See schedule_internal.h; it calls nothing of
+ * schedule.c. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "addr.h"
+#include "clock.h"
+#include "config.h"
+#include "event.h"
+#include "log.h"
+#include "message.h"
+#include "schedule.h"
+#include "schedule_alarm.h"
+#include "schedule_internal.h"
+#include "schedule_notice.h"
+#include "store.h"
+
+static void
+cache_entry_clear(struct session_cache *c)
+{
+	if (!c->used)
+		return;
+	event_fini(&c->ev);
+	osc_array_free(c->oscs, c->noscs);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+sched_cache_drop(struct schedule *s, const char *uid)
+{
+	size_t i;
+
+	for (i = 0; i < CACHE_SESSIONS; i++)
+		if (s->cache[i].used &&
+		    (!uid || strcmp(s->cache[i].ev.uid, uid) == 0))
+			cache_entry_clear(&s->cache[i]);
+}
+
+static int
+osc_id_cmp(const void *a, const void *b)
+{
+	const struct osc *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * The session uid with its subscribers, from the cache or the store.
+ * NULL with *err (-ENOENT when the session is gone).
+ */
+struct session_cache *
+sched_cache_get(struct schedule *s, const char *uid, int *err)
+{
+	struct session_cache *c, *victim = &s->cache[0];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < CACHE_SESSIONS; i++) {
+		c = &s->cache[i];
+		if (c->used && strcmp(c->ev.uid, uid) == 0) {
+			c->last = ++s->cache_clock;
+			return c;
+		}
+		if (!c->used || c->last < victim->last)
+			victim = c;
+		if (!c->used)
+			break;
+	}
+	cache_entry_clear(victim);
+	if ((ret = store_event_get(s->st, uid, &victim->ev)) < 0) {
+		*err = ret;
+		return NULL;
+	}
+	ret = store_osc_subscribers(s->st, victim->ev.uid, &victim->oscs,
+	                            &victim->noscs);
+	if (ret < 0) {
+		event_fini(&victim->ev);
+		*err = ret;
+		return NULL;
+	}
+	if (victim->noscs > 1)
+		qsort(victim->oscs, victim->noscs, sizeof(*victim->oscs),
+		      osc_id_cmp);
+	victim->used = 1;
+	victim->last = ++s->cache_clock;
+	return victim;
+}
+
+const struct osc *
+sched_cache_osc(const struct session_cache *c, long id)
+{
+	struct osc key = {.id = id};
+
+	return bsearch(&key, c->oscs, c->noscs, sizeof(*c->oscs), osc_id_cmp);
+}
+
+static int
+int64_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void
+sched_latency_add(struct schedule *s, int64_t ms)
+{
+	if (s->nlat == s->caplat) {
+		size_t cap = s->caplat ? s->caplat * 2 : 1024;
+		int64_t *v = realloc(s->lat, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		s->lat = v;
+		s->caplat = cap;
+	}
+	s->lat[s->nlat++] = ms;
+}
+
+/* When the outbox falls idle: one line on how the burst went. */
+void
+sched_latency_report(struct schedule *s)
+{
+	int64_t first;
+	size_t p50, p99;
+
+	if (s->nlat == 0)
+		return;
+	first = s->lat[0];
+	qsort(s->lat, s->nlat, sizeof(*s->lat), int64_cmp);
+	p50 = s->nlat / 2;
+	p99 = (s->nlat * 99 + 99) / 100 - 1;
+	log_info("outbox: %zu sent; due to SMTP 250 in ms: first %lld, "
+	         "min %lld, p50 %lld, p99 %lld, max %lld",
+	         s->nlat, (long long)first, (long long)s->lat[0],
+	         (long long)s->lat[p50], (long long)s->lat[p99],
+	         (long long)s->lat[s->nlat - 1]);
+	s->nlat = 0;
+}
+
+/*
+ * "to=<a@b.org>,<c@d.org> msgid=<…> event=2018-07 kind=reminder": who a
+ * message of row r is for, as its log lines say it (malloc'ed, or NULL
+ * when out of memory: the line then names the row only).
+ */
+char *
+sched_row_who(const struct outbox_row *r, const char *const *to)
+{
+	char id[128], *out = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&out, &len);
+
+	if (f == NULL)
+		return NULL;
+	fputs("to=", f);
+	for (i = 0; to && to[i]; i++)
+		fprintf(f, "%s<%s>", i ? "," : "", to[i]);
+	fprintf(f, " msgid=<%s> event=%s kind=%s",
+	        r->message_id ? r->message_id : "",
+	        event_short_id(r->uid, id, sizeof(id)), r->kind);
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/*
+ * One line per outcome of every message, greppable the way Postfix logs
+ * deliveries: "outbox 123: to=<…> msgid=<…> event=2018-07 kind=reminder
+ * status=sent (250 2.0.0 Ok: queued as 4F2A) delay=0.08s tries=1", with
+ * status deferred (and next=), failed, expired or requeued.
+ */
+void
+sched_outcome_log(int64_t id, const char *who, const char *status,
+                  const char *detail, int64_t delay_ms, int tries, int64_t next)
+{
+	char when[32] = "";
+	enum log_level level = LOG_LEVEL_INFO;
+
+	if (next > 0) {
+		struct tm tm;
+		time_t t = (time_t)next;
+
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), " next=%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	if (strcmp(status, "failed") == 0)
+		level = LOG_LEVEL_WARN;
+	log_at(level,
+	       "outbox %lld: %s%sstatus=%s (%s) delay=%lld.%02llds tries=%d%s",
+	       (long long)id, who ? who : "", who ? " " : "", status,
+	       detail && *detail ? detail : "-",
+	       (long long)(delay_ms > 0 ? delay_ms / 1000 : 0),
+	       (long long)(delay_ms > 0 ? delay_ms % 1000 / 10 : 0), tries,
+	       when);
+}
+
+enum message_kind
+sched_message_kind_of(const char *kind)
+{
+	if (strcmp(kind, "cancel") == 0)
+		return MESSAGE_CANCEL;
+	if (strcmp(kind, "update") == 0)
+		return MESSAGE_MOVED;
+	return MESSAGE_REMINDER;
+}
+
+/*
+ * Whether row r may go out now: a reminder must be of the session's
+ * current version, the session not started, and (first try) not too
+ * late. NULL if it may, else why not.
+ */
+const char *
+sched_row_obsolete(struct schedule *s, const struct outbox_row *r,
+                   const struct event *ev, int64_t now)
+{
+	int64_t start;
+
+	if (strcmp(r->kind, "reminder") != 0)
+		return NULL;
+	if (ev->sequence != r->seq)
+		return "the session changed";
+	if (ev->status == EVENT_CANCELLED || !schedule_event_dated(ev))
+		return "the session is no longer dated";
+	if (schedule_session_start(ev, s->cfg->timezone, &start) < 0 ||
+	    now >= start)
+		return "the session has started";
+	if (r->tries == 0 && !schedule_late_ok(now, r->due, r->offset_s, start,
+	                                       s->cfg->max_late))
+		return "too late";
+	return NULL;
+}
+
+/* The first of the session's topics that the organisation follows (the
+ * session's first topic if none). NULL only for a session without
+ * topics. */
+const struct event_topic *
+sched_row_topic(const struct event *ev, const struct osc *o)
+{
+	size_t i, j;
+
+	for (i = 0; i < ev->ntopics; i++)
+		for (j = 0; j < o->ntopics; j++)
+			if (strcmp(ev->topics[i].slug, o->topics[j]) == 0)
+				return &ev->topics[i];
+	return ev->ntopics ? &ev->topics[0] : NULL;
+}
+
+/*
+ * Leave out of to (NULL-terminated, compacted in place) the addresses
+ * the address grammar refuses (stored before it was this strict, or from
+ * the configuration): a relay would fail them for good with a reason that
+ * names something else. Each one left out is logged; 0 if any address is
+ * left, else -EINVAL with why for the last one.
+ */
+int
+sched_rcpts_keep_good(long long id, const char **to, char *why, size_t whylen)
+{
+	size_t i, k = 0;
+
+	for (i = 0; to[i] != NULL; i++) {
+		if (addr_spec_check(to[i], why, whylen) == 0) {
+			to[k++] = to[i];
+			continue;
+		}
+		log_warn("outbox %lld: not sending to one address: %s", id,
+		         why);
+	}
+	to[k] = NULL;
+	return k > 0 ? 0 : -EINVAL;
+}
