@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "clock.h"
 #include "log.h"
@@ -126,31 +125,6 @@ public_token_ok(const char *s, size_t n)
 	return n > 0 && n < TOKEN_MAX &&
 	       strspn(s, "abcdefghijklmnopqrstuvwxyz"
 	                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") >= n;
-}
-
-static void
-public_http_date(int64_t t, char *buf, size_t buflen)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	/* The C locale's names, as RFC 9110's IMF-fixdate wants. */
-	strftime(buf, buflen, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-}
-
-/* IMF-fixdate to UTC seconds; -1 if it is not one. */
-static int64_t
-public_http_date_parse(const char *s)
-{
-	struct tm tm;
-	const char *end;
-
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	if (end == NULL || *end != '\0')
-		return -1;
-	return (int64_t)timegm(&tm);
 }
 
 /* Standard base64 (with padding), for the CSP's hash source. */
@@ -495,15 +469,18 @@ public_send_entry(struct public_site *ps, const struct http_request *req,
 	if (inm != NULL) {
 		fresh = public_etag_matches(inm, e->etag);
 	} else if (ims != NULL && e->last_modified > 0) {
-		int64_t t = public_http_date_parse(ims);
+		int64_t t;
 
-		fresh = t >= 0 && t >= e->last_modified;
+		/* Any of HTTP's three date forms; a bad one is ignored, as
+		 * RFC 9110 13.1.3 says. */
+		fresh = http_date_parse(ims, clock_now(), &t) == 0 &&
+		        t >= e->last_modified;
 	}
 	res->status = fresh ? 304 : 200;
 	public_common_headers(res);
 	http_response_header(res, "ETag", e->etag);
 	if (e->last_modified > 0) {
-		public_http_date(e->last_modified, date, sizeof(date));
+		http_date_format(e->last_modified, date, sizeof(date));
 		http_response_header(res, "Last-Modified", date);
 	}
 	switch (e->kind) {
