@@ -174,6 +174,12 @@ struct event_calendar {
 	const char *refresh;     /* "PT6H": REFRESH-INTERVAL, X-PUBLISHED-TTL */
 	const char *organizer;   /* "mailto:…": ORGANIZER on each VEVENT */
 	int with_alarms;         /* keep VALARMs (0 for public feeds) */
+	const char *timezone;    /* X-WR-TIMEZONE: the office's zone */
+	/* For calendars people subscribe to (feeds): a cancelled session's
+	 * SUMMARY starts with "CANCELADA: " and its DESCRIPTION opens with
+	 * the cancellation and its reason, since some programs show a
+	 * STATUS:CANCELLED event as if it were still on. */
+	int cancel_marked;
 };
 
 /*

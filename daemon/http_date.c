@@ -11,8 +11,8 @@
 static const char *const http_wday[7] = {"Sun", "Mon", "Tue", "Wed",
                                          "Thu", "Fri", "Sat"};
 static const char *const http_wday_long[7] = {
-    "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-    "Saturday"};
+    "Sunday",   "Monday", "Tuesday", "Wednesday",
+    "Thursday", "Friday", "Saturday"};
 static const char *const http_month[12] = {"Jan", "Feb", "Mar", "Apr",
                                            "May", "Jun", "Jul", "Aug",
                                            "Sep", "Oct", "Nov", "Dec"};
@@ -150,7 +150,8 @@ http_date_parse(const char *s, int64_t now, int64_t *out)
 		    http_lit(&p, "-") < 0 ||
 		    http_name(&p, http_month, 12, &m) < 0 ||
 		    http_lit(&p, "-") < 0 || http_num(&p, 2, &y) < 0 ||
-		    http_lit(&p, " ") < 0 || http_clock(&p, &h, &mi, &sec) < 0 ||
+		    http_lit(&p, " ") < 0 ||
+		    http_clock(&p, &h, &mi, &sec) < 0 ||
 		    http_lit(&p, " GMT") < 0)
 			return -EINVAL;
 		/* RFC 9110: a two-digit year more than 50 years ahead is
@@ -166,7 +167,8 @@ http_date_parse(const char *s, int64_t now, int64_t *out)
 		    http_lit(&p, " ") < 0 ||
 		    http_name(&p, http_month, 12, &m) < 0 ||
 		    http_lit(&p, " ") < 0 || http_num(&p, 4, &y) < 0 ||
-		    http_lit(&p, " ") < 0 || http_clock(&p, &h, &mi, &sec) < 0 ||
+		    http_lit(&p, " ") < 0 ||
+		    http_clock(&p, &h, &mi, &sec) < 0 ||
 		    http_lit(&p, " GMT") < 0)
 			return -EINVAL;
 		year = y;

@@ -558,6 +558,28 @@ public_event_url(struct public_site *ps, struct event *ev, const char *slug)
 }
 
 /*
+ * A feed's description (malloc'ed, or NULL without memory): what it
+ * holds, then the office that publishes it and its contact ([office]
+ * name and email), each a sentence.
+ */
+static char *
+public_feed_description(struct public_site *ps, const char *what)
+{
+	const struct config *c = ps->cfg;
+	const char *name = c->office_name ? c->office_name : "";
+	const char *email = c->office_email ? c->office_email : "";
+	size_t n = strlen(what);
+	const char *dot = n > 0 && what[n - 1] == '.' ? "" : ".";
+	char *s = NULL;
+
+	if (asprintf(&s, "%s%s%s%s%s%s%s", what, dot, *name ? " " : "", name,
+	             *name && name[strlen(name) - 1] != '.' ? "." : "",
+	             *email ? " Contacto: " : "", email) < 0)
+		return NULL;
+	return s;
+}
+
+/*
  * Render a feed: the sessions of topic slug (NULL: every topic), or of
  * any of an organisation's topics (o not NULL). *body and the instants
  * for the cache entry. 0, -ENOENT for an unknown topic, or negative.
@@ -573,7 +595,7 @@ public_feed_render(struct public_site *ps, const char *slug,
 	struct topic t = {0};
 	struct event *evs = NULL;
 	size_t n = 0, i, kept = 0;
-	char err[256], *name = NULL, *desc = NULL;
+	char err[256], *name = NULL, *desc = NULL, *what = NULL;
 	int64_t now = clock_now(), at = 0;
 	int r;
 
@@ -589,23 +611,25 @@ public_feed_render(struct public_site *ps, const char *slug,
 			return -ENOENT;
 		}
 		cal.name = t.nombre;
-		if (asprintf(&desc, "Sesiones del tema «%s»%s%s", t.nombre,
-		             t.title != NULL ? ": " : ".",
+		if (asprintf(&what, "Sesiones del tema «%s»%s%s", t.nombre,
+		             t.title != NULL ? ": " : "",
 		             t.title != NULL ? t.title : "") < 0)
-			desc = NULL;
+			what = NULL;
 	} else if (o != NULL) {
 		if (asprintf(&name, "Sesiones de %s", o->name) < 0)
 			name = NULL;
 		cal.name = name;
-		cal.description = "Las sesiones de los temas que sigue la "
-		                  "organización.";
 	} else {
 		cal.name = "Todas las sesiones";
-		cal.description =
-		    "Las sesiones de todos los temas del programa.";
 	}
-	if (desc != NULL)
-		cal.description = desc;
+	desc = public_feed_description(
+	    ps, what != NULL ? what
+	        : o != NULL  ? "Las sesiones de los temas que sigue la "
+	                       "organización"
+	                     : "Las sesiones de todos los temas del programa");
+	cal.description = desc;
+	cal.timezone = ps->cfg->timezone;
+	cal.cancel_marked = 1;
 
 	r = store_event_list(ps->st, &f, &evs, &n);
 	if (r < 0)
@@ -667,6 +691,7 @@ out:
 	topic_fini(&t);
 	free(name);
 	free(desc);
+	free(what);
 	return r;
 }
 
