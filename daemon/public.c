@@ -198,7 +198,7 @@ public_site_new(struct public_site **out, struct store *st,
 	struct public_site *ps;
 	unsigned char md[32];
 	char hash[48];
-	const char *url = cfg->public_url, *rest;
+	const char *url = cfg->public_url, *rest, *logo;
 	size_t n;
 
 	*out = NULL;
@@ -233,10 +233,19 @@ public_site_new(struct public_site **out, struct store *st,
 		return -EIO;
 	}
 	public_b64(md, sizeof(md), hash);
-	snprintf(ps->csp, sizeof(ps->csp),
-	         "default-src 'none'; style-src 'sha256-%s'; "
-	         "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-	         hash);
+	/* ... and the office's logo, by its whole URL, when there is one
+	 * (check.c refused one holding ; , or quotes). */
+	logo = cfg->office_logo_url != NULL ? cfg->office_logo_url : "";
+	if (asprintf(&ps->csp,
+	             "default-src 'none'; style-src 'sha256-%s'; %s%s%s"
+	             "form-action 'self'; base-uri 'none'; "
+	             "frame-ancestors 'none'",
+	             hash, *logo ? "img-src " : "", logo,
+	             *logo ? "; " : "") < 0) {
+		ps->csp = NULL;
+		public_site_free(ps);
+		return -ENOMEM;
+	}
 	*out = ps;
 	return 0;
 }
@@ -262,6 +271,7 @@ public_site_free(struct public_site *ps)
 	public_cache_clear(ps);
 	free(ps->base);
 	free(ps->webcal);
+	free(ps->csp);
 	free(ps);
 }
 

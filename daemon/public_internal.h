@@ -31,9 +31,9 @@ void pbuf_fini(struct pbuf *b);
 struct public_site {
 	struct store *st;
 	const struct config *cfg;
-	char *base;   /* public_url without a trailing '/' */
-	char *webcal; /* base with the scheme webcal:// */
-	char csp[240];
+	char *base;                 /* public_url without a trailing '/' */
+	char *webcal;               /* base with the scheme webcal:// */
+	char *csp;                  /* the pages' Content-Security-Policy */
 	void (*changed)(void *arg); /* an organisation unsubscribed */
 	void *changed_arg;
 	struct public_entry *cache;
