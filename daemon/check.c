@@ -372,7 +372,7 @@ check_office(const struct config *c, char *err, size_t errlen)
 {
 	char why[1024];
 
-	if (check_office_text(c->office_name, 200, 0, why, sizeof(why)) < 0)
+	if (check_office_text(c->office_name, 150, 0, why, sizeof(why)) < 0)
 		return config_key_fail(c, "office", "name", err, errlen, "%s",
 		                       why);
 	if (check_office_text(c->office_signature, 1000, 8, why, sizeof(why)) <

@@ -1381,6 +1381,56 @@ test_event_calendar_cancel_marked(void **state)
 	event_fini(&evs[1]);
 }
 
+/* tzdata's abbreviations and offsets at an instant: Mexico's zones since
+ * 2022 (no daylight saving time but at the border), and none where
+ * tzdata has only digits. */
+static void
+test_event_tz_abbrev(void **state)
+{
+	char abbr[16];
+	int off = 0;
+
+	(void)state;
+	/* 2026-12-06 12:00 UTC and 2026-07-01 12:00 UTC. */
+	assert_int_equal(event_tz_abbrev("America/Mexico_City", 1796644800,
+	                                 abbr, sizeof(abbr), &off),
+	                 0);
+	assert_string_equal(abbr, "CST");
+	assert_int_equal(off, -6 * 3600);
+	assert_int_equal(event_tz_abbrev("America/Mexico_City", 1782907200,
+	                                 abbr, sizeof(abbr), &off),
+	                 0);
+	assert_string_equal(abbr, "CST");
+	assert_int_equal(off, -6 * 3600);
+	assert_int_equal(event_tz_abbrev("America/Cancun", 1796644800, abbr,
+	                                 sizeof(abbr), &off),
+	                 0);
+	assert_string_equal(abbr, "EST");
+	assert_int_equal(off, -5 * 3600);
+	assert_int_equal(event_tz_abbrev("America/Tijuana", 1782907200, abbr,
+	                                 sizeof(abbr), &off),
+	                 0);
+	assert_string_equal(abbr, "PDT");
+	assert_int_equal(off, -7 * 3600);
+	assert_int_equal(event_tz_abbrev("America/Tijuana", 1796644800, abbr,
+	                                 sizeof(abbr), NULL),
+	                 0);
+	assert_string_equal(abbr, "PST");
+	assert_int_equal(event_tz_abbrev("Europe/Warsaw", 1782907200, abbr,
+	                                 sizeof(abbr), &off),
+	                 0);
+	assert_string_equal(abbr, "CEST");
+	assert_int_equal(off, 2 * 3600);
+	assert_int_equal(event_tz_abbrev("America/Sao_Paulo", 1796644800, abbr,
+	                                 sizeof(abbr), &off),
+	                 0);
+	assert_string_equal(abbr, "");
+	assert_int_equal(off, -3 * 3600);
+	assert_int_equal(
+	    event_tz_abbrev("Mars/Olympus", 0, abbr, sizeof(abbr), &off),
+	    -EINVAL);
+}
+
 static void
 test_event_calendar_parse_three(void **state)
 {
@@ -1544,6 +1594,7 @@ main(void)
 	    cmocka_unit_test(test_event_parse_budget),
 	    cmocka_unit_test(test_event_calendar_render),
 	    cmocka_unit_test(test_event_calendar_cancel_marked),
+	    cmocka_unit_test(test_event_tz_abbrev),
 	    cmocka_unit_test(test_event_calendar_parse_three),
 	    cmocka_unit_test(test_event_calendar_10000),
 	    cmocka_unit_test(test_event_names),
