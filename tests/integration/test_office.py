@@ -10,13 +10,14 @@ import email.utils
 import html.parser
 import http.client
 import os
+import socket
 import subprocess
 import unittest
 import urllib.parse
 
 from icalendar import Calendar
 
-from harness import CRONOGRAMAD, Daemon, DaemonTest
+from harness import CRONOGRAMAD, Daemon, DaemonTest, wait_for
 
 OFFICE = """[office]
 name = Dirección de Vinculación con la Sociedad Civil «SRE» & Cía
@@ -80,8 +81,24 @@ class Page(html.parser.HTMLParser):
             self.sessions[self._li]["text"] += data
 
 
-def unfolded(body):
-    return body.decode("utf-8").replace("\r\n ", "").replace("\r\n\t", "")
+def public_get(d, path):
+    """GET path from daemon d's public site: (response, body). The control
+    socket answering does not mean the public port listens yet (under
+    ASan it may not), so wait for the port first."""
+    def listening():
+        try:
+            socket.create_connection(("127.0.0.1", d.http_port), timeout=5).close()
+            return True
+        except OSError:
+            return False
+    wait_for(listening, timeout=20, what="the public port of %s" % d.conf)
+    c = http.client.HTTPConnection("127.0.0.1", d.http_port, timeout=10)
+    try:
+        c.request("GET", path)
+        r = c.getresponse()
+        return r, r.read()
+    finally:
+        c.close()
 
 
 class OfficeTest(DaemonTest):
@@ -145,11 +162,8 @@ class OfficeTest(DaemonTest):
 
     def test_page_without_office_keeps_its_plain_title(self):
         d = self.new_daemon(http=True).start()
-        c = http.client.HTTPConnection("127.0.0.1", d.http_port, timeout=10)
-        c.request("GET", "/")
-        r = c.getresponse()
-        body, csp = r.read().decode("utf-8"), r.getheader("Content-Security-Policy")
-        c.close()
+        r, body = public_get(d, "/")
+        body, csp = body.decode("utf-8"), r.getheader("Content-Security-Policy")
         p = Page(body)
         self.assertEqual(p.title, "Agenda de sesiones con la sociedad civil")
         self.assertNotIn('class="oficina"', body)
@@ -272,10 +286,7 @@ class OfficeTest(DaemonTest):
             self.assertEqual(str(cal["DESCRIPTION"]), desc)
         d = self.new_daemon(http=True, extra_config="[daemon]\ntimezone = America/Tijuana\n")
         d.start()
-        c = http.client.HTTPConnection("127.0.0.1", d.http_port, timeout=10)
-        c.request("GET", "/calendarios/todos.ics")
-        cal = Calendar.from_ical(c.getresponse().read())
-        c.close()
+        cal = Calendar.from_ical(public_get(d, "/calendarios/todos.ics")[1])
         self.assertEqual(str(cal["X-WR-TIMEZONE"]), "America/Tijuana")
         self.assertEqual(str(cal["X-WR-CALDESC"]),
                          "Las sesiones de todos los temas del programa.")
