@@ -86,8 +86,9 @@ TEST_DEPS_token   := token secret
 # event_render.c, event_parse.c and event_tzmap.c (and budget.c and text.c,
 # which it uses); fecha means fecha.c and fecha_parse.c;
 # http means http.c, http_addr.c, http_conn.c, http_defer.c and http_date.c;
-# mailer means mailer.c and mailer_smtp.c.
-dep_expand = $(patsubst mailer,mailer mailer_smtp,$(patsubst http,http http_addr http_conn http_defer http_date,$(patsubst fecha,fecha fecha_parse,$(patsubst event,event event_render event_parse event_tzmap budget text,$(1)))))
+# mailer means mailer.c and mailer_smtp.c; message means message.c,
+# message_tpl.c and message_words.c.
+dep_expand = $(patsubst message,message message_tpl message_words,$(patsubst mailer,mailer mailer_smtp,$(patsubst http,http http_addr http_conn http_defer http_date,$(patsubst fecha,fecha fecha_parse,$(patsubst event,event event_render event_parse event_tzmap budget text,$(1))))))
 dep_objs = $(if $(filter ALL,$(TEST_DEPS_$(1))),$(LIB_OBJ),$(foreach m,$(call dep_expand,$(TEST_DEPS_$(1))),$(if $(filter sqlfiles templates,$(m)),$(BUILD)/gen/$(m).o,$(BUILD)/daemon/$(m).o)))
 
 .PHONY: all deps depcheck check check-run unit integration format format-check demo bench bench-tools fuzz fuzz-build fuzz-check soak install clean asan \

@@ -7,6 +7,13 @@
  * encoded, and nothing from data can add a header (CR/LF are dropped).
  * Texts come from Spanish templates: an operator's directory first, then
  * the built-in ones (contrib/templates/, embedded at build time).
+ *
+ * The templates are read once (message_templates_load) and what messages
+ * share is rendered once: every reminder of one session, kind, offset
+ * and topic differs only in its addressee, greeting, Message-ID and
+ * unsubscribe link, so those are filled into parts rendered, encoded
+ * (quoted-printable, base64) and kept for the next message. The module
+ * keeps that state: call it from one thread (the loop).
  */
 #ifndef CRONOGRAMA_MESSAGE_H
 #define CRONOGRAMA_MESSAGE_H
@@ -66,9 +73,22 @@ int message_render(const struct message_input *in, char **out, size_t *outlen,
  * Check the operator's templates in dir (NULL or "": none): every file
  * named like a built-in template must read and expand (known
  * placeholders, balanced sections). 0, or negative with err naming the
- * file. Nothing is kept: message_render reads the files itself.
+ * file. Nothing is kept.
  */
 int message_templates_check(const char *dir, char *err, size_t errlen);
+
+/*
+ * Read and check the operator's templates in dir as message_templates_check
+ * does, and keep them for message_render: at start and on SIGHUP, so that
+ * no message reads a file. On failure the templates kept so far stay. A
+ * message whose template_dir is not the kept one's has its directory
+ * loaded first (once, not per message).
+ */
+int message_templates_load(const char *dir, char *err, size_t errlen);
+
+/* Free the kept templates and shared parts (at exit; a later render
+ * makes them again). */
+void message_cleanup(void);
 
 /*
  * The date as people read it in the emails, at most buflen bytes:
