@@ -12,15 +12,16 @@
  * The shape (mailer_smtp.c):
  *
  *   loop ── submit ──▶ queued ──token──▶ ready FIFO ──▶ worker 1..N
- *     ▲                (loop only)       (mutex)          │ curl_easy_perform
+ *     ▲                (loop only)       (mutex)          │ curl_multi_perform
  *     └── zero timer ◀── finished ◀── uv_async ◀── results FIFO (mutex)
  *
  * - Up to max_connections worker threads, started when mail first needs
- *   them. Each owns one curl easy handle with every option set once; its
- *   connection cache keeps that worker's SMTP connection open between
- *   messages, so consecutive messages on a worker reuse the connection, as
- *   curl's multi cache did. Per message only the recipients and the size
- *   are set, then curl_easy_perform.
+ *   them. Each owns one curl easy handle with every option set once, on
+ *   a multi handle of its own whose connection cache keeps that worker's
+ *   SMTP connection open between messages, so consecutive messages on a
+ *   worker reuse the connection. Per message only the recipients and the
+ *   size are set; the transfer is driven with curl_multi_perform at once,
+ *   waiting in curl_multi_poll only when libcurl waits for the server.
  * - One slow connection holds only its own worker and the one message it
  *   carries; the others keep taking messages from the shared FIFO.
  * - Few wake-ups. A worker that finishes a message posts the result and
