@@ -33,9 +33,9 @@
 #define FLUSH_MS          20    /* outcomes wait at most this long */
 #define IDLE_RETRY_MS     1000  /* something due but nothing could move */
 #define EXPAND_ROWS       50000 /* a step of expansion also has a time budget */
-#define INFLIGHT_PER_CONN 16
+#define INFLIGHT_PER_CONN 32
 #define REPLAN_RETRY_MS   5000 /* a failed re-plan is tried again */
-#define INFLIGHT_MIN      64
+#define INFLIGHT_MIN      256
 #define CACHE_SESSIONS    8
 
 /* schedule_alarms_refresh and the staff nudges (schedule_staff_plan) in
