@@ -913,7 +913,10 @@ schedule_pump(struct schedule *s)
 	}
 	room = s->max_in_flight > s->in_flight ? s->max_in_flight - s->in_flight
 	                                       : 0;
-	if (ret >= 0 && !s->stopping && room > 0)
+	/* While due alarms are left to expand, the steps only expand: the
+	 * messages wait the few seconds a large expansion takes, which then
+	 * has the machine to itself. */
+	if (ret >= 0 && !s->stopping && room > 0 && !more)
 		ret = store_outbox_claim(s->st, now, (int)room, s->cfg->domain,
 		                         &rows, &nrows);
 	if (ret < 0) {
