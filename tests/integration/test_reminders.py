@@ -580,6 +580,39 @@ class ReminderTest(DaemonTest):
         self.outbox_where(lambda m: m and m[0]["state"] == "sent", "the row sent")
         self.assertEqual(os.listdir(os.path.join(self.d.state, "maildir", "tmp")), [])
 
+    def test_templates_are_read_at_start_and_on_sighup_only(self):
+        tpl = os.path.join(self.tmp, "templates")
+        os.makedirs(tpl)
+        path = os.path.join(tpl, "recordatorio.txt")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("Primera versión: {{titulo}}\n")
+        self.env(smtp=False, extra="template_dir = %s\n" % tpl)
+        self.osc("Red Uno", ["uno@example.org"], ["migracion"])
+        new = os.path.join(self.d.state, "maildir", "new")
+
+        def send(day):
+            self.session("Sesión %d" % day, "2031-05-%02dT10:00" % day,
+                         ["migracion"], "2h")
+            self.d.set_clock("2031-05-%02dT14:00:00Z" % day)
+            self.outbox_where(
+                lambda m: m and all(r["state"] == "sent" for r in m)
+                and len(m) == day - 19, "the reminder of day %d sent" % day)
+            texts = [check_message(os.path.join(new, n))["text"]
+                     for n in os.listdir(new)]
+            mine = [t for t in texts if "Sesión %d" % day in t]
+            self.assertEqual(len(mine), 1, texts)
+            return mine[0]
+
+        self.assertIn("Primera versión: Sesión 20", send(20))
+        # Edited on disk: nothing changes until the daemon is told.
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("Segunda versión: {{titulo}}\n")
+        self.assertIn("Primera versión: Sesión 21", send(21))
+        self.d.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "SIGHUP: re-read" in self.d.log_text(),
+                 what="the reload")
+        self.assertIn("Segunda versión: Sesión 22", send(22))
+
 
 if __name__ == "__main__":
     unittest.main()
