@@ -37,6 +37,7 @@
 #define REPLAN_RETRY_MS   5000 /* a failed re-plan is tried again */
 #define INFLIGHT_MIN      256
 #define CACHE_SESSIONS    8
+#define FIRST_CLAIM       32 /* rows claimed when nothing is in flight */
 
 /* schedule_alarms_refresh and the staff nudges (schedule_staff_plan) in
  * one transaction (one fsync for them all), or in the caller's if one is
@@ -913,6 +914,10 @@ schedule_pump(struct schedule *s)
 	}
 	room = s->max_in_flight > s->in_flight ? s->max_in_flight - s->in_flight
 	                                       : 0;
+	/* The start of a burst: a few rows, rendered and on their way
+	 * before the next step claims the rest. */
+	if (s->in_flight == 0 && room > FIRST_CLAIM)
+		room = FIRST_CLAIM;
 	/* While due alarms are left to expand, the steps only expand: the
 	 * messages wait the few seconds a large expansion takes, which then
 	 * has the machine to itself. */
