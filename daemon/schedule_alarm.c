@@ -16,7 +16,7 @@
 #include "store.h"
 
 #define ALARMS_PER_STEP  256 /* alarms read per expansion step */
-#define EXPAND_BUDGET_MS 8   /* and the time a step may take at most */
+#define EXPAND_BUDGET_MS 3   /* and the time a step may take at most */
 
 /* ---- the rules ---- */
 
