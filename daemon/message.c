@@ -390,10 +390,17 @@ shared_free(struct shared *sh)
 static char *
 key_strings(const struct message_input *in, size_t *len)
 {
-	const char *v[] = {
-	    in->from,        in->topic_slug,         in->topic_name,
-	    in->list_id,     in->unsubscribe_mailto, in->calendar_url,
-	    in->office_tzid, in->template_dir};
+	const char *v[] = {in->from,
+	                   in->topic_slug,
+	                   in->topic_name,
+	                   in->list_id,
+	                   in->unsubscribe_mailto,
+	                   in->calendar_url,
+	                   in->office_tzid,
+	                   in->template_dir,
+	                   in->office_name,
+	                   in->office_signature,
+	                   in->privacy_url};
 	struct mime_buf b = {0};
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
@@ -558,6 +565,34 @@ shared_body(const char *dir, const char *base, const char *ext,
 	return body_segment(b);
 }
 
+/* Who signs: [office] signature (its '|' made line breaks, spaces around
+ * them trimmed), else the office's name, else the office's role. */
+static const char *
+signature_lines(const struct message_input *in, char *buf, size_t len)
+{
+	const char *s = in->office_signature;
+	size_t o = 0;
+
+	if (!has_text(s))
+		return has_text(in->office_name)
+		           ? in->office_name
+		           : "Oficina de enlace con organizaciones de la "
+		             "sociedad civil";
+	for (; *s && o + 1 < len; s++) {
+		if (*s != '|') {
+			buf[o++] = *s;
+			continue;
+		}
+		while (o > 0 && buf[o - 1] == ' ')
+			o--;
+		buf[o++] = '\n';
+		while (s[1] == ' ')
+			s++;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 /*
  * Make sh from in: with holes for the greeting and the unsubscribe link
  * when holes is set (to be kept for the messages that follow), else with
@@ -569,7 +604,7 @@ shared_make(const struct message_input *in, int holes, struct shared *sh,
             char *err, size_t errlen)
 {
 	const struct event *ev = in->ev, *old = in->old;
-	char when[256] = "", when_old[256] = "";
+	char when[256] = "", when_old[256] = "", firma[1100];
 	const char *vals[TPL_NVARS] = {0}, *base = kind_template(in->kind);
 	int r;
 
@@ -617,6 +652,9 @@ shared_make(const struct message_input *in, int holes, struct shared *sh,
 	vals[TPL_CALENDARIO] = in->calendar_url;
 	vals[TPL_TEXTO] = in->kind == MESSAGE_STAFF ? in->body_text : NULL;
 	vals[TPL_TARDE] = in->late ? "sí" : NULL;
+	vals[TPL_OFICINA] = has_text(in->office_name) ? in->office_name : NULL;
+	vals[TPL_FIRMA] = signature_lines(in, firma, sizeof(firma));
+	vals[TPL_AVISO] = has_text(in->privacy_url) ? in->privacy_url : NULL;
 	if (holes) {
 		vals[TPL_ORGANIZACION] = sh->has_org ? tpl_hole : NULL;
 		vals[TPL_BAJA] =
@@ -729,7 +767,8 @@ own_fields(const struct message_input *in, struct own *o, char *err,
 /* The headers: the shared ones around the message's own. */
 static void
 headers_write(const struct message_input *in, const struct shared *sh,
-              const struct own *o, struct mime_buf *b, const char *boundary)
+              const struct own *o, struct mime_buf *b, const char *boundary,
+              const char *mixed)
 {
 	struct mime_hdr h;
 
@@ -746,9 +785,15 @@ headers_write(const struct message_input *in, const struct shared *sh,
 	mime_buf_addf(b, "Message-ID: <%s>\r\n", o->msgid);
 	mime_buf_add(b, sh->hdr_subject.p, sh->hdr_subject.len);
 	mime_buf_adds(b, "MIME-Version: 1.0\r\n");
-	mime_buf_addf(
-	    b, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n",
-	    boundary);
+	if (mixed)
+		mime_buf_addf(
+		    b, "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n",
+		    mixed);
+	else
+		mime_buf_addf(b,
+		              "Content-Type: multipart/alternative;\r\n "
+		              "boundary=\"%s\"\r\n",
+		              boundary);
 	if (sh->hdr_list_id.len)
 		mime_buf_add(b, sh->hdr_list_id.p, sh->hdr_list_id.len);
 	if (o->unsub_url || sh->unsub_mailto) {
@@ -783,7 +828,7 @@ message_write(const struct message_input *in, const struct shared *sh,
 {
 	struct mime_buf b = {0}, scratch = {0};
 	struct fill f = {{0}};
-	char boundary[64];
+	char boundary[64], mixed[72];
 
 	f.vals[TPL_ORGANIZACION] = in->osc_name;
 	f.vals[TPL_BAJA] = in->unsubscribe_url;
@@ -792,8 +837,18 @@ message_write(const struct message_input *in, const struct shared *sh,
 	/* The shared parts' size and room for the headers: one allocation
 	 * for most messages. */
 	mime_buf_reserve(&b, sh->text.enc.len + sh->html.enc.len +
-	                         sh->ical.len + 2048);
-	headers_write(in, sh, o, &b, boundary);
+	                         2 * sh->ical.len + 2048);
+	/* A message with a session is multipart/mixed: the alternatives,
+	 * then the session as a file (Gmail's own invitations have this
+	 * shape; Thunderbird and Outlook show the file). */
+	snprintf(mixed, sizeof(mixed), "%s_m", boundary);
+	headers_write(in, sh, o, &b, boundary, sh->has_ical ? mixed : NULL);
+	if (sh->has_ical)
+		mime_buf_addf(&b,
+		              "--%s\r\n"
+		              "Content-Type: multipart/alternative;\r\n"
+		              " boundary=\"%s\"\r\n\r\n",
+		              mixed, boundary);
 	mime_buf_addf(&b, "--%s\r\n", boundary);
 	mime_buf_adds(&b,
 	              "Content-Type: text/plain; charset=UTF-8\r\n"
@@ -814,6 +869,18 @@ message_write(const struct message_input *in, const struct shared *sh,
 		mime_buf_add(&b, sh->ical.p, sh->ical.len);
 	}
 	mime_buf_addf(&b, "--%s--\r\n", boundary);
+	if (sh->has_ical) {
+		mime_buf_addf(&b,
+		              "--%s\r\n"
+		              "Content-Type: application/ics; "
+		              "name=\"invitacion.ics\"\r\n"
+		              "Content-Disposition: attachment; "
+		              "filename=\"invitacion.ics\"\r\n"
+		              "Content-Transfer-Encoding: base64\r\n\r\n",
+		              mixed);
+		mime_buf_add(&b, sh->ical.p, sh->ical.len);
+		mime_buf_addf(&b, "--%s--\r\n", mixed);
+	}
 	if (scratch.oom)
 		b.oom = 1;
 	mime_buf_free(&scratch);

@@ -3,10 +3,13 @@
  * multipart/alternative of text/plain and text/html (UTF-8,
  * quoted-printable) and text/calendar; charset=UTF-8; method=PUBLISH|CANCEL
  * (its VCALENDAR has METHOD, ORGANIZER, the VTIMEZONEs it needs, no
- * ATTENDEE). CRLF line ends, no line over 998 octets, headers RFC 2047
- * encoded, and nothing from data can add a header (CR/LF are dropped).
- * Texts come from Spanish templates: an operator's directory first, then
- * the built-in ones (contrib/templates/, embedded at build time).
+ * ATTENDEE). A message that carries a session wraps that in a
+ * multipart/mixed with the same calendar attached as "invitacion.ics", a
+ * file every mail reader shows and a person can open. CRLF line ends, no line
+ * over 998 octets, headers RFC 2047 encoded, and nothing from data can add a
+ * header (CR/LF are dropped). Texts come from Spanish templates: an operator's
+ * directory first, then the built-in ones (contrib/templates/, embedded at
+ * build time).
  *
  * The templates are read once (message_templates_load) and what messages
  * share is rendered once: every reminder of one session, kind, offset
@@ -46,12 +49,16 @@ struct message_input {
 	const char *unsubscribe_url; /* https://…/baja/TOKEN, or NULL */
 	const char *unsubscribe_mailto; /* mailto:…, or NULL */
 	const char *calendar_url;       /* the topic's feed, or NULL */
-	const char *office_tzid;  /* the office's zone for the date words */
-	const char *template_dir; /* operator's templates, or NULL */
-	const char *subject;      /* STAFF only */
-	const char *body_text;    /* STAFF only */
-	int64_t date;             /* Date: header, UTC seconds */
-	int late;                 /* REMINDER sent after downtime */
+	const char *office_tzid;      /* the office's zone for the date words */
+	const char *office_name;      /* [office] name, or NULL */
+	const char *office_signature; /* [office] signature, lines split by
+	                                 '|', or NULL: the office's name */
+	const char *privacy_url;      /* [office] privacy_url, or NULL */
+	const char *template_dir;     /* operator's templates, or NULL */
+	const char *subject;          /* STAFF only */
+	const char *body_text;        /* STAFF only */
+	int64_t date;                 /* Date: header, UTC seconds */
+	int late;                     /* REMINDER sent after downtime */
 };
 
 /*

@@ -28,6 +28,9 @@ enum tpl_var {
 	TPL_BAJA,
 	TPL_TEXTO,
 	TPL_TARDE,
+	TPL_OFICINA,
+	TPL_FIRMA,
+	TPL_AVISO,
 	TPL_NVARS
 };
 
@@ -60,9 +63,10 @@ void tpl_out_free(struct tpl_out *o);
  * Expand the template name ("recordatorio.txt") of the operator's
  * directory dir (NULL or "": the built-ins only) into out: {{var}} is the
  * value (HTML-escaped when the name ends in ".html"), {{#var}}…{{/var}}
- * keeps its inside only when the value is not empty. The templates of dir
- * are read once (message_templates_load), not at every call. 0, or
- * negative with err: -EINVAL (unknown placeholder, unbalanced section),
+ * keeps its inside only when the value is not empty, and {{>firma}} is
+ * the partial template firma.txt (or firma.html) expanded in place. The
+ * templates of dir are read once (message_templates_load), not at every call.
+ * 0, or negative with err: -EINVAL (unknown placeholder, unbalanced section),
  * -ENOENT (no such template), -EIO/-ENOMEM (dir could not be read).
  */
 int tpl_render(const char *dir, const char *name,

@@ -33,7 +33,14 @@ static const char *const var_names[TPL_NVARS] = {
     [TPL_BAJA] = "baja",
     [TPL_TEXTO] = "texto",
     [TPL_TARDE] = "tarde",
+    [TPL_OFICINA] = "oficina",
+    [TPL_FIRMA] = "firma",
+    [TPL_AVISO] = "aviso",
 };
+
+/* The partials a template may include with {{>name}}: one text written
+ * once for every kind of message. */
+static const char *const partial_names[] = {"firma"};
 
 /* The templates of one directory: texts[i] is the operator's text of
  * message_templates[i], or NULL where the built-in one applies. */
@@ -135,6 +142,55 @@ var_find(const char *name, size_t len)
 	return -1;
 }
 
+static const char *tpl_text_find(const struct tpl_set *set, const char *name);
+static int tpl_expand(const struct tpl_set *set, const char *name,
+                      const char *src, const char *const *vals, int html,
+                      int in_partial, struct tpl_out *out, char *err,
+                      size_t errlen);
+
+/*
+ * {{>NAME}} of template name: the partial NAME.txt (NAME.html in an HTML
+ * template) of set, expanded into out unless hidden (it is checked all
+ * the same). A partial cannot include another. 0 or -EINVAL.
+ */
+static int
+tpl_partial(const struct tpl_set *set, const char *name, const char *t,
+            size_t len, const char *const *vals, int html, int in_partial,
+            int hidden, struct tpl_out *out, char *err, size_t errlen)
+{
+	char file[64];
+	const char *text = NULL;
+	struct tpl_out discard = {0};
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(partial_names) / sizeof(partial_names[0]); i++)
+		if (strlen(partial_names[i]) == len &&
+		    !memcmp(partial_names[i], t, len))
+			break;
+	if (i == sizeof(partial_names) / sizeof(partial_names[0])) {
+		err_set(err, errlen, "template %s: unknown partial {{>%.*s}}",
+		        name, (int)len, t);
+		return -EINVAL;
+	}
+	if (in_partial) {
+		err_set(err, errlen,
+		        "template %s: a partial cannot include {{>%.*s}}", name,
+		        (int)len, t);
+		return -EINVAL;
+	}
+	snprintf(file, sizeof(file), "%s.%s", partial_names[i],
+	         html ? "html" : "txt");
+	if ((text = tpl_text_find(set, file)) == NULL) {
+		err_set(err, errlen, "no template named %s", file);
+		return -ENOENT;
+	}
+	r = tpl_expand(set, file, text, vals, html, 1, hidden ? &discard : out,
+	               err, errlen);
+	tpl_out_free(&discard);
+	return r;
+}
+
 /*
  * Expand template src (named name, for messages) into out: {{var}} is
  * the value (HTML-escaped when html), {{#var}}…{{/var}} keeps its inside
@@ -144,7 +200,8 @@ var_find(const char *name, size_t len)
  * message), whether their section shows or not.
  */
 static int
-tpl_expand(const char *name, const char *src, const char *const *vals, int html,
+tpl_expand(const struct tpl_set *set, const char *name, const char *src,
+           const char *const *vals, int html, int in_partial,
            struct tpl_out *out, char *err, size_t errlen)
 {
 	const char *stack[SECTION_DEPTH];
@@ -170,10 +227,25 @@ tpl_expand(const char *name, const char *src, const char *const *vals, int html,
 			t++;
 		while (te > t && te[-1] == ' ')
 			te--;
-		char sigil = (t < te && (*t == '#' || *t == '/')) ? *t : 0;
+		char sigil =
+		    (t < te && (*t == '#' || *t == '/' || *t == '>')) ? *t : 0;
 		if (sigil)
 			t++;
 		size_t len = (size_t)(te - t);
+		if (sigil == '>') {
+			int r =
+			    tpl_partial(set, name, t, len, vals, html,
+			                in_partial, hidden, out, err, errlen);
+			if (r < 0)
+				return r;
+			p = close + 2;
+			/* A partial alone on its line brings its own line
+			 * ends. */
+			if ((open == src || open[-1] == '\n') &&
+			    (*p == '\n' || (p[0] == '\r' && p[1] == '\n')))
+				p += *p == '\r' ? 2 : 1;
+			continue;
+		}
 		int v = var_find(t, len);
 		if (v < 0) {
 			err_set(err, errlen,
@@ -328,14 +400,27 @@ tpl_set_load(struct tpl_set *set, const char *dir, char *err, size_t errlen)
 		snprintf(path, sizeof(path), "%s/%s", dir, name);
 		r = tpl_file_read(path, &set->texts[i], err, errlen);
 		if (r == 0 && set->texts[i])
-			r = tpl_expand(path, set->texts[i], vals,
-			               strstr(name, ".html") != NULL, &out, err,
-			               errlen);
+			r = tpl_expand(set, path, set->texts[i], vals,
+			               strstr(name, ".html") != NULL, 0, &out,
+			               err, errlen);
 		tpl_out_free(&out);
 	}
 	if (r < 0)
 		tpl_set_free(set);
 	return r;
+}
+
+/* The text of template name in set: the operator's file, else the
+ * built-in one; NULL if there is no such template. */
+static const char *
+tpl_text_find(const struct tpl_set *set, const char *name)
+{
+	for (unsigned i = 0; i < message_templates_count; i++)
+		if (!strcmp(message_templates[i].name, name))
+			return set->texts && set->texts[i]
+			           ? set->texts[i]
+			           : message_templates[i].text;
+	return NULL;
 }
 
 static int
@@ -388,7 +473,6 @@ tpl_render(const char *dir, const char *name, const char *const vals[TPL_NVARS],
            struct tpl_out *out, char *err, size_t errlen)
 {
 	const char *text = NULL;
-	unsigned i;
 	int r;
 
 	/* Another directory than the kept one's (a test, or a caller that
@@ -397,18 +481,10 @@ tpl_render(const char *dir, const char *name, const char *const vals[TPL_NVARS],
 		if ((r = message_templates_load(dir, err, errlen)) < 0)
 			return r;
 	}
-	for (i = 0; i < message_templates_count; i++) {
-		if (!strcmp(message_templates[i].name, name)) {
-			text = kept.texts && kept.texts[i]
-			           ? kept.texts[i]
-			           : message_templates[i].text;
-			break;
-		}
-	}
-	if (!text) {
+	if ((text = tpl_text_find(&kept, name)) == NULL) {
 		err_set(err, errlen, "no template named %s", name);
 		return -ENOENT;
 	}
-	return tpl_expand(name, text, vals, strstr(name, ".html") != NULL, out,
-	                  err, errlen);
+	return tpl_expand(&kept, name, text, vals,
+	                  strstr(name, ".html") != NULL, 0, out, err, errlen);
 }

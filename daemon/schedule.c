@@ -735,6 +735,9 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 	in.message_id = r->message_id;
 	in.office_tzid = cfg->timezone;
 	in.template_dir = cfg->template_dir;
+	in.office_name = cfg->office_name;
+	in.office_signature = cfg->office_signature;
+	in.privacy_url = cfg->office_privacy_url;
 	in.date = r->due;
 	in.late = r->late;
 	if (topic) {

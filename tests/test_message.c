@@ -368,9 +368,16 @@ test_message_headers(void **state)
 	v = header_get(msg, "X-Auto-Response-Suppress");
 	assert_string_equal(v, "All");
 	free(v);
+	/* The alternatives inside multipart/mixed, beside invitacion.ics. */
 	v = header_get(msg, "Content-Type");
-	assert_non_null(strstr(v, "multipart/alternative"));
+	assert_non_null(strstr(v, "multipart/mixed"));
 	free(v);
+	assert_non_null(strstr(msg, "Content-Type: multipart/alternative;\r\n"
+	                            " boundary="));
+	assert_non_null(strstr(msg, "Content-Type: application/ics; "
+	                            "name=\"invitacion.ics\"\r\n"
+	                            "Content-Disposition: attachment; "
+	                            "filename=\"invitacion.ics\"\r\n"));
 	assert_non_null(strstr(msg, "Content-Type: text/calendar; "
 	                            "charset=UTF-8; method=PUBLISH\r\n"));
 	free(msg);
@@ -708,6 +715,110 @@ same_as_whole(const struct message_input *in)
 	free(b);
 }
 
+/* The office from the configuration alone: the signature of every kind
+ * from one partial (firma.txt, firma.html), its lines from [office]
+ * signature, the privacy notice linked; an operator's firma.txt replaces
+ * it for every kind at once. */
+static void
+test_message_office_signature(void **state)
+{
+	enum message_kind kinds[] = {MESSAGE_REMINDER, MESSAGE_DATED,
+	                             MESSAGE_MOVED, MESSAGE_PLACE,
+	                             MESSAGE_CANCEL};
+	char dir[] = "/tmp/test-message-XXXXXX", path[600], err[256] = "";
+	struct event ev, old;
+	struct message_input in;
+	char *msg, *text, *html;
+
+	session_make(&ev);
+	session_make(&old);
+	assert_int_equal(event_str_set(&old.location, "Tlatelolco"), 0);
+	/* No [office]: the office's role signs, as before. */
+	input_make(&in, MESSAGE_REMINDER, &ev);
+	msg = render_ok(&in);
+	text = part_get(msg, "text/plain");
+	assert_non_null(strstr(text,
+	                       "Atentamente,\r\nOficina de enlace con "
+	                       "organizaciones de la sociedad civil\r\n"));
+	assert_null(strstr(text, "Aviso de privacidad"));
+	free(text);
+	free(msg);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		input_make(&in, kinds[i], &ev);
+		in.old = &old;
+		in.office_name = "Dirección General de Vinculación";
+		in.office_signature = "Dirección General de Vinculación |  "
+		                      "Secretaría de Relaciones Exteriores";
+		in.privacy_url = "https://sre.example.gob.mx/privacidad";
+		msg = render_ok(&in);
+		text = part_get(msg, "text/plain");
+		html = part_get(msg, "text/html");
+		assert_non_null(
+		    strstr(text, "Atentamente,\r\nDirección General de "
+		                 "Vinculación\r\nSecretaría de Relaciones "
+		                 "Exteriores\r\n\r\nAviso de privacidad: "
+		                 "https://sre.example.gob.mx/privacidad\r\n"));
+		assert_non_null(strstr(html, "Atentamente,<br>\r\nDirección "
+		                             "General de Vinculación<br>\r\n"
+		                             "Secretaría de Relaciones "
+		                             "Exteriores</p>"));
+		assert_non_null(
+		    strstr(html, "<a href=\"https://sre.example.gob.mx/"
+		                 "privacidad\" style=\"color:#555555;\">Aviso "
+		                 "de privacidad</a> de Dirección General de "
+		                 "Vinculación</p>"));
+		assert_null(strstr(text, "Oficina de enlace"));
+		free(text);
+		free(html);
+		same_as_whole(&in);
+		free(msg);
+	}
+	/* The name alone signs when there is no signature. */
+	input_make(&in, MESSAGE_CANCEL, &ev);
+	in.office_name = "Unidad de Enlace";
+	msg = render_ok(&in);
+	text = part_get(msg, "text/plain");
+	assert_non_null(strstr(text, "Atentamente,\r\nUnidad de Enlace\r\n"));
+	free(text);
+	free(msg);
+
+	/* One file changes every kind's signature. */
+	assert_non_null(mkdtemp(dir));
+	file_write(dir, "firma.txt", "Saludos de {{oficina}}\n");
+	assert_int_equal(message_templates_load(dir, err, sizeof(err)), 0);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		input_make(&in, kinds[i], &ev);
+		in.old = &old;
+		in.office_name = "Unidad de Enlace";
+		in.template_dir = dir;
+		msg = render_ok(&in);
+		text = part_get(msg, "text/plain");
+		assert_non_null(
+		    strstr(text, "Saludos de Unidad de Enlace\r\n"));
+		assert_null(strstr(text, "Atentamente"));
+		free(text);
+		free(msg);
+	}
+	/* Partials are checked like templates. */
+	file_write(dir, "firma.txt", "{{>firma}}\n");
+	assert_int_equal(message_templates_check(dir, err, sizeof(err)),
+	                 -EINVAL);
+	assert_non_null(strstr(err, "a partial cannot include {{>firma}}"));
+	file_write(dir, "firma.txt", "ok\n");
+	file_write(dir, "recordatorio.txt", "{{>pie}}\n");
+	assert_int_equal(message_templates_check(dir, err, sizeof(err)),
+	                 -EINVAL);
+	assert_non_null(strstr(err, "unknown partial {{>pie}}"));
+	snprintf(path, sizeof(path), "%s/firma.txt", dir);
+	assert_int_equal(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/recordatorio.txt", dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+	message_cleanup();
+	event_fini(&old);
+	event_fini(&ev);
+}
+
 static void
 test_message_shared_parts_same_bytes(void **state)
 {
@@ -997,6 +1108,7 @@ main(void)
 	    cmocka_unit_test(test_message_when_words),
 	    cmocka_unit_test(test_message_boundary_from_id),
 	    cmocka_unit_test(test_message_python_check),
+	    cmocka_unit_test(test_message_office_signature),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

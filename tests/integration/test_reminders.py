@@ -21,6 +21,8 @@ import tempfile
 import time
 import unittest
 
+from icalendar import Calendar
+
 from harness import (DaemonTest, Smtpd, TOPICS, ROOT, PYTHON, free_port,
                      wait_for)
 
@@ -223,6 +225,43 @@ class ReminderTest(DaemonTest):
                           "Red Ambiental del Norte", "Red Ambiental del Norte"])
         _, out, _ = self.d.ctl("outbox", "--event", ev["id"])
         self.assertEqual(out.count(" sent "), 4, out)
+
+    def test_office_signs_and_the_invitation_is_attached(self):
+        """[office] alone puts the office's signature and its privacy
+        notice in the email; the session travels as an invitacion.ics
+        attachment beside the text/calendar alternative, byte for byte the
+        same calendar."""
+        self.env(extra="[office]\nname = Unidad de Enlace «SRE»\n"
+                       "signature = Unidad de Enlace | Secretaría de "
+                       "Relaciones Exteriores\n"
+                       "privacy_url = https://example.gob.mx/aviso\n")
+        self.osc("Red Ambiental del Norte", ["avisos@red-norte.example.org"],
+                 ["cambio-climatico"])
+        ev = self.session("Reunión de seguimiento", "2031-03-10T10:00",
+                          ["cambio-climatico"], "1d")
+        self.d.set_clock(iso(ts("2031-03-10T16:00:00Z") - 86400))
+        wait_for(lambda: len(self.smtpd.messages()) == 1, what="1 message")
+        path = self.spool_files()[0]
+        summary = check_message(path)
+        self.assertEqual(summary["attachment"], "invitacion.ics")
+        msg = parse(path)
+        self.assertEqual(msg.get_content_type(), "multipart/mixed")
+        att = [p for p in msg.walk() if p.get_filename() == "invitacion.ics"]
+        self.assertEqual(len(att), 1)
+        self.assertEqual(att[0].get_content_disposition(), "attachment")
+        cal = Calendar.from_ical(att[0].get_payload(decode=True))
+        uids = [str(c["UID"]) for c in cal.walk("VEVENT")]
+        self.assertEqual(uids, [ev["uid"]])
+        text = msg.get_body(("plain",)).get_content()
+        self.assertIn("Atentamente,\nUnidad de Enlace\n"
+                      "Secretaría de Relaciones Exteriores\n", text)
+        self.assertIn("Aviso de privacidad: https://example.gob.mx/aviso",
+                      text)
+        self.assertNotIn("Oficina de enlace", text)
+        page = msg.get_body(("html",)).get_content()
+        self.assertIn('<a href="https://example.gob.mx/aviso"', page)
+        self.assertIn("Aviso de privacidad</a> de Unidad de Enlace "
+                      "«SRE»", page)
 
     def test_451_three_times_then_delivered_with_same_message_id(self):
         self.env("--fail-first", "3", "--fail-code", "451")
@@ -555,7 +594,7 @@ class ReminderTest(DaemonTest):
             summary = check_message(path)
             self.assertEqual(summary["uid"], ev["uid"])
             msg = parse(path)
-            cal = [p for p in msg.iter_parts()
+            cal = [p for p in msg.walk()
                    if p.get_content_type() == "text/calendar"][0].get_content()
             local = ev["start"].replace("-", "") + "T100000"
             self.assertIn("DTSTART;TZID=%s:%s" % (tzid, local), cal)
