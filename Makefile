@@ -89,11 +89,12 @@ TEST_DEPS_token   := token secret
 # A module split by suffix is named by its first file: event means event.c,
 # event_render.c, event_parse.c and event_tzmap.c (and budget.c, buf.c and text.c,
 # which it uses); fecha means fecha.c, fecha_parse.c and fecha_words.c;
-# http means http.c, http_addr.c, http_conn.c, http_defer.c, http_reply.c and
-# http_run.c;
-# mailer means mailer.c, mailer_list.c and mailer_smtp.c; store means
-# store.c and store_event.c.
-dep_expand = $(patsubst store,store store_event,$(patsubst mailer,mailer mailer_list mailer_smtp,$(patsubst http,http http_addr http_conn http_defer http_reply http_run,$(patsubst fecha,fecha fecha_parse fecha_words,$(patsubst event,event event_render event_parse event_tzmap budget buf text,$(1))))))
+# http means http.c, http_addr.c, http_conn.c, http_date.c, http_defer.c,
+# http_reply.c and http_run.c;
+# mailer means mailer.c, mailer_list.c and mailer_smtp.c; message means
+# message.c, message_tpl.c and message_words.c; store means store.c and
+# store_event.c.
+dep_expand = $(patsubst message,message message_tpl message_words,$(patsubst store,store store_event,$(patsubst mailer,mailer mailer_list mailer_smtp,$(patsubst http,http http_addr http_conn http_date http_defer http_reply http_run,$(patsubst fecha,fecha fecha_parse fecha_words,$(patsubst event,event event_render event_parse event_tzmap budget buf text,$(1)))))))
 dep_objs = $(if $(filter ALL,$(TEST_DEPS_$(1))),$(LIB_OBJ),$(foreach m,$(call dep_expand,$(TEST_DEPS_$(1))),$(if $(filter sqlfiles templates,$(m)),$(BUILD)/gen/$(m).o,$(BUILD)/daemon/$(m).o)))
 
 .PHONY: all deps depcheck check check-run unit integration format format-check lint demo bench bench-tools fuzz fuzz-build fuzz-check soak install clean asan \

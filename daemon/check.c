@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -18,6 +19,7 @@
 #include "http.h"
 #include "message.h"
 #include "secret.h"
+#include "text.h"
 #include "url.h"
 
 /*
@@ -263,12 +265,157 @@ check_staff(const struct config *c, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * 0 if s is text a person may read on the page and in emails: valid
+ * UTF-8 of at most max bytes, one line, no invisible characters (bidi
+ * controls, zero-width ones), and, when lines is set, at most that many
+ * '|'-separated lines, none of them empty. Else why.
+ */
+static int
+check_office_text(const char *s, size_t max, int lines, char *why,
+                  size_t whylen)
+{
+	char *copy;
+	size_t removed;
+	int n = 1;
+	const char *p;
+
+	if (text_check("the value", s, max, 1, why, whylen) < 0)
+		return -EINVAL;
+	if ((copy = strdup(s)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -ENOMEM;
+	}
+	removed = text_strip_invisible(copy);
+	free(copy);
+	if (removed > 0) {
+		snprintf(why, whylen,
+		         "holds %zu invisible character%s (bidi controls or "
+		         "zero-width ones)",
+		         removed, removed == 1 ? "" : "s");
+		return -EINVAL;
+	}
+	if (!lines || *s == '\0')
+		return 0;
+	for (p = s; *p; p++)
+		n += *p == '|';
+	if (n > lines) {
+		snprintf(why, whylen, "%d lines; at most %d (separated by '|')",
+		         n, lines);
+		return -EINVAL;
+	}
+	for (p = s;; p++) {
+		size_t len = strcspn(p, "|");
+
+		if (strspn(p, " \t") >= len) {
+			snprintf(why, whylen,
+			         "an empty line (two '|' with nothing between, "
+			         "or one at an end)");
+			return -EINVAL;
+		}
+		p += len;
+		if (*p == '\0')
+			return 0;
+	}
+}
+
+/*
+ * 0 if s reads as a telephone number: digits, spaces and + - ( ) . /,
+ * a '+' only first, between 5 and 20 digits before an optional extension
+ * ("ext. 4021", "ext 4021", "x4021"). Else why.
+ */
+static int
+check_phone(const char *s, char *why, size_t whylen)
+{
+	size_t digits = 0, i, n = strlen(s);
+
+	for (i = 0; i < n; i++) {
+		char ch = s[i];
+
+		if (ch >= '0' && ch <= '9') {
+			digits++;
+			continue;
+		}
+		if (ch == '+' && i == 0)
+			continue;
+		if (strchr(" -()./", ch) != NULL)
+			continue;
+		if (strncasecmp(s + i, "ext", 3) == 0 ||
+		    (ch == 'x' || ch == 'X')) {
+			size_t j = i + (ch == 'x' || ch == 'X' ? 1 : 3);
+
+			if (s[j] == '.')
+				j++;
+			j += strspn(s + j, " ");
+			if (digits >= 5 && s[j] != '\0' &&
+			    strspn(s + j, "0123456789") == strlen(s + j))
+				break;
+		}
+		snprintf(why, whylen,
+		         "'%s' is not a telephone number (like +52 55 3686 "
+		         "5100 ext. 4021)",
+		         s);
+		return -EINVAL;
+	}
+	if (digits < 5 || digits > 20) {
+		snprintf(why, whylen,
+		         "'%s' has %zu digits; a telephone number has 5 to 20",
+		         s, digits);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* [office]: what the page, the feeds and the emails show of the office. */
+static int
+check_office(const struct config *c, char *err, size_t errlen)
+{
+	char why[1024];
+
+	if (check_office_text(c->office_name, 150, 0, why, sizeof(why)) < 0)
+		return config_key_fail(c, "office", "name", err, errlen, "%s",
+		                       why);
+	if (check_office_text(c->office_signature, 1000, 8, why, sizeof(why)) <
+	    0)
+		return config_key_fail(c, "office", "signature", err, errlen,
+		                       "%s", why);
+	if (c->office_email[0] &&
+	    addr_spec_check(c->office_email, why, sizeof(why)) < 0)
+		return config_key_fail(c, "office", "email", err, errlen, "%s",
+		                       why);
+	if (c->office_phone[0] &&
+	    check_phone(c->office_phone, why, sizeof(why)) < 0)
+		return config_key_fail(c, "office", "phone", err, errlen, "%s",
+		                       why);
+	if (check_office_text(c->office_address, 1000, 8, why, sizeof(why)) < 0)
+		return config_key_fail(c, "office", "address", err, errlen,
+		                       "%s", why);
+	if (c->office_privacy_url[0] &&
+	    url_check(c->office_privacy_url, "http|https", 1, why,
+	              sizeof(why)) < 0)
+		return config_key_fail(c, "office", "privacy_url", err, errlen,
+		                       "%s", why);
+	if (c->office_logo_url[0]) {
+		/* The page's Content-Security-Policy names the logo's URL,
+		 * where these would end the source or the directive. */
+		if (url_check(c->office_logo_url, "https", 1, why,
+		              sizeof(why)) < 0)
+			return config_key_fail(c, "office", "logo_url", err,
+			                       errlen, "%s", why);
+		if (strpbrk(c->office_logo_url, ";,'\"") != NULL)
+			return config_key_fail(
+			    c, "office", "logo_url", err, errlen,
+			    "'%s' holds ; , or a quote", c->office_logo_url);
+	}
+	return 0;
+}
+
 int
 check_config(const struct config *c, char *err, size_t errlen)
 {
 	if (check_daemon(c, err, errlen) < 0 ||
 	    check_http(c, err, errlen) < 0 || check_mail(c, err, errlen) < 0 ||
-	    check_staff(c, err, errlen) < 0)
+	    check_staff(c, err, errlen) < 0 || check_office(c, err, errlen) < 0)
 		return -EINVAL;
 	return 0;
 }

@@ -140,6 +140,25 @@ static const struct config_key config_keys[] = {
     {"import", "max_memory", CONFIG_INT, 0, OFF(import_max_memory), "256", 16,
      65536, NULL,
      "MB an import may take while it is read; a larger one is refused"},
+    {"office", "name", CONFIG_STRING, 0, OFF(office_name), "", 0, 0, NULL,
+     "the office's name, in the page's header and footer, the feeds' "
+     "description and the emails' signature (empty: none)"},
+    {"office", "signature", CONFIG_STRING, 0, OFF(office_signature), "", 0, 0,
+     NULL,
+     "the emails' signature, lines separated by '|' (empty: the office's "
+     "name)"},
+    {"office", "email", CONFIG_STRING, 0, OFF(office_email), "", 0, 0, NULL,
+     "contact address organisations may write to (empty: none shown)"},
+    {"office", "phone", CONFIG_STRING, 0, OFF(office_phone), "", 0, 0, NULL,
+     "contact telephone, like +52 55 3686 5100 ext. 4021 (empty: none)"},
+    {"office", "address", CONFIG_STRING, 0, OFF(office_address), "", 0, 0, NULL,
+     "postal address, lines separated by '|' (empty: none)"},
+    {"office", "privacy_url", CONFIG_STRING, 0, OFF(office_privacy_url), "", 0,
+     0, NULL,
+     "the privacy notice (aviso de privacidad), an http(s) URL linked from "
+     "the page's footer (empty: no link)"},
+    {"office", "logo_url", CONFIG_STRING, 0, OFF(office_logo_url), "", 0, 0,
+     NULL, "an https URL of the office's logo for the page (empty: none)"},
 };
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))

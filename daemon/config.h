@@ -65,6 +65,14 @@ struct config {
 	/* [import] */
 	int64_t import_timeout;
 	int import_max_memory; /* MB */
+	/* [office] (empty strings: not given) */
+	char *office_name;
+	char *office_signature; /* lines separated by '|' */
+	char *office_email;
+	char *office_phone;
+	char *office_address; /* lines separated by '|' */
+	char *office_privacy_url;
+	char *office_logo_url;
 };
 
 /*

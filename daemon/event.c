@@ -342,6 +342,41 @@ event_tzid_known(const char *tzid)
 }
 
 int
+event_tz_abbrev(const char *tzid, int64_t utc, char *buf, size_t buflen,
+                int *offset_s)
+{
+	struct icaltimetype t;
+	struct tz_entry *e;
+	const char *names, *slash;
+	int daylight = 0, off;
+	size_t n;
+
+	buf[0] = '\0';
+	if (!tzid || !(e = event_tz_find(tzid)) || buflen == 0)
+		return -EINVAL;
+	t = icaltime_from_timet_with_zone((time_t)utc, 0,
+	                                  icaltimezone_get_utc_timezone());
+	off = icaltimezone_get_utc_offset_of_utc_time(e->zone, &t, &daylight);
+	if (offset_s)
+		*offset_s = off;
+	/* "CST/CDT": standard, then daylight; "CET" alone when both agree. */
+	names = icaltimezone_get_tznames(e->zone);
+	if (!names)
+		return 0;
+	slash = strchr(names, '/');
+	if (daylight && slash)
+		names = slash + 1;
+	n = daylight || !slash ? strcspn(names, "/") : (size_t)(slash - names);
+	/* tzdata writes "+01" where a zone has no letters: say nothing. */
+	if (n == 0 || n >= buflen || names[0] == '+' || names[0] == '-' ||
+	    (names[0] >= '0' && names[0] <= '9'))
+		return 0;
+	memcpy(buf, names, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+int
 event_minutes_ok(int m)
 {
 	return m >= 0 && m < 24 * 60;

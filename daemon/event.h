@@ -140,6 +140,14 @@ int event_local_to_utc(const char *tzid, struct fecha_date d, int minutes,
                        int64_t *utc);
 int event_utc_to_local(const char *tzid, int64_t utc, struct fecha_date *d,
                        int *minutes);
+/*
+ * The zone's abbreviation at instant utc as tzdata has it ("CST", "EST",
+ * "CEST") into buf, or "" where tzdata has none but digits ("+01"); and,
+ * if offset_s is not NULL, its offset from UTC then, in seconds. 0 or
+ * -EINVAL (unknown zone).
+ */
+int event_tz_abbrev(const char *tzid, int64_t utc, char *buf, size_t buflen,
+                    int *offset_s);
 /* 1 if the system's tzdata knows the zone. */
 int event_tzid_known(const char *tzid);
 /* The tzdata name of a TZID as other programs write it (a tzdata name, a
@@ -174,6 +182,12 @@ struct event_calendar {
 	const char *refresh;     /* "PT6H": REFRESH-INTERVAL, X-PUBLISHED-TTL */
 	const char *organizer;   /* "mailto:…": ORGANIZER on each VEVENT */
 	int with_alarms;         /* keep VALARMs (0 for public feeds) */
+	const char *timezone;    /* X-WR-TIMEZONE: the office's zone */
+	/* For calendars people subscribe to (feeds): a cancelled session's
+	 * SUMMARY starts with "CANCELADA: " and its DESCRIPTION opens with
+	 * the cancellation and its reason, since some programs show a
+	 * STATUS:CANCELLED event as if it were still on. */
+	int cancel_marked;
 };
 
 /*

@@ -200,11 +200,42 @@ duration_format(int64_t secs, char *buf, size_t len)
 	}
 }
 
-/* The VEVENT of a valid event. now stands in for an unset DTSTAMP. */
+#define EVENT_CANCELLED_PREFIX "CANCELADA: "
+
+/* SUMMARY and DESCRIPTION of a cancelled session in a calendar for
+ * people (event_calendar.cancel_marked): the title after "CANCELADA: ",
+ * and the cancellation and its reason before the description. */
+static void
+vevent_write_cancelled(struct ical_writer *w, const struct event *ev)
+{
+	int reason = ev->reason && *ev->reason;
+
+	w_begin(w, "SUMMARY");
+	buf_adds(&w->line, EVENT_CANCELLED_PREFIX);
+	ical_text_add(&w->line, ev->title);
+	w_emit(w);
+	w_begin(w, "DESCRIPTION");
+	buf_adds(&w->line, "Sesión cancelada");
+	if (reason) {
+		buf_adds(&w->line, ". Motivo: ");
+		ical_text_add(&w->line, ev->reason);
+	} else {
+		buf_adds(&w->line, ".");
+	}
+	if (ev->description && *ev->description) {
+		buf_adds(&w->line, "\\n\\n");
+		ical_text_add(&w->line, ev->description);
+	}
+	w_emit(w);
+}
+
+/* The VEVENT of a valid event. now stands in for an unset DTSTAMP;
+ * marked: see event_calendar.cancel_marked. */
 static void
 vevent_write(struct ical_writer *w, const struct event *ev,
-             const char *organizer, int with_alarms, int64_t now)
+             const char *organizer, int with_alarms, int marked, int64_t now)
 {
+	int cancelled = ev->status == EVENT_CANCELLED;
 	char buf[64];
 	size_t i;
 
@@ -218,9 +249,22 @@ vevent_write(struct ical_writer *w, const struct event *ev,
 	snprintf(buf, sizeof(buf), "%d", ev->sequence);
 	w_raw(w, "SEQUENCE", buf);
 	w_raw(w, "STATUS", event_status_name(event_status_effective(ev)));
-	w_text(w, "SUMMARY", ev->title);
-	w_text(w, "DESCRIPTION", ev->description);
+	if (cancelled && marked) {
+		vevent_write_cancelled(w, ev);
+	} else {
+		w_text(w, "SUMMARY", ev->title);
+		w_text(w, "DESCRIPTION", ev->description);
+	}
 	w_text(w, "LOCATION", ev->location);
+	/* The reason in a standard property too (RFC 5545 3.8.1.4), for
+	 * programs that show no X- property: in feeds, exports and the
+	 * METHOD:CANCEL of emails alike. */
+	if (cancelled && ev->reason && *ev->reason) {
+		w_begin(w, "COMMENT");
+		buf_adds(&w->line, "Motivo de la cancelación: ");
+		ical_text_add(&w->line, ev->reason);
+		w_emit(w);
+	}
 
 	if (event_undecided(ev)) {
 		w_date(w, "DTSTART;VALUE=DATE", ev->win_start);
@@ -299,7 +343,7 @@ event_to_ical(const struct event *ev, char **out, char *err, size_t errlen)
 	*out = NULL;
 	if ((r = event_validate(ev, err, errlen)) < 0)
 		return r;
-	vevent_write(&w, ev, NULL, 1, clock_now());
+	vevent_write(&w, ev, NULL, 1, 0, clock_now());
 	free(w.line.p);
 	if (o.oom || !o.p) {
 		free(o.p);
@@ -360,6 +404,7 @@ cal_head_write(struct ical_writer *w, const struct event_calendar *cal,
 	w_text(w, "X-WR-CALNAME", cal->name);
 	w_text(w, "DESCRIPTION", cal->description);
 	w_text(w, "X-WR-CALDESC", cal->description);
+	w_text(w, "X-WR-TIMEZONE", cal->timezone);
 	if (cal->refresh) {
 		w_raw(w, "REFRESH-INTERVAL;VALUE=DURATION", cal->refresh);
 		w_raw(w, "X-PUBLISHED-TTL", cal->refresh);
@@ -451,7 +496,7 @@ event_calendar_render(const struct event *evs, size_t n,
 		goto done;
 	for (i = 0; i < n; i++)
 		vevent_write(&w, &evs[i], cal->organizer, cal->with_alarms,
-		             now);
+		             cal->cancel_marked, now);
 	w_raw(&w, "END", "VCALENDAR");
 	if (o.oom)
 		r = event_err(err, errlen, -ENOMEM, "out of memory");

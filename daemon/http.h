@@ -164,6 +164,19 @@ int http_server_connection_add(struct http_server *srv, int fd,
  * the control server. */
 int http_server_port(const struct http_server *srv);
 
+/* t (UTC seconds) as an IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT"
+ * (RFC 9110 5.6.7), into buf (30 bytes are enough). Returns buf. */
+char *http_date_format(int64_t t, char *buf, size_t buflen);
+
+/*
+ * An HTTP date in any of the three forms a recipient must take (RFC 9110
+ * 5.6.7, RFC 7231 7.1.1.1): IMF-fixdate, the obsolete RFC 850 form
+ * ("Sunday, 06-Nov-94 08:49:37 GMT", its two-digit year read against now
+ * as the RFC says) and asctime's ("Sun Nov  6 08:49:37 1994"). 0 and *out
+ * (UTC seconds), or -EINVAL for anything else.
+ */
+int http_date_parse(const char *s, int64_t now, int64_t *out);
+
 /* Stop accepting, close every connection and the uv handles; done(arg) is
  * called once the handles are closed (the server is freed then). For the
  * control server the socket file is removed. */

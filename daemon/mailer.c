@@ -12,15 +12,16 @@
  * The shape (mailer_smtp.c):
  *
  *   loop ── submit ──▶ queued ──token──▶ ready FIFO ──▶ worker 1..N
- *     ▲                (loop only)       (mutex)          │ curl_easy_perform
+ *     ▲                (loop only)       (mutex)          │ curl_multi_perform
  *     └── zero timer ◀── finished ◀── uv_async ◀── results FIFO (mutex)
  *
  * - Up to max_connections worker threads, started when mail first needs
- *   them. Each owns one curl easy handle with every option set once; its
- *   connection cache keeps that worker's SMTP connection open between
- *   messages, so consecutive messages on a worker reuse the connection, as
- *   curl's multi cache did. Per message only the recipients and the size
- *   are set, then curl_easy_perform.
+ *   them. Each owns one curl easy handle with every option set once, on
+ *   a multi handle of its own whose connection cache keeps that worker's
+ *   SMTP connection open between messages, so consecutive messages on a
+ *   worker reuse the connection. Per message only the recipients and the
+ *   size are set; the transfer is driven with curl_multi_perform at once,
+ *   waiting in curl_multi_poll only when libcurl waits for the server.
  * - One slow connection holds only its own worker and the one message it
  *   carries; the others keep taking messages from the shared FIFO.
  * - Few wake-ups. A worker that finishes a message posts the result and
@@ -35,9 +36,12 @@
  *   that pays a connection and a handle per message.
  *
  * The rate limit is a token bucket on the loop: a message takes its token
- * when it is handed to the workers. Submits are handed over in batches, at
- * the next turn of the loop (queue_timer at 0 ms), so a burst from the
- * scheduler costs one lock, not one per message.
+ * when it is handed to the workers. Submits are handed over in batches
+ * (of MAILER_HANDOVER, and what is left at the next turn of the loop:
+ * queue_timer at 0 ms), so a burst from the scheduler costs a lock per
+ * batch, not one per message; the first message of a burst, when nothing
+ * else is under way, goes at once, so that its transfer overlaps the
+ * rendering of the rest.
  *
  * Maildir: each message is written to tmp/, fsynced and renamed into new/
  * by a libuv work request, so the loop never waits on the disk.
@@ -61,6 +65,8 @@
 #include "log.h"
 #include "mailer.h"
 #include "mailer_internal.h"
+
+#define MAILER_HANDOVER 16 /* queued messages handed over at once */
 
 enum mailer_msg_state {
 	MAILER_MSG_QUEUED,
@@ -513,7 +519,15 @@ mailer_submit(struct mailer *m, const char *data, size_t len,
 	mm->state = MAILER_MSG_QUEUED;
 	mailer_list_push(&m->queued, mm);
 	m->pending++;
-	/* Hand over at the next turn of the loop, with the rest of the
+	/* The SMTP workers get the first message of a burst at once, and
+	 * the rest by MAILER_HANDOVER: they send while the caller renders
+	 * the next ones. */
+	if (m->smtp && !m->rate_per_minute &&
+	    (m->pending == 1 || m->queued.n >= MAILER_HANDOVER)) {
+		mailer_queue_run(m);
+		return 0;
+	}
+	/* Otherwise at the next turn of the loop, with the rest of the
 	 * burst; a running timer means we wait for a token anyway. */
 	if (!uv_is_active((uv_handle_t *)&m->queue_timer))
 		uv_timer_start(&m->queue_timer, mailer_queue_timer_cb, 0, 0);

@@ -57,6 +57,7 @@ struct mailer_worker {
 	curl_socket_t socks[MAILER_WORKER_SOCKS]; /* CURL_SOCKET_BAD: free */
 
 	/* The worker thread's own. */
+	CURLM *multi; /* holds easy while it sends, and the connection */
 	CURL *easy;
 	struct mailer_msg *mm;
 	size_t off; /* bytes of mm already handed to curl */
@@ -332,6 +333,44 @@ mailer_worker_judge(struct mailer_worker *w, struct mailer_msg *mm,
 	mailer_text_oneline(mm->detail, sizeof(mm->detail), detail);
 }
 
+/*
+ * Run the transfer of w->easy to its end on w's own multi handle, as
+ * curl_easy_perform would, but driving it at once and waiting only when
+ * libcurl waits: curl_easy_perform polls before it starts every
+ * transfer, a poll per message for nothing.
+ */
+static CURLcode
+mailer_worker_perform(struct mailer_worker *w)
+{
+	CURLcode rc = CURLE_OK;
+	CURLMcode mc;
+	CURLMsg *msg;
+	int running = 1, left;
+
+	if ((mc = curl_multi_add_handle(w->multi, w->easy)) != CURLM_OK)
+		return CURLE_OUT_OF_MEMORY;
+	for (;;) {
+		if ((mc = curl_multi_perform(w->multi, &running)) != CURLM_OK ||
+		    running == 0)
+			break;
+		/* The timeout only bounds the wait: curl's own timers and
+		 * the abort (progress callback) are checked by perform. */
+		if ((mc = curl_multi_poll(w->multi, NULL, 0, 1000, NULL)) !=
+		    CURLM_OK)
+			break;
+	}
+	if (mc != CURLM_OK)
+		rc = mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY
+		                               : CURLE_SEND_ERROR;
+	while ((msg = curl_multi_info_read(w->multi, &left)) != NULL)
+		if (msg->msg == CURLMSG_DONE && msg->easy_handle == w->easy)
+			rc = msg->data.result;
+	/* The connection stays in the multi handle's cache for the next
+	 * message. */
+	curl_multi_remove_handle(w->multi, w->easy);
+	return rc;
+}
+
 /* Send mm on w's connection (opened or reused by curl) and judge it. */
 static void
 mailer_worker_send(struct mailer_worker *w, struct mailer_msg *mm)
@@ -340,14 +379,23 @@ mailer_worker_send(struct mailer_worker *w, struct mailer_msg *mm)
 	CURLcode rc = CURLE_OK;
 
 	if (!w->easy) {
+		w->multi = curl_multi_init();
 		w->easy = curl_easy_init();
-		if (!w->easy) {
+		if (!w->easy || !w->multi) {
+			if (w->easy)
+				curl_easy_cleanup(w->easy);
+			if (w->multi)
+				curl_multi_cleanup(w->multi);
+			w->easy = NULL;
+			w->multi = NULL;
 			mm->result = MAILER_TEMPFAIL;
 			mm->code = 0;
 			snprintf(mm->detail, sizeof(mm->detail),
 			         "cannot create a curl handle");
 			return;
 		}
+		/* One connection per worker, kept between messages. */
+		curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, 1L);
 		rc = mailer_easy_setup(s, w, w->easy);
 	}
 	w->mm = mm;
@@ -359,7 +407,7 @@ mailer_worker_send(struct mailer_worker *w, struct mailer_msg *mm)
 		rc = curl_easy_setopt(w->easy, CURLOPT_INFILESIZE_LARGE,
 		                      (curl_off_t)mm->len);
 	if (rc == CURLE_OK)
-		rc = curl_easy_perform(w->easy);
+		rc = mailer_worker_perform(w);
 	mailer_worker_judge(w, mm, rc);
 	/* The list goes back to the loop with mm, which frees it. */
 	curl_easy_setopt(w->easy, CURLOPT_MAIL_RCPT, NULL);
@@ -445,8 +493,11 @@ mailer_worker_main(void *arg)
 	}
 	uv_mutex_unlock(&s->mx);
 	if (w->easy) {
-		/* QUIT on the kept connection, bounded by the abort. */
+		/* QUIT on the kept connection (the multi handle's cache),
+		 * bounded by the abort. */
+		curl_multi_cleanup(w->multi);
 		curl_easy_cleanup(w->easy);
+		w->multi = NULL;
 		w->easy = NULL;
 	}
 	uv_mutex_lock(&s->mx);

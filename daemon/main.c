@@ -22,6 +22,7 @@
 #include "http.h"
 #include "log.h"
 #include "mailer.h"
+#include "message.h"
 #include "notify.h"
 #include "public.h"
 #include "schedule.h"
@@ -233,6 +234,13 @@ daemon_reload(struct daemon *d)
 		return;
 	}
 	config_fini(&fresh);
+	/* The operator's templates are read again even when the directory
+	 * did not change: editing them and sending SIGHUP is how they
+	 * change. The check above read them already. */
+	if (message_templates_load(d->cfg.template_dir, err, sizeof(err)) < 0)
+		log_err("SIGHUP: [mail] template_dir: %s; keeping the "
+		        "templates read before",
+		        err);
 	log_level_set(log_level_from_name(d->cfg.log_level));
 	log_info("SIGHUP: re-read %s; changed: %s", path,
 	         applied[0] ? applied : "nothing");
@@ -299,6 +307,9 @@ daemon_mail_start(struct daemon *d)
 	if (mailer_new(&d->loop, &mc, &d->mailer, err, sizeof(err)) < 0)
 		fatal("%s", err);
 	explicit_bzero(password, sizeof(password));
+	/* Read once here and on SIGHUP, never per message. */
+	if (message_templates_load(d->cfg.template_dir, err, sizeof(err)) < 0)
+		fatal("[mail] template_dir: %s", err);
 	if (schedule_start(&d->loop, d->store, &d->cfg, d->mailer, &d->sched,
 	                   err, sizeof(err)) < 0)
 		fatal("%s", err);
@@ -509,6 +520,7 @@ daemon_close(struct daemon *d)
 	public_site_free(d->public);
 	token_key_forget();
 	store_close(d->store);
+	message_cleanup();
 	event_cleanup();
 	config_fini(&d->cfg);
 	log_info("stopped");

@@ -17,13 +17,8 @@
 #include "event.h"
 #include "fecha.h"
 #include "message.h"
+#include "message_internal.h"
 #include "message_mime.h"
-#include "templates.h"
-
-#define SUBJECT_TITLE 120 /* characters of a title kept in a subject */
-#define TEMPLATE_MAX  (1024 * 1024)
-#define SECTION_DEPTH 8
-#define OFFICE_PHRASE "hora del centro de México"
 
 static void __attribute__((format(printf, 3, 4)))
 err_set(char *err, size_t errlen, const char *fmt, ...)
@@ -91,450 +86,6 @@ addr_ok(const char *addr)
 	return 1;
 }
 
-/* ---- subjects ----------------------------------------------------------- */
-
-/*
- * A copy of a cleaned title of at most max characters (code points): cut
- * at the last space before the limit (or at the limit when the last word
- * is very long), trailing punctuation dropped, "…" appended.
- */
-static char *
-title_shorten(const char *title, size_t max)
-{
-	size_t chars = 0, cut = 0, space = 0, space_chars = 0;
-	const char *s = title;
-	for (size_t i = 0; s[i]; i++) {
-		if (((unsigned char)s[i] & 0xc0) == 0x80)
-			continue;
-		if (chars == max) {
-			cut = i;
-			break;
-		}
-		if (s[i] == ' ') {
-			space = i;
-			space_chars = chars;
-		}
-		chars++;
-	}
-	if (!cut)
-		return strdup(title);
-	if (space && space_chars > max / 2)
-		cut = space;
-	while (cut > 0 && strchr(" ,.;:-", s[cut - 1]))
-		cut--;
-	char *out = malloc(cut + sizeof("…"));
-	if (!out)
-		return NULL;
-	memcpy(out, s, cut);
-	memcpy(out + cut, "…", sizeof("…"));
-	return out;
-}
-
-/* "8 de febrero" for a dated session; the window words otherwise. */
-static void
-subject_date(const struct event *ev, char *buf, size_t buflen)
-{
-	if (ev->kind == FECHA_TBD || ev->kind == FECHA_APPROX) {
-		fecha_window_words(ev->win_start, ev->win_end, buf, buflen);
-		return;
-	}
-	snprintf(buf, buflen, "%d de %s", ev->start.d,
-	         str_or_empty(fecha_month_name(ev->start.m)));
-}
-
-/* The subject, uncleaned (the header writer cleans it). malloc'ed. */
-static char *
-subject_make(const struct message_input *in)
-{
-	const char *prefix = NULL;
-	int dated = 0;
-	switch (in->kind) {
-	case MESSAGE_REMINDER:
-		prefix = "Recordatorio";
-		dated = 1;
-		break;
-	case MESSAGE_DATED:
-		prefix = "Ya tiene fecha";
-		dated = 1;
-		break;
-	case MESSAGE_MOVED:
-		prefix = "Cambio de fecha";
-		break;
-	case MESSAGE_PLACE:
-		prefix = "Cambio de sede";
-		break;
-	case MESSAGE_CANCEL:
-		prefix = "Cancelada";
-		break;
-	case MESSAGE_STAFF: {
-		char *clean = mime_hdr_clean(in->subject);
-		if (!clean)
-			return NULL;
-		char *out = title_shorten(clean, 2 * SUBJECT_TITLE);
-		free(clean);
-		return out;
-	}
-	}
-	char *clean = mime_hdr_clean(in->ev->title);
-	char *title = clean ? title_shorten(clean, SUBJECT_TITLE) : NULL;
-	free(clean);
-	if (!title)
-		return NULL;
-	char date[160] = "";
-	if (dated)
-		subject_date(in->ev, date, sizeof(date));
-	char *out = NULL;
-	int r;
-	if (date[0])
-		r = asprintf(&out, "%s: %s — %s", prefix, title, date);
-	else
-		r = asprintf(&out, "%s: %s", prefix, title);
-	free(title);
-	return r < 0 ? NULL : out;
-}
-
-/* ---- date words --------------------------------------------------------- */
-
-/*
- * The city of a place written "…, City, Country" (the part before the
- * last comma) or a bare "City"; NULL when the place is absent or reads
- * like an address (digits), so the caller falls back to the zone's name.
- */
-static int
-place_city(const char *place, char *buf, size_t buflen)
-{
-	if (!place || !*place || strpbrk(place, "0123456789"))
-		return 0;
-	const char *end = strrchr(place, ',');
-	const char *start = place;
-	if (end) {
-		start = end;
-		while (start > place && start[-1] != ',')
-			start--;
-	} else {
-		end = place + strlen(place);
-	}
-	while (start < end && (*start == ' ' || *start == ','))
-		start++;
-	while (end > start && end[-1] == ' ')
-		end--;
-	size_t n = (size_t)(end - start);
-	if (n == 0 || n >= buflen || n > 40)
-		return 0;
-	memcpy(buf, start, n);
-	buf[n] = '\0';
-	return 1;
-}
-
-/* The zone's city as its TZID spells it: "Europe/Warsaw" gives "Warsaw",
- * "America/Argentina/Buenos_Aires" gives "Buenos Aires". */
-static void
-tzid_city(const char *tzid, char *buf, size_t buflen)
-{
-	const char *slash = strrchr(tzid, '/');
-	snprintf(buf, buflen, "%s", slash ? slash + 1 : tzid);
-	for (char *p = buf; *p; p++)
-		if (*p == '_')
-			*p = ' ';
-}
-
-/* "hora del centro de México", "hora de Katowice (Europe/Warsaw)",
- * "hora local de Warsaw" for a timed session in zone tzid. */
-static void
-zone_words(const struct event *ev, const char *tzid, const char *office,
-           char *buf, size_t buflen)
-{
-	char city[64];
-	/* The office's own zone, and the country's, go by their usual name. */
-	if (!strcmp(tzid, "America/Mexico_City")) {
-		snprintf(buf, buflen, "%s", OFFICE_PHRASE);
-	} else if (strcmp(tzid, office) && ev &&
-	           place_city(ev->location, city, sizeof(city))) {
-		snprintf(buf, buflen, "hora de %s (%s)", city, tzid);
-	} else {
-		tzid_city(tzid, city, sizeof(city));
-		snprintf(buf, buflen, "hora local de %s", city);
-	}
-}
-
-int
-message_when_words(const struct event *ev, const char *office_tzid, char *buf,
-                   size_t buflen)
-{
-	char a[96], b[96], win[160], zone[160];
-	const char *tzid = ev->tzid ? ev->tzid : EVENT_DEFAULT_TZID;
-	const char *office = office_tzid ? office_tzid : EVENT_DEFAULT_TZID;
-	int n;
-
-	if (!buflen)
-		return -ENOSPC;
-	buf[0] = '\0';
-	switch (ev->kind) {
-	case FECHA_TBD:
-	case FECHA_APPROX:
-		fecha_window_words(ev->win_start, ev->win_end, win,
-		                   sizeof(win));
-		n = snprintf(buf, buflen, "por definir (%s)", win);
-		break;
-	case FECHA_DATE:
-	case FECHA_RANGE:
-		if (!fecha_date_valid(ev->start))
-			return -EINVAL;
-		if (ev->kind == FECHA_RANGE &&
-		    fecha_date_cmp(ev->end, ev->start) > 0) {
-			const char *sw =
-			    fecha_weekday_name(fecha_weekday(ev->start));
-			if (ev->start.y != ev->end.y)
-				n = snprintf(
-				    buf, buflen, "del %s al %s",
-				    fecha_date_words(ev->start, a, sizeof(a)),
-				    fecha_date_words(ev->end, b, sizeof(b)));
-			else if (ev->start.m != ev->end.m)
-				n = snprintf(
-				    buf, buflen, "del %s %d de %s al %s", sw,
-				    ev->start.d, fecha_month_name(ev->start.m),
-				    fecha_date_words(ev->end, b, sizeof(b)));
-			else
-				n = snprintf(
-				    buf, buflen, "del %s %d al %s", sw,
-				    ev->start.d,
-				    fecha_date_words(ev->end, b, sizeof(b)));
-			break;
-		}
-		fecha_date_words(ev->start, a, sizeof(a));
-		if (ev->start_min < 0) {
-			n = snprintf(buf, buflen, "%s", a);
-			break;
-		}
-		zone_words(ev, tzid, office, zone, sizeof(zone));
-		n = snprintf(buf, buflen, "%s, %02d:%02d h, %s", a,
-		             ev->start_min / 60, ev->start_min % 60, zone);
-		break;
-	default:
-		return -EINVAL;
-	}
-	return n < 0 || (size_t)n >= buflen ? -ENOSPC : 0;
-}
-
-/* ---- templates ---------------------------------------------------------- */
-
-struct tpl_var {
-	const char *name;
-	const char *value; /* NULL or "" = empty */
-};
-
-/*
- * The text of template name ("recordatorio.txt"): the operator's file in
- * dir when there is one, else the built-in. *owned is set to the malloc'ed
- * copy when the text came from a file (the caller frees it).
- */
-static int
-tpl_load(const char *dir, const char *name, const char **text, char **owned,
-         char *err, size_t errlen)
-{
-	*owned = NULL;
-	if (dir && *dir) {
-		char path[4096];
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		FILE *f = fopen(path, "rb");
-		if (f) {
-			struct buf b = {0};
-			char chunk[4096];
-			size_t n;
-			while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
-			       b.len <= TEMPLATE_MAX)
-				buf_add(&b, chunk, n);
-			int bad = ferror(f) || b.len > TEMPLATE_MAX;
-			fclose(f);
-			if (b.oom || bad) {
-				buf_fini(&b);
-				err_set(err, errlen,
-				        "template %s: cannot read it or "
-				        "larger than 1 MiB",
-				        path);
-				return b.oom ? -ENOMEM : -EIO;
-			}
-			if (!b.p)
-				buf_add(&b, "", 0);
-			if (b.oom)
-				return -ENOMEM;
-			*owned = b.p;
-			*text = b.p;
-			return 0;
-		}
-		if (errno != ENOENT && errno != ENOTDIR) {
-			int e = errno;
-			err_set(err, errlen, "template %s: %s", path,
-			        strerror(e));
-			return -e;
-		}
-	}
-	for (unsigned i = 0; i < message_templates_count; i++) {
-		if (!strcmp(message_templates[i].name, name)) {
-			*text = message_templates[i].text;
-			return 0;
-		}
-	}
-	err_set(err, errlen, "no template named %s", name);
-	return -ENOENT;
-}
-
-static const struct tpl_var *
-tpl_var_find(const struct tpl_var *vars, size_t n, const char *name, size_t len)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strlen(vars[i].name) == len &&
-		    !memcmp(vars[i].name, name, len))
-			return &vars[i];
-	return NULL;
-}
-
-/* Append value HTML-escaped, line breaks as <br>. */
-static void
-html_escape(struct buf *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			buf_adds(b, "&amp;");
-			break;
-		case '<':
-			buf_adds(b, "&lt;");
-			break;
-		case '>':
-			buf_adds(b, "&gt;");
-			break;
-		case '"':
-			buf_adds(b, "&quot;");
-			break;
-		case '\'':
-			buf_adds(b, "&#39;");
-			break;
-		case '\r':
-			if (s[1] == '\n')
-				s++;
-			/* fall through */
-		case '\n':
-			buf_adds(b, "<br>\n");
-			break;
-		default:
-			buf_addc(b, *s);
-		}
-	}
-}
-
-/*
- * Expand template src (named name, for messages) into out: {{var}} is
- * the value (HTML-escaped when html), {{#var}}…{{/var}} keeps its inside
- * only when the value is non-empty. A section tag alone on its line
- * takes its line end with it. Unknown names and unbalanced sections are
- * errors (-EINVAL with a message).
- */
-static int
-tpl_expand(const char *name, const char *src, const struct tpl_var *vars,
-           size_t nvars, int html, struct buf *out, char *err, size_t errlen)
-{
-	const char *stack[SECTION_DEPTH];
-	size_t stack_len[SECTION_DEPTH];
-	int depth = 0, hidden = 0; /* hidden: depth at which output stopped */
-	const char *p = src;
-
-	for (;;) {
-		const char *open = strstr(p, "{{");
-		const char *upto = open ? open : p + strlen(p);
-		if (!hidden)
-			buf_add(out, p, (size_t)(upto - p));
-		if (!open)
-			break;
-		const char *close = strstr(open + 2, "}}");
-		if (!close) {
-			err_set(err, errlen, "template %s: '{{' without '}}'",
-			        name);
-			return -EINVAL;
-		}
-		const char *t = open + 2, *te = close;
-		while (t < te && *t == ' ')
-			t++;
-		while (te > t && te[-1] == ' ')
-			te--;
-		char sigil = (t < te && (*t == '#' || *t == '/')) ? *t : 0;
-		if (sigil)
-			t++;
-		size_t len = (size_t)(te - t);
-		const struct tpl_var *v = tpl_var_find(vars, nvars, t, len);
-		if (!v) {
-			err_set(err, errlen,
-			        "template %s: unknown placeholder {{%.*s}}",
-			        name, (int)(close + 2 - open - 4), open + 2);
-			return -EINVAL;
-		}
-		p = close + 2;
-		if (!sigil) {
-			if (hidden || !v->value)
-				continue;
-			if (html)
-				html_escape(out, v->value);
-			else
-				buf_adds(out, v->value);
-			continue;
-		}
-		/* A standalone tag line vanishes entirely. */
-		if ((open == src || open[-1] == '\n') &&
-		    (*p == '\n' || (p[0] == '\r' && p[1] == '\n')))
-			p += *p == '\r' ? 2 : 1;
-		if (sigil == '#') {
-			if (depth == SECTION_DEPTH) {
-				err_set(err, errlen,
-				        "template %s: sections nested too "
-				        "deep",
-				        name);
-				return -EINVAL;
-			}
-			stack[depth] = t;
-			stack_len[depth] = len;
-			depth++;
-			if (!hidden && !(v->value && *v->value))
-				hidden = depth;
-		} else {
-			if (!depth || stack_len[depth - 1] != len ||
-			    memcmp(stack[depth - 1], t, len)) {
-				err_set(err, errlen,
-				        "template %s: {{/%.*s}} closes no "
-				        "open section",
-				        name, (int)len, t);
-				return -EINVAL;
-			}
-			if (hidden == depth)
-				hidden = 0;
-			depth--;
-		}
-	}
-	if (depth) {
-		err_set(err, errlen, "template %s: {{#%.*s}} is never closed",
-		        name, (int)stack_len[depth - 1], stack[depth - 1]);
-		return -EINVAL;
-	}
-	return out->oom ? -ENOMEM : 0;
-}
-
-static int
-tpl_render(const char *dir, const char *base, const char *ext,
-           const struct tpl_var *vars, size_t nvars, struct buf *out, char *err,
-           size_t errlen)
-{
-	char name[64];
-	const char *text;
-	char *owned;
-	snprintf(name, sizeof(name), "%s.%s", base, ext);
-	int r = tpl_load(dir, name, &text, &owned, err, errlen);
-	if (r < 0)
-		return r;
-	r = tpl_expand(name, text, vars, nvars, !strcmp(ext, "html"), out, err,
-	               errlen);
-	free(owned);
-	return r;
-}
-
 /* FNV-1a, for a boundary that follows from the message id. */
 static uint64_t
 hash64(const char *s)
@@ -546,8 +97,6 @@ hash64(const char *s)
 	}
 	return h;
 }
-
-/* ---- the message -------------------------------------------------------- */
 
 static const char *
 kind_template(enum message_kind kind)
@@ -567,30 +116,6 @@ kind_template(enum message_kind kind)
 		return "personal";
 	}
 	return NULL;
-}
-
-/* Everything message_render allocates, freed in one place. */
-struct parts {
-	char *from_name, *from_addr, *msgid, *list_id, *topic, *unsub_url,
-	    *unsub_mailto, *subject, *ical, *organizer;
-	struct buf text, html;
-};
-
-static void
-parts_free(struct parts *p)
-{
-	free(p->from_name);
-	free(p->from_addr);
-	free(p->msgid);
-	free(p->list_id);
-	free(p->topic);
-	free(p->unsub_url);
-	free(p->unsub_mailto);
-	free(p->subject);
-	free(p->ical);
-	free(p->organizer);
-	buf_fini(&p->text);
-	buf_fini(&p->html);
 }
 
 static int
@@ -622,19 +147,603 @@ check_input(const struct message_input *in, char *err, size_t errlen)
 	return 0;
 }
 
-/* Clean every header field into p; -EINVAL with a message if one is
- * unusable. */
+/* A cleaned token of src (NULL or "": *dst stays NULL); -EINVAL naming
+ * what when it is too long. */
 static int
-parts_fields(const struct message_input *in, struct parts *p, char *err,
-             size_t errlen)
+token_take(const char *src, char **dst, const char *what, char *err,
+           size_t errlen)
 {
-	int toolong = 0, r = from_split(in->from, &p->from_name, &p->from_addr);
+	int toolong = 0;
+
+	*dst = NULL;
+	if (!src || !*src)
+		return 0;
+	if ((*dst = mime_token_clean(src, &toolong)) != NULL)
+		return 0;
+	if (!toolong)
+		return -ENOMEM;
+	err_set(err, errlen, "message: %s too long", what);
+	return -EINVAL;
+}
+
+/* ---- a part's body, encoded once where it can be ---------------------- */
+
+/*
+ * The quoted-printable body of a text or HTML part. Quoted-printable
+ * starts afresh at every line end, so a body encodes line by line: the
+ * lines without a per-message value are encoded once, into enc; the
+ * lines with one (the greeting, the unsubscribe link) are kept as text,
+ * with their holes, and encoded for each message.
+ */
+struct seg {
+	int dyn;         /* 0: enc[off, off + len); 1: raw[off, off + len) */
+	size_t off, len; /* with the holes hole0 .. hole0 + nholes - 1 */
+	size_t hole0, nholes;
+};
+
+struct body {
+	struct tpl_out tpl; /* the expanded text (raw) and its holes */
+	struct buf enc;
+	struct seg *segs;
+	size_t nsegs;
+	int html;
+};
+
+static void
+body_free(struct body *b)
+{
+	tpl_out_free(&b->tpl);
+	buf_fini(&b->enc);
+	free(b->segs);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Where the line holding byte p of s (len bytes) starts; a line ends
+ * after LF, CRLF or a CR alone, as mime_qp_encode reads them. */
+static size_t
+line_start(const char *s, size_t p)
+{
+	while (p > 0 && s[p - 1] != '\n' && !(s[p - 1] == '\r' && s[p] != '\n'))
+		p--;
+	return p;
+}
+
+/* Where the line holding byte p ends, past its line end (or len). */
+static size_t
+line_end(const char *s, size_t len, size_t p)
+{
+	for (; p < len; p++) {
+		if (s[p] == '\n')
+			return p + 1;
+		if (s[p] == '\r')
+			return p + 1 + (s[p + 1] == '\n');
+	}
+	return len;
+}
+
+static int
+seg_add(struct body *b, int dyn, size_t off, size_t len, size_t hole0,
+        size_t nholes)
+{
+	struct seg *v = realloc(b->segs, (b->nsegs + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	b->segs = v;
+	v[b->nsegs++] = (struct seg){dyn, off, len, hole0, nholes};
+	return 0;
+}
+
+/* Encode raw[from, to) once into enc as a static segment. */
+static int
+seg_static(struct body *b, size_t from, size_t to)
+{
+	struct buf tmp = {0};
+	size_t at = b->enc.len;
+
+	if (from == to)
+		return 0;
+	buf_add(&tmp, b->tpl.text.p + from, to - from);
+	if (!tmp.oom)
+		mime_qp_encode(&b->enc, tmp.p);
+	buf_fini(&tmp);
+	if (tmp.oom || b->enc.oom)
+		return -ENOMEM;
+	return seg_add(b, 0, at, b->enc.len - at, 0, 0);
+}
+
+/* Cut the expanded text into static and per-message segments. */
+static int
+body_segment(struct body *b)
+{
+	const char *s = b->tpl.text.p ? b->tpl.text.p : "";
+	size_t len = b->tpl.text.len, done = 0, i = 0;
+	int r = 0;
+
+	while (r == 0 && i < b->tpl.nholes) {
+		size_t at = b->tpl.holes[i].at, p = at, from, to, j = i;
+
+		/* A value right after a CR may start with the LF that
+		 * makes it a CRLF: its line is the CR's. */
+		if (p > 0 && s[p - 1] == '\r')
+			p--;
+		from = line_start(s, p);
+		if (from < done)
+			from = done;
+		to = line_end(s, len, at);
+		/* Every later hole before the end joins this segment. */
+		while (j + 1 < b->tpl.nholes) {
+			size_t next = b->tpl.holes[j + 1].at, q = next;
+
+			if (q > 0 && s[q - 1] == '\r')
+				q--;
+			if (q >= to)
+				break;
+			j++;
+			to = line_end(s, len, next);
+		}
+		r = seg_static(b, done, from);
+		if (r == 0)
+			r = seg_add(b, 1, from, to - from, i, j - i + 1);
+		done = to;
+		i = j + 1;
+	}
+	if (r == 0)
+		r = seg_static(b, done, len);
+	return r;
+}
+
+/* The value of a hole for one message. */
+struct fill {
+	const char *vals[TPL_NVARS];
+};
+
+/* Append the body, its per-message lines filled from f, to out. */
+static void
+body_write(const struct body *b, const struct fill *f, struct buf *out,
+           struct buf *scratch)
+{
+	const char *raw = b->tpl.text.p;
+
+	for (size_t i = 0; i < b->nsegs; i++) {
+		const struct seg *g = &b->segs[i];
+		size_t at = g->off;
+
+		if (!g->dyn) {
+			buf_add(out, b->enc.p + g->off, g->len);
+			continue;
+		}
+		scratch->len = 0;
+		for (size_t k = g->hole0; k < g->hole0 + g->nholes; k++) {
+			const struct tpl_hole *h = &b->tpl.holes[k];
+			const char *v = f->vals[h->var] ? f->vals[h->var] : "";
+
+			buf_add(scratch, raw + at, h->at - at);
+			if (b->html)
+				tpl_html_escape(scratch, v);
+			else
+				buf_adds(scratch, v);
+			at = h->at;
+		}
+		buf_add(scratch, raw + at, g->off + g->len - at);
+		if (!scratch->oom)
+			mime_qp_encode(out, scratch->p ? scratch->p : "");
+		else
+			out->oom = 1;
+	}
+}
+
+/* ---- what messages share --------------------------------------------- */
+
+/*
+ * Everything of a message but its addressee, greeting, Message-ID and
+ * unsubscribe link: the same for every reminder of one session, kind,
+ * offset and topic. Kept (a few, the last used) by message_render, or
+ * made for one message.
+ */
+struct shared {
+	/* The key: the inputs it was made from. */
+	enum message_kind kind;
+	struct event ev, old;
+	int has_ev, has_old;
+	char *strs; /* from, topic slug and name, list id, mailto, calendar
+	               URL, office zone, template dir, each NUL-ended */
+	size_t strslen;
+	int64_t date;
+	int late, has_org, has_url;
+	unsigned generation;
+	uint64_t last; /* for eviction */
+
+	/* What was made. */
+	char *from_addr, *unsub_mailto, *list_id;
+	struct buf hdr_from;    /* "From: …\r\n" */
+	struct buf hdr_subject; /* "Subject: …\r\n" */
+	struct buf hdr_list_id; /* "List-Id: …\r\n" or nothing */
+	struct body text, html;
+	const char *method;
+	struct buf ical; /* base64 lines, or empty */
+	int has_ical;
+};
+
+static void
+shared_free(struct shared *sh)
+{
+	if (sh->has_ev)
+		event_fini(&sh->ev);
+	if (sh->has_old)
+		event_fini(&sh->old);
+	free(sh->strs);
+	free(sh->from_addr);
+	free(sh->unsub_mailto);
+	free(sh->list_id);
+	buf_fini(&sh->hdr_from);
+	buf_fini(&sh->hdr_subject);
+	buf_fini(&sh->hdr_list_id);
+	body_free(&sh->text);
+	body_free(&sh->html);
+	buf_fini(&sh->ical);
+	memset(sh, 0, sizeof(*sh));
+}
+
+/* The string inputs of the key, one after another, each NUL-ended (a
+ * NULL one as "\x01"). */
+static char *
+key_strings(const struct message_input *in, size_t *len)
+{
+	const char *v[] = {in->from,
+	                   in->topic_slug,
+	                   in->topic_name,
+	                   in->list_id,
+	                   in->unsubscribe_mailto,
+	                   in->calendar_url,
+	                   in->office_tzid,
+	                   in->template_dir,
+	                   in->office_name,
+	                   in->office_signature,
+	                   in->privacy_url};
+	struct buf b = {0};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		buf_add(&b, v[i] ? v[i] : "\x01",
+		             (v[i] ? strlen(v[i]) : 1) + 1);
+	if (b.oom) {
+		buf_fini(&b);
+		return NULL;
+	}
+	*len = b.len;
+	return b.p;
+}
+
+/* 1 if a and b render the same: every field the message shows. */
+static int
+event_identical(const struct event *a, const struct event *b)
+{
+	return event_same(a, b) && a->status == b->status &&
+	       a->sequence == b->sequence && a->dtstamp == b->dtstamp &&
+	       a->created == b->created &&
+	       a->last_modified == b->last_modified &&
+	       !fecha_date_cmp(a->start, b->start) &&
+	       !fecha_date_cmp(a->end, b->end) &&
+	       a->start_min == b->start_min && a->end_min == b->end_min &&
+	       !fecha_date_cmp(a->win_start, b->win_start) &&
+	       !fecha_date_cmp(a->win_end, b->win_end) &&
+	       a->duration_days == b->duration_days;
+}
+
+static int
+has_text(const char *s)
+{
+	return s && *s;
+}
+
+static int
+shared_matches(const struct shared *sh, const struct message_input *in,
+               const char *strs, size_t strslen)
+{
+	return sh->kind == in->kind && sh->generation == tpl_generation() &&
+	       sh->date == in->date && sh->late == !!in->late &&
+	       sh->has_org == has_text(in->osc_name) &&
+	       sh->has_url == has_text(in->unsubscribe_url) &&
+	       sh->strslen == strslen && !memcmp(sh->strs, strs, strslen) &&
+	       sh->has_ev == (in->ev != NULL) &&
+	       (!in->ev || event_identical(&sh->ev, in->ev)) &&
+	       sh->has_old == (in->old != NULL) &&
+	       (!in->old || event_identical(&sh->old, in->old));
+}
+
+static int
+calendar_part(const struct message_input *in, struct shared *sh, char *err,
+              size_t errlen)
+{
+	struct event copy;
+	const struct event *ev = in->ev;
+	char *organizer = NULL, *ical = NULL;
+	size_t len;
+	int r;
+
+	if (asprintf(&organizer, "mailto:%s", sh->from_addr) < 0)
+		return -ENOMEM;
+	/* RFC 5546: a CANCEL carries STATUS:CANCELLED whatever the caller
+	 * left in the event. */
+	if (in->kind == MESSAGE_CANCEL && ev->status != EVENT_CANCELLED) {
+		if (event_copy(&copy, ev) < 0) {
+			free(organizer);
+			return -ENOMEM;
+		}
+		copy.status = EVENT_CANCELLED;
+		ev = &copy;
+	}
+	struct event_calendar cal = {
+	    .method = sh->method,
+	    .organizer = organizer,
+	    .with_alarms = 0,
+	};
+	r = event_calendar_render(ev, 1, &cal, &ical, &len, err, errlen);
+	if (ev == &copy)
+		event_fini(&copy);
+	free(organizer);
+	if (r < 0)
+		return r;
+	mime_b64_lines(&sh->ical, ical, strlen(ical));
+	free(ical);
+	sh->has_ical = 1;
+	return sh->ical.oom ? -ENOMEM : 0;
+}
+
+/* "From: Name <addr>\r\n" into sh; -EINVAL if the address is unusable. */
+static int
+shared_from(const struct message_input *in, struct shared *sh, char *err,
+            size_t errlen)
+{
+	struct mime_hdr h;
+	char *name = NULL, *addr = NULL;
+	int r = from_split(in->from, &name, &addr);
+
 	if (r == -ENOMEM)
 		return r;
-	if (r < 0 || !addr_ok(p->from_addr)) {
+	if (r < 0 || !addr_ok(addr)) {
+		free(name);
+		free(addr);
 		err_set(err, errlen, "message: bad From address");
 		return -EINVAL;
 	}
+	sh->from_addr = addr;
+	mime_hdr_begin(&h, &sh->hdr_from, "From");
+	if (*name)
+		mime_hdr_text(&h, name, 1);
+	free(name);
+	if (asprintf(&addr, "<%s>", sh->from_addr) < 0)
+		return -ENOMEM;
+	mime_hdr_token(&h, addr, strlen(addr));
+	free(addr);
+	mime_hdr_end(&h);
+	return sh->hdr_from.oom ? -ENOMEM : 0;
+}
+
+/* "Subject: …" and "List-Id: …" into sh. */
+static int
+shared_headers(const struct message_input *in, struct shared *sh)
+{
+	struct mime_hdr h;
+	char *subject = message_subject_make(in), *topic, *id = NULL;
+
+	if (!subject)
+		return -ENOMEM;
+	mime_hdr_begin(&h, &sh->hdr_subject, "Subject");
+	mime_hdr_text(&h, subject, 0);
+	mime_hdr_end(&h);
+	free(subject);
+	if (sh->list_id) {
+		if ((topic = mime_hdr_clean(in->topic_name)) == NULL)
+			return -ENOMEM;
+		mime_hdr_begin(&h, &sh->hdr_list_id, "List-Id");
+		if (*topic)
+			mime_hdr_text(&h, topic, 1);
+		free(topic);
+		if (asprintf(&id, "<%s>", sh->list_id) < 0)
+			return -ENOMEM;
+		mime_hdr_token(&h, id, strlen(id));
+		free(id);
+		mime_hdr_end(&h);
+	}
+	return sh->hdr_subject.oom || sh->hdr_list_id.oom ? -ENOMEM : 0;
+}
+
+/* Expand template base.ext with vals into body b and segment it. */
+static int
+shared_body(const char *dir, const char *base, const char *ext,
+            const char *const vals[TPL_NVARS], struct body *b, char *err,
+            size_t errlen)
+{
+	char name[64];
+	int r;
+
+	snprintf(name, sizeof(name), "%s.%s", base, ext);
+	b->html = !strcmp(ext, "html");
+	if ((r = tpl_render(dir, name, vals, &b->tpl, err, errlen)) < 0)
+		return r;
+	return body_segment(b);
+}
+
+/* Who signs: [office] signature (its '|' made line breaks, spaces around
+ * them trimmed), else the office's name, else the office's role. */
+static const char *
+signature_lines(const struct message_input *in, char *buf, size_t len)
+{
+	const char *s = in->office_signature;
+	size_t o = 0;
+
+	if (!has_text(s))
+		return has_text(in->office_name)
+		           ? in->office_name
+		           : "Oficina de enlace con organizaciones de la "
+		             "sociedad civil";
+	for (; *s && o + 1 < len; s++) {
+		if (*s != '|') {
+			buf[o++] = *s;
+			continue;
+		}
+		while (o > 0 && buf[o - 1] == ' ')
+			o--;
+		buf[o++] = '\n';
+		while (s[1] == ' ')
+			s++;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/*
+ * Make sh from in: with holes for the greeting and the unsubscribe link
+ * when holes is set (to be kept for the messages that follow), else with
+ * in's own values (one message). 0, or negative with err; sh is then to
+ * be freed all the same.
+ */
+static int
+shared_make(const struct message_input *in, int holes, struct shared *sh,
+            char *err, size_t errlen)
+{
+	const struct event *ev = in->ev, *old = in->old;
+	char when[256] = "", when_old[256] = "", firma[1100];
+	const char *vals[TPL_NVARS] = {0}, *base = kind_template(in->kind);
+	int r;
+
+	sh->kind = in->kind;
+	sh->date = in->date;
+	sh->late = !!in->late;
+	sh->has_org = has_text(in->osc_name);
+	sh->has_url = has_text(in->unsubscribe_url);
+	sh->generation = tpl_generation();
+	sh->method = in->kind == MESSAGE_CANCEL ? "CANCEL" : "PUBLISH";
+	if ((sh->strs = key_strings(in, &sh->strslen)) == NULL)
+		return -ENOMEM;
+	if (ev) {
+		if (event_copy(&sh->ev, ev) < 0)
+			return -ENOMEM;
+		sh->has_ev = 1;
+	}
+	if (old) {
+		if (event_copy(&sh->old, old) < 0)
+			return -ENOMEM;
+		sh->has_old = 1;
+	}
+	if ((r = shared_from(in, sh, err, errlen)) < 0 ||
+	    (r = token_take(in->list_id, &sh->list_id, "list id", err,
+	                    errlen)) < 0 ||
+	    (r = token_take(in->unsubscribe_mailto, &sh->unsub_mailto,
+	                    "unsubscribe mailto", err, errlen)) < 0 ||
+	    (r = shared_headers(in, sh)) < 0)
+		return r;
+	if ((ev &&
+	     message_when_words(ev, in->office_tzid, when, sizeof(when)) < 0) ||
+	    (old && message_when_words(old, in->office_tzid, when_old,
+	                               sizeof(when_old)) < 0)) {
+		err_set(err, errlen, "message: cannot put the date in words");
+		return -EINVAL;
+	}
+	vals[TPL_TITULO] = ev ? ev->title : NULL;
+	vals[TPL_FECHA] = when;
+	vals[TPL_FECHA_ANTERIOR] = when_old;
+	vals[TPL_LUGAR] = ev ? ev->location : NULL;
+	vals[TPL_LUGAR_ANTERIOR] = old ? old->location : NULL;
+	vals[TPL_TEMA] = in->topic_name;
+	vals[TPL_DESCRIPCION] = ev ? ev->description : NULL;
+	vals[TPL_MOTIVO] = ev ? ev->reason : NULL;
+	vals[TPL_CALENDARIO] = in->calendar_url;
+	vals[TPL_TEXTO] = in->kind == MESSAGE_STAFF ? in->body_text : NULL;
+	vals[TPL_TARDE] = in->late ? "sí" : NULL;
+	vals[TPL_OFICINA] = has_text(in->office_name) ? in->office_name : NULL;
+	vals[TPL_FIRMA] = signature_lines(in, firma, sizeof(firma));
+	vals[TPL_AVISO] = has_text(in->privacy_url) ? in->privacy_url : NULL;
+	if (holes) {
+		vals[TPL_ORGANIZACION] = sh->has_org ? tpl_hole : NULL;
+		vals[TPL_BAJA] =
+		    sh->has_url ? tpl_hole : in->unsubscribe_mailto;
+	} else {
+		vals[TPL_ORGANIZACION] = in->osc_name;
+		vals[TPL_BAJA] = has_text(in->unsubscribe_url)
+		                     ? in->unsubscribe_url
+		                     : in->unsubscribe_mailto;
+	}
+	if ((r = shared_body(in->template_dir, base, "txt", vals, &sh->text,
+	                     err, errlen)) < 0 ||
+	    (r = shared_body(in->template_dir, base, "html", vals, &sh->html,
+	                     err, errlen)) < 0)
+		return r;
+	if (ev && (r = calendar_part(in, sh, err, errlen)) < 0)
+		return r;
+	return 0;
+}
+
+/* The kept shared parts, the last used first to go last. */
+#define SHARED_KEPT 16
+static struct shared kept[SHARED_KEPT];
+static uint64_t kept_clock;
+
+/*
+ * The shared parts for in: a kept one that matches, or one made now and
+ * kept (evicting the least recently used). Staff mail (one message per
+ * text) is made for the message alone, into *own. NULL with err.
+ */
+static const struct shared *
+shared_get(const struct message_input *in, struct shared *own, int *ret,
+           char *err, size_t errlen)
+{
+	struct shared *victim = &kept[0];
+	char *strs;
+	size_t strslen, i;
+
+	if (in->kind == MESSAGE_STAFF) {
+		if ((*ret = shared_make(in, 0, own, err, errlen)) < 0)
+			return NULL;
+		return own;
+	}
+	if ((strs = key_strings(in, &strslen)) == NULL) {
+		*ret = -ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < SHARED_KEPT; i++) {
+		struct shared *sh = &kept[i];
+
+		if (sh->strs && shared_matches(sh, in, strs, strslen)) {
+			free(strs);
+			sh->last = ++kept_clock;
+			return sh;
+		}
+		if (!sh->strs || sh->last < victim->last)
+			victim = sh;
+	}
+	free(strs);
+	shared_free(victim);
+	if ((*ret = shared_make(in, 1, victim, err, errlen)) < 0) {
+		shared_free(victim);
+		return NULL;
+	}
+	victim->last = ++kept_clock;
+	return victim;
+}
+
+void
+message_cleanup(void)
+{
+	for (size_t i = 0; i < SHARED_KEPT; i++)
+		shared_free(&kept[i]);
+	tpl_cleanup();
+}
+
+/* ---- one message ------------------------------------------------------ */
+
+/* The per-message fields of in, checked and cleaned. */
+struct own {
+	char *msgid, *unsub_url;
+};
+
+static int
+own_fields(const struct message_input *in, struct own *o, char *err,
+           size_t errlen)
+{
+	int r;
+
 	for (size_t i = 0; in->to[i]; i++) {
 		if (!addr_ok(in->to[i])) {
 			err_set(err, errlen,
@@ -643,57 +752,27 @@ parts_fields(const struct message_input *in, struct parts *p, char *err,
 			return -EINVAL;
 		}
 	}
-	struct {
-		const char *src;
-		char **dst;
-		const char *what;
-	} tokens[] = {
-	    {in->message_id, &p->msgid, "message id"},
-	    {in->list_id, &p->list_id, "list id"},
-	    {in->unsubscribe_url, &p->unsub_url, "unsubscribe URL"},
-	    {in->unsubscribe_mailto, &p->unsub_mailto, "unsubscribe mailto"},
-	};
-	for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
-		if (!tokens[i].src || !*tokens[i].src)
-			continue;
-		*tokens[i].dst = mime_token_clean(tokens[i].src, &toolong);
-		if (!*tokens[i].dst) {
-			if (!toolong)
-				return -ENOMEM;
-			err_set(err, errlen, "message: %s too long",
-			        tokens[i].what);
-			return -EINVAL;
-		}
-	}
-	if (!*p->msgid || !strchr(p->msgid, '@')) {
+	if ((r = token_take(in->message_id, &o->msgid, "message id", err,
+	                    errlen)) < 0 ||
+	    (r = token_take(in->unsubscribe_url, &o->unsub_url,
+	                    "unsubscribe URL", err, errlen)) < 0)
+		return r;
+	if (!o->msgid || !strchr(o->msgid, '@')) {
 		err_set(err, errlen, "message: message id needs an '@'");
 		return -EINVAL;
 	}
-	p->topic = mime_hdr_clean(in->topic_name);
-	p->subject = subject_make(in);
-	if (!p->topic || !p->subject)
-		return -ENOMEM;
 	return 0;
 }
 
+/* The headers: the shared ones around the message's own. */
 static void
-headers_write(const struct message_input *in, struct parts *p, struct buf *b,
-              const char *boundary)
+headers_write(const struct message_input *in, const struct shared *sh,
+              const struct own *o, struct buf *b, const char *boundary,
+              const char *mixed)
 {
 	struct mime_hdr h;
 
-	mime_hdr_begin(&h, b, "From");
-	if (*p->from_name)
-		mime_hdr_text(&h, p->from_name, 1);
-	char *addr;
-	if (asprintf(&addr, "<%s>", p->from_addr) < 0) {
-		b->oom = 1;
-		return;
-	}
-	mime_hdr_token(&h, addr, strlen(addr));
-	free(addr);
-	mime_hdr_end(&h);
-
+	buf_add(b, sh->hdr_from.p, sh->hdr_from.len);
 	mime_hdr_begin(&h, b, "To");
 	for (size_t i = 0; in->to[i]; i++) {
 		if (i)
@@ -703,168 +782,143 @@ headers_write(const struct message_input *in, struct parts *p, struct buf *b,
 	mime_hdr_end(&h);
 
 	mime_hdr_date(b, in->date ? in->date : clock_now());
-	buf_addf(b, "Message-ID: <%s>\r\n", p->msgid);
-
-	mime_hdr_begin(&h, b, "Subject");
-	mime_hdr_text(&h, p->subject, 0);
-	mime_hdr_end(&h);
-
+	buf_addf(b, "Message-ID: <%s>\r\n", o->msgid);
+	buf_add(b, sh->hdr_subject.p, sh->hdr_subject.len);
 	buf_adds(b, "MIME-Version: 1.0\r\n");
-	buf_addf(b,
-	         "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n",
-	         boundary);
-
-	if (p->list_id) {
-		mime_hdr_begin(&h, b, "List-Id");
-		if (*p->topic)
-			mime_hdr_text(&h, p->topic, 1);
-		char *id;
-		if (asprintf(&id, "<%s>", p->list_id) < 0) {
-			b->oom = 1;
-			return;
-		}
-		mime_hdr_token(&h, id, strlen(id));
-		free(id);
-		mime_hdr_end(&h);
-	}
-	if (p->unsub_url || p->unsub_mailto) {
-		mime_hdr_begin(&h, b, "List-Unsubscribe");
-		const char *urls[] = {p->unsub_url, p->unsub_mailto};
+	if (mixed)
+		buf_addf(
+		    b, "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n",
+		    mixed);
+	else
+		buf_addf(b,
+		              "Content-Type: multipart/alternative;\r\n "
+		              "boundary=\"%s\"\r\n",
+		              boundary);
+	if (sh->hdr_list_id.len)
+		buf_add(b, sh->hdr_list_id.p, sh->hdr_list_id.len);
+	if (o->unsub_url || sh->unsub_mailto) {
+		const char *urls[] = {o->unsub_url, sh->unsub_mailto};
+		char tok[MIME_FIELD_MAX + 3];
 		int n = 0;
+
+		mime_hdr_begin(&h, b, "List-Unsubscribe");
 		for (size_t i = 0; i < 2; i++) {
 			if (!urls[i])
 				continue;
-			char *tok;
-			if (asprintf(&tok, "<%s>", urls[i]) < 0) {
-				b->oom = 1;
-				return;
-			}
+			int len = snprintf(tok, sizeof(tok), "<%s>", urls[i]);
 			if (n++)
 				mime_hdr_glue(&h, ",");
-			mime_hdr_token(&h, tok, strlen(tok));
-			free(tok);
+			mime_hdr_token(&h, tok, (size_t)len);
 		}
 		mime_hdr_end(&h);
 		/* RFC 8058: one-click only works over https. */
-		if (p->unsub_url && !strncmp(p->unsub_url, "https://", 8))
+		if (o->unsub_url && !strncmp(o->unsub_url, "https://", 8))
 			buf_adds(b, "List-Unsubscribe-Post: "
-			            "List-Unsubscribe=One-Click\r\n");
+			                 "List-Unsubscribe=One-Click\r\n");
 	}
 	buf_adds(b, "Auto-Submitted: auto-generated\r\n");
 	buf_adds(b, "X-Auto-Response-Suppress: All\r\n");
 	buf_adds(b, "\r\n");
 }
 
-#define NVARS 13
-
-/* The template values for the session (ev may be NULL for staff mail).
- * when and when_old (whenlen bytes each) hold the date words. */
+/* The whole message from sh and the message's own fields. */
 static int
-vars_fill(const struct message_input *in, struct tpl_var vars[NVARS],
-          char *when, char *when_old, size_t whenlen)
+message_write(const struct message_input *in, const struct shared *sh,
+              const struct own *o, char **out, size_t *outlen)
 {
-	const struct event *ev = in->ev, *old = in->old;
-	when[0] = when_old[0] = '\0';
-	if (ev && message_when_words(ev, in->office_tzid, when, whenlen) < 0)
-		return -EINVAL;
-	if (old &&
-	    message_when_words(old, in->office_tzid, when_old, whenlen) < 0)
-		return -EINVAL;
-	const char *baja = in->unsubscribe_url && *in->unsubscribe_url
-	                       ? in->unsubscribe_url
-	                       : in->unsubscribe_mailto;
-	struct tpl_var v[] = {
-	    {"titulo", ev ? ev->title : NULL},
-	    {"fecha", when},
-	    {"fecha_anterior", when_old},
-	    {"lugar", ev ? ev->location : NULL},
-	    {"lugar_anterior", old ? old->location : NULL},
-	    {"tema", in->topic_name},
-	    {"organizacion", in->osc_name},
-	    {"descripcion", ev ? ev->description : NULL},
-	    {"motivo", ev ? ev->reason : NULL},
-	    {"calendario", in->calendar_url},
-	    {"baja", baja},
-	    {"texto", in->kind == MESSAGE_STAFF ? in->body_text : NULL},
-	    {"tarde", in->late ? "sí" : NULL},
-	};
-	_Static_assert(sizeof(v) / sizeof(v[0]) == NVARS, "NVARS");
-	memcpy(vars, v, sizeof(v));
+	struct buf b = {0}, scratch = {0};
+	struct fill f = {{0}};
+	char boundary[64], mixed[72];
+
+	f.vals[TPL_ORGANIZACION] = in->osc_name;
+	f.vals[TPL_BAJA] = in->unsubscribe_url;
+	snprintf(boundary, sizeof(boundary), "=_cronograma_%016llx",
+	         (unsigned long long)hash64(o->msgid));
+	/* The shared parts' size and room for the headers: one allocation
+	 * for most messages. */
+	buf_reserve(&b, sh->text.enc.len + sh->html.enc.len +
+	                         2 * sh->ical.len + 2048);
+	/* A message with a session is multipart/mixed: the alternatives,
+	 * then the session as a file (Gmail's own invitations have this
+	 * shape; Thunderbird and Outlook show the file). */
+	snprintf(mixed, sizeof(mixed), "%s_m", boundary);
+	headers_write(in, sh, o, &b, boundary, sh->has_ical ? mixed : NULL);
+	if (sh->has_ical)
+		buf_addf(&b,
+		              "--%s\r\n"
+		              "Content-Type: multipart/alternative;\r\n"
+		              " boundary=\"%s\"\r\n\r\n",
+		              mixed, boundary);
+	buf_addf(&b, "--%s\r\n", boundary);
+	buf_adds(&b,
+	              "Content-Type: text/plain; charset=UTF-8\r\n"
+	              "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	body_write(&sh->text, &f, &b, &scratch);
+	buf_addf(&b, "--%s\r\n", boundary);
+	buf_adds(&b,
+	              "Content-Type: text/html; charset=UTF-8\r\n"
+	              "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	body_write(&sh->html, &f, &b, &scratch);
+	if (sh->has_ical) {
+		buf_addf(&b, "--%s\r\n", boundary);
+		buf_addf(&b,
+		              "Content-Type: text/calendar; charset=UTF-8; "
+		              "method=%s\r\n"
+		              "Content-Transfer-Encoding: base64\r\n\r\n",
+		              sh->method);
+		buf_add(&b, sh->ical.p, sh->ical.len);
+	}
+	buf_addf(&b, "--%s--\r\n", boundary);
+	if (sh->has_ical) {
+		buf_addf(&b,
+		              "--%s\r\n"
+		              "Content-Type: application/ics; "
+		              "name=\"invitacion.ics\"\r\n"
+		              "Content-Disposition: attachment; "
+		              "filename=\"invitacion.ics\"\r\n"
+		              "Content-Transfer-Encoding: base64\r\n\r\n",
+		              mixed);
+		buf_add(&b, sh->ical.p, sh->ical.len);
+		buf_addf(&b, "--%s--\r\n", mixed);
+	}
+	if (scratch.oom)
+		b.oom = 1;
+	buf_fini(&scratch);
+	if (b.oom) {
+		buf_fini(&b);
+		return -ENOMEM;
+	}
+	*out = b.p;
+	*outlen = b.len;
 	return 0;
 }
 
 static int
-calendar_part(const struct message_input *in, struct parts *p,
-              const char *method, char *err, size_t errlen)
+render(const struct message_input *in, int whole, char **out, size_t *outlen,
+       char *err, size_t errlen)
 {
-	struct event copy;
-	const struct event *ev = in->ev;
-	size_t len;
+	struct shared own_shared = {0};
+	const struct shared *sh = NULL;
+	struct own o = {0};
 	int r;
 
-	if (asprintf(&p->organizer, "mailto:%s", p->from_addr) < 0) {
-		p->organizer = NULL;
-		return -ENOMEM;
+	*out = NULL;
+	*outlen = 0;
+	if ((r = check_input(in, err, errlen)) < 0)
+		return r;
+	if (whole) {
+		if ((r = shared_make(in, 0, &own_shared, err, errlen)) == 0)
+			sh = &own_shared;
+	} else {
+		sh = shared_get(in, &own_shared, &r, err, errlen);
 	}
-	/* RFC 5546: a CANCEL carries STATUS:CANCELLED whatever the caller
-	 * left in the event. */
-	if (in->kind == MESSAGE_CANCEL && ev->status != EVENT_CANCELLED) {
-		if (event_copy(&copy, ev) < 0)
-			return -ENOMEM;
-		copy.status = EVENT_CANCELLED;
-		ev = &copy;
-	}
-	struct event_calendar cal = {
-	    .method = method,
-	    .organizer = p->organizer,
-	    .with_alarms = 0,
-	};
-	r = event_calendar_render(ev, 1, &cal, &p->ical, &len, err, errlen);
-	if (ev == &copy)
-		event_fini(&copy);
-	return r;
-}
-
-int
-message_templates_check(const char *dir, char *err, size_t errlen)
-{
-	static const char *const names[] = {
-	    "abuelo", "caramba",  "elote",      "gallo",  "huevo", "limon",
-	    "mole",   "nopal",    "pozole",     "queso",  "salsa", "taco",
-	    "tamal",  "tortilla", "xoconostle", "zapote",
-	};
-	struct tpl_var vars[NVARS];
-	struct buf out = {0};
-	char path[4096];
-	unsigned i;
-	int r = 0;
-
-	if (!dir || !*dir)
-		return 0;
-	/* Every placeholder set (so that every section is read) to a
-	 * harmless word; only the names and the structure are checked. */
-	struct message_input none = {.kind = MESSAGE_STAFF};
-	char w1[8], w2[8];
-
-	if (vars_fill(&none, vars, w1, w2, sizeof(w1)) < 0)
-		return -EINVAL;
-	for (i = 0; i < NVARS; i++)
-		vars[i].value = names[i % (sizeof(names) / sizeof(names[0]))];
-	for (i = 0; i < message_templates_count && r == 0; i++) {
-		const char *name = message_templates[i].name, *text;
-		char *owned = NULL;
-
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		r = tpl_load(dir, name, &text, &owned, err, errlen);
-		if (r == 0 && owned != NULL) {
-			r = tpl_expand(path, text, vars, NVARS,
-			               strstr(name, ".html") != NULL, &out, err,
-			               errlen);
-			buf_fini(&out);
-			memset(&out, 0, sizeof(out));
-		}
-		free(owned);
-	}
+	if (sh && (r = own_fields(in, &o, err, errlen)) == 0)
+		r = message_write(in, sh, &o, out, outlen);
+	if (r == -ENOMEM)
+		err_set(err, errlen, "message: out of memory");
+	free(o.msgid);
+	free(o.unsub_url);
+	shared_free(&own_shared);
 	return r;
 }
 
@@ -872,67 +926,12 @@ int
 message_render(const struct message_input *in, char **out, size_t *outlen,
                char *err, size_t errlen)
 {
-	struct parts p = {0};
-	struct buf b = {0};
-	struct tpl_var vars[NVARS];
-	char when[256], when_old[256], boundary[64];
-	const char *method =
-	    in && in->kind == MESSAGE_CANCEL ? "CANCEL" : "PUBLISH";
-	int r;
+	return render(in, 0, out, outlen, err, errlen);
+}
 
-	*out = NULL;
-	*outlen = 0;
-	if ((r = check_input(in, err, errlen)) < 0)
-		return r;
-	if ((r = parts_fields(in, &p, err, errlen)) < 0)
-		goto fail;
-	if (vars_fill(in, vars, when, when_old, sizeof(when)) < 0) {
-		err_set(err, errlen, "message: cannot put the date in words");
-		r = -EINVAL;
-		goto fail;
-	}
-	const char *base = kind_template(in->kind);
-	if ((r = tpl_render(in->template_dir, base, "txt", vars, NVARS, &p.text,
-	                    err, errlen)) < 0 ||
-	    (r = tpl_render(in->template_dir, base, "html", vars, NVARS,
-	                    &p.html, err, errlen)) < 0)
-		goto fail;
-	if (in->ev && (r = calendar_part(in, &p, method, err, errlen)) < 0)
-		goto fail;
-
-	snprintf(boundary, sizeof(boundary), "=_cronograma_%016llx",
-	         (unsigned long long)hash64(p.msgid));
-	headers_write(in, &p, &b, boundary);
-	buf_addf(&b, "--%s\r\n", boundary);
-	buf_adds(&b, "Content-Type: text/plain; charset=UTF-8\r\n"
-	             "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
-	mime_qp_encode(&b, str_or_empty(p.text.p));
-	buf_addf(&b, "--%s\r\n", boundary);
-	buf_adds(&b, "Content-Type: text/html; charset=UTF-8\r\n"
-	             "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
-	mime_qp_encode(&b, str_or_empty(p.html.p));
-	if (p.ical) {
-		buf_addf(&b, "--%s\r\n", boundary);
-		buf_addf(&b,
-		         "Content-Type: text/calendar; charset=UTF-8; "
-		         "method=%s\r\n"
-		         "Content-Transfer-Encoding: base64\r\n\r\n",
-		         method);
-		mime_b64_lines(&b, p.ical, strlen(p.ical));
-	}
-	buf_addf(&b, "--%s--\r\n", boundary);
-	if (b.oom || p.text.oom || p.html.oom) {
-		r = -ENOMEM;
-		goto fail;
-	}
-	*out = b.p;
-	*outlen = b.len;
-	parts_free(&p);
-	return 0;
-fail:
-	if (r == -ENOMEM)
-		err_set(err, errlen, "message: out of memory");
-	buf_fini(&b);
-	parts_free(&p);
-	return r;
+int
+message_render_whole(const struct message_input *in, char **out, size_t *outlen,
+                     char *err, size_t errlen)
+{
+	return render(in, 1, out, outlen, err, errlen);
 }

@@ -3,10 +3,20 @@
  * multipart/alternative of text/plain and text/html (UTF-8,
  * quoted-printable) and text/calendar; charset=UTF-8; method=PUBLISH|CANCEL
  * (its VCALENDAR has METHOD, ORGANIZER, the VTIMEZONEs it needs, no
- * ATTENDEE). CRLF line ends, no line over 998 octets, headers RFC 2047
- * encoded, and nothing from data can add a header (CR/LF are dropped).
- * Texts come from Spanish templates: an operator's directory first, then
- * the built-in ones (contrib/templates/, embedded at build time).
+ * ATTENDEE). A message that carries a session wraps that in a
+ * multipart/mixed with the same calendar attached as "invitacion.ics", a
+ * file every mail reader shows and a person can open. CRLF line ends, no line
+ * over 998 octets, headers RFC 2047 encoded, and nothing from data can add a
+ * header (CR/LF are dropped). Texts come from Spanish templates: an operator's
+ * directory first, then the built-in ones (contrib/templates/, embedded at
+ * build time).
+ *
+ * The templates are read once (message_templates_load) and what messages
+ * share is rendered once: every reminder of one session, kind, offset
+ * and topic differs only in its addressee, greeting, Message-ID and
+ * unsubscribe link, so those are filled into parts rendered, encoded
+ * (quoted-printable, base64) and kept for the next message. The module
+ * keeps that state: call it from one thread (the loop).
  */
 #ifndef CRONOGRAMA_MESSAGE_H
 #define CRONOGRAMA_MESSAGE_H
@@ -39,12 +49,16 @@ struct message_input {
 	const char *unsubscribe_url; /* https://…/baja/TOKEN, or NULL */
 	const char *unsubscribe_mailto; /* mailto:…, or NULL */
 	const char *calendar_url;       /* the topic's feed, or NULL */
-	const char *office_tzid;  /* the office's zone for the date words */
-	const char *template_dir; /* operator's templates, or NULL */
-	const char *subject;      /* STAFF only */
-	const char *body_text;    /* STAFF only */
-	int64_t date;             /* Date: header, UTC seconds */
-	int late;                 /* REMINDER sent after downtime */
+	const char *office_tzid;      /* the office's zone for the date words */
+	const char *office_name;      /* [office] name, or NULL */
+	const char *office_signature; /* [office] signature, lines split by
+	                                 '|', or NULL: the office's name */
+	const char *privacy_url;      /* [office] privacy_url, or NULL */
+	const char *template_dir;     /* operator's templates, or NULL */
+	const char *subject;          /* STAFF only */
+	const char *body_text;        /* STAFF only */
+	int64_t date;                 /* Date: header, UTC seconds */
+	int late;                     /* REMINDER sent after downtime */
 };
 
 /*
@@ -66,9 +80,22 @@ int message_render(const struct message_input *in, char **out, size_t *outlen,
  * Check the operator's templates in dir (NULL or "": none): every file
  * named like a built-in template must read and expand (known
  * placeholders, balanced sections). 0, or negative with err naming the
- * file. Nothing is kept: message_render reads the files itself.
+ * file. Nothing is kept.
  */
 int message_templates_check(const char *dir, char *err, size_t errlen);
+
+/*
+ * Read and check the operator's templates in dir as message_templates_check
+ * does, and keep them for message_render: at start and on SIGHUP, so that
+ * no message reads a file. On failure the templates kept so far stay. A
+ * message whose template_dir is not the kept one's has its directory
+ * loaded first (once, not per message).
+ */
+int message_templates_load(const char *dir, char *err, size_t errlen);
+
+/* Free the kept templates and shared parts (at exit; a later render
+ * makes them again). */
+void message_cleanup(void);
 
 /*
  * The date as people read it in the emails, at most buflen bytes:

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "change.h"
 #include "clock.h"
@@ -65,31 +64,6 @@ public_slug_ok(const char *s, size_t n)
 {
 	return n > 0 && n <= PUBLIC_SLUG_MAX &&
 	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") >= n;
-}
-
-static void
-public_http_date(int64_t t, char *buf, size_t buflen)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	/* The C locale's names, as RFC 9110's IMF-fixdate wants. */
-	strftime(buf, buflen, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-}
-
-/* IMF-fixdate to UTC seconds; -1 if it is not one. */
-static int64_t
-public_http_date_parse(const char *s)
-{
-	struct tm tm;
-	const char *end;
-
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	if (end == NULL || *end != '\0')
-		return -1;
-	return (int64_t)timegm(&tm);
 }
 
 /* Standard base64 (with padding), for the CSP's hash source. */
@@ -162,7 +136,7 @@ public_site_new(struct public_site **out, struct store *st,
 	struct public_site *ps;
 	unsigned char md[32];
 	char hash[48];
-	const char *url = cfg->public_url, *rest;
+	const char *url = cfg->public_url, *rest, *logo;
 	size_t n;
 
 	*out = NULL;
@@ -196,10 +170,19 @@ public_site_new(struct public_site **out, struct store *st,
 		return -EIO;
 	}
 	public_b64(md, sizeof(md), hash);
-	snprintf(ps->csp, sizeof(ps->csp),
-	         "default-src 'none'; style-src 'sha256-%s'; "
-	         "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-	         hash);
+	/* ... and the office's logo, by its whole URL, when there is one
+	 * (check.c refused one holding ; , or quotes). */
+	logo = cfg->office_logo_url != NULL ? cfg->office_logo_url : "";
+	if (asprintf(&ps->csp,
+	             "default-src 'none'; style-src 'sha256-%s'; %s%s%s"
+	             "form-action 'self'; base-uri 'none'; "
+	             "frame-ancestors 'none'",
+	             hash, *logo ? "img-src " : "", logo,
+	             *logo ? "; " : "") < 0) {
+		ps->csp = NULL;
+		public_site_free(ps);
+		return -ENOMEM;
+	}
 	*out = ps;
 	return 0;
 }
@@ -225,6 +208,7 @@ public_site_free(struct public_site *ps)
 	public_cache_clear(ps);
 	free(ps->base);
 	free(ps->webcal);
+	free(ps->csp);
 	free(ps);
 }
 
@@ -387,15 +371,18 @@ public_send_entry(struct public_site *ps, const struct http_request *req,
 	if (inm != NULL) {
 		fresh = public_etag_matches(inm, e->etag);
 	} else if (ims != NULL && e->last_modified > 0) {
-		int64_t t = public_http_date_parse(ims);
+		int64_t t;
 
-		fresh = t >= 0 && t >= e->last_modified;
+		/* Any of HTTP's three date forms; a bad one is ignored, as
+		 * RFC 9110 13.1.3 says. */
+		fresh = http_date_parse(ims, clock_now(), &t) == 0 &&
+		        t >= e->last_modified;
 	}
 	res->status = fresh ? 304 : 200;
 	public_common_headers(res);
 	http_response_header(res, "ETag", e->etag);
 	if (e->last_modified > 0) {
-		public_http_date(e->last_modified, date, sizeof(date));
+		http_date_format(e->last_modified, date, sizeof(date));
 		http_response_header(res, "Last-Modified", date);
 	}
 	switch (e->kind) {
@@ -473,6 +460,28 @@ public_event_url(struct public_site *ps, struct event *ev, const char *slug)
 }
 
 /*
+ * A feed's description (malloc'ed, or NULL without memory): what it
+ * holds, then the office that publishes it and its contact ([office]
+ * name and email), each a sentence.
+ */
+static char *
+public_feed_description(struct public_site *ps, const char *what)
+{
+	const struct config *c = ps->cfg;
+	const char *name = c->office_name ? c->office_name : "";
+	const char *email = c->office_email ? c->office_email : "";
+	size_t n = strlen(what);
+	const char *dot = n > 0 && what[n - 1] == '.' ? "" : ".";
+	char *s = NULL;
+
+	if (asprintf(&s, "%s%s%s%s%s%s%s", what, dot, *name ? " " : "", name,
+	             *name && name[strlen(name) - 1] != '.' ? "." : "",
+	             *email ? " Contacto: " : "", email) < 0)
+		return NULL;
+	return s;
+}
+
+/*
  * Render a feed: the sessions of topic slug (NULL: every topic), or of
  * any of an organisation's topics (o not NULL). *body and the instants
  * for the cache entry. 0, -ENOENT for an unknown topic, or negative.
@@ -488,7 +497,7 @@ public_feed_render(struct public_site *ps, const char *slug,
 	struct topic t = {0};
 	struct event *evs = NULL;
 	size_t n = 0, i, kept = 0;
-	char err[256], *name = NULL, *desc = NULL;
+	char err[256], *name = NULL, *desc = NULL, *what = NULL;
 	int64_t now = clock_now(), at = 0;
 	int r;
 
@@ -504,23 +513,25 @@ public_feed_render(struct public_site *ps, const char *slug,
 			return -ENOENT;
 		}
 		cal.name = t.nombre;
-		if (asprintf(&desc, "Sesiones del tema «%s»%s%s", t.nombre,
-		             t.title != NULL ? ": " : ".",
+		if (asprintf(&what, "Sesiones del tema «%s»%s%s", t.nombre,
+		             t.title != NULL ? ": " : "",
 		             t.title != NULL ? t.title : "") < 0)
-			desc = NULL;
+			what = NULL;
 	} else if (o != NULL) {
 		if (asprintf(&name, "Sesiones de %s", o->name) < 0)
 			name = NULL;
 		cal.name = name;
-		cal.description = "Las sesiones de los temas que sigue la "
-		                  "organización.";
 	} else {
 		cal.name = "Todas las sesiones";
-		cal.description =
-		    "Las sesiones de todos los temas del programa.";
 	}
-	if (desc != NULL)
-		cal.description = desc;
+	desc = public_feed_description(
+	    ps, what != NULL ? what
+	        : o != NULL  ? "Las sesiones de los temas que sigue la "
+	                       "organización"
+	                     : "Las sesiones de todos los temas del programa");
+	cal.description = desc;
+	cal.timezone = ps->cfg->timezone;
+	cal.cancel_marked = 1;
 
 	r = store_event_list(ps->st, &f, &evs, &n);
 	if (r < 0)
@@ -582,6 +593,7 @@ out:
 	topic_fini(&t);
 	free(name);
 	free(desc);
+	free(what);
 	return r;
 }
 

@@ -19,7 +19,7 @@ struct public_site {
 	const struct config *cfg;
 	char *base;   /* public_url without a trailing '/' */
 	char *webcal; /* base with the scheme webcal:// */
-	char csp[240];
+	char *csp;    /* the pages' Content-Security-Policy */
 	const struct changes *changes; /* told of an unsubscribe */
 	struct public_entry *cache;
 	size_t ncache;

@@ -481,6 +481,9 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 	in.message_id = r->message_id;
 	in.office_tzid = cfg->timezone;
 	in.template_dir = cfg->template_dir;
+	in.office_name = cfg->office_name;
+	in.office_signature = cfg->office_signature;
+	in.privacy_url = cfg->office_privacy_url;
 	in.date = r->due;
 	in.late = r->late;
 	if (topic) {
@@ -661,7 +664,14 @@ schedule_pump(struct schedule *s)
 	}
 	room = s->max_in_flight > s->in_flight ? s->max_in_flight - s->in_flight
 	                                       : 0;
-	if (ret >= 0 && !s->stopping && room > 0)
+	/* The start of a burst: a few rows, rendered and on their way
+	 * before the next step claims the rest. */
+	if (s->in_flight == 0 && room > FIRST_CLAIM)
+		room = FIRST_CLAIM;
+	/* While due alarms are left to expand, the steps only expand: the
+	 * messages wait the few seconds a large expansion takes, which then
+	 * has the machine to itself. */
+	if (ret >= 0 && !s->stopping && room > 0 && !more)
 		ret = store_outbox_claim(s->st, now, (int)room, s->cfg->domain,
 		                         &rows, &nrows);
 	if (ret < 0) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "event.h"
@@ -14,7 +15,8 @@
 #include "schedule_alarm.h"
 #include "store.h"
 
-#define ALARMS_PER_STEP 256 /* alarms read per expansion step */
+#define ALARMS_PER_STEP  256 /* alarms read per expansion step */
+#define EXPAND_BUDGET_MS 3   /* and the time a step may take at most */
 
 /* ---- the rules ---- */
 
@@ -263,19 +265,17 @@ schedule_alarms_refresh(struct store *st, const struct config *cfg,
 	return ret;
 }
 
-/* Expand one due alarm: its rows (one per subscribed organisation), then
- * its new state. *rows gets the number of organisations. */
+/* Expand one due alarm: its rows (one per subscribed organisation, in
+ * one statement), then its new state. *rows gets the rows added. */
 static int
 alarm_expand(struct store *st, const struct config *cfg, const struct alarm *a,
              int64_t now, size_t *rows)
 {
-	struct osc *oscs = NULL;
 	struct event ev;
 	const char *state = "expanded";
 	char off[32], late[32];
 	int64_t start = 0;
-	size_t n = 0, i;
-	int ret, added, expire = 0;
+	int ret, expire = 0;
 
 	*rows = 0;
 	ret = store_event_get(st, a->uid, &ev);
@@ -298,16 +298,12 @@ alarm_expand(struct store *st, const struct config *cfg, const struct alarm *a,
 		    now >= start ? ", the session has started" : "");
 		expire = 1;
 	}
-	if (expire) {
-		event_fini(&ev);
+	event_fini(&ev);
+	if (expire)
 		return store_alarm_state_set(st, a->uid, a->seq, a->offset_s,
 		                             "expired");
-	}
-	ret = store_osc_subscribers(st, a->uid, &oscs, &n);
-	for (i = 0; ret >= 0 && i < n; i++)
-		ret = store_outbox_add(st, a->uid, a->seq, "reminder",
-		                       a->offset_s, oscs[i].id, a->due, a->due,
-		                       cfg->domain, &added);
+	ret = store_outbox_expand(st, a->uid, a->seq, "reminder", a->offset_s,
+	                          a->due, a->due, rows);
 	if (ret >= 0 && now - a->due > SCHEDULE_GRACE_S) {
 		state = "late";
 		log_info("reminder of session %s expanded %llds late", a->uid,
@@ -316,10 +312,17 @@ alarm_expand(struct store *st, const struct config *cfg, const struct alarm *a,
 	if (ret >= 0)
 		ret = store_alarm_state_set(st, a->uid, a->seq, a->offset_s,
 		                            state);
-	osc_array_free(oscs, n);
-	event_fini(&ev);
-	*rows = n;
 	return ret;
+}
+
+/* Monotonic milliseconds, for the step's budget. */
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int
@@ -328,6 +331,7 @@ schedule_expand(struct store *st, const struct config *cfg, int64_t now,
 {
 	struct alarm *a = NULL;
 	size_t n = 0, i, total = 0, k;
+	int64_t until = mono_ms() + EXPAND_BUDGET_MS;
 	int ret;
 
 	*more = 0;
@@ -335,7 +339,10 @@ schedule_expand(struct store *st, const struct config *cfg, int64_t now,
 		*rows = 0;
 	ret = store_alarm_due_list(st, now, ALARMS_PER_STEP, &a, &n);
 	for (i = 0; ret >= 0 && i < n; i++) {
-		if (total >= max_rows) {
+		/* A step ends after max_rows rows or EXPAND_BUDGET_MS,
+		 * whichever comes first, so that the loop answers in
+		 * between; the rest waits for the next step. */
+		if (i > 0 && (total >= max_rows || mono_ms() >= until)) {
 			*more = 1;
 			break;
 		}

@@ -97,8 +97,9 @@ int schedule_alarms_plan(struct store *st, const struct config *cfg,
                          const struct event *ev, int64_t now);
 
 /*
- * Expand the alarms due at now into outbox rows, alarm by alarm, until
- * about max_rows rows were considered; *more is set when due alarms are
+ * Expand the alarms due at now into outbox rows, alarm by alarm (each in
+ * one statement), until about max_rows rows were added or a step's time
+ * budget (a few milliseconds) is spent; *more is set when due alarms are
  * left. Runs in the caller's transaction if one is open. *rows (may be
  * NULL) gets the number of rows added.
  */

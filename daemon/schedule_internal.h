@@ -19,12 +19,13 @@
 #define SAFETY_MS         60000 /* re-evaluate at least this often */
 #define FLUSH_MS          20    /* outcomes wait at most this long */
 #define IDLE_RETRY_MS     1000  /* something due but nothing could move */
-#define EXPAND_ROWS       2000  /* rows per step: the loop stays responsive */
-#define INFLIGHT_PER_CONN 16
+#define EXPAND_ROWS       50000 /* a step of expansion also has a time budget */
+#define INFLIGHT_PER_CONN 32
 #define REPLAN_RETRY_MS   5000 /* a failed re-plan is tried again */
 #define REPLAN_QUEUE_MAX  64   /* sessions queued; more: plan them all */
-#define INFLIGHT_MIN      64
+#define INFLIGHT_MIN      256
 #define CACHE_SESSIONS    8
+#define FIRST_CLAIM       32 /* rows claimed when nothing is in flight */
 
 /* One message handed to the mailer. */
 struct sched_msg {

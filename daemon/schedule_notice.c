@@ -903,6 +903,9 @@ schedule_staff_render(struct store *st, const struct config *cfg,
 	in.message_id = r->message_id;
 	in.office_tzid = cfg->timezone;
 	in.template_dir = cfg->template_dir;
+	in.office_name = cfg->office_name;
+	in.office_signature = cfg->office_signature;
+	in.privacy_url = cfg->office_privacy_url;
 	in.subject = subject;
 	in.body_text = body;
 	in.date = r->due;

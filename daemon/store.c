@@ -8,6 +8,8 @@
  * resets. Only transaction control and PRAGMAs are written here. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +26,11 @@
 #include "store.h"
 #include "store_internal.h"
 
-#define STORE_QUERIES   "queries*.sql"
-#define STORE_NAME_TAG  "-- name:"
-#define STORE_BUSY_MS   5000
-#define STORE_SAVEPOINT "store_op"
+#define STORE_QUERIES    "queries*.sql"
+#define STORE_NAME_TAG   "-- name:"
+#define STORE_BUSY_MS    5000
+#define STORE_SAVEPOINT  "store_op"
+#define STORE_CKPT_PAGES 1000 /* WAL pages that start a checkpoint */
 
 const char *const store_stmt_names[STMT__COUNT] = {
 #define STORE_STMT(id, name) [STMT_##id] = #name,
@@ -537,6 +540,128 @@ store_file_create(struct store *st, const char *path)
 	return ret;
 }
 
+/* ---- checkpoints off the loop ---- */
+
+/*
+ * The WAL is copied back into the database by a thread of the store's
+ * own, on a connection of its own, rather than by the commit that finds
+ * the WAL past sqlite's 1,000 pages: that commit runs on the loop, and a
+ * checkpoint (copying megabytes and an fsync of the database) held the
+ * loop, and the control API, for tens of milliseconds in the middle of a
+ * large expansion. The checkpoints are PASSIVE: they never wait for the
+ * loop's writes nor make them wait. At close the last connection
+ * checkpoints what is left, as sqlite does.
+ */
+struct store_ckpt {
+	pthread_t tid;
+	pthread_mutex_t mx;
+	pthread_cond_t cv;
+	int want, stop; /* under mx */
+	sqlite3 *db;    /* the thread's connection */
+};
+
+static void *
+store_ckpt_main(void *arg)
+{
+	struct store_ckpt *c = arg;
+	int rc;
+
+	pthread_mutex_lock(&c->mx);
+	for (;;) {
+		while (!c->want && !c->stop)
+			pthread_cond_wait(&c->cv, &c->mx);
+		if (c->stop)
+			break;
+		c->want = 0;
+		pthread_mutex_unlock(&c->mx);
+		rc = sqlite3_wal_checkpoint_v2(
+		    c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			log_warn("store: checkpoint: %s",
+			         sqlite3_errmsg(c->db));
+		pthread_mutex_lock(&c->mx);
+	}
+	pthread_mutex_unlock(&c->mx);
+	return NULL;
+}
+
+/* sqlite3_wal_hook: after each commit, with the WAL's size in pages. */
+static int
+store_on_wal(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct store_ckpt *c = arg;
+
+	(void)db;
+	(void)name;
+	if (pages >= STORE_CKPT_PAGES) {
+		pthread_mutex_lock(&c->mx);
+		c->want = 1;
+		pthread_cond_signal(&c->cv);
+		pthread_mutex_unlock(&c->mx);
+	}
+	return SQLITE_OK;
+}
+
+static void
+store_ckpt_stop(struct store *st)
+{
+	struct store_ckpt *c = st->ckpt;
+
+	if (c == NULL)
+		return;
+	sqlite3_wal_hook(st->db, NULL, NULL);
+	pthread_mutex_lock(&c->mx);
+	c->stop = 1;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mx);
+	pthread_join(c->tid, NULL);
+	sqlite3_close(c->db);
+	pthread_cond_destroy(&c->cv);
+	pthread_mutex_destroy(&c->mx);
+	free(c);
+	st->ckpt = NULL;
+}
+
+/* Start the checkpointer of the database at path (WAL mode); on failure
+ * sqlite's own checkpoints on commit stay. */
+static void
+store_ckpt_start(struct store *st, const char *path)
+{
+	struct store_ckpt *c = calloc(1, sizeof(*c));
+	sigset_t all, old;
+	int rc;
+
+	if (c == NULL)
+		return;
+	rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK)
+		sqlite3_busy_timeout(c->db, STORE_BUSY_MS);
+	if (rc != SQLITE_OK || pthread_mutex_init(&c->mx, NULL) != 0) {
+		log_warn("store: no checkpoint thread: %s",
+		         c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+		sqlite3_close(c->db);
+		free(c);
+		return;
+	}
+	pthread_cond_init(&c->cv, NULL);
+	/* Signals are the loop's business: the thread blocks them all. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&c->tid, NULL, store_ckpt_main, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		log_warn("store: no checkpoint thread: %s", strerror(rc));
+		sqlite3_close(c->db);
+		pthread_cond_destroy(&c->cv);
+		pthread_mutex_destroy(&c->mx);
+		free(c);
+		return;
+	}
+	st->ckpt = c;
+	/* Replaces sqlite's checkpoint on commit (wal_autocheckpoint). */
+	sqlite3_wal_hook(st->db, store_on_wal, c);
+}
+
 static int
 store_setup(struct store *st, const char *path)
 {
@@ -568,7 +693,11 @@ store_setup(struct store *st, const char *path)
 		return ret;
 	if ((ret = store_migrate(st)) < 0)
 		return ret;
-	return store_stmts_prepare(st);
+	if ((ret = store_stmts_prepare(st)) < 0)
+		return ret;
+	if (!memory)
+		store_ckpt_start(st, path);
+	return 0;
 }
 
 int
@@ -602,6 +731,7 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
+	store_ckpt_stop(st);
 	for (i = 0; i < STMT__COUNT; i++)
 		sqlite3_finalize(st->stmts[i]);
 	/* An open transaction is rolled back by sqlite on close. */

@@ -284,10 +284,21 @@ int store_outbox_add(struct store *st, const char *uid, int seq,
                      int64_t due, int64_t next_try, const char *domain,
                      int *added);
 /*
+ * Add a row (uid, seq, kind, offset_s, osc) for every organisation with
+ * an active subscription to one of session uid's topics (those
+ * store_osc_subscribers gives, in its order), unless it exists: *added
+ * says how many were added. One statement for them all. Their
+ * Message-IDs are chosen when they are first claimed
+ * (store_outbox_claim), and kept for every try.
+ */
+int store_outbox_expand(struct store *st, const char *uid, int seq,
+                        const char *kind, int64_t offset_s, int64_t due,
+                        int64_t next_try, size_t *added);
+/*
  * Take at most limit pending messages whose next try is at or before now
- * and mark them "sending"; a row queued by an older version without a
- * Message-ID gets one as store_outbox_add makes them. Ordered by next
- * try, then id. Free with outbox_row_array_free.
+ * and mark them "sending"; a row without a Message-ID yet (expanded, or
+ * queued by an older version) gets one as store_outbox_add makes them. Ordered
+ * by next try, then id. Free with outbox_row_array_free.
  */
 int store_outbox_claim(struct store *st, int64_t now, int limit,
                        const char *domain, struct outbox_row **out, size_t *n);

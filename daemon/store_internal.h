@@ -18,10 +18,13 @@ enum stmt_id {
 /* The name of each statement in schemas/queries*.sql, by enum stmt_id. */
 extern const char *const store_stmt_names[STMT__COUNT];
 
+struct store_ckpt;
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[STMT__COUNT];
 	int in_tx; /* between store_begin and store_commit/rollback */
+	struct store_ckpt *ckpt; /* the checkpointer thread, or NULL */
 	char err[512];
 };
 

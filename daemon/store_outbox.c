@@ -158,11 +158,38 @@ store_outbox_add(struct store *st, const char *uid, int seq, const char *kind,
 	int ret;
 
 	*added = 0;
+	if ((ret = store_op_begin(st)) < 0)
+		return ret;
 	ret = store_stmt_run(st, STMT_OUTBOX_ADD, NULL, NULL, "sisIIIIs", uid,
 	                     seq, kind, offset_s, (int64_t)osc_id, due,
 	                     next_try, domain);
+	if (ret >= 0 && sqlite3_changes(st->db) > 0) {
+		*added = 1;
+		ret = store_stmt_run(st, STMT_OUTBOX_COUNT_ADDED, NULL, NULL,
+		                     "I", (int64_t)1);
+	}
+	return store_op_end(st, ret);
+}
+
+int
+store_outbox_expand(struct store *st, const char *uid, int seq,
+                    const char *kind, int64_t offset_s, int64_t due,
+                    int64_t next_try, size_t *added)
+{
+	int64_t n = 0;
+	int ret;
+
+	*added = 0;
+	if ((ret = store_op_begin(st)) < 0)
+		return ret;
+	ret = store_stmt_run(st, STMT_OUTBOX_EXPAND, NULL, NULL, "sisIII", uid,
+	                     seq, kind, offset_s, due, next_try);
+	if (ret >= 0 && (n = sqlite3_changes64(st->db)) > 0)
+		ret = store_stmt_run(st, STMT_OUTBOX_COUNT_ADDED, NULL, NULL,
+		                     "I", n);
+	ret = store_op_end(st, ret);
 	if (ret >= 0)
-		*added = sqlite3_changes(st->db) > 0;
+		*added = (size_t)n;
 	return ret;
 }
 

@@ -53,6 +53,28 @@ INSERT OR IGNORE INTO outbox (uid, seq, kind, offset_s, osc_id, due_utc,
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
         substr(?3, 1, 1) || '.' || lower(hex(randomblob(16))) || '@' || ?8);
 
+-- Every reminder of one alarm at once: a row for each organisation with
+-- an active subscription to one of session ?1's topics (as
+-- store_osc_subscribers finds them, in the same order), ?2 seq, ?3 kind,
+-- ?4 offset_s, ?5 due_utc, ?6 next_try_utc. Rows that exist already stay
+-- as they are. The Message-ID is left to the claim (outbox_claim), which
+-- chooses it as outbox_add does and stores it before the first try: the
+-- expansion of a million rows does not pay for a million random IDs at
+-- once, and every try still sends the same one.
+-- name: outbox_expand
+INSERT OR IGNORE INTO outbox (uid, seq, kind, offset_s, osc_id, due_utc,
+                              next_try_utc)
+SELECT ?1, ?2, ?3, ?4, o.id, ?5, ?6 FROM osc o
+WHERE o.id IN (SELECT s.osc_id FROM subscription s
+               JOIN event_topic et ON et.topic = s.topic
+               WHERE et.uid = ?1 AND s.active <> 0)
+ORDER BY o.name COLLATE NOCASE, o.id;
+
+-- ?1 rows were just added to the outbox, all pending (004-outbox-bulk).
+-- name: outbox_count_added
+INSERT INTO outbox_count (state, n) VALUES ('pending', ?1)
+	ON CONFLICT (state) DO UPDATE SET n = n + ?1;
+
 -- Reminders of session ?1 still waiting for a version older than ?2 will
 -- never go out: the session changed (or went away). ?3 says why.
 -- name: outbox_supersede
@@ -60,8 +82,9 @@ UPDATE outbox SET state = 'expired', last_error = ?3
 WHERE uid = ?1 AND kind = 'reminder' AND state = 'pending' AND seq < ?2;
 
 -- Take at most ?2 pending messages due at or before ?1 for sending. Rows
--- queued before Message-IDs were chosen at queueing get one now, as
--- outbox_add makes them (domain ?3). The last column says whether the
+-- without a Message-ID yet (expanded reminders, outbox_expand, and rows
+-- queued by older versions) get one now, as outbox_add makes them
+-- (domain ?3), kept for every later try. The last column says whether the
 -- reminder's alarm was expanded late.
 -- name: outbox_claim
 UPDATE outbox SET state = 'sending',

@@ -93,12 +93,30 @@ def check(path, allow_no_calendar):
     subject = str(msg["subject"])
     need(subject and "=?" not in subject, "subject not decoded: %r" % subject)
     need("\n" not in subject and "\r" not in subject, "subject with CR/LF")
-    need(msg.get_content_type() == "multipart/alternative",
+    # A message with a session: multipart/mixed of the alternatives and
+    # the session attached as invitacion.ics (what Thunderbird, Outlook
+    # and Gmail show as a file to open); staff mail without one is the
+    # alternatives alone.
+    attachment = None
+    alt = msg
+    if msg.get_content_type() == "multipart/mixed":
+        outer = list(msg.iter_parts())
+        need([p.get_content_type() for p in outer] ==
+             ["multipart/alternative", "application/ics"],
+             "multipart/mixed holds %s" % [p.get_content_type() for p in outer])
+        alt, attachment = outer
+        need(attachment.get_content_disposition() == "attachment",
+             "invitacion.ics is not an attachment")
+        need(attachment.get_filename() == "invitacion.ics",
+             "attachment named %r" % attachment.get_filename())
+        need(not attachment.defects, "attachment defects: %r" %
+             attachment.defects)
+    need(alt.get_content_type() == "multipart/alternative",
          "top type is %s" % msg.get_content_type())
-    parts = list(msg.iter_parts())
+    parts = list(alt.iter_parts())
     types = [p.get_content_type() for p in parts]
     want = ["text/plain", "text/html", "text/calendar"]
-    if allow_no_calendar and types == want[:2]:
+    if allow_no_calendar and types == want[:2] and attachment is None:
         want = want[:2]
     need(types == want, "parts are %s, not %s" % (types, want))
     for p in parts:
@@ -116,10 +134,11 @@ def check(path, allow_no_calendar):
     need(body.strip(), "empty text part")
     need(re.search(r"<html[^>]*\blang=\"es\"", page), "HTML without lang=es")
     need("{{" not in body and "{{" not in page, "a template tag left over")
-    boundary = msg.get_boundary()
-    need(boundary and boundary.encode() not in b"".join(
-        p.get_payload(decode=True) or b"" for p in parts),
-        "boundary found inside a part")
+    for container in {id(msg): msg, id(alt): alt}.values():
+        boundary = container.get_boundary()
+        need(boundary and boundary.encode() not in b"".join(
+            p.get_payload(decode=True) or b"" for p in parts),
+            "boundary found inside a part")
     summary = {
         "subject": subject,
         "from": str(msg["from"]),
@@ -135,7 +154,14 @@ def check(path, allow_no_calendar):
         "text": body[:400],
     }
     if len(parts) == 3:
+        need(attachment is not None,
+             "a calendar part but no invitacion.ics attachment")
         summary.update(check_calendar(parts[2]))
+        need(attachment.get_payload(decode=True) ==
+             parts[2].get_payload(decode=True),
+             "invitacion.ics differs from the calendar part")
+        icalendar.Calendar.from_ical(attachment.get_payload(decode=True))
+        summary["attachment"] = attachment.get_filename()
     unsub = msg["list-unsubscribe"]
     if msg["list-unsubscribe-post"]:
         need(unsub and "<https://" in str(unsub),

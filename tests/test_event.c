@@ -1312,6 +1312,125 @@ test_event_calendar_render(void **state)
 		event_fini(&evs[i]);
 }
 
+/* A calendar for people: X-WR-TIMEZONE names the office's zone; a
+ * cancelled session says so in SUMMARY and DESCRIPTION, and its reason is
+ * in COMMENT as well; the stored text keeps the plain title. */
+static void
+test_event_calendar_cancel_marked(void **state)
+{
+	struct event evs[2], back;
+	struct event_calendar cal = {
+	    .method = "PUBLISH",
+	    .name = "Agua",
+	    .timezone = "America/Mexico_City",
+	    .cancel_marked = 1,
+	};
+	char err[256], *out, *flat, *stored;
+	size_t len;
+
+	(void)state;
+	ev_base(&evs[0], "c1@example.org", "Sesión sobre agua");
+	ev_date(&evs[0], day(2018, 7, 12), 600, 720);
+	event_str_set(&evs[0].description, "Orden del día; anexos");
+	evs[0].status = EVENT_CANCELLED;
+	event_str_set(&evs[0].reason, "Sin sede, por ahora");
+	ev_base(&evs[1], "c2@example.org", "Sesión confirmada");
+	ev_date(&evs[1], day(2018, 7, 13), 600, -1);
+	assert_int_equal(
+	    event_calendar_render(evs, 2, &cal, &out, &len, err, sizeof(err)),
+	    0);
+	check_lines(out);
+	flat = unfold(out);
+	assert_non_null(
+	    strstr(flat, "\r\nX-WR-TIMEZONE:America/Mexico_City\r\n"));
+	assert_non_null(
+	    strstr(flat, "\r\nSUMMARY:CANCELADA: Sesión sobre agua\r\n"));
+	assert_non_null(strstr(flat, "\r\nDESCRIPTION:Sesión cancelada. "
+	                             "Motivo: Sin sede\\, por ahora\\n\\n"
+	                             "Orden del día\\; anexos\r\n"));
+	assert_non_null(strstr(flat, "\r\nCOMMENT:Motivo de la cancelación: "
+	                             "Sin sede\\, por ahora\r\n"));
+	assert_non_null(strstr(flat, "\r\nSUMMARY:Sesión confirmada\r\n"));
+	assert_null(strstr(flat, "CANCELADA: Sesión confirmada"));
+	free(flat);
+	free(out);
+
+	/* Unmarked (an export, an email), the title stays as it is; the
+	 * reason is in COMMENT all the same, and reads back unchanged. */
+	cal.cancel_marked = 0;
+	cal.timezone = NULL;
+	assert_int_equal(
+	    event_calendar_render(evs, 1, &cal, &out, &len, err, sizeof(err)),
+	    0);
+	flat = unfold(out);
+	assert_null(strstr(flat, "CANCELADA"));
+	assert_null(strstr(flat, "X-WR-TIMEZONE"));
+	assert_non_null(strstr(flat, "\r\nSUMMARY:Sesión sobre agua\r\n"));
+	assert_non_null(strstr(flat, "\r\nCOMMENT:Motivo de la cancelación"));
+	free(flat);
+	free(out);
+	assert_int_equal(event_to_ical(&evs[0], &stored, err, sizeof(err)), 0);
+	assert_null(strstr(stored, "CANCELADA"));
+	assert_int_equal(event_from_ical(stored, &back, err, sizeof(err)), 0);
+	assert_true(event_same(&evs[0], &back));
+	assert_string_equal(back.reason, "Sin sede, por ahora");
+	assert_string_equal(back.description, "Orden del día; anexos");
+	free(stored);
+	event_fini(&back);
+	event_fini(&evs[0]);
+	event_fini(&evs[1]);
+}
+
+/* tzdata's abbreviations and offsets at an instant: Mexico's zones since
+ * 2022 (no daylight saving time but at the border), and none where
+ * tzdata has only digits. */
+static void
+test_event_tz_abbrev(void **state)
+{
+	char abbr[16];
+	int off = 0;
+
+	(void)state;
+	/* 2026-12-06 12:00 UTC and 2026-07-01 12:00 UTC. */
+	assert_int_equal(event_tz_abbrev("America/Mexico_City", 1796644800,
+	                                 abbr, sizeof(abbr), &off),
+	                 0);
+	assert_string_equal(abbr, "CST");
+	assert_int_equal(off, -6 * 3600);
+	assert_int_equal(event_tz_abbrev("America/Mexico_City", 1782907200,
+	                                 abbr, sizeof(abbr), &off),
+	                 0);
+	assert_string_equal(abbr, "CST");
+	assert_int_equal(off, -6 * 3600);
+	assert_int_equal(event_tz_abbrev("America/Cancun", 1796644800, abbr,
+	                                 sizeof(abbr), &off),
+	                 0);
+	assert_string_equal(abbr, "EST");
+	assert_int_equal(off, -5 * 3600);
+	assert_int_equal(event_tz_abbrev("America/Tijuana", 1782907200, abbr,
+	                                 sizeof(abbr), &off),
+	                 0);
+	assert_string_equal(abbr, "PDT");
+	assert_int_equal(off, -7 * 3600);
+	assert_int_equal(event_tz_abbrev("America/Tijuana", 1796644800, abbr,
+	                                 sizeof(abbr), NULL),
+	                 0);
+	assert_string_equal(abbr, "PST");
+	assert_int_equal(event_tz_abbrev("Europe/Warsaw", 1782907200, abbr,
+	                                 sizeof(abbr), &off),
+	                 0);
+	assert_string_equal(abbr, "CEST");
+	assert_int_equal(off, 2 * 3600);
+	assert_int_equal(event_tz_abbrev("America/Sao_Paulo", 1796644800, abbr,
+	                                 sizeof(abbr), &off),
+	                 0);
+	assert_string_equal(abbr, "");
+	assert_int_equal(off, -3 * 3600);
+	assert_int_equal(
+	    event_tz_abbrev("Mars/Olympus", 0, abbr, sizeof(abbr), &off),
+	    -EINVAL);
+}
+
 static void
 test_event_calendar_parse_three(void **state)
 {
@@ -1474,6 +1593,8 @@ main(void)
 	    cmocka_unit_test(test_event_windows_zones),
 	    cmocka_unit_test(test_event_parse_budget),
 	    cmocka_unit_test(test_event_calendar_render),
+	    cmocka_unit_test(test_event_calendar_cancel_marked),
+	    cmocka_unit_test(test_event_tz_abbrev),
 	    cmocka_unit_test(test_event_calendar_parse_three),
 	    cmocka_unit_test(test_event_calendar_10000),
 	    cmocka_unit_test(test_event_names),

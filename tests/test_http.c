@@ -1419,6 +1419,99 @@ test_http_stop_closes_everything(void **state)
 	/* teardown requires uv_loop_close() == 0 */
 }
 
+/* RFC 9110 5.6.7: all three forms of one instant read the same, as
+ * libcurl's own reader has them; anything else is refused. */
+static void
+test_http_date_three_forms(void **state)
+{
+	static const char *const same[] = {
+	    "Sun, 06 Nov 1994 08:49:37 GMT",
+	    "Sunday, 06-Nov-94 08:49:37 GMT",
+	    "Sun Nov  6 08:49:37 1994",
+	    "Sun Nov 06 08:49:37 1994",
+	};
+	static const char *const bad[] = {
+	    "",
+	    "yesterday",
+	    "Sun, 06 Nov 1994 08:49:37 PST",
+	    "Sun, 31 Feb 1994 08:49:37 GMT",
+	    "Sun, 06 Nov 1994 24:00:00 GMT",
+	    "Sun, 06 Nov 1994 08:49:37 GMT; length=12",
+	    "Sun, 6 Nov 1994 08:49:37 GMT",
+	    "sun, 06 nov 1994 08:49:37 gmt",
+	    "Sunday, 06-Nov-1994 08:49:37 GMT",
+	    "Sun Nov  6 08:49:37 94",
+	    "Sun Nov  6 08:49:37",
+	    "Sun 06 Nov 1994 08:49:37 GMT",
+	};
+	int64_t now = 1796529600; /* 2026-12-06 04:00 UTC */
+	int64_t t;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		t = -1;
+		assert_int_equal(http_date_parse(same[i], now, &t), 0);
+		assert_int_equal(t, 784111777);
+		assert_int_equal(t, (int64_t)curl_getdate(same[i], NULL));
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(http_date_parse(bad[i], now, &t), -EINVAL);
+	assert_int_equal(http_date_parse(NULL, now, &t), -EINVAL);
+	/* A leap day, and a leap second read as the second before it. */
+	assert_int_equal(
+	    http_date_parse("Thu, 29 Feb 2024 12:00:00 GMT", now, &t), 0);
+	assert_int_equal(t, 1709208000);
+	assert_int_equal(
+	    http_date_parse("Sat, 31 Dec 2016 23:59:60 GMT", now, &t), 0);
+	assert_int_equal(t, 1483228799);
+	assert_int_equal(
+	    http_date_parse("Thu, 29 Feb 2023 12:00:00 GMT", now, &t), -EINVAL);
+}
+
+/* A two-digit year more than 50 years ahead of now is in the past. */
+static void
+test_http_date_rfc850_century(void **state)
+{
+	int64_t now = 1796529600; /* 2026-12-06 04:00 UTC */
+	int64_t t;
+	char buf[40];
+
+	(void)state;
+	assert_int_equal(
+	    http_date_parse("Friday, 01-Jan-76 00:00:00 GMT", now, &t), 0);
+	assert_string_equal(http_date_format(t, buf, sizeof(buf)),
+	                    "Wed, 01 Jan 2076 00:00:00 GMT");
+	assert_int_equal(
+	    http_date_parse("Saturday, 01-Jan-77 00:00:00 GMT", now, &t), 0);
+	assert_string_equal(http_date_format(t, buf, sizeof(buf)),
+	                    "Sat, 01 Jan 1977 00:00:00 GMT");
+	assert_int_equal(
+	    http_date_parse("Sunday, 06-Dec-26 10:00:00 GMT", now, &t), 0);
+	assert_string_equal(http_date_format(t, buf, sizeof(buf)),
+	                    "Sun, 06 Dec 2026 10:00:00 GMT");
+}
+
+/* What the daemon writes it reads back, day after day. */
+static void
+test_http_date_format_round_trip(void **state)
+{
+	char buf[40];
+	int64_t t, back;
+
+	(void)state;
+	assert_string_equal(http_date_format(784111777, buf, sizeof(buf)),
+	                    "Sun, 06 Nov 1994 08:49:37 GMT");
+	assert_string_equal(http_date_format(0, buf, sizeof(buf)),
+	                    "Thu, 01 Jan 1970 00:00:00 GMT");
+	for (t = 0; t < 4102444800; t += 86399 * 7 + 3601) {
+		http_date_format(t, buf, sizeof(buf));
+		assert_int_equal(http_date_parse(buf, t, &back), 0);
+		assert_int_equal(back, t);
+		assert_int_equal((int64_t)curl_getdate(buf, NULL), t);
+	}
+}
+
 int
 main(void)
 {
@@ -1470,6 +1563,9 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_http_public_trusted_proxies,
 	                                    setup, teardown),
 	    cmocka_unit_test(test_http_proxies_check),
+	    cmocka_unit_test(test_http_date_three_forms),
+	    cmocka_unit_test(test_http_date_rfc850_century),
+	    cmocka_unit_test(test_http_date_format_round_trip),
 	    cmocka_unit_test_setup_teardown(test_http_public_too_many_args,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_http_public_shared_body, setup,

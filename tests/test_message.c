@@ -16,6 +16,7 @@
 #include "event.h"
 #include "fecha.h"
 #include "message.h"
+#include "message_internal.h"
 
 #define TITLE_2018                                                             \
 	"Reunión con OSC tema Cambio Climático. Presidida por el "           \
@@ -367,9 +368,16 @@ test_message_headers(void **state)
 	v = header_get(msg, "X-Auto-Response-Suppress");
 	assert_string_equal(v, "All");
 	free(v);
+	/* The alternatives inside multipart/mixed, beside invitacion.ics. */
 	v = header_get(msg, "Content-Type");
-	assert_non_null(strstr(v, "multipart/alternative"));
+	assert_non_null(strstr(v, "multipart/mixed"));
 	free(v);
+	assert_non_null(strstr(msg, "Content-Type: multipart/alternative;\r\n"
+	                            " boundary="));
+	assert_non_null(strstr(msg, "Content-Type: application/ics; "
+	                            "name=\"invitacion.ics\"\r\n"
+	                            "Content-Disposition: attachment; "
+	                            "filename=\"invitacion.ics\"\r\n"));
 	assert_non_null(strstr(msg, "Content-Type: text/calendar; "
 	                            "charset=UTF-8; method=PUBLISH\r\n"));
 	free(msg);
@@ -641,16 +649,36 @@ test_message_template_override(void **state)
 	free(html);
 	free(msg);
 
-	/* A typo in a placeholder is an error naming it. */
-	char *out = NULL, err[256] = "";
-	size_t len;
+	/* The files are read once: a change shows after
+	 * message_templates_load (start, SIGHUP), never per message. */
+	file_write(dir, "recordatorio.txt", "Cambiada {{titulo}}\n");
+	msg = render_ok(&in);
+	text = part_get(msg, "text/plain");
+	assert_string_equal(text, "Hola Red Ciudadana por el Clima: Sesión\r\n"
+	                          "En Tlatelolco.\r\nFin\r\n");
+	free(text);
+	free(msg);
+	char err[256] = "";
+	assert_int_equal(message_templates_load(dir, err, sizeof(err)), 0);
+	msg = render_ok(&in);
+	text = part_get(msg, "text/plain");
+	assert_string_equal(text, "Cambiada Sesión\r\n");
+	free(text);
+	free(msg);
+
+	/* A typo in a placeholder is an error naming it, and the templates
+	 * read before stay. */
 	file_write(dir, "recordatorio.txt", "Hola {{organisacion}}\n");
-	assert_int_equal(message_render(&in, &out, &len, err, sizeof(err)),
+	assert_int_equal(message_templates_load(dir, err, sizeof(err)),
 	                 -EINVAL);
-	assert_null(out);
 	assert_non_null(strstr(err, "organisacion"));
+	assert_int_equal(message_templates_check(dir, err, sizeof(err)),
+	                 -EINVAL);
+	msg = render_ok(&in);
+	assert_non_null(strstr(msg, "Cambiada"));
+	free(msg);
 	file_write(dir, "recordatorio.txt", "{{#lugar}}sin cerrar\n");
-	assert_int_equal(message_render(&in, &out, &len, err, sizeof(err)),
+	assert_int_equal(message_templates_load(dir, err, sizeof(err)),
 	                 -EINVAL);
 	assert_non_null(strstr(err, "never closed"));
 
@@ -663,6 +691,255 @@ test_message_template_override(void **state)
 	snprintf(path, sizeof(path), "%s/recordatorio.txt", dir);
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(rmdir(dir), 0);
+	message_cleanup();
+	event_fini(&ev);
+}
+
+/* message_render (shared parts kept, per-message lines filled in) gives
+ * the bytes message_render_whole (everything from scratch) gives. */
+static void
+same_as_whole(const struct message_input *in)
+{
+	char *a = NULL, *b = NULL, err[256] = "";
+	size_t alen = 0, blen = 0;
+
+	assert_int_equal(message_render(in, &a, &alen, err, sizeof(err)), 0);
+	assert_int_equal(message_render_whole(in, &b, &blen, err, sizeof(err)),
+	                 0);
+	if (alen != blen || memcmp(a, b, alen) != 0)
+		print_error("shared:\n%s\nwhole:\n%s\n", a, b);
+	assert_int_equal(alen, blen);
+	assert_memory_equal(a, b, alen);
+	lines_check(a);
+	free(a);
+	free(b);
+}
+
+/* The office from the configuration alone: the signature of every kind
+ * from one partial (firma.txt, firma.html), its lines from [office]
+ * signature, the privacy notice linked; an operator's firma.txt replaces
+ * it for every kind at once. */
+static void
+test_message_office_signature(void **state)
+{
+	enum message_kind kinds[] = {MESSAGE_REMINDER, MESSAGE_DATED,
+	                             MESSAGE_MOVED, MESSAGE_PLACE,
+	                             MESSAGE_CANCEL};
+	char dir[] = "/tmp/test-message-XXXXXX", path[600], err[256] = "";
+	struct event ev, old;
+	struct message_input in;
+	char *msg, *text, *html;
+
+	session_make(&ev);
+	session_make(&old);
+	assert_int_equal(event_str_set(&old.location, "Tlatelolco"), 0);
+	/* No [office]: the office's role signs, as before. */
+	input_make(&in, MESSAGE_REMINDER, &ev);
+	msg = render_ok(&in);
+	text = part_get(msg, "text/plain");
+	assert_non_null(strstr(text,
+	                       "Atentamente,\r\nOficina de enlace con "
+	                       "organizaciones de la sociedad civil\r\n"));
+	assert_null(strstr(text, "Aviso de privacidad"));
+	free(text);
+	free(msg);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		input_make(&in, kinds[i], &ev);
+		in.old = &old;
+		in.office_name = "Dirección General de Vinculación";
+		in.office_signature = "Dirección General de Vinculación |  "
+		                      "Secretaría de Relaciones Exteriores";
+		in.privacy_url = "https://sre.example.gob.mx/privacidad";
+		msg = render_ok(&in);
+		text = part_get(msg, "text/plain");
+		html = part_get(msg, "text/html");
+		assert_non_null(
+		    strstr(text, "Atentamente,\r\nDirección General de "
+		                 "Vinculación\r\nSecretaría de Relaciones "
+		                 "Exteriores\r\n\r\nAviso de privacidad: "
+		                 "https://sre.example.gob.mx/privacidad\r\n"));
+		assert_non_null(strstr(html, "Atentamente,<br>\r\nDirección "
+		                             "General de Vinculación<br>\r\n"
+		                             "Secretaría de Relaciones "
+		                             "Exteriores</p>"));
+		assert_non_null(
+		    strstr(html, "<a href=\"https://sre.example.gob.mx/"
+		                 "privacidad\" style=\"color:#555555;\">Aviso "
+		                 "de privacidad</a> de Dirección General de "
+		                 "Vinculación</p>"));
+		assert_null(strstr(text, "Oficina de enlace"));
+		free(text);
+		free(html);
+		same_as_whole(&in);
+		free(msg);
+	}
+	/* The name alone signs when there is no signature. */
+	input_make(&in, MESSAGE_CANCEL, &ev);
+	in.office_name = "Unidad de Enlace";
+	msg = render_ok(&in);
+	text = part_get(msg, "text/plain");
+	assert_non_null(strstr(text, "Atentamente,\r\nUnidad de Enlace\r\n"));
+	free(text);
+	free(msg);
+
+	/* One file changes every kind's signature. */
+	assert_non_null(mkdtemp(dir));
+	file_write(dir, "firma.txt", "Saludos de {{oficina}}\n");
+	assert_int_equal(message_templates_load(dir, err, sizeof(err)), 0);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		input_make(&in, kinds[i], &ev);
+		in.old = &old;
+		in.office_name = "Unidad de Enlace";
+		in.template_dir = dir;
+		msg = render_ok(&in);
+		text = part_get(msg, "text/plain");
+		assert_non_null(
+		    strstr(text, "Saludos de Unidad de Enlace\r\n"));
+		assert_null(strstr(text, "Atentamente"));
+		free(text);
+		free(msg);
+	}
+	/* Partials are checked like templates. */
+	file_write(dir, "firma.txt", "{{>firma}}\n");
+	assert_int_equal(message_templates_check(dir, err, sizeof(err)),
+	                 -EINVAL);
+	assert_non_null(strstr(err, "a partial cannot include {{>firma}}"));
+	file_write(dir, "firma.txt", "ok\n");
+	file_write(dir, "recordatorio.txt", "{{>pie}}\n");
+	assert_int_equal(message_templates_check(dir, err, sizeof(err)),
+	                 -EINVAL);
+	assert_non_null(strstr(err, "unknown partial {{>pie}}"));
+	snprintf(path, sizeof(path), "%s/firma.txt", dir);
+	assert_int_equal(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/recordatorio.txt", dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+	message_cleanup();
+	event_fini(&old);
+	event_fini(&ev);
+}
+
+static void
+test_message_shared_parts_same_bytes(void **state)
+{
+	static const char *const names[] = {
+	    "Red Ciudadana por el Clima",
+	    "",
+	    NULL,
+	    "Organización de la Sociedad Civil para la Defensa de los "
+	    "Derechos Humanos de las Personas Migrantes en Tránsito por "
+	    "México y Centroamérica, A. C. (ODHPMTMC)",
+	    "Tom & Jerry <\"Asociados\"> 'S. C.'",
+	    "Dos\nlíneas\r\ny CR\rsolo",
+	    ".punto inicial   ",
+	    "=igual=",
+	};
+	static const char *const urls[] = {
+	    "https://agenda.example.org/baja/TOKEN123",
+	    NULL,
+	    "",
+	    "http://agenda.example.org/baja/"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=B",
+	};
+	enum message_kind kinds[] = {MESSAGE_REMINDER, MESSAGE_DATED,
+	                             MESSAGE_MOVED, MESSAGE_CANCEL};
+	static const char *const ids[] = {"r.1@example.org", "r.2@example.org"};
+	struct event ev, old;
+
+	(void)state;
+	session_make(&ev);
+	session_make(&old);
+	assert_int_equal(event_str_set(&old.location, "Tlatelolco"), 0);
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		for (size_t late = 0; late < 2; late++) {
+			for (size_t i = 0; i < sizeof(names) / sizeof(names[0]);
+			     i++) {
+				for (size_t u = 0;
+				     u < sizeof(urls) / sizeof(urls[0]); u++) {
+					struct message_input in;
+
+					input_make(&in, kinds[k], &ev);
+					if (kinds[k] == MESSAGE_MOVED)
+						in.old = &old;
+					in.late = (int)late;
+					in.osc_name = names[i];
+					in.unsubscribe_url = urls[u];
+					in.message_id = ids[(i + u) % 2];
+					same_as_whole(&in);
+				}
+			}
+		}
+	}
+	/* A session that changed is not rendered from the parts kept for
+	 * it before. */
+	struct message_input in;
+	input_make(&in, MESSAGE_REMINDER, &ev);
+	char *before = render_ok(&in);
+	assert_int_equal(event_str_set(&ev.location, "Sede nueva"), 0);
+	char *after = render_ok(&in);
+	assert_null(strstr(before, "Sede nueva"));
+	assert_non_null(strstr(after, "Sede nueva"));
+	same_as_whole(&in);
+	free(before);
+	free(after);
+	message_cleanup();
+	event_fini(&old);
+	event_fini(&ev);
+}
+
+/* Operator templates with values at awkward places: at the start and
+ * the end of a line, at the very end without a line end, after a CR
+ * alone, two on a line, in a long line that quoted-printable breaks. */
+static void
+test_message_shared_parts_odd_templates(void **state)
+{
+	char dir[] = "/tmp/test-message-XXXXXX", path[600], err[256] = "";
+	static const char *const texts[] = {
+	    "{{organizacion}} al principio\nfin\n",
+	    "al final {{organizacion}}",
+	    "dos {{organizacion}} y {{baja}} en una línea\n",
+	    "CR solo\r{{organizacion}}\nsigue\n",
+	    "CR solo\r{{organizacion}} sigue\n",
+	    "CRLF\r\n{{organizacion}}\r\n{{#baja}}baja: {{baja}}\r\n"
+	    "{{/baja}}",
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "x"
+	    "xx {{organizacion}} "
+	    "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
+	    "yyyyyyyyyyyyyy {{baja}} zzzz\nfin\n",
+	    "{{#organizacion}}\nHola {{organizacion}}.\n{{/organizacion}}\n"
+	    "{{titulo}}\n",
+	    "",
+	};
+	static const char *const names[] = {"Red Ciudadana", NULL, "A\nB & C",
+	                                    "\nempieza con LF"};
+	struct event ev;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	session_make(&ev);
+	for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+		file_write(dir, "recordatorio.txt", texts[t]);
+		file_write(dir, "recordatorio.html", texts[t]);
+		assert_int_equal(message_templates_load(dir, err, sizeof(err)),
+		                 0);
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			struct message_input in;
+
+			input_make(&in, MESSAGE_REMINDER, &ev);
+			in.template_dir = dir;
+			in.osc_name = names[i];
+			in.unsubscribe_url = i == 1 ? NULL : in.unsubscribe_url;
+			same_as_whole(&in);
+		}
+	}
+	snprintf(path, sizeof(path), "%s/recordatorio.txt", dir);
+	assert_int_equal(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/recordatorio.html", dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+	message_cleanup();
 	event_fini(&ev);
 }
 
@@ -826,9 +1103,12 @@ main(void)
 	    cmocka_unit_test(test_message_header_injection),
 	    cmocka_unit_test(test_message_html_escape),
 	    cmocka_unit_test(test_message_template_override),
+	    cmocka_unit_test(test_message_shared_parts_same_bytes),
+	    cmocka_unit_test(test_message_shared_parts_odd_templates),
 	    cmocka_unit_test(test_message_when_words),
 	    cmocka_unit_test(test_message_boundary_from_id),
 	    cmocka_unit_test(test_message_python_check),
+	    cmocka_unit_test(test_message_office_signature),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

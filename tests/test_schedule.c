@@ -524,6 +524,83 @@ test_schedule_expand_idempotent(void **state)
 	outbox_row_array_free(r, n);
 }
 
+/* An alarm becomes its rows in one statement: one per subscribed
+ * organisation, in the order store_osc_subscribers gives (by name), the
+ * counts kept (004-outbox-bulk), and a Message-ID chosen at the first
+ * claim, unique, and kept. */
+static void
+test_schedule_expand_one_statement(void **state)
+{
+	struct fx *f = *state;
+	const char *uid = "e2@example.org";
+	struct osc *subs;
+	struct outbox_row *r, *c;
+	size_t n, nsubs, nc, i, j, rows;
+	int more;
+	char names[3][16];
+
+	for (i = 0; i < 3; i++) {
+		char email[64];
+
+		/* Added Z, Y, X: ids and names in opposite orders. */
+		snprintf(names[i], sizeof(names[i]), "Red %c",
+		         (char)('Z' - (int)i));
+		snprintf(email, sizeof(email), "r%zu@example.org", i);
+		osc_add(f->st, names[i], email, "agenda-2030", NULL);
+	}
+	session_put(f->st, uid, "2031-03-10", 600, "America/Mexico_City",
+	            "agenda-2030", NULL, 0);
+	assert_int_equal(
+	    schedule_alarms_refresh(f->st, &f->cfg, uid, clock_now()), 0);
+	clock_set(utc("2031-03-03T16:00"));
+	assert_int_equal(
+	    schedule_expand(f->st, &f->cfg, clock_now(), 1000, &rows, &more),
+	    0);
+	assert_int_equal(rows, 3);
+	counts_agree(f->st);
+	/* Newest first in the list: the rows were added X, Y, Z. */
+	assert_int_equal(store_osc_subscribers(f->st, uid, &subs, &nsubs), 0);
+	assert_int_equal(nsubs, 3);
+	assert_int_equal(store_outbox_list(f->st, NULL, &r, &n), 0);
+	assert_int_equal(n, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(r[2 - i].osc_id, subs[i].id);
+		/* Not chosen yet. */
+		assert_null(r[i].message_id);
+	}
+	osc_array_free(subs, nsubs);
+	outbox_row_array_free(r, n);
+	/* Expanding again (a crash before the alarm was marked) adds
+	 * nothing and counts nothing. */
+	assert_int_equal(store_outbox_expand(f->st, uid, 0, "reminder", 7 * DAY,
+	                                     1, 1, &rows),
+	                 0);
+	assert_int_equal(rows, 0);
+	counts_agree(f->st);
+	assert_int_equal(
+	    store_outbox_claim(f->st, clock_now(), 10, "example.org", &c, &nc),
+	    0);
+	assert_int_equal(nc, 3);
+	for (i = 0; i < nc; i++) {
+		assert_non_null(c[i].message_id);
+		assert_int_equal(strlen(c[i].message_id),
+		                 strlen("r.") + 32 + strlen("@example.org"));
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(c[i].message_id,
+			                        c[j].message_id);
+	}
+	/* Kept with the row: what the list shows and a retry sends. */
+	assert_int_equal(store_outbox_list(f->st, NULL, &r, &n), 0);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < nc; j++)
+			if (r[i].id == c[j].id)
+				assert_string_equal(r[i].message_id,
+				                    c[j].message_id);
+	outbox_row_array_free(r, n);
+	outbox_row_array_free(c, nc);
+	counts_agree(f->st);
+}
+
 static void
 test_schedule_expand_late_and_expired(void **state)
 {
@@ -899,6 +976,8 @@ main(void)
 	    cmocka_unit_test(test_schedule_backoff_doubles_to_an_hour),
 	    cmocka_unit_test_setup_teardown(
 	        test_schedule_alarms_follow_sequence, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_schedule_expand_one_statement,
+	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_schedule_expand_idempotent,
 	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -69,8 +69,19 @@ def ensure_chromium():
     return path
 
 
+# An office as the README configures it, so that the page (and its
+# screenshot) shows what organisations see.
+OFFICE = """[office]
+name = Dirección de Vinculación con la Sociedad Civil
+email = vinculacion@example.gob.mx
+phone = +52 55 3686 5100 ext. 4021
+address = Av. Juárez 20, piso 4 | Col. Centro, Cuauhtémoc | 06010 Ciudad de México
+privacy_url = https://example.gob.mx/aviso-de-privacidad
+"""
+
+
 class PublicTest(DaemonTest):
-    daemon_kwargs = {"http": True}
+    daemon_kwargs = {"http": True, "extra_config": OFFICE}
 
     def setUp(self):
         super().setUp()
@@ -374,6 +385,14 @@ class PublicTest(DaemonTest):
                           % (self.d.http_port, slug), dom)
             self.assertIn('href="http://127.0.0.1:%d/calendarios/%s.ics"'
                           % (self.d.http_port, slug), dom)
+        # The office in the header and the footer, its privacy notice, and
+        # the links for calendars without a webcal handler.
+        self.assertIn('<p class="oficina">Dirección de Vinculación con la '
+                      'Sociedad Civil</p>', dom)
+        self.assertIn('href="https://example.gob.mx/aviso-de-privacidad">'
+                      'Aviso de privacidad</a>', dom)
+        self.assertIn(">Agregar a Google Calendar</a>", dom)
+        self.assertIn(">Agregar a Outlook</a>", dom)
         # Escaped values survive as text, not markup.
         self.assertIn('<h4>"Las OSC en 8 Conferencias"</h4>', dom)
         _, _, raw = self.http("GET", "/")

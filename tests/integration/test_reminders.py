@@ -21,6 +21,8 @@ import tempfile
 import time
 import unittest
 
+from icalendar import Calendar
+
 from harness import (DaemonTest, Smtpd, TOPICS, ROOT, PYTHON, free_port,
                      wait_for)
 
@@ -225,6 +227,43 @@ class ReminderTest(DaemonTest):
                           "Red Ambiental del Norte", "Red Ambiental del Norte"])
         _, out, _ = self.d.ctl("outbox", "--event", ev["id"])
         self.assertEqual(out.count(" sent "), 4, out)
+
+    def test_office_signs_and_the_invitation_is_attached(self):
+        """[office] alone puts the office's signature and its privacy
+        notice in the email; the session travels as an invitacion.ics
+        attachment beside the text/calendar alternative, byte for byte the
+        same calendar."""
+        self.env(extra="[office]\nname = Unidad de Enlace «SRE»\n"
+                       "signature = Unidad de Enlace | Secretaría de "
+                       "Relaciones Exteriores\n"
+                       "privacy_url = https://example.gob.mx/aviso\n")
+        self.osc("Red Ambiental del Norte", ["avisos@red-norte.example.org"],
+                 ["cambio-climatico"])
+        ev = self.session("Reunión de seguimiento", "2031-03-10T10:00",
+                          ["cambio-climatico"], "1d")
+        self.d.set_clock(iso(ts("2031-03-10T16:00:00Z") - 86400))
+        wait_for(lambda: len(self.smtpd.messages()) == 1, what="1 message")
+        path = self.spool_files()[0]
+        summary = check_message(path)
+        self.assertEqual(summary["attachment"], "invitacion.ics")
+        msg = parse(path)
+        self.assertEqual(msg.get_content_type(), "multipart/mixed")
+        att = [p for p in msg.walk() if p.get_filename() == "invitacion.ics"]
+        self.assertEqual(len(att), 1)
+        self.assertEqual(att[0].get_content_disposition(), "attachment")
+        cal = Calendar.from_ical(att[0].get_payload(decode=True))
+        uids = [str(c["UID"]) for c in cal.walk("VEVENT")]
+        self.assertEqual(uids, [ev["uid"]])
+        text = msg.get_body(("plain",)).get_content()
+        self.assertIn("Atentamente,\nUnidad de Enlace\n"
+                      "Secretaría de Relaciones Exteriores\n", text)
+        self.assertIn("Aviso de privacidad: https://example.gob.mx/aviso",
+                      text)
+        self.assertNotIn("Oficina de enlace", text)
+        page = msg.get_body(("html",)).get_content()
+        self.assertIn('<a href="https://example.gob.mx/aviso"', page)
+        self.assertIn("Aviso de privacidad</a> de Unidad de Enlace "
+                      "«SRE»", page)
 
     def test_451_three_times_then_delivered_with_same_message_id(self):
         self.env("--fail-first", "3", "--fail-code", "451")
@@ -559,7 +598,7 @@ class ReminderTest(DaemonTest):
             summary = check_message(path)
             self.assertEqual(summary["uid"], ev["uid"])
             msg = parse(path)
-            cal = [p for p in msg.iter_parts()
+            cal = [p for p in msg.walk()
                    if p.get_content_type() == "text/calendar"][0].get_content()
             local = ev["start"].replace("-", "") + "T100000"
             self.assertIn("DTSTART;TZID=%s:%s" % (tzid, local), cal)
@@ -583,6 +622,39 @@ class ReminderTest(DaemonTest):
         self.assertEqual(summary["to"], ["uno@example.org"])
         self.outbox_where(lambda m: m and m[0]["state"] == "sent", "the row sent")
         self.assertEqual(os.listdir(os.path.join(self.d.state, "maildir", "tmp")), [])
+
+    def test_templates_are_read_at_start_and_on_sighup_only(self):
+        tpl = os.path.join(self.tmp, "templates")
+        os.makedirs(tpl)
+        path = os.path.join(tpl, "recordatorio.txt")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("Primera versión: {{titulo}}\n")
+        self.env(smtp=False, extra="template_dir = %s\n" % tpl)
+        self.osc("Red Uno", ["uno@example.org"], ["migracion"])
+        new = os.path.join(self.d.state, "maildir", "new")
+
+        def send(day):
+            self.session("Sesión %d" % day, "2031-05-%02dT10:00" % day,
+                         ["migracion"], "2h")
+            self.d.set_clock("2031-05-%02dT14:00:00Z" % day)
+            self.outbox_where(
+                lambda m: m and all(r["state"] == "sent" for r in m)
+                and len(m) == day - 19, "the reminder of day %d sent" % day)
+            texts = [check_message(os.path.join(new, n))["text"]
+                     for n in os.listdir(new)]
+            mine = [t for t in texts if "Sesión %d" % day in t]
+            self.assertEqual(len(mine), 1, texts)
+            return mine[0]
+
+        self.assertIn("Primera versión: Sesión 20", send(20))
+        # Edited on disk: nothing changes until the daemon is told.
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("Segunda versión: {{titulo}}\n")
+        self.assertIn("Primera versión: Sesión 21", send(21))
+        self.d.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "SIGHUP: re-read" in self.d.log_text(),
+                 what="the reload")
+        self.assertIn("Segunda versión: Sesión 22", send(22))
 
 
 if __name__ == "__main__":

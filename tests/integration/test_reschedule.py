@@ -53,7 +53,7 @@ def parse(path):
 
 def calendar_of(path):
     msg = parse(path)
-    part = [p for p in msg.iter_parts()
+    part = [p for p in msg.walk()
             if p.get_content_type() == "text/calendar"][0]
     return Calendar.from_ical(part.get_content()), part
 
