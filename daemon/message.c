@@ -405,7 +405,7 @@ key_strings(const struct message_input *in, size_t *len)
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		buf_add(&b, v[i] ? v[i] : "\x01",
-		             (v[i] ? strlen(v[i]) : 1) + 1);
+		        (v[i] ? strlen(v[i]) : 1) + 1);
 	if (b.oom) {
 		buf_fini(&b);
 		return NULL;
@@ -791,9 +791,9 @@ headers_write(const struct message_input *in, const struct shared *sh,
 		    mixed);
 	else
 		buf_addf(b,
-		              "Content-Type: multipart/alternative;\r\n "
-		              "boundary=\"%s\"\r\n",
-		              boundary);
+		         "Content-Type: multipart/alternative;\r\n "
+		         "boundary=\"%s\"\r\n",
+		         boundary);
 	if (sh->hdr_list_id.len)
 		buf_add(b, sh->hdr_list_id.p, sh->hdr_list_id.len);
 	if (o->unsub_url || sh->unsub_mailto) {
@@ -814,7 +814,7 @@ headers_write(const struct message_input *in, const struct shared *sh,
 		/* RFC 8058: one-click only works over https. */
 		if (o->unsub_url && !strncmp(o->unsub_url, "https://", 8))
 			buf_adds(b, "List-Unsubscribe-Post: "
-			                 "List-Unsubscribe=One-Click\r\n");
+			            "List-Unsubscribe=One-Click\r\n");
 	}
 	buf_adds(b, "Auto-Submitted: auto-generated\r\n");
 	buf_adds(b, "X-Auto-Response-Suppress: All\r\n");
@@ -836,8 +836,8 @@ message_write(const struct message_input *in, const struct shared *sh,
 	         (unsigned long long)hash64(o->msgid));
 	/* The shared parts' size and room for the headers: one allocation
 	 * for most messages. */
-	buf_reserve(&b, sh->text.enc.len + sh->html.enc.len +
-	                         2 * sh->ical.len + 2048);
+	buf_reserve(&b, sh->text.enc.len + sh->html.enc.len + 2 * sh->ical.len +
+	                    2048);
 	/* A message with a session is multipart/mixed: the alternatives,
 	 * then the session as a file (Gmail's own invitations have this
 	 * shape; Thunderbird and Outlook show the file). */
@@ -845,39 +845,37 @@ message_write(const struct message_input *in, const struct shared *sh,
 	headers_write(in, sh, o, &b, boundary, sh->has_ical ? mixed : NULL);
 	if (sh->has_ical)
 		buf_addf(&b,
-		              "--%s\r\n"
-		              "Content-Type: multipart/alternative;\r\n"
-		              " boundary=\"%s\"\r\n\r\n",
-		              mixed, boundary);
+		         "--%s\r\n"
+		         "Content-Type: multipart/alternative;\r\n"
+		         " boundary=\"%s\"\r\n\r\n",
+		         mixed, boundary);
 	buf_addf(&b, "--%s\r\n", boundary);
-	buf_adds(&b,
-	              "Content-Type: text/plain; charset=UTF-8\r\n"
-	              "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	buf_adds(&b, "Content-Type: text/plain; charset=UTF-8\r\n"
+	             "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
 	body_write(&sh->text, &f, &b, &scratch);
 	buf_addf(&b, "--%s\r\n", boundary);
-	buf_adds(&b,
-	              "Content-Type: text/html; charset=UTF-8\r\n"
-	              "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	buf_adds(&b, "Content-Type: text/html; charset=UTF-8\r\n"
+	             "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
 	body_write(&sh->html, &f, &b, &scratch);
 	if (sh->has_ical) {
 		buf_addf(&b, "--%s\r\n", boundary);
 		buf_addf(&b,
-		              "Content-Type: text/calendar; charset=UTF-8; "
-		              "method=%s\r\n"
-		              "Content-Transfer-Encoding: base64\r\n\r\n",
-		              sh->method);
+		         "Content-Type: text/calendar; charset=UTF-8; "
+		         "method=%s\r\n"
+		         "Content-Transfer-Encoding: base64\r\n\r\n",
+		         sh->method);
 		buf_add(&b, sh->ical.p, sh->ical.len);
 	}
 	buf_addf(&b, "--%s--\r\n", boundary);
 	if (sh->has_ical) {
 		buf_addf(&b,
-		              "--%s\r\n"
-		              "Content-Type: application/ics; "
-		              "name=\"invitacion.ics\"\r\n"
-		              "Content-Disposition: attachment; "
-		              "filename=\"invitacion.ics\"\r\n"
-		              "Content-Transfer-Encoding: base64\r\n\r\n",
-		              mixed);
+		         "--%s\r\n"
+		         "Content-Type: application/ics; "
+		         "name=\"invitacion.ics\"\r\n"
+		         "Content-Disposition: attachment; "
+		         "filename=\"invitacion.ics\"\r\n"
+		         "Content-Transfer-Encoding: base64\r\n\r\n",
+		         mixed);
 		buf_add(&b, sh->ical.p, sh->ical.len);
 		buf_addf(&b, "--%s--\r\n", mixed);
 	}

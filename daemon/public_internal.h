@@ -17,9 +17,9 @@
 struct public_site {
 	struct store *st;
 	const struct config *cfg;
-	char *base;   /* public_url without a trailing '/' */
-	char *webcal; /* base with the scheme webcal:// */
-	char *csp;    /* the pages' Content-Security-Policy */
+	char *base;                    /* public_url without a trailing '/' */
+	char *webcal;                  /* base with the scheme webcal:// */
+	char *csp;                     /* the pages' Content-Security-Policy */
 	const struct changes *changes; /* told of an unsubscribe */
 	struct public_entry *cache;
 	size_t ncache;

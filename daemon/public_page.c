@@ -141,7 +141,8 @@ page_office_header(struct public_site *ps, struct buf *b)
 		buf_adds(b, "<img class=\"logo\" src=\"");
 		buf_add_html(b, logo);
 		buf_adds(b, "\" alt=\"");
-		buf_add_html(b, *page_office(ps) ? page_office(ps) : "Logotipo");
+		buf_add_html(b,
+		             *page_office(ps) ? page_office(ps) : "Logotipo");
 		buf_adds(b, "\">\n");
 	}
 	if (*page_office(ps)) {
@@ -325,8 +326,7 @@ page_month_heading(struct buf *b, int y, int m)
 {
 	const char *name = fecha_month_name(m);
 
-	buf_addf(b, "<h3>%c%s de %d</h3>\n", name[0] - 'a' + 'A', name + 1,
-	            y);
+	buf_addf(b, "<h3>%c%s de %d</h3>\n", name[0] - 'a' + 'A', name + 1, y);
 }
 
 static void
@@ -430,8 +430,7 @@ page_zone(struct buf *b, const char *tzid, int64_t utc)
 		} else {
 			int a = off < 0 ? -off : off;
 
-			buf_addf(b, ", UTC%c%d", off < 0 ? '-' : '+',
-			            a / 3600);
+			buf_addf(b, ", UTC%c%d", off < 0 ? '-' : '+', a / 3600);
 			if (a % 3600)
 				buf_addf(b, ":%02d", a % 3600 / 60);
 		}
@@ -716,8 +715,8 @@ public_page_agenda(struct public_site *ps, struct buf *out, int64_t *expires)
 		buf_add_html(out, topics[i].nombre);
 		buf_adds(out, "</a></h3>\n");
 		buf_addf(out, "<p class=\"dato\">%ld %s</p>\n",
-		            topics[i].events,
-		            topics[i].events == 1 ? "sesión" : "sesiones");
+		         topics[i].events,
+		         topics[i].events == 1 ? "sesión" : "sesiones");
 		page_topic_subscribe(ps, out, &topics[i]);
 		buf_adds(out, "</li>\n");
 	}
