@@ -100,7 +100,8 @@ static const struct cli_opt opts_osc_token[] = {
 };
 
 static const struct cli_opt opts_outbox[] = {
-    {"state", N_("S"), N_("pending, sending, sent, failed or expired"),
+    {"state", N_("S"),
+     N_("pending, sending, sent, failed, expired, held or dropped"),
      CPL("word:outbox-state")},
     {"event", N_("EVENT"), N_("only messages about this session"),
      CPL("event")},
@@ -110,6 +111,12 @@ static const struct cli_opt opts_outbox[] = {
 
 static const struct cli_opt opts_outbox_retry[] = {
     {"failed", NULL, N_("retry every failed message"), NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_opt opts_outbox_move[] = {
+    {"event", N_("EVENT"), N_("every such message of this session"),
+     CPL("event")},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -209,6 +216,14 @@ const struct cli_command cli_commands[] = {
     {"outbox retry", N_("ID | --failed"),
      N_("send a failed message again (or all of them)"), opts_outbox_retry, 0,
      1, cmd_outbox_retry, ROUTES(OUTBOX_RETRY), NULL},
+    {"outbox hold", N_("ID | --event EVENT"),
+     N_("keep pending messages back: not sent until released"),
+     opts_outbox_move, 0, 1, cmd_outbox_hold, ROUTES(OUTBOX_HOLD), NULL},
+    {"outbox release", N_("ID | --event EVENT"),
+     N_("let held messages go, due now"), opts_outbox_move, 0, 1,
+     cmd_outbox_release, ROUTES(OUTBOX_RELEASE), NULL},
+    {"outbox drop", N_("ID"), N_("end an unsent message for good"), opts_none,
+     1, 1, cmd_outbox_drop, ROUTES(OUTBOX_DROP), NULL},
     {"upcoming", N_("[--days N]"), N_("reminders due in the next days"),
      opts_upcoming, 0, 0, cmd_upcoming, ROUTES(UPCOMING, STATUS), NULL},
     {"tbd", "", N_("undecided sessions, by window"), opts_none, 0, 0, cmd_tbd,

@@ -114,9 +114,11 @@ status_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 	         _("%lld (%lld subscriptions)"), cli_jint(c, "oscs"),
 	         cli_jint(c, "subscriptions"));
 	snprintf(field_add(&f, _("outbox")), 512,
-	         _("%lld pending, %lld failed, %lld sent"),
-	         cli_jint(c, "outbox_pending"), cli_jint(c, "outbox_failed"),
-	         cli_jint(c, "outbox_sent"));
+	         _("%lld pending, %lld held, %lld failed, %lld sent, %lld "
+	           "dropped"),
+	         cli_jint(c, "outbox_pending"), cli_jint(c, "outbox_held"),
+	         cli_jint(c, "outbox_failed"), cli_jint(c, "outbox_sent"),
+	         cli_jint(c, "outbox_dropped"));
 	fields_print(&f);
 	return CLI_OK;
 }

@@ -549,6 +549,96 @@ cmd_outbox_retry(const struct cli *cli, const struct cli_args *a)
 	return CLI_OK;
 }
 
+/* An outbox move (hold, release, drop) of message ID (the one argument)
+ * or of the messages of --event EVENT. CLI_OK with the API's answer in
+ * *doc, NULL when it was printed as JSON. */
+static int
+outbox_move(const struct cli *cli, const struct cli_args *a, enum route r,
+            json_t **doc)
+{
+	const char *event = cli_opt_get(a, "event");
+	json_t *body;
+	long long id;
+	char *end;
+	int rc;
+
+	*doc = NULL;
+	if ((event != NULL) == (a->npos == 1))
+		return cli_usage_error(a,
+		                       _("give a message ID or --event EVENT"));
+	if (a->npos == 1) {
+		errno = 0;
+		id = strtoll(a->pos[0], &end, 10);
+		if (errno || end == a->pos[0] || *end || id <= 0)
+			return cli_usage_error(a, _("'%s' is not a message ID"),
+			                       a->pos[0]);
+		body = json_pack("{s:I}", "id", (json_int_t)id);
+	} else
+		body = json_pack("{s:s}", "event", event);
+	rc = client_call(cli, r, NULL, body, 0, doc);
+	json_decref(body);
+	if (rc == 0 && cli->json) {
+		format_json_print(*doc);
+		json_decref(*doc);
+		*doc = NULL;
+	}
+	return rc;
+}
+
+int
+cmd_outbox_hold(const struct cli *cli, const struct cli_args *a)
+{
+	json_t *doc;
+	long long n;
+	int rc = outbox_move(cli, a, ROUTE_OUTBOX_HOLD, &doc);
+
+	if (rc || !doc)
+		return rc;
+	n = cli_jint(doc, "held");
+	printf(ngettext("%lld message held: not sent until released\n",
+	                "%lld messages held: not sent until released\n",
+	                (unsigned long)n),
+	       n);
+	json_decref(doc);
+	return CLI_OK;
+}
+
+int
+cmd_outbox_release(const struct cli *cli, const struct cli_args *a)
+{
+	json_t *doc;
+	long long n;
+	int rc = outbox_move(cli, a, ROUTE_OUTBOX_RELEASE, &doc);
+
+	if (rc || !doc)
+		return rc;
+	n = cli_jint(doc, "released");
+	printf(ngettext("%lld message released: it goes out now\n",
+	                "%lld messages released: they go out now\n",
+	                (unsigned long)n),
+	       n);
+	json_decref(doc);
+	return CLI_OK;
+}
+
+int
+cmd_outbox_drop(const struct cli *cli, const struct cli_args *a)
+{
+	json_t *doc;
+	long long n;
+	int rc = outbox_move(cli, a, ROUTE_OUTBOX_DROP, &doc);
+
+	if (rc || !doc)
+		return rc;
+	n = cli_jint(doc, "dropped");
+	printf(ngettext("%lld message dropped: it will never be sent\n",
+	                "%lld messages dropped: they will never be sent\n",
+	                (unsigned long)n),
+	       n);
+	json_decref(doc);
+	return CLI_OK;
+}
+
 /* upcoming -------------------------------------------------------------- */
 
 static int

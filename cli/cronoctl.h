@@ -272,7 +272,7 @@ enum cli_word_kind {
 	WORD_ACTION_SESSION, /* an import report's create, update, unchanged */
 	WORD_ACTION_TOPIC,
 	WORD_ACTION_OSC,
-	WORD_OUTBOX_STATE, /* pending, sending, sent, failed, expired */
+	WORD_OUTBOX_STATE, /* pending, sending, sent, failed, expired, held, dropped */
 	WORD_OUTBOX_KIND,  /* reminder, update, cancel, staff */
 	WORD_OUTBOX_TO,    /* "staff" in place of an organisation */
 	WORD_REMIND_DEFAULT, /* "default": a topic's reminders as configured */
@@ -334,6 +334,9 @@ int cmd_subscribe(const struct cli *cli, const struct cli_args *a);
 int cmd_unsubscribe(const struct cli *cli, const struct cli_args *a);
 int cmd_outbox(const struct cli *cli, const struct cli_args *a);
 int cmd_outbox_retry(const struct cli *cli, const struct cli_args *a);
+int cmd_outbox_hold(const struct cli *cli, const struct cli_args *a);
+int cmd_outbox_release(const struct cli *cli, const struct cli_args *a);
+int cmd_outbox_drop(const struct cli *cli, const struct cli_args *a);
 int cmd_upcoming(const struct cli *cli, const struct cli_args *a);
 
 /* Read a whole file into a NUL-terminated malloc'ed buffer. 0, or

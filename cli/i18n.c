@@ -119,6 +119,8 @@ static const struct cli_word words[] = {
     {"sent", WORD_OUTBOX_STATE, NP_("message state", "sent")},
     {"failed", WORD_OUTBOX_STATE, NP_("message state", "failed")},
     {"expired", WORD_OUTBOX_STATE, NP_("message state", "expired")},
+    {"held", WORD_OUTBOX_STATE, NP_("message state", "held")},
+    {"dropped", WORD_OUTBOX_STATE, NP_("message state", "dropped")},
 
     {"reminder", WORD_OUTBOX_KIND, NP_("message kind", "reminder")},
     {"update", WORD_OUTBOX_KIND, NP_("message kind", "update")},
@@ -143,6 +145,9 @@ static const struct cli_word words[] = {
     {"osc.unsubscribe", WORD_AUDIT, NP_("audit", "unsubscribed")},
     {"osc.token.reset", WORD_AUDIT, NP_("audit", "private feed reset")},
     {"outbox.retry", WORD_AUDIT, NP_("audit", "sending retried")},
+    {"outbox.hold", WORD_AUDIT, NP_("audit", "messages held")},
+    {"outbox.release", WORD_AUDIT, NP_("audit", "messages released")},
+    {"outbox.drop", WORD_AUDIT, NP_("audit", "messages dropped")},
 
     /* The fields of a session and of an organisation, as show, osc show
      * and log name them. */

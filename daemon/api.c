@@ -63,7 +63,8 @@ h_status(struct api_call *call)
 	    "timezone", call->ctx->cfg->timezone);
 	json_object_set_new(
 	    o, "counts",
-	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+	              "s:I}",
 	              "events", (json_int_t)c.events, "dated",
 	              (json_int_t)c.dated, "tbd", (json_int_t)c.tbd,
 	              "cancelled", (json_int_t)c.cancelled, "topics",
@@ -71,7 +72,9 @@ h_status(struct api_call *call)
 	              "subscriptions", (json_int_t)c.subscriptions,
 	              "outbox_pending", (json_int_t)c.outbox_pending,
 	              "outbox_failed", (json_int_t)c.outbox_failed,
-	              "outbox_sent", (json_int_t)c.outbox_sent));
+	              "outbox_sent", (json_int_t)c.outbox_sent, "outbox_held",
+	              (json_int_t)c.outbox_held, "outbox_dropped",
+	              (json_int_t)c.outbox_dropped));
 	json_object_set_new(o, "test_clock",
 	                    json_boolean(call->ctx->cfg->test_clock));
 	json_object_set_new(o, "scheduler", scheduler_json(call->ctx));

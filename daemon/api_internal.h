@@ -57,6 +57,9 @@ void api_others_changed(struct api_call *call);
 /* api_outbox.c: the outbox and the reminders to come. */
 void api_outbox_list(struct api_call *call);
 void api_outbox_retry(struct api_call *call);
+void api_outbox_hold(struct api_call *call);
+void api_outbox_release(struct api_call *call);
+void api_outbox_drop(struct api_call *call);
 void api_upcoming(struct api_call *call);
 
 /* api_tbd.c: undecided sessions, fixing, moving and cancelling them. */

@@ -2,10 +2,12 @@
  *
  *   GET  /v1/outbox?state=&event=&limit=   messages, newest first
  *   POST /v1/outbox/retry {"id": N} | {"failed": true}
+ *   POST /v1/outbox/hold|release|drop {"id": N} | {"event": "EVENT"}
  *   GET  /v1/upcoming?days=N               reminders due, sending nothing
  *
  * See schemas/control-api.yaml. A retry is the domain's (outbox.c): it is
- * audited ("outbox.retry") and the scheduler hears of it. */
+ * audited ("outbox.retry") and the scheduler hears of it; so are a hold,
+ * a release and a drop. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -26,7 +28,7 @@
 #define UPCOMING_MAX         10000
 
 static const char *const outbox_states[] = {
-    "pending", "sending", "sent", "failed", "expired",
+    "pending", "sending", "sent", "failed", "expired", "held", "dropped",
 };
 
 /* A query argument as a number in [min, max], or def when absent. -1 after
@@ -133,7 +135,7 @@ api_outbox_list(struct api_call *call)
 		if (i == sizeof(outbox_states) / sizeof(*outbox_states)) {
 			api_error(call, 400,
 			          "'state' must be pending, sending, sent, "
-			          "failed or expired, not '%s'",
+			          "failed, expired, held or dropped, not '%s'",
 			          state);
 			return;
 		}
@@ -192,6 +194,75 @@ api_outbox_retry(struct api_call *call)
 		return;
 	}
 	api_reply_json(call, 200, json_pack("{s:I}", "retried", (json_int_t)n));
+}
+
+/* POST /v1/outbox/hold, release, drop: {"id": N} or {"event": "EVENT"};
+ * replies how many messages moved. */
+static void
+outbox_move_call(struct api_call *call, enum outbox_move move)
+{
+	static const char *const said[] = {
+	    [OUTBOX_HOLD] = "held",
+	    [OUTBOX_RELEASE] = "released",
+	    [OUTBOX_DROP] = "dropped",
+	};
+	json_t *body = api_body(call), *jid, *jev;
+	struct office of = api_office(call);
+	const char *event = NULL;
+	char why[600];
+	int64_t id = 0;
+	size_t n = 0;
+	int rc;
+
+	if (!body)
+		return;
+	jid = json_object_get(body, "id");
+	jev = json_object_get(body, "event");
+	if (jid && !json_is_null(jid)) {
+		if (!json_is_integer(jid) || json_integer_value(jid) <= 0) {
+			api_error(call, 400, "'id' must be a message number");
+			return;
+		}
+		id = json_integer_value(jid);
+	}
+	if (jev && !json_is_null(jev)) {
+		if (!json_is_string(jev) || json_string_length(jev) == 0 ||
+		    json_string_length(jev) > 400) {
+			api_error(call, 400, "'event' must be a session id");
+			return;
+		}
+		event = json_string_value(jev);
+	}
+	if ((id == 0) == (event == NULL)) {
+		api_error(call, 400, "give 'id' or 'event', not both");
+		return;
+	}
+	rc = outbox_move(&of, call->req->peer_uid, move, id, event, &n, why,
+	                 sizeof(why));
+	if (rc < 0) {
+		api_domain_error(call, rc, why);
+		return;
+	}
+	api_reply_json(call, 200,
+	               json_pack("{s:I}", said[move], (json_int_t)n));
+}
+
+void
+api_outbox_hold(struct api_call *call)
+{
+	outbox_move_call(call, OUTBOX_HOLD);
+}
+
+void
+api_outbox_release(struct api_call *call)
+{
+	outbox_move_call(call, OUTBOX_RELEASE);
+}
+
+void
+api_outbox_drop(struct api_call *call)
+{
+	outbox_move_call(call, OUTBOX_DROP);
 }
 
 /* One upcoming reminder: the session's words and who gets it. NULL when

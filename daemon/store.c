@@ -861,7 +861,7 @@ on_counts_row(struct store *st, sqlite3_stmt *s, void *arg)
 	    &c->events,        &c->dated,          &c->tbd,
 	    &c->cancelled,     &c->topics,         &c->oscs,
 	    &c->subscriptions, &c->outbox_pending, &c->outbox_failed,
-	    &c->outbox_sent,
+	    &c->outbox_sent,   &c->outbox_held,    &c->outbox_dropped,
 	};
 	size_t i;
 

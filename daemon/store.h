@@ -324,6 +324,21 @@ int store_outbox_list(struct store *st, const struct store_outbox_filter *f,
  * message. *n says how many.
  */
 int store_outbox_retry(struct store *st, int64_t id, int64_t now, size_t *n);
+
+/* What staff do to messages before they go (store_outbox_move). */
+enum outbox_move {
+	OUTBOX_HOLD,    /* pending -> held: not sent until released */
+	OUTBOX_RELEASE, /* held -> pending, due from now */
+	OUTBOX_DROP,    /* pending, held, failed, expired -> dropped */
+};
+/*
+ * Apply move to message id, or (id 0) to the messages of session uid
+ * (a UID or short id). *n says how many moved. A message id in a state
+ * the move does not apply to: -EINVAL saying its state; no message id:
+ * -ENOENT; a session with no message to move: -ENOENT.
+ */
+int store_outbox_move(struct store *st, enum outbox_move move, int64_t id,
+                      const char *uid, int64_t now, size_t *n);
 /* A topic's own reminder offsets as text ("3d 1h"), or NULL in *out
  * (caller frees). -ENOENT if the topic does not exist. */
 int store_topic_remind_get(struct store *st, const char *slug, char **out);
@@ -414,6 +429,7 @@ int store_staff_mail_get(struct store *st, const char *key, char **subject,
 struct store_counts {
 	long events, dated, tbd, cancelled, topics;
 	long oscs, subscriptions, outbox_pending, outbox_failed, outbox_sent;
+	long outbox_held, outbox_dropped;
 };
 int store_counts_get(struct store *st, struct store_counts *c);
 

@@ -403,3 +403,48 @@ store_topic_remind_set(struct store *st, const char *slug, const char *text)
 		ret = store_fail(st, -ENOENT, "no topic '%s'", slug);
 	return ret;
 }
+
+int
+store_outbox_move(struct store *st, enum outbox_move move, int64_t id,
+                  const char *uid, int64_t now, size_t *n)
+{
+	static const struct {
+		enum stmt_id stmt;
+		const char *verb, *from;
+	} how[] = {
+	    [OUTBOX_HOLD] = {STMT_OUTBOX_HOLD, "held", "pending"},
+	    [OUTBOX_RELEASE] = {STMT_OUTBOX_RELEASE, "released", "held"},
+	    [OUTBOX_DROP] = {STMT_OUTBOX_DROP, "dropped",
+	                     "pending, held, failed or expired"},
+	};
+	char *state = NULL;
+	int ret;
+
+	*n = 0;
+	if (move == OUTBOX_RELEASE)
+		ret = store_stmt_run(st, how[move].stmt, NULL, NULL, "IsI", id,
+		                     uid, now);
+	else
+		ret = store_stmt_run(st, how[move].stmt, NULL, NULL, "Is", id,
+		                     uid);
+	if (ret < 0)
+		return ret;
+	if ((*n = (size_t)sqlite3_changes(st->db)) > 0)
+		return 0;
+	if (id == 0)
+		return store_fail(st, -ENOENT,
+		                  "session %s has no %s message to be %s", uid,
+		                  how[move].from, how[move].verb);
+	ret = store_stmt_run(st, STMT_OUTBOX_STATE_GET, on_text_row, &state,
+	                     "I", id);
+	if (ret >= 0 && state == NULL)
+		ret = store_fail(st, -ENOENT, "no message %lld", (long long)id);
+	else if (ret >= 0)
+		ret = store_fail(st, -EINVAL,
+		                 "message %lld is %s: only a %s message can be "
+		                 "%s",
+		                 (long long)id, state, how[move].from,
+		                 how[move].verb);
+	free(state);
+	return ret;
+}

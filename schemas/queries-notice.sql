@@ -38,8 +38,8 @@ SELECT kind, before, after FROM notice_sent WHERE uid = ?1 AND seq = ?2;
 -- later notice (or the cancellation) says it all. ?3 says why.
 -- name: notice_supersede
 UPDATE outbox SET state = 'expired', last_error = ?3
-WHERE uid = ?1 AND kind IN ('update', 'cancel') AND state = 'pending'
-  AND seq < ?2;
+WHERE uid = ?1 AND kind IN ('update', 'cancel')
+  AND state IN ('pending', 'held') AND seq < ?2;
 
 -- The organisations that were told of session ?1: a reminder or a notice
 -- sent (or being sent).

@@ -4,7 +4,9 @@
 -- rows exist), 'late' (expanded after downtime: its messages say so) and
 -- 'expired' (never sent: too late, or the session started). Outbox
 -- states: 'pending' (send at next_try_utc), 'sending' (handed to the
--- mailer), 'sent', 'failed' (for good) and 'expired' (never sent).
+-- mailer), 'sent', 'failed' (for good), 'expired' (never sent), 'held'
+-- (staff keep it back until they release it: never claimed) and
+-- 'dropped' (staff ended it: never sent).
 
 -- ---- alarms ----
 
@@ -79,7 +81,8 @@ INSERT INTO outbox_count (state, n) VALUES ('pending', ?1)
 -- never go out: the session changed (or went away). ?3 says why.
 -- name: outbox_supersede
 UPDATE outbox SET state = 'expired', last_error = ?3
-WHERE uid = ?1 AND kind = 'reminder' AND state = 'pending' AND seq < ?2;
+WHERE uid = ?1 AND kind = 'reminder' AND state IN ('pending', 'held')
+  AND seq < ?2;
 
 -- Take at most ?2 pending messages due at or before ?1 for sending. Rows
 -- without a Message-ID yet (expanded reminders, outbox_expand, and rows
@@ -137,6 +140,27 @@ WHERE state = 'failed';
 
 -- name: outbox_state_get
 SELECT state FROM outbox WHERE id = ?1;
+
+-- Staff's hold, release and drop: message ?1 (0: any) of session ?2 (UID
+-- or short id; NULL: any). A held message waits until released; a
+-- released one is due from ?3; a dropped one is never sent.
+-- name: outbox_hold
+UPDATE outbox SET state = 'held'
+WHERE (?1 = 0 OR id = ?1)
+  AND (?2 IS NULL OR uid = ?2 OR substr(uid, 1, length(?2) + 1) = ?2 || '@')
+  AND state = 'pending';
+
+-- name: outbox_release
+UPDATE outbox SET state = 'pending', next_try_utc = ?3
+WHERE (?1 = 0 OR id = ?1)
+  AND (?2 IS NULL OR uid = ?2 OR substr(uid, 1, length(?2) + 1) = ?2 || '@')
+  AND state = 'held';
+
+-- name: outbox_drop
+UPDATE outbox SET state = 'dropped', last_error = 'dropped by staff'
+WHERE (?1 = 0 OR id = ?1)
+  AND (?2 IS NULL OR uid = ?2 OR substr(uid, 1, length(?2) + 1) = ?2 || '@')
+  AND state IN ('pending', 'held', 'failed', 'expired');
 
 -- A topic's own reminder offsets (?1 slug), or NULL.
 -- name: topic_remind_get

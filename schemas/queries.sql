@@ -126,4 +126,6 @@ SELECT
 	-- Kept by triggers (003-outbox-counts.sql): no scan of the outbox.
 	(SELECT IFNULL(SUM(n), 0) FROM outbox_count WHERE state = 'pending'),
 	(SELECT IFNULL(SUM(n), 0) FROM outbox_count WHERE state = 'failed'),
-	(SELECT IFNULL(SUM(n), 0) FROM outbox_count WHERE state = 'sent');
+	(SELECT IFNULL(SUM(n), 0) FROM outbox_count WHERE state = 'sent'),
+	(SELECT IFNULL(SUM(n), 0) FROM outbox_count WHERE state = 'held'),
+	(SELECT IFNULL(SUM(n), 0) FROM outbox_count WHERE state = 'dropped');

@@ -534,6 +534,135 @@ test_outbox_retry_rules(void **state)
 	audit_array_free(rows, nr);
 }
 
+/* The state of message id, or "" when there is none. */
+static void
+outbox_state(struct fx *f, int64_t id, char *buf, size_t len)
+{
+	struct store_outbox_filter all = {0};
+	struct outbox_row *r;
+	size_t n, i;
+
+	buf[0] = '\0';
+	assert_int_equal(store_outbox_list(f->st, &all, &r, &n), 0);
+	for (i = 0; i < n; i++)
+		if (r[i].id == id)
+			snprintf(buf, len, "%s", r[i].state);
+	outbox_row_array_free(r, n);
+}
+
+static void
+test_outbox_hold_release_drop(void **state)
+{
+	struct fx *f = *state;
+	struct store_counts c;
+	struct outbox_row *r;
+	struct audit_row *rows;
+	char why[300], st[32];
+	size_t n, nr;
+	int added;
+	long osc;
+
+	/* Neither or both of a message and a session: refused. */
+	assert_int_equal(outbox_move(&f->of, 1000, OUTBOX_HOLD, 0, NULL, &n,
+	                             why, sizeof(why)),
+	                 -EINVAL);
+	assert_int_equal(outbox_move(&f->of, 1000, OUTBOX_HOLD, 1, "s@x", &n,
+	                             why, sizeof(why)),
+	                 -EINVAL);
+	assert_int_equal(outbox_move(&f->of, 1000, OUTBOX_HOLD, 99, NULL, &n,
+	                             why, sizeof(why)),
+	                 -ENOENT);
+	assert_non_null(strstr(why, "no message 99"));
+	/* Messages 1 and 2 of session s@x, due now, 3 of t@x. */
+	for (osc = 7; osc <= 8; osc++)
+		assert_int_equal(store_outbox_add(f->st, "s@x", 1, "reminder",
+		                                  3600, osc, clock_now(),
+		                                  clock_now(), "x", &added),
+		                 0);
+	assert_int_equal(store_outbox_add(f->st, "t@x", 1, "reminder", 3600, 7,
+	                                  clock_now(), clock_now(), "x",
+	                                  &added),
+	                 0);
+
+	/* Held: the scheduler does not claim it; release only a held one. */
+	assert_int_equal(outbox_move(&f->of, 1000, OUTBOX_RELEASE, 1, NULL, &n,
+	                             why, sizeof(why)),
+	                 -EEXIST);
+	assert_non_null(strstr(why, "is pending: only a held message"));
+	assert_int_equal(outbox_move(&f->of, 1000, OUTBOX_HOLD, 0, "s@x", &n,
+	                             why, sizeof(why)),
+	                 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(f->ntold, 1);
+	assert_int_equal(f->told[0], CHANGE_OSC);
+	assert_int_equal(outbox_move(&f->of, 1000, OUTBOX_HOLD, 1, NULL, &n,
+	                             why, sizeof(why)),
+	                 -EEXIST);
+	assert_int_equal(store_counts_get(f->st, &c), 0);
+	assert_int_equal(c.outbox_held, 2);
+	assert_int_equal(c.outbox_pending, 1);
+	assert_int_equal(
+	    store_outbox_claim(f->st, clock_now(), 10, "x", &r, &nr), 0);
+	assert_int_equal(nr, 1);
+	assert_string_equal(r[0].uid, "t@x");
+	/* Sent: it cannot be held, released or dropped. */
+	assert_int_equal(
+	    store_outbox_done(f->st, r[0].id, "sent", 1, 0, NULL, clock_now()),
+	    0);
+	outbox_row_array_free(r, nr);
+	assert_int_equal(outbox_move(&f->of, 1000, OUTBOX_HOLD, 3, NULL, &n,
+	                             why, sizeof(why)),
+	                 -EEXIST);
+	assert_non_null(strstr(why, "message 3 is sent"));
+	assert_int_equal(outbox_move(&f->of, 1000, OUTBOX_DROP, 3, NULL, &n,
+	                             why, sizeof(why)),
+	                 -EEXIST);
+	/* A session with nothing held: nothing to release. */
+	assert_int_equal(outbox_move(&f->of, 1000, OUTBOX_RELEASE, 0, "t@x", &n,
+	                             why, sizeof(why)),
+	                 -ENOENT);
+
+	/* Released: pending and due now; dropped: never claimed. */
+	clock_set(clock_now() + 7200);
+	assert_int_equal(outbox_move(&f->of, 1000, OUTBOX_RELEASE, 1, NULL, &n,
+	                             why, sizeof(why)),
+	                 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(outbox_move(&f->of, 1000, OUTBOX_DROP, 2, NULL, &n,
+	                             why, sizeof(why)),
+	                 0);
+	outbox_state(f, 2, st, sizeof(st));
+	assert_string_equal(st, "dropped");
+	assert_int_equal(outbox_move(&f->of, 1000, OUTBOX_RELEASE, 2, NULL, &n,
+	                             why, sizeof(why)),
+	                 -EEXIST);
+	assert_int_equal(
+	    store_outbox_claim(f->st, clock_now(), 10, "x", &r, &nr), 0);
+	assert_int_equal(nr, 1);
+	assert_int_equal(r[0].id, 1);
+	assert_int_equal(r[0].next_try, clock_now());
+	outbox_row_array_free(r, nr);
+	assert_int_equal(store_counts_get(f->st, &c), 0);
+	assert_int_equal(c.outbox_held, 0);
+	assert_int_equal(c.outbox_dropped, 1);
+
+	/* Who did what, on which. */
+	nr = audits(f, "outbox:event:s@x", &rows);
+	assert_int_equal(nr, 1);
+	assert_string_equal(rows[0].action, "outbox.hold");
+	assert_string_equal(rows[0].after, "{\"messages\":2}");
+	assert_int_equal(rows[0].peer_uid, 1000);
+	audit_array_free(rows, nr);
+	nr = audits(f, "outbox:2", &rows);
+	assert_int_equal(nr, 1);
+	assert_string_equal(rows[0].action, "outbox.drop");
+	audit_array_free(rows, nr);
+	nr = audits(f, "outbox:1", &rows);
+	assert_int_equal(nr, 1);
+	assert_string_equal(rows[0].action, "outbox.release");
+	audit_array_free(rows, nr);
+}
+
 /* ---- the public site ---- */
 
 /* GET (post 0) or POST path on the site; the status, the body into
@@ -648,6 +777,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_org_add_rules, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_org_subscription_and_token,
+	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_outbox_hold_release_drop,
 	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_outbox_retry_rules, fx_setup,
 	                                    fx_teardown),

@@ -182,8 +182,9 @@ class I18nTest(DaemonTest):
             ["--title is required (see 'cronoctl add --help')"], check=False)
         day(["outbox", "--state", "skipped"],
             ["--state debe ser uno de pendiente, enviando, enviado, fallido, vencido, "
-             "no 'skipped'"],
-            ["--state must be one of pending, sending, sent, failed, expired"],
+             "retenido, descartado, no 'skipped'"],
+            ["--state must be one of pending, sending, sent, failed, expired, "
+             "held, dropped"],
             check=False)
         day(["agenda"], ["orden desconocida 'agenda'"], ["unknown command 'agenda'"],
             check=False)
