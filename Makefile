@@ -81,7 +81,7 @@ TEST_DEPS_mailer  := mailer log clock
 # The API test links every module (ALL): the route table names them all.
 TEST_DEPS_api     := ALL
 TEST_DEPS_domain  := ALL
-TEST_DEPS_schedule := addr change secret schedule schedule_rows schedule_alarm schedule_notice store store_outbox store_osc store_notice event fecha log clock sqlfiles config message message_mime templates mailer token
+TEST_DEPS_schedule := addr change secret schedule schedule_rows schedule_input schedule_alarm schedule_notice store store_outbox store_osc store_notice event fecha log clock sqlfiles config message message_mime templates mailer token
 TEST_DEPS_notice  := addr schedule_notice schedule_alarm store store_outbox store_osc store_notice event fecha log clock sqlfiles config message message_mime templates
 TEST_DEPS_http    := http log clock
 TEST_DEPS_token   := token secret
@@ -94,7 +94,7 @@ TEST_DEPS_token   := token secret
 # mailer means mailer.c, mailer_list.c and mailer_smtp.c; message means
 # message.c, message_tpl.c and message_words.c; store means store.c and
 # store_event.c.
-dep_expand = $(patsubst message,message message_tpl message_words,$(patsubst store,store store_event,$(patsubst mailer,mailer mailer_list mailer_smtp,$(patsubst http,http http_addr http_conn http_date http_defer http_reply http_run,$(patsubst fecha,fecha fecha_parse fecha_words,$(patsubst event,event event_render event_parse event_tzmap budget buf text,$(1)))))))
+dep_expand = $(patsubst message,message message_tpl message_words message_view,$(patsubst store,store store_event,$(patsubst mailer,mailer mailer_list mailer_smtp,$(patsubst http,http http_addr http_conn http_date http_defer http_reply http_run,$(patsubst fecha,fecha fecha_parse fecha_words,$(patsubst event,event event_render event_parse event_tzmap budget buf text,$(1)))))))
 dep_objs = $(if $(filter ALL,$(TEST_DEPS_$(1))),$(LIB_OBJ),$(foreach m,$(call dep_expand,$(TEST_DEPS_$(1))),$(if $(filter sqlfiles templates,$(m)),$(BUILD)/gen/$(m).o,$(BUILD)/daemon/$(m).o)))
 
 .PHONY: all deps depcheck check check-run unit integration format format-check lint demo bench bench-tools fuzz fuzz-build fuzz-check soak install clean asan \

@@ -114,6 +114,23 @@ static const struct cli_opt opts_outbox_retry[] = {
     {NULL, NULL, NULL, NULL},
 };
 
+static const struct cli_opt opts_preview[] = {
+    {"osc", N_("OSC"),
+     N_("the organisation (default: the first that follows its topics)"), NULL},
+    {"kind", N_("KIND"),
+     N_("recordatorio (default), fecha, cambio or cancelacion"),
+     CPL("word:preview-kind")},
+    {"html", N_("FILE"), N_("write the HTML part to FILE"), CPL("file:")},
+    {"raw", NULL, N_("print the whole MIME message"), NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_opt opts_outbox_show[] = {
+    {"html", N_("FILE"), N_("write the HTML part to FILE"), CPL("file:")},
+    {"raw", NULL, N_("print the whole MIME message"), NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
 static const struct cli_opt opts_outbox_move[] = {
     {"event", N_("EVENT"), N_("every such message of this session"),
      CPL("event")},
@@ -216,6 +233,9 @@ const struct cli_command cli_commands[] = {
     {"outbox retry", N_("ID | --failed"),
      N_("send a failed message again (or all of them)"), opts_outbox_retry, 0,
      1, cmd_outbox_retry, ROUTES(OUTBOX_RETRY), NULL},
+    {"outbox show", N_("ID [--html FILE] [--raw]"),
+     N_("a message as it is or was sent, its state, tries and last reply"),
+     opts_outbox_show, 1, 1, cmd_outbox_show, ROUTES(OUTBOX_SHOW), NULL},
     {"outbox hold", N_("ID | --event EVENT"),
      N_("keep pending messages back: not sent until released"),
      opts_outbox_move, 0, 1, cmd_outbox_hold, ROUTES(OUTBOX_HOLD), NULL},
@@ -224,6 +244,9 @@ const struct cli_command cli_commands[] = {
      cmd_outbox_release, ROUTES(OUTBOX_RELEASE), NULL},
     {"outbox drop", N_("ID"), N_("end an unsent message for good"), opts_none,
      1, 1, cmd_outbox_drop, ROUTES(OUTBOX_DROP), NULL},
+    {"preview", N_("EVENT [--osc OSC] [--kind KIND] [--html FILE] [--raw]"),
+     N_("the message an organisation would get; queues nothing"), opts_preview,
+     1, 1, cmd_preview, ROUTES(EVENT_PREVIEW), CPL("event")},
     {"upcoming", N_("[--days N]"), N_("reminders due in the next days"),
      opts_upcoming, 0, 0, cmd_upcoming, ROUTES(UPCOMING, STATUS), NULL},
     {"tbd", "", N_("undecided sessions, by window"), opts_none, 0, 0, cmd_tbd,

@@ -11,6 +11,8 @@
  *   commands.c       sessions: status, topics, import, events, rescheduling
  *   commands_tbd.c   undecided sessions, reschedule, cancel, the clock
  *   commands_osc.c   organisations, subscriptions, the outbox, reminders
+ *   commands_preview.c  a message before it is sent (preview), and after
+ *                    (outbox show)
  *
  * Handlers return an exit status (enum cli_exit) and, when it is not 0,
  * have already printed exactly one "cronoctl: message" line on stderr.
@@ -278,6 +280,7 @@ enum cli_word_kind {
 	WORD_REMIND_DEFAULT, /* "default": a topic's reminders as configured */
 	WORD_AUDIT,          /* the audit log's actions */
 	WORD_FIELD,        /* the JSON fields of a session or organisation */
+	WORD_PREVIEW_KIND, /* recordatorio, fecha, cambio, cancelacion */
 };
 
 /* The staff's word for the API's value (translated); value itself when
@@ -334,6 +337,8 @@ int cmd_subscribe(const struct cli *cli, const struct cli_args *a);
 int cmd_unsubscribe(const struct cli *cli, const struct cli_args *a);
 int cmd_outbox(const struct cli *cli, const struct cli_args *a);
 int cmd_outbox_retry(const struct cli *cli, const struct cli_args *a);
+int cmd_outbox_show(const struct cli *cli, const struct cli_args *a);
+int cmd_preview(const struct cli *cli, const struct cli_args *a);
 int cmd_outbox_hold(const struct cli *cli, const struct cli_args *a);
 int cmd_outbox_release(const struct cli *cli, const struct cli_args *a);
 int cmd_outbox_drop(const struct cli *cli, const struct cli_args *a);

@@ -128,6 +128,11 @@ static const struct cli_word words[] = {
     {"staff", WORD_OUTBOX_KIND, NP_("message kind", "staff notice")},
     {"staff", WORD_OUTBOX_TO, NP_("message to", "staff")},
 
+    {"recordatorio", WORD_PREVIEW_KIND, NP_("preview kind", "reminder")},
+    {"fecha", WORD_PREVIEW_KIND, NP_("preview kind", "date set")},
+    {"cambio", WORD_PREVIEW_KIND, NP_("preview kind", "change")},
+    {"cancelacion", WORD_PREVIEW_KIND, NP_("preview kind", "cancellation")},
+
     {"default", WORD_REMIND_DEFAULT, NP_("topic reminders", "default")},
 
     {"event.add", WORD_AUDIT, NP_("audit", "session added")},
@@ -226,6 +231,7 @@ static const struct {
 } word_kinds[] = {
     {"outbox-state", WORD_OUTBOX_STATE},
     {"remind-default", WORD_REMIND_DEFAULT},
+    {"preview-kind", WORD_PREVIEW_KIND},
 };
 
 int

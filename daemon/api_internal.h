@@ -58,6 +58,8 @@ void api_others_changed(struct api_call *call);
 void api_outbox_list(struct api_call *call);
 void api_outbox_retry(struct api_call *call);
 void api_outbox_hold(struct api_call *call);
+void api_outbox_show(struct api_call *call);
+void api_event_preview(struct api_call *call);
 void api_outbox_release(struct api_call *call);
 void api_outbox_drop(struct api_call *call);
 void api_upcoming(struct api_call *call);

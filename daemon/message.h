@@ -76,6 +76,21 @@ struct message_input {
 int message_render(const struct message_input *in, char **out, size_t *outlen,
                    char *err, size_t errlen);
 
+/* A message's words as people read them: the subject, the text and the
+ * HTML parts, decoded (malloc'ed, "" when absent). */
+struct message_parts {
+	char *subject, *text, *html;
+};
+/*
+ * The words of raw, a message as message_render made it (message_view.c
+ * reads only that shape): the Subject header unfolded and its encoded
+ * words decoded, the first text/plain and text/html parts
+ * quoted-printable decoded. 0, or -ENOMEM; free with message_parts_fini
+ * either way.
+ */
+int message_view(const char *raw, struct message_parts *mp);
+void message_parts_fini(struct message_parts *mp);
+
 /*
  * Check the operator's templates in dir (NULL or "": none): every file
  * named like a built-in template must read and expand (known

@@ -31,6 +31,7 @@
 #include "schedule.h"
 #include "schedule_internal.h"
 #include "schedule_alarm.h"
+#include "schedule_input.h"
 #include "schedule_notice.h"
 #include "store.h"
 #include "token.h"
@@ -399,19 +400,14 @@ static void
 row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 {
 	const struct config *cfg = s->cfg;
-	struct message_input in = {0};
+	struct row_input ri;
 	struct session_cache *c;
-	const struct event_topic *topic;
 	const struct osc *o;
 	const char **to = NULL;
 	struct sched_msg *m = NULL;
-	char list_id[300], unsub[1400], mailto[400], cal[1400],
-	    token[TOKEN_MAX];
 	char err[512], *data = NULL;
 	const char *why;
-	struct event notice_ev, notice_old;
-	int have_notice = 0;
-	size_t len, i;
+	size_t len;
 	int ret = 0;
 
 	if (strcmp(r->kind, "staff") == 0) {
@@ -445,73 +441,19 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 		            "session's topics");
 		return;
 	}
-	topic = sched_row_topic(&c->ev, o);
-	if ((to = calloc(o->nemails + 1, sizeof(*to))) == NULL) {
-		snprintf(err, sizeof(err), "out of memory");
+	ret = row_input_fill(s->st, cfg, r, &c->ev, o, &ri, err, sizeof(err));
+	to = ri.to;
+	ri.to = NULL; /* to outlives ri: row_send frees it */
+	if (ret < 0) {
+		row_input_fini(&ri);
 		goto tempfail;
 	}
-	for (i = 0; i < o->nemails; i++)
-		to[i] = o->emails[i];
-	if (sched_rcpts_keep_good(r->id, to, err, sizeof(err)) < 0)
+	if (sched_rcpts_keep_good(r->id, to, err, sizeof(err)) < 0) {
+		row_input_fini(&ri);
 		goto refused;
-	/* A retry renders the same bytes: the stamps come from the row. */
-	c->ev.dtstamp = r->due;
-	in.kind = sched_message_kind_of(r->kind);
-	in.ev = &c->ev;
-	if (strcmp(r->kind, "reminder") != 0) {
-		/* A notice renders the session as it was told, from the
-		 * store (rows without one render the session as it is). */
-		ret = schedule_notice_load(s->st, r->uid, r->seq, &in.kind,
-		                           &notice_ev, &notice_old);
-		if (ret < 0 && ret != -ENOENT) {
-			snprintf(err, sizeof(err), "notice: %s",
-			         store_error(s->st));
-			goto tempfail;
-		}
-		if (ret == 0) {
-			have_notice = 1;
-			notice_ev.dtstamp = r->due;
-			in.ev = &notice_ev;
-			in.old = &notice_old;
-		}
 	}
-	in.from = cfg->mail_from;
-	in.to = to;
-	in.osc_name = o->name;
-	in.message_id = r->message_id;
-	in.office_tzid = cfg->timezone;
-	in.template_dir = cfg->template_dir;
-	in.office_name = cfg->office_name;
-	in.office_signature = cfg->office_signature;
-	in.privacy_url = cfg->office_privacy_url;
-	in.date = r->due;
-	in.late = r->late;
-	if (topic) {
-		in.topic_slug = topic->slug;
-		in.topic_name = topic->name;
-		snprintf(list_id, sizeof(list_id), "%s.%s", topic->slug,
-		         cfg->domain);
-		in.list_id = list_id;
-		snprintf(cal, sizeof(cal), "%s/calendarios/%s.ics",
-		         s->public_url, topic->slug);
-		in.calendar_url = cal;
-		if (token_unsubscribe_make(o->id, topic->slug, token,
-		                           sizeof(token)) == 0) {
-			snprintf(unsub, sizeof(unsub), "%s/baja/%s",
-			         s->public_url, token);
-			in.unsubscribe_url = unsub;
-		}
-	}
-	if (s->from_addr[0]) {
-		snprintf(mailto, sizeof(mailto), "mailto:%s?subject=baja",
-		         s->from_addr);
-		in.unsubscribe_mailto = mailto;
-	}
-	ret = message_render(&in, &data, &len, err, sizeof(err));
-	if (have_notice) {
-		event_fini(&notice_ev);
-		event_fini(&notice_old);
-	}
+	ret = message_render(&ri.in, &data, &len, err, sizeof(err));
+	row_input_fini(&ri);
 	if (ret < 0) {
 		/* The same row renders the same way next time: give up. */
 		row_outcome(s, r, to, "failed", r->tries + 1, r->next_try, err);
@@ -759,15 +701,6 @@ schedule_start(uv_loop_t *loop, struct store *st, const struct config *cfg,
 		s->max_in_flight = INFLIGHT_MIN;
 	s->rnd = (uint64_t)clock_now_ms() ^ ((uint64_t)getpid() << 32) ^
 	         0x9e3779b97f4a7c15ULL;
-	/* The start-up check read [mail] from already (check.c). */
-	if (addr_mailbox_parse(cfg->mail_from, s->from_addr,
-	                       sizeof(s->from_addr), NULL, 0) < 0)
-		s->from_addr[0] = '\0';
-	snprintf(s->public_url, sizeof(s->public_url), "%s", cfg->public_url);
-	n = strlen(s->public_url);
-	while (n > 0 && s->public_url[n - 1] == '/')
-		s->public_url[--n] = '\0';
-
 	if ((ret = store_outbox_recover(st, &n)) < 0) {
 		snprintf(err, errlen, "schedule: %s", store_error(st));
 		free(s);

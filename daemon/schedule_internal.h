@@ -75,9 +75,6 @@ struct schedule {
 	struct session_cache cache[CACHE_SESSIONS];
 	uint64_t cache_clock;
 
-	char from_addr[320];
-	char public_url[1024];
-
 	/* Latency from due to the SMTP server's 250, for the log. */
 	int64_t *lat;
 	size_t nlat, caplat;
@@ -123,16 +120,10 @@ char *sched_row_who(const struct outbox_row *r, const char *const *to);
 void sched_outcome_log(int64_t id, const char *who, const char *status,
                        const char *detail, int64_t delay_ms, int tries,
                        int64_t next);
-/* The message kind of an outbox row's kind. */
-enum message_kind sched_message_kind_of(const char *kind);
 /* Why row r may not go out now (a reminder of an older version, of a
  * session started, or too late), or NULL if it may. */
 const char *sched_row_obsolete(struct schedule *s, const struct outbox_row *r,
                                const struct event *ev, int64_t now);
-/* The first topic of ev that organisation o follows (ev's first if
- * none; NULL only without topics). */
-const struct event_topic *sched_row_topic(const struct event *ev,
-                                          const struct osc *o);
 /* Drop the addresses of to that the grammar refuses now, logging each;
  * 0, or -EINVAL with why when none is left. */
 int sched_rcpts_keep_good(long long id, const char **to, char *why,

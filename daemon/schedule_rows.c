@@ -203,16 +203,6 @@ sched_outcome_log(int64_t id, const char *who, const char *status,
 	       when);
 }
 
-enum message_kind
-sched_message_kind_of(const char *kind)
-{
-	if (strcmp(kind, "cancel") == 0)
-		return MESSAGE_CANCEL;
-	if (strcmp(kind, "update") == 0)
-		return MESSAGE_MOVED;
-	return MESSAGE_REMINDER;
-}
-
 /*
  * Whether row r may go out now: a reminder must be of the session's
  * current version, the session not started, and (first try) not too
@@ -237,21 +227,6 @@ sched_row_obsolete(struct schedule *s, const struct outbox_row *r,
 	                                       s->cfg->max_late))
 		return "too late";
 	return NULL;
-}
-
-/* The first of the session's topics that the organisation follows (the
- * session's first topic if none). NULL only for a session without
- * topics. */
-const struct event_topic *
-sched_row_topic(const struct event *ev, const struct osc *o)
-{
-	size_t i, j;
-
-	for (i = 0; i < ev->ntopics; i++)
-		for (j = 0; j < o->ntopics; j++)
-			if (strcmp(ev->topics[i].slug, o->topics[j]) == 0)
-				return &ev->topics[i];
-	return ev->ntopics ? &ev->topics[0] : NULL;
 }
 
 /*

@@ -324,6 +324,9 @@ int store_outbox_list(struct store *st, const struct store_outbox_filter *f,
  * message. *n says how many.
  */
 int store_outbox_retry(struct store *st, int64_t id, int64_t now, size_t *n);
+/* Message id as store_outbox_list gives it, with late (an array of one:
+ * free with outbox_row_array_free(*out, 1)); -ENOENT if none. */
+int store_outbox_get(struct store *st, int64_t id, struct outbox_row **out);
 
 /* What staff do to messages before they go (store_outbox_move). */
 enum outbox_move {

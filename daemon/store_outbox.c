@@ -448,3 +448,34 @@ store_outbox_move(struct store *st, enum outbox_move move, int64_t id,
 	free(state);
 	return ret;
 }
+
+/* on_list_row and the late column of outbox_get (15). */
+static int
+on_get_row(struct store *st, sqlite3_stmt *s, void *arg)
+{
+	struct store_rows *r = arg;
+	int ret;
+
+	if ((ret = on_list_row(st, s, r)) < 0)
+		return ret;
+	((struct outbox_row *)r->v)[r->n - 1].late = sqlite3_column_int(s, 15);
+	return 0;
+}
+
+int
+store_outbox_get(struct store *st, int64_t id, struct outbox_row **out)
+{
+	struct store_rows r = {.size = sizeof(struct outbox_row)};
+	int ret;
+
+	*out = NULL;
+	ret = store_stmt_run(st, STMT_OUTBOX_GET, on_get_row, &r, "I", id);
+	if (ret >= 0 && r.n == 0)
+		ret = store_fail(st, -ENOENT, "no message %lld", (long long)id);
+	if (ret < 0) {
+		outbox_row_array_free(r.v, r.n);
+		return ret;
+	}
+	*out = r.v;
+	return 0;
+}

@@ -127,6 +127,20 @@ WHERE (?1 IS NULL OR o.state = ?1)
   AND (?2 IS NULL OR o.uid = ?2 OR substr(o.uid, 1, length(?2) + 1) = ?2 || '@')
 ORDER BY o.id DESC LIMIT ?3;
 
+-- Message ?1 as outbox_list gives it, and whether its reminder's alarm
+-- was expanded late (as outbox_claim says).
+-- name: outbox_get
+SELECT o.id, o.uid, o.seq, o.kind, o.offset_s, o.osc_id, o.message_id,
+       o.due_utc, o.next_try_utc, o.tries, o.state, o.last_error, o.sent_at,
+       c.name,
+       (SELECT group_concat(email, ',') FROM
+        (SELECT email FROM osc_email WHERE osc_id = o.osc_id ORDER BY pos)),
+       EXISTS (SELECT 1 FROM alarm a
+               WHERE a.uid = o.uid AND a.seq = o.seq
+                 AND a.offset_s = o.offset_s AND a.state = 'late')
+FROM outbox o LEFT JOIN osc c ON c.id = o.osc_id
+WHERE o.id = ?1;
+
 -- Send message ?1 again (failed or expired ones only) from ?2. tries
 -- goes on counting: a message tried before is not "late" (staff asked).
 -- name: outbox_retry_one

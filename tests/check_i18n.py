@@ -41,7 +41,7 @@ MACHINE = {
     "strncmp", "strcasecmp", "strncasecmp", "memcmp", "strstr", "strchr",
     "strrchr", "strspn", "strcspn", "client_call", "client_get_raw",
     "client_query_add", "query_add", "cmd_event_path", "osc_path",
-    "topics_change", "text_post", "curl_slist_append", "curl_easy_setopt",
+    "topics_change", "text_post", "jstr", "curl_slist_append", "curl_easy_setopt",
     "getenv", "setenv", "setlocale", "bindtextdomain", "textdomain",
     "bind_textdomain_codeset", "fopen", "sscanf", "strftime", "CPL",
     "offer_asked", "cli_command_find", "opt_of", "ROUTE", "json_str",

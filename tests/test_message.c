@@ -285,6 +285,35 @@ test_message_reminder_subject(void **state)
 	event_fini(&ev);
 }
 
+/* message_view reads back what message_render wrote: the subject, the
+ * text and the HTML as people read them. */
+static void
+test_message_view_reads_the_words(void **state)
+{
+	struct message_parts mp;
+	struct event ev;
+	struct message_input in;
+	session_make(&ev);
+	input_make(&in, MESSAGE_REMINDER, &ev);
+	char *msg = render_ok(&in);
+	assert_int_equal(message_view(msg, &mp), 0);
+	assert_string_equal(mp.subject,
+	                    "Recordatorio: " TITLE_2018 " — 8 de febrero");
+	assert_non_null(strstr(mp.text, "jueves 8 de febrero de 2018"));
+	assert_null(strstr(mp.text, "=C3"));
+	assert_null(strstr(mp.text, "\r"));
+	assert_non_null(strstr(mp.html, "</html>"));
+	assert_null(strstr(mp.html, "=3D"));
+	message_parts_fini(&mp);
+	/* A message with no parts: empty words, no error. */
+	assert_int_equal(message_view("Subject: hola\r\n\r\n", &mp), 0);
+	assert_string_equal(mp.subject, "hola");
+	assert_string_equal(mp.text, "");
+	message_parts_fini(&mp);
+	free(msg);
+	event_fini(&ev);
+}
+
 static void
 test_message_subjects_each_kind(void **state)
 {
@@ -1095,6 +1124,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_message_reminder_subject),
+	    cmocka_unit_test(test_message_view_reads_the_words),
 	    cmocka_unit_test(test_message_subjects_each_kind),
 	    cmocka_unit_test(test_message_headers),
 	    cmocka_unit_test(test_message_calendar_part),
