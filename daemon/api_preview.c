@@ -109,12 +109,19 @@ preview_osc(struct api_call *call, const struct event *ev,
 	for (i = 0; i < nsubs; i++)
 		if (subs[i].id == o.id)
 			break;
-	if (i == nsubs)
+	if (i == nsubs) {
+		char topics[512] = "";
+		size_t t, len = 0;
+
+		for (t = 0; t < ev->ntopics && len < sizeof(topics); t++)
+			len += (size_t)snprintf(
+			    topics + len, sizeof(topics) - len, "%s%s",
+			    t ? ", " : "", ev->topics[t].slug);
 		api_error(call, 422,
 		          "organisation '%s' follows none of the topics of "
 		          "session %s (%s): it gets no message about it",
-		          o.name, call->param,
-		          ev->ntopics ? "see its topics" : "it has none");
+		          o.name, call->param, ev->ntopics ? topics : "none");
+	}
 	osc_fini(&o);
 	return i < nsubs ? &subs[i] : NULL;
 }

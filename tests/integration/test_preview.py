@@ -134,7 +134,8 @@ class PreviewTest(DaemonTest):
         rc, _, err = self.d.ctl("preview", eid, "--osc", "Clima Tres",
                                 check=False)
         self.assertNotEqual(rc, 0)
-        self.assertIn("follows none of the topics", err)
+        self.assertIn("organisation 'Clima Tres' follows none of the topics "
+                      "of session %s (migracion)" % eid, err)
         rc, _, err = self.d.ctl("preview", eid, "--osc", "Nadie", check=False)
         self.assertNotEqual(rc, 0)
         self.assertIn("no organisation 'Nadie'", err)
