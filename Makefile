@@ -74,6 +74,7 @@ TEST_DEPS_clock   := clock
 TEST_DEPS_event   := event fecha log clock
 TEST_DEPS_store   := store event fecha log clock sqlfiles
 TEST_DEPS_addr    := addr
+TEST_DEPS_bounce  := bounce
 TEST_DEPS_store_osc := addr store store_osc event fecha log clock sqlfiles
 TEST_DEPS_import  := import import_plan import_tsv strv view store event fecha log clock sqlfiles
 TEST_DEPS_message := message message_mime event fecha log clock templates
@@ -267,7 +268,7 @@ $(BUILD)/bench/%: tests/bench/%.c | $(BUILD)/.deps
 # module compiled for fuzzing in BUILD/fuzz/obj. tests/fuzz/run.sh runs
 # them from their kept corpus (tests/fuzz/corpus/NAME).
 FUZZ_CC      ?= clang
-FUZZ_TARGETS := fecha import public api oscs
+FUZZ_TARGETS := fecha import public api oscs bounce
 FUZZ_CHECK_SECONDS ?= 15
 FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
 	-DSYSCONFDIR='"$(SYSCONFDIR)"' -Idaemon -Itests/fuzz -I$(BUILD)/gen \

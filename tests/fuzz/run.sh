@@ -12,7 +12,7 @@
 set -u
 build=${1:-build}
 shift
-targets=${*:-fecha import public api oscs}
+targets=${*:-fecha import public api oscs bounce}
 secs=${FUZZ_SECONDS:-60}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out="$build/fuzz"
@@ -29,6 +29,10 @@ for t in $targets; do
 		continue
 	fi
 	dict=
+	# The bounce reader also starts from the real-world shapes its unit
+	# tests read.
+	seeds=
+	[ "$t" = bounce ] && seeds="$root/tests/data/bounces"
 	[ -f "$root/tests/fuzz/dict/$t.dict" ] && dict="-dict=$root/tests/fuzz/dict/$t.dict"
 	rm -f "$out"/crash-"$t"-* "$out"/leak-"$t"-* "$out"/timeout-"$t"-*
 	# shellcheck disable=SC2086
@@ -37,7 +41,7 @@ for t in $targets; do
 		"./fuzz_$t" -max_total_time="$secs" -max_len=8192 -timeout=20 \
 		-rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="crash-$t-" $dict \
-		"corpus-$t" "$root/tests/fuzz/corpus/$t") >"$log" 2>&1
+		"corpus-$t" "$root/tests/fuzz/corpus/$t" $seeds) >"$log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	if [ "$rc" -ne 0 ] || ls "$out"/crash-"$t"-* >/dev/null 2>&1; then
