@@ -46,8 +46,10 @@ HEADERS = [
      "the control API (api*.c, view.c) and cronoctl"),
     (r"uv\.h", ["daemon/main.c", "daemon/schedule.c",
                 "daemon/schedule_internal.h", "daemon/mailer*.[ch]",
-                "daemon/http*.[ch]", "daemon/api_work.c"],
-     "main.c and the runners (schedule.c, mailer, http, api_work.c)"),
+                "daemon/http*.[ch]", "daemon/api_work.c",
+                "daemon/maildir.c"],
+     "main.c and the runners (schedule.c, mailer, http, api_work.c, "
+     "maildir.c)"),
 ]
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.M)
