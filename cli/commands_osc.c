@@ -94,12 +94,51 @@ osc_path(const struct cli *cli, enum route r, const char *s, char *buf,
 	return route_path(r, num, buf, n);
 }
 
+/* One consent entry in the staff's words: when, how, under which
+ * privacy notice. */
+static void
+consent_words(json_t *c, char *buf, size_t n)
+{
+	const char *how = cli_jstr(c, "how"), *notice = cli_jstr(c, "notice");
+	const char *client = cli_jstr(c, "client");
+	const char *detail = cli_jstr(c, "detail");
+	long long uid = cli_jint(c, "by_uid");
+	char when[64], what[256];
+
+	how = how ? how : "";
+	notice = notice ? notice : "";
+	client = client ? client : "";
+	detail = detail ? detail : "";
+	format_instant(cli_jstr(c, "at"), when, sizeof when);
+	if (strcmp(how, "staff") == 0)
+		snprintf(what, sizeof what, _("added by staff (uid %lld)"),
+		         uid);
+	else if (strcmp(how, "import") == 0)
+		snprintf(what, sizeof what,
+		         _("imported by staff (uid %lld), line %s of the file"),
+		         uid, detail[0] ? detail : "?");
+	else if (strcmp(how, "self") == 0)
+		snprintf(what, sizeof what,
+		         _("subscribed itself from the page (%s)"),
+		         client[0] ? client : "?");
+	else
+		snprintf(what, sizeof what, "%s",
+		         _("subscribed before consent was recorded"));
+	if (notice[0])
+		snprintf(buf, n, _("%s: %s, privacy notice %s"), when, what,
+		         notice);
+	else
+		snprintf(buf, n, _("%s: %s, no privacy notice version"), when,
+		         what);
+}
+
 /* An organisation in the staff's words, one field a line. */
 static int
 osc_human(json_t *osc, const struct cli *cli, const struct cli_args *a)
 {
-	static const char *const keys[] = {
-	    "id", "name", "emails", "contact", "state", "topics", "created_at"};
+	static const char *const keys[] = {"id",         "name",   "emails",
+	                                   "contact",    "state",  "topics",
+	                                   "created_at", "consent"};
 	const size_t nkeys = sizeof(keys) / sizeof(keys[0]);
 	char val[1024];
 	int width = 0;
@@ -118,7 +157,24 @@ osc_human(json_t *osc, const struct cli *cli, const struct cli_args *a)
 
 		if (strcmp(keys[i], "created_at") == 0)
 			format_instant(json_string_value(v), val, sizeof(val));
-		else if (json_is_array(v))
+		else if (strcmp(keys[i], "consent") == 0) {
+			size_t j, used = 0;
+			json_t *c;
+
+			if (v == NULL)
+				continue;
+			val[0] = '\0';
+			json_array_foreach(v, j, c)
+			{
+				char line[512];
+
+				consent_words(c, line, sizeof line);
+				used += (size_t)snprintf(
+				    val + used,
+				    used < sizeof val ? sizeof val - used : 0,
+				    "%s%s", j ? "\n" : "", line);
+			}
+		} else if (json_is_array(v))
 			format_join(v, ", ", val, sizeof(val));
 		else
 			format_scalar(v, val, sizeof(val));

@@ -184,6 +184,7 @@ static const struct cli_word words[] = {
     {"contact", WORD_FIELD, NP_("field", "contact")},
     {"state", WORD_FIELD, NP_("field", "Mexican state")},
     {"created_at", WORD_FIELD, NP_("field", "registered")},
+    {"consent", WORD_FIELD, NP_("field", "consent")},
 };
 
 #define NWORDS (sizeof(words) / sizeof(words[0]))

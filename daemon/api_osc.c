@@ -171,11 +171,23 @@ api_osc_list(struct api_call *call)
 void
 api_osc_get(struct api_call *call)
 {
+	struct consent *c = NULL;
 	struct osc o;
+	size_t n = 0;
+	json_t *j;
+	int rc;
 
 	if (osc_load(call, &o) < 0)
 		return;
-	api_reply_json(call, 200, view_osc(&o));
+	if ((rc = store_consent_list(call->ctx->store, o.id, &c, &n)) < 0) {
+		api_store_error(call, rc);
+		osc_fini(&o);
+		return;
+	}
+	j = view_osc(&o);
+	json_object_set_new(j, "consent", view_consent(c, n));
+	api_reply_json(call, 200, j);
+	consent_array_free(c, n);
 	osc_fini(&o);
 }
 

@@ -157,6 +157,10 @@ static const struct config_key config_keys[] = {
      0, NULL,
      "the privacy notice (aviso de privacidad), an http(s) URL linked from "
      "the page's footer (empty: no link)"},
+    {"office", "privacy_version", CONFIG_STRING, 0, OFF(office_privacy_version),
+     "", 0, 0, NULL,
+     "the privacy notice's version (its date, say), recorded with each "
+     "organisation's consent (empty: none recorded)"},
     {"office", "logo_url", CONFIG_STRING, 0, OFF(office_logo_url), "", 0, 0,
      NULL, "an https URL of the office's logo for the page (empty: none)"},
 };

@@ -72,6 +72,7 @@ struct config {
 	char *office_phone;
 	char *office_address; /* lines separated by '|' */
 	char *office_privacy_url;
+	char *office_privacy_version;
 	char *office_logo_url;
 };
 

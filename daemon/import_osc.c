@@ -547,16 +547,23 @@ osc_import_resolve(struct store *st, struct osc_import *im, size_t idx,
  * unsubscribed from itself.
  */
 static int
-osc_import_write(struct store *st, struct osc_plan *p)
+osc_import_write(struct store *st, struct osc_plan *p,
+                 const struct consent *given)
 {
 	struct osc old, now;
-	char *before = NULL, *after = NULL;
+	char *before = NULL, *after = NULL, detail[64];
+	struct consent c = *given;
 	size_t i;
 	int ret = 0;
 
 	if (p->o.id == 0) {
 		p->action = "create";
-		return store_osc_add(st, &p->o, &p->id);
+		snprintf(detail, sizeof detail, "%d", p->line);
+		c.detail = detail;
+		p->o.consent = &c;
+		ret = store_osc_add(st, &p->o, &p->id);
+		p->o.consent = NULL;
+		return ret;
 	}
 	p->id = p->o.id;
 	if ((ret = store_osc_get(st, p->o.id, &old)) < 0)
@@ -796,8 +803,12 @@ import_osc_job_read_bytes(struct import_osc_job *job, const char *data,
  * its audit entry unless a dry run. 0, or a negative code with the error
  * in the report (nothing written). */
 static int
-osc_import_apply(struct import_osc_job *job, struct store *st)
+osc_import_apply(struct import_osc_job *job, const struct office *of)
 {
+	struct consent given = {.how = "import",
+	                        .by_uid = job->peer_uid,
+	                        .notice = (char *)org_privacy_version(of)};
+	struct store *st = of->st;
 	struct osc_import *im = &job->im;
 	char *after;
 	size_t i;
@@ -815,7 +826,7 @@ osc_import_apply(struct import_osc_job *job, struct store *st)
 		struct osc_plan *p = &im->v[i];
 		struct import_osc_row *row = &job->rows[i];
 
-		if ((ret = osc_import_write(st, p)) < 0) {
+		if ((ret = osc_import_write(st, p, &given)) < 0) {
 			import_error(&job->errors, p->line, "line %d: %s",
 			             p->line, store_error(st));
 			store_rollback(st);
@@ -877,7 +888,7 @@ import_osc_job_apply(struct import_osc_job *job, const struct office *of,
 	if (ret == 0 && job->errors.n > 0)
 		ret = -EINVAL;
 	if (ret == 0)
-		ret = osc_import_apply(job, of->st);
+		ret = osc_import_apply(job, of);
 	if (ret == -ENOMEM)
 		import_error(&job->errors, 0, "out of memory");
 	if (ret < 0) {

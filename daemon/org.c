@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "change.h"
+#include "config.h"
 #include "org.h"
 #include "store.h"
 #include "strv.h"
@@ -123,10 +124,21 @@ finish(const struct office *of, int rc)
 	return rc;
 }
 
+const char *
+org_privacy_version(const struct office *of)
+{
+	const char *v = of->cfg ? of->cfg->office_privacy_version : NULL;
+
+	return v != NULL && *v ? v : NULL;
+}
+
 int
 org_add(const struct office *of, long actor, struct osc *o, char *const *topics,
         size_t ntopics, struct osc *out, char *why, size_t whylen)
 {
+	struct consent given = {.how = "staff",
+	                        .by_uid = actor,
+	                        .notice = (char *)org_privacy_version(of)};
 	long id;
 	int rc;
 
@@ -148,9 +160,13 @@ org_add(const struct office *of, long actor, struct osc *o, char *const *topics,
 	if ((rc = org_topics_resolve(of->st, topics, ntopics, &o->topics,
 	                             &o->ntopics, why, whylen)) < 0)
 		return rc;
+	if (o->consent == NULL)
+		o->consent = &given;
 	if ((rc = store_begin(of->st)) < 0)
 		return office_store_error(of, rc, why, whylen);
 	rc = store_osc_add(of->st, o, &id);
+	if (o->consent == &given)
+		o->consent = NULL;
 	if (rc >= 0)
 		rc = store_osc_get(of->st, id, out);
 	if (rc >= 0)

@@ -37,11 +37,16 @@ int org_fields_check(struct osc *o, char *why, size_t whylen);
 int org_topics_resolve(struct store *st, char *const *names, size_t n,
                        char ***slugs, size_t *nslugs, char *why, size_t whylen);
 
+/* The privacy notice's version in force ([office] privacy_version), or
+ * NULL when none is set. */
+const char *org_privacy_version(const struct office *of);
+
 /*
  * Add organisation o: a name and at least one address are required, its
  * fields must fit (org_fields_check) and its topics (names: slugs or
- * codes) must be known. Audited "osc.add" for actor. *out gets it as
- * stored (the caller osc_fini()s it).
+ * codes) must be known. Audited "osc.add" for actor. Its consent is
+ * o->consent, or when NULL "staff" by actor under the privacy notice in
+ * force. *out gets it as stored (the caller osc_fini()s it).
  */
 int org_add(const struct office *of, long actor, struct osc *o,
             char *const *topics, size_t ntopics, struct osc *out, char *why,

@@ -135,6 +135,22 @@ void audit_array_free(struct audit_row *rows, size_t n);
 /* ---- organisations (store_osc.c) ---- */
 
 /* An organisation of civil society (OSC). */
+/* How an organisation came to be subscribed (schemas/006-consent.sql):
+ * at (set by the store when it records one), how ("staff", "import",
+ * "self" or "before"), by_uid the staff member's uid (staff, import; -1
+ * none), client the client's address (self), notice the privacy notice's
+ * version in force, detail what else tells how (an import: the file's
+ * line). Texts may be NULL. */
+struct consent {
+	int64_t at;
+	char *how;
+	long by_uid;
+	char *client;
+	char *notice;
+	char *detail;
+};
+void consent_array_free(struct consent *c, size_t n);
+
 struct osc {
 	long id;
 	char *name;
@@ -146,6 +162,9 @@ struct osc {
 	size_t ntopics;
 	char *token; /* private feed token; never logged */
 	int64_t created_at;
+	/* Only read by store_osc_add: recorded as how it was subscribed when
+	 * not NULL. Never freed by osc_fini. */
+	const struct consent *consent;
 };
 
 void osc_fini(struct osc *o);
@@ -159,6 +178,12 @@ void osc_array_free(struct osc *o, size_t n);
  * *id gets the new organisation's number.
  */
 int store_osc_add(struct store *st, const struct osc *o, long *id);
+/* Record how organisation id was subscribed (c->at is ignored: now). */
+int store_consent_add(struct store *st, long id, const struct consent *c);
+/* How organisation id was subscribed, oldest first (none: *n = 0). Free
+ * with consent_array_free. */
+int store_consent_list(struct store *st, long id, struct consent **out,
+                       size_t *n);
 /* Set o->id's name, contact and state, and replace its addresses by
  * o->emails (same checks as store_osc_add). Topics and token are left as
  * they are. -ENOENT if there is no such organisation. */

@@ -550,6 +550,8 @@ store_osc_add(struct store *st, const struct osc *o, long *id)
 		ret = osc_subscriptions_put(st, (long)newid,
 		                            (const char *const *)o->topics,
 		                            o->ntopics, 1);
+	if (ret >= 0 && o->consent != NULL)
+		ret = store_consent_add(st, (long)newid, o->consent);
 	free(token);
 	if ((ret = store_op_end(st, ret)) < 0)
 		return ret;
@@ -671,4 +673,71 @@ store_osc_token_get(struct store *st, long id, char **out)
 	}
 	osc_fini(&o);
 	return store_osc_token_reset(st, id, out);
+}
+
+/* ---- consent ---- */
+
+void
+consent_array_free(struct consent *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; c != NULL && i < n; i++) {
+		free(c[i].how);
+		free(c[i].client);
+		free(c[i].notice);
+		free(c[i].detail);
+	}
+	free(c);
+}
+
+int
+store_consent_add(struct store *st, long id, const struct consent *c)
+{
+	int64_t uid = c->by_uid;
+
+	if (c->how == NULL)
+		return store_fail(st, -EINVAL, "consent without how");
+	return store_stmt_run(st, STMT_CONSENT_ADD, NULL, NULL, "IIsNsss",
+	                      (int64_t)id, clock_now(), c->how,
+	                      c->by_uid >= 0 ? &uid : NULL, c->client,
+	                      c->notice, c->detail);
+}
+
+static int
+consent_on_row(struct store *st, sqlite3_stmt *s, void *arg)
+{
+	struct consent *c = store_rows_slot(st, arg);
+	int ret;
+
+	if (c == NULL)
+		return -ENOMEM;
+	c->at = sqlite3_column_int64(s, 0);
+	c->by_uid = sqlite3_column_type(s, 2) == SQLITE_NULL
+	                ? -1
+	                : (long)sqlite3_column_int64(s, 2);
+	if ((ret = store_column_dup(st, s, 1, &c->how)) < 0 ||
+	    (ret = store_column_dup(st, s, 3, &c->client)) < 0 ||
+	    (ret = store_column_dup(st, s, 4, &c->notice)) < 0 ||
+	    (ret = store_column_dup(st, s, 5, &c->detail)) < 0)
+		return ret;
+	return 0;
+}
+
+int
+store_consent_list(struct store *st, long id, struct consent **out, size_t *n)
+{
+	struct store_rows r = {.size = sizeof(struct consent)};
+	int ret = store_stmt_run(st, STMT_CONSENT_SELECT, consent_on_row, &r,
+	                         "I", (int64_t)id);
+
+	if (ret < 0) {
+		consent_array_free(r.v, r.n);
+		*out = NULL;
+		*n = 0;
+		return ret;
+	}
+	*out = r.v;
+	*n = r.n;
+	return 0;
 }

@@ -278,6 +278,25 @@ view_osc(const struct osc *o)
 	                 "created_at", view_time(o->created_at));
 }
 
+json_t *
+view_consent(const struct consent *c, size_t n)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(
+		    arr, json_pack("{s:o, s:s, s:o, s:o, s:o, s:o}", "at",
+		                   view_time(c[i].at), "how",
+		                   c[i].how ? c[i].how : "", "by_uid",
+		                   c[i].by_uid >= 0 ? json_integer(c[i].by_uid)
+		                                    : json_null(),
+		                   "client", view_str(c[i].client), "notice",
+		                   view_str(c[i].notice), "detail",
+		                   view_str(c[i].detail)));
+	return arr;
+}
+
 char *
 view_osc_text(const struct osc *o)
 {

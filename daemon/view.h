@@ -12,6 +12,7 @@ struct event;
 struct json_t;
 struct import_osc_report;
 struct import_report;
+struct consent;
 struct osc;
 
 /* "2018-02-08T16:00:00Z" into buf; returns buf. */
@@ -32,6 +33,9 @@ char *view_event_text(const struct event *ev);
  * for the audit log (NULL only when memory ran out; the caller frees). */
 struct json_t *view_osc(const struct osc *o);
 char *view_osc_text(const struct osc *o);
+/* How an organisation was subscribed: [{"at","how","by_uid","client",
+ * "notice","detail"}], oldest first; absent texts are null. */
+struct json_t *view_consent(const struct consent *c, size_t n);
 
 /* An import's report (ImportReport), a new reference; NULL only when
  * memory ran out. */

@@ -99,3 +99,13 @@ ON CONFLICT (osc_id, topic) DO UPDATE SET active = 1 WHERE ?4 <> 0;
 -- name: subscription_end
 UPDATE subscription SET active = 0
 WHERE osc_id = ?1 AND topic = ?2 AND active <> 0;
+
+-- ---- consent (schemas/006-consent.sql) ----
+
+-- name: consent_add
+INSERT INTO consent (osc_id, at, how, by_uid, client, notice, detail)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7);
+
+-- name: consent_select
+SELECT at, how, by_uid, client, notice, detail FROM consent
+WHERE osc_id = ?1 ORDER BY id;

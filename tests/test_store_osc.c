@@ -553,6 +553,66 @@ test_store_osc_list_many_joins_by_id(void **state)
 	osc_array_free(v, n);
 }
 
+static char *emails_one[2];
+
+/* Consent is recorded with the organisation, in one operation, kept in
+ * order, and goes with it. */
+static void
+test_store_consent_with_add_and_after(void **state)
+{
+	struct store *st = *state;
+	static const char *const emails[] = {"c@osc.org.mx", NULL};
+	struct consent given = {.how = "self",
+	                        .by_uid = -1,
+	                        .client = "192.0.2.7",
+	                        .notice = "2026-01-15",
+	                        .detail = "signup request 3"};
+	struct consent more = {.how = "staff", .by_uid = 1000};
+	struct consent bad = {.how = "nadie", .by_uid = -1};
+	struct consent *c;
+	struct osc o = {0};
+	size_t n;
+	long id, first;
+
+	o.name = "Consentida";
+	o.emails = (char **)emails;
+	o.nemails = 1;
+	o.consent = &given;
+	assert_int_equal(store_osc_add(st, &o, &id), 0);
+	first = id;
+	assert_int_equal(store_consent_add(st, id, &more), 0);
+	/* An unknown way is refused by the table, nothing added. */
+	assert_int_not_equal(store_consent_add(st, id, &bad), 0);
+	assert_int_equal(store_consent_list(st, id, &c, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(c[0].how, "self");
+	assert_int_equal(c[0].by_uid, -1);
+	assert_string_equal(c[0].client, "192.0.2.7");
+	assert_string_equal(c[0].notice, "2026-01-15");
+	assert_string_equal(c[0].detail, "signup request 3");
+	assert_int_equal(c[0].at, T0);
+	assert_string_equal(c[1].how, "staff");
+	assert_int_equal(c[1].by_uid, 1000);
+	assert_null(c[1].client);
+	assert_null(c[1].notice);
+	consent_array_free(c, n);
+
+	/* Without o->consent nothing is recorded. */
+	o.consent = NULL;
+	o.name = "Sin registro";
+	emails_one[0] = "s@osc.org.mx";
+	o.emails = emails_one;
+	assert_int_equal(store_osc_add(st, &o, &id), 0);
+	assert_int_equal(store_consent_list(st, id, &c, &n), 0);
+	assert_int_equal(n, 0);
+	consent_array_free(c, n);
+
+	assert_int_equal(store_osc_remove(st, first), 0);
+	assert_int_equal(store_consent_list(st, first, &c, &n), 0);
+	assert_int_equal(n, 0);
+	consent_array_free(c, n);
+}
+
 int
 main(void)
 {
@@ -570,6 +630,7 @@ main(void)
 	    T(test_store_osc_token_get_reset_lookup),
 	    T(test_store_osc_subscribers_once_with_session_topics),
 	    T(test_store_osc_list_many_joins_by_id),
+	    T(test_store_consent_with_add_and_after),
 #undef T
 	};
 

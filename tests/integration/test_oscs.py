@@ -4,6 +4,7 @@ the refusals: bad or duplicate addresses, unknown topics, CSV errors by
 line with nothing changed."""
 import os
 import re
+import sqlite3
 
 from harness import DaemonTest
 
@@ -57,7 +58,7 @@ class OscsTest(DaemonTest):
                        "--contact", "Ana Pérez", "--state", "Jalisco",
                        "--topics", "migracion,cambio-climatico")
         osc = self.d.ctl_json("osc", "show", str(oid))
-        self.assertEqual(set(osc), OSC_KEYS)
+        self.assertEqual(set(osc), OSC_KEYS | {"consent"})
         self.assertEqual(osc["id"], oid)
         self.assertEqual(osc["name"], "Red Jalisciense de Derechos Humanos")
         self.assertEqual(osc["emails"], ["contacto@redjal.org.mx", "ana@redjal.org.mx"])
@@ -96,6 +97,55 @@ class OscsTest(DaemonTest):
         st, body = self.d.curl("GET", "/v1/oscs?topic=no-such-topic")
         self.assertEqual(st, 404)
         self.assertIn("no-such-topic", body["error"])
+
+    def test_consent_kept_for_staff_and_import(self):
+        """How each organisation came to be subscribed: staff (their
+        uid), an import (its line), under the privacy notice in force;
+        shown by osc show, in Spanish too, and gone with the
+        organisation."""
+        oid = self.add("Red Jalisciense", "ana@redjal.org.mx")
+        (c,) = self.d.ctl_json("osc", "show", str(oid))["consent"]
+        self.assertEqual(c["how"], "staff")
+        self.assertEqual(c["by_uid"], os.getuid())
+        self.assertEqual(c["at"], "2018-01-15T12:00:00Z")
+        self.assertIsNone(c["notice"])
+        self.assertIsNone(c["client"])
+        _, out, _ = self.d.ctl("osc", "show", str(oid))
+        self.assertIn("added by staff (uid %d), no privacy notice version"
+                      % os.getuid(), out)
+
+        # A new notice version in force: recorded from then on.
+        self.d.stop()
+        with open(self.d.conf, "a") as f:
+            f.write("[office]\nprivacy_version = 2018-01-10\n")
+        self.d.start()
+        self.d.set_clock("2018-01-16T09:30:00Z")
+        report = self.d.ctl_json("osc", "import", self.write("o.csv", self.GOOD_CSV))
+        made = {r["name"]: r["id"] for r in report["rows"]}
+        (c,) = self.d.ctl_json("osc", "show", str(made["Sin Tema"]))["consent"]
+        self.assertEqual((c["how"], c["by_uid"], c["notice"], c["detail"]),
+                         ("import", os.getuid(), "2018-01-10",
+                          "5"))
+        self.assertEqual(c["at"], "2018-01-16T09:30:00Z")
+        # The first one keeps its own record: an import that updates an
+        # organisation records no new consent.
+        (c,) = self.d.ctl_json("osc", "show", str(oid))["consent"]
+        self.assertIsNone(c["notice"])
+        _, out, _ = self.d.ctl("osc", "show", str(made["Sin Tema"]),
+                               env={"LANG": "es_MX.UTF-8"})
+        self.assertIn("consentimiento:", out)
+        self.assertIn("importada por el personal (uid %d), línea 5 del "
+                      "archivo, aviso de privacidad 2018-01-10"
+                      % os.getuid(), out)
+
+        # The list stays lean: no consent there.
+        for o in self.d.ctl_json("osc", "list")["oscs"]:
+            self.assertEqual(set(o), OSC_KEYS)
+        # Removed with the organisation.
+        self.d.ctl("osc", "remove", str(oid))
+        with sqlite3.connect(self.d.db()) as db:
+            self.assertEqual(db.execute("SELECT count(*) FROM consent WHERE osc_id = ?",
+                                        (oid,)).fetchone()[0], 0)
 
     def test_bad_addresses_refused_and_nothing_added(self):
         self.add("Primera", "ana@ejemplo.org.mx")
