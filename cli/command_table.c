@@ -99,6 +99,19 @@ static const struct cli_opt opts_osc_token[] = {
     {NULL, NULL, NULL, NULL},
 };
 
+static const struct cli_opt opts_osc_export[] = {
+    {"output", N_("FILE"),
+     N_("write the JSON to FILE (mode 0600), not to standard output; -o "
+        "for short"),
+     CPL("file:json")},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_opt opts_osc_forget[] = {
+    {"yes", NULL, N_("do not ask (required when not on a terminal)"), NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
 static const struct cli_opt opts_outbox[] = {
     {"state", N_("S"),
      N_("pending, sending, sent, failed, expired, held or dropped"),
@@ -222,6 +235,14 @@ const struct cli_command cli_commands[] = {
     {"osc token", N_("OSC [--reset]"),
      N_("show (or reset) an organisation's private feed"), opts_osc_token, 1, 1,
      cmd_osc_token, ROUTES(OSC_TOKEN_GET, OSC_TOKEN_RESET), NULL},
+    {"osc export", N_("OSC [-o FILE]"),
+     N_("write everything held about an organisation as JSON (its right of "
+        "access)"),
+     opts_osc_export, 1, 1, cmd_osc_export, ROUTES(OSC_EXPORT), NULL},
+    {"osc forget", N_("OSC [--yes]"),
+     N_("erase an organisation's personal data for good (its right of "
+        "erasure)"),
+     opts_osc_forget, 1, 1, cmd_osc_forget, ROUTES(OSC_GET, OSC_FORGET), NULL},
     {"subscribe", N_("OSC SLUG…"), N_("subscribe an organisation to topics"),
      opts_none, 2, -1, cmd_subscribe, ROUTES(OSC_SUBSCRIBE), CPL("- topic*")},
     {"unsubscribe", N_("OSC SLUG…"),

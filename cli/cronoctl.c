@@ -505,6 +505,10 @@ args_parse(int argc, char **argv, int first, struct cli *cli,
 			a->pos[a->npos++] = s;
 			continue;
 		}
+		/* -o is short for --output, where a command has it. */
+		if (strcmp(s, "-o") == 0 &&
+		    opt_index(a->cmd->opts, "output", 6) >= 0)
+			s = "--output";
 		if (strncmp(s, "--", 2) == 0) {
 			const char *name = s + 2, *eq = strchr(name, '=');
 			size_t len = eq ? (size_t)(eq - name) : strlen(name);

@@ -13,6 +13,7 @@
  *   commands_osc.c   organisations, subscriptions, the outbox, reminders
  *   commands_preview.c  a message before it is sent (preview), and after
  *                    (outbox show)
+ *   commands_data.c  an organisation's data: export, forget
  *
  * Handlers return an exit status (enum cli_exit) and, when it is not 0,
  * have already printed exactly one "cronoctl: message" line on stderr.
@@ -343,6 +344,10 @@ int cmd_outbox_hold(const struct cli *cli, const struct cli_args *a);
 int cmd_outbox_release(const struct cli *cli, const struct cli_args *a);
 int cmd_outbox_drop(const struct cli *cli, const struct cli_args *a);
 int cmd_upcoming(const struct cli *cli, const struct cli_args *a);
+
+/* commands_data.c: an organisation's data. */
+int cmd_osc_export(const struct cli *cli, const struct cli_args *a);
+int cmd_osc_forget(const struct cli *cli, const struct cli_args *a);
 
 /* Read a whole file into a NUL-terminated malloc'ed buffer. 0, or
  * CLI_EUSAGE after printing why it could not be read. */

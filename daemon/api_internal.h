@@ -80,6 +80,15 @@ void api_osc_subscribe(struct api_call *call);
 void api_osc_unsubscribe(struct api_call *call);
 void api_osc_token_get(struct api_call *call);
 void api_osc_token_reset(struct api_call *call);
+/* The organisation the route's {id} names (number, exact name or
+ * address) into *o (the caller osc_fini()s it); replies 404 (409 when a
+ * name is ambiguous) and returns negative if none. */
+int api_osc_load(struct api_call *call, struct osc *o);
+
+/* ---- an organisation's data (api_org_data.c) ---- */
+
+void api_osc_export(struct api_call *call);
+void api_osc_forget(struct api_call *call);
 
 /* ---- imports, read off the loop (api_work.c) ---- */
 

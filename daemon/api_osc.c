@@ -319,3 +319,9 @@ api_osc_token_reset(struct api_call *call)
 	free(token);
 	osc_fini(&o);
 }
+
+int
+api_osc_load(struct api_call *call, struct osc *o)
+{
+	return osc_load(call, o);
+}

@@ -610,7 +610,7 @@ osc_topics_change(struct store *st, long id, const char *const *slugs, size_t n,
 		ret = osc_subscriptions_put(st, id, slugs, n, how);
 	for (i = 0; ret >= 0 && how < 0 && i < n; i++)
 		ret = store_stmt_run(st, STMT_SUBSCRIPTION_END, NULL, NULL,
-		                     "Is", (int64_t)id, slugs[i]);
+		                     "IsI", (int64_t)id, slugs[i], clock_now());
 	return store_op_end(st, ret);
 }
 

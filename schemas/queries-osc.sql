@@ -94,10 +94,12 @@ UPDATE osc SET token = ?2 WHERE id = ?1;
 -- name: subscription_put
 INSERT INTO subscription (osc_id, topic, created_at, active)
 VALUES (?1, ?2, ?3, 1)
-ON CONFLICT (osc_id, topic) DO UPDATE SET active = 1 WHERE ?4 <> 0;
+ON CONFLICT (osc_id, topic) DO UPDATE SET active = 1, ended_at = NULL
+WHERE ?4 <> 0;
 
+-- End ?1's subscription to topic ?2 at ?3.
 -- name: subscription_end
-UPDATE subscription SET active = 0
+UPDATE subscription SET active = 0, ended_at = ?3
 WHERE osc_id = ?1 AND topic = ?2 AND active <> 0;
 
 -- ---- consent (schemas/006-consent.sql) ----

@@ -41,7 +41,7 @@ HEADERS = [
     (r"openssl/", ["daemon/token.c"], "token"),
     (r"ini\.h", ["daemon/config.c"], "config"),
     (r"iconv\.h", ["daemon/import_osc.c"], "the organisations import"),
-    (r"jansson\.h", ["daemon/api*.[ch]", "daemon/view.[ch]",
+    (r"jansson\.h", ["daemon/api*.[ch]", "daemon/view*.[ch]",
                      "daemon/http_reply.c", "cli/*.[ch]"],
      "the control API (api*.c, view.c) and cronoctl"),
     (r"uv\.h", ["daemon/main.c", "daemon/schedule.c",
