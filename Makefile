@@ -85,6 +85,7 @@ TEST_DEPS_mailer  := mailer log clock
 # The API test links every module (ALL): the route table names them all.
 TEST_DEPS_api     := ALL
 TEST_DEPS_domain  := ALL
+TEST_DEPS_org_data := ALL
 TEST_DEPS_schedule := addr change secret schedule schedule_rows schedule_input schedule_alarm schedule_notice store store_outbox store_osc store_notice event fecha log clock sqlfiles config message message_mime templates mailer token
 TEST_DEPS_notice  := addr schedule_notice schedule_alarm store store_outbox store_osc store_notice event fecha log clock sqlfiles config message message_mime templates
 TEST_DEPS_http    := http log clock

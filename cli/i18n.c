@@ -149,6 +149,8 @@ static const struct cli_word words[] = {
     {"osc.subscribe", WORD_AUDIT, NP_("audit", "subscribed")},
     {"osc.unsubscribe", WORD_AUDIT, NP_("audit", "unsubscribed")},
     {"osc.token.reset", WORD_AUDIT, NP_("audit", "private feed reset")},
+    {"osc.export", WORD_AUDIT, NP_("audit", "organisation's data exported")},
+    {"osc.forget", WORD_AUDIT, NP_("audit", "organisation forgotten")},
     {"outbox.retry", WORD_AUDIT, NP_("audit", "sending retried")},
     {"outbox.hold", WORD_AUDIT, NP_("audit", "messages held")},
     {"outbox.release", WORD_AUDIT, NP_("audit", "messages released")},
