@@ -322,6 +322,13 @@ int cmd_event_path(enum route r, const char *id, char *buf, size_t n);
 /* "2018-08 updated: jue 8 feb 2018 (version 1)" after a change: fmt, a
  * translated printf format, takes the id, the date and the version. */
 void cmd_event_line_print(json_t *ev, const char *fmt);
+/* Append "key=value" (value percent-encoded; nothing when value is NULL)
+ * to path, a buffer of n bytes; CLI_EUSAGE (printed) when it does not
+ * fit. */
+int cmd_query_add(char *path, size_t n, const char *key, const char *value);
+/* A session's reminder offsets (a JSON array of seconds) as "7d, 1d", or
+ * "the defaults" when empty, into buf. */
+void cmd_remind_format(json_t *remind, char *buf, size_t n);
 
 int cmd_tbd(const struct cli *cli, const struct cli_args *a);
 int cmd_reschedule(const struct cli *cli, const struct cli_args *a);

@@ -40,7 +40,7 @@ MACHINE = {
     "cli_opt_has", "cli_opt_long", "cli_word", "cli_word_parse", "strcmp",
     "strncmp", "strcasecmp", "strncasecmp", "memcmp", "strstr", "strchr",
     "strrchr", "strspn", "strcspn", "client_call", "client_get_raw",
-    "client_query_add", "query_add", "cmd_event_path", "osc_path",
+    "client_query_add", "cmd_query_add", "cmd_event_path", "osc_path",
     "topics_change", "text_post", "jstr", "curl_slist_append", "curl_easy_setopt",
     "getenv", "setenv", "setlocale", "bindtextdomain", "textdomain",
     "bind_textdomain_codeset", "fopen", "sscanf", "strftime", "CPL",
