@@ -74,10 +74,10 @@ TEST_DEPS_clock   := clock
 TEST_DEPS_event   := event fecha log clock
 TEST_DEPS_store   := store event fecha log clock sqlfiles
 TEST_DEPS_addr    := addr
-TEST_DEPS_bounce  := bounce
+TEST_DEPS_bounce  := bounce b64
 TEST_DEPS_maildir := maildir log clock
 TEST_DEPS_store_bounce := addr store store_osc store_outbox store_notice store_bounce event fecha log clock sqlfiles
-TEST_DEPS_bounce_take := bounce bounce_take addr store store_osc store_outbox store_notice store_bounce event fecha log clock sqlfiles
+TEST_DEPS_bounce_take := bounce b64 bounce_take addr store store_osc store_outbox store_notice store_bounce event fecha log clock sqlfiles
 TEST_DEPS_store_osc := addr store store_osc event fecha log clock sqlfiles
 TEST_DEPS_import  := import import_plan import_tsv strv view store event fecha log clock sqlfiles
 TEST_DEPS_message := message message_mime event fecha log clock templates
@@ -90,6 +90,7 @@ TEST_DEPS_schedule := addr change secret schedule schedule_rows schedule_input s
 TEST_DEPS_notice  := addr schedule_notice schedule_alarm store store_outbox store_osc store_notice event fecha log clock sqlfiles config message message_mime templates
 TEST_DEPS_http    := http log clock
 TEST_DEPS_token   := token secret
+TEST_DEPS_b64     := b64
 
 # A module split by suffix is named by its first file: event means event.c,
 # event_render.c, event_parse.c and event_tzmap.c (and budget.c, buf.c and text.c,
@@ -97,9 +98,9 @@ TEST_DEPS_token   := token secret
 # http means http.c, http_addr.c, http_conn.c, http_date.c, http_defer.c,
 # http_reply.c and http_run.c;
 # mailer means mailer.c, mailer_list.c and mailer_smtp.c; message means
-# message.c, message_tpl.c and message_words.c; store means store.c and
-# store_event.c.
-dep_expand = $(patsubst message,message message_tpl message_words message_view,$(patsubst store,store store_event,$(patsubst mailer,mailer mailer_list mailer_smtp,$(patsubst http,http http_addr http_conn http_date http_defer http_reply http_run,$(patsubst fecha,fecha fecha_parse fecha_words,$(patsubst event,event event_render event_parse event_tzmap budget buf text,$(1)))))))
+# message.c, message_tpl.c, message_words.c and message_view.c (and b64.c,
+# which it uses); store means store.c and store_event.c.
+dep_expand = $(patsubst message,message message_tpl message_words message_view b64,$(patsubst store,store store_event,$(patsubst mailer,mailer mailer_list mailer_smtp,$(patsubst http,http http_addr http_conn http_date http_defer http_reply http_run,$(patsubst fecha,fecha fecha_parse fecha_words,$(patsubst event,event event_render event_parse event_tzmap budget buf text,$(1)))))))
 dep_objs = $(if $(filter ALL,$(TEST_DEPS_$(1))),$(LIB_OBJ),$(foreach m,$(call dep_expand,$(TEST_DEPS_$(1))),$(if $(filter sqlfiles templates,$(m)),$(BUILD)/gen/$(m).o,$(BUILD)/daemon/$(m).o)))
 
 .PHONY: all deps depcheck check check-run unit integration format format-check lint demo bench bench-tools fuzz fuzz-build fuzz-check soak install clean asan \

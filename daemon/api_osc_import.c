@@ -10,68 +10,9 @@
 
 #include "api.h"
 #include "api_internal.h"
+#include "b64.h"
 #include "budget.h"
 #include "import.h"
-
-/* ---- the file's bytes ---- */
-
-/* The value of a base64 digit, or -1. */
-static int
-b64_value(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/*
- * Decode base64 (RFC 4648, padding optional, line breaks allowed) into a
- * malloc'ed buffer of *len bytes, NUL-terminated. -EINVAL when s is not
- * base64, -ENOMEM.
- */
-static int
-b64_decode(const char *s, char **out, size_t *len)
-{
-	size_t n = strlen(s), o = 0;
-	unsigned long acc = 0;
-	int bits = 0, pad = 0;
-	char *buf = malloc(n / 4 * 3 + 4);
-
-	if (buf == NULL)
-		return -ENOMEM;
-	for (; *s; s++) {
-		int v = b64_value((unsigned char)*s);
-
-		if (*s == '\r' || *s == '\n')
-			continue;
-		if (*s == '=') {
-			pad++;
-			continue;
-		}
-		if (v < 0 || pad) {
-			free(buf);
-			return -EINVAL;
-		}
-		acc = (acc << 6) | (unsigned long)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			buf[o++] = (char)(acc >> bits & 0xFF);
-		}
-	}
-	buf[o] = '\0';
-	*out = buf;
-	*len = o;
-	return 0;
-}
 
 /* An organisations import run by api_work: the request's text or base64
  * bytes (kept with the request until freed) and the job. */
@@ -86,21 +27,24 @@ static int
 osc_work_read(void *arg, struct budget *b)
 {
 	struct osc_work *w = arg;
-	char *bytes = NULL;
-	size_t len;
+	char *bytes;
+	size_t n, len;
 	int ret;
 
 	if (w->data == NULL)
 		return import_osc_job_read_text(w->job, w->text, b);
 	if ((ret = budget_spend(b, strlen(w->data) * 4)) < 0)
 		return ret;
-	ret = b64_decode(w->data, &bytes, &len);
-	if (ret == -EINVAL) {
+	n = strlen(w->data);
+	if ((bytes = malloc(B64_DECODED_MAX(n) + 1)) == NULL)
+		return -ENOMEM;
+	if (b64_decode(w->data, n, B64_STRICT, bytes, &len) < 0) {
 		w->bad_base64 = 1;
+		free(bytes);
 		return 0;
 	}
-	if (ret == 0)
-		ret = import_osc_job_read_bytes(w->job, bytes, len, b);
+	bytes[len] = '\0';
+	ret = import_osc_job_read_bytes(w->job, bytes, len, b);
 	free(bytes);
 	return ret;
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "b64.h"
 #include "bounce.h"
 
 #define BOUNCE_DEPTH_MAX 8
@@ -571,22 +572,6 @@ bounce_orig_read(struct bounce_ctx *c, const char *p, const char *end)
 }
 
 static int
-bounce_b64_value(int ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '+')
-		return 62;
-	if (ch == '/')
-		return 63;
-	return -1;
-}
-
-static int
 bounce_hex_value(int ch)
 {
 	if (ch >= '0' && ch <= '9')
@@ -603,25 +588,14 @@ bounce_hex_value(int ch)
 static char *
 bounce_decode(const char *cte, const char *s, size_t n, size_t *outlen)
 {
-	char *buf = malloc(n + 1);
+	/* Room for n bytes, B64_DECODED_MAX(n) and a NUL. */
+	char *buf = malloc(n + 4);
 	size_t i, o = 0;
 
 	if (buf == NULL)
 		return NULL;
 	if (!strcmp(cte, "base64")) {
-		unsigned acc = 0;
-		int bits = 0, v;
-
-		for (i = 0; i < n && s[i] != '='; i++) {
-			if ((v = bounce_b64_value((unsigned char)s[i])) < 0)
-				continue;
-			acc = (acc << 6) | (unsigned)v;
-			bits += 6;
-			if (bits >= 8) {
-				bits -= 8;
-				buf[o++] = (char)((acc >> bits) & 0xff);
-			}
-		}
+		b64_decode(s, n, B64_LENIENT, buf, &o);
 	} else {
 		for (i = 0; i < n; i++) {
 			int hi, lo;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "b64.h"
 #include "buf.h"
 #include "message.h"
 
@@ -19,41 +20,18 @@ message_parts_fini(struct message_parts *mp)
 	memset(mp, 0, sizeof(*mp));
 }
 
-static int
-b64_value(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Base64 of s[0..n) appended to b (padding and anything else skipped). */
+/* Base64 of s[0..n) appended to b (RFC 2045's reading: anything outside
+ * the alphabet skipped, the first '=' ends it). */
 static void
-b64_decode(struct buf *b, const char *s, size_t n)
+b64_append(struct buf *b, const char *s, size_t n)
 {
-	unsigned acc = 0;
-	int bits = 0, v;
-	char c;
+	size_t len;
 
-	for (size_t i = 0; i < n; i++) {
-		if ((v = b64_value((unsigned char)s[i])) < 0)
-			continue;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			c = (char)((acc >> bits) & 0xff);
-			buf_add(b, &c, 1);
-		}
-	}
+	if (buf_reserve(b, B64_DECODED_MAX(n)) < 0)
+		return;
+	b64_decode(s, n, B64_LENIENT, b->p + b->len, &len);
+	b->len += len;
+	b->p[b->len] = '\0';
 }
 
 static int
@@ -135,7 +113,7 @@ subject_of(const char *raw, const char *head_end, char **out)
 			if (b.len > 0 && !prev_encoded)
 				buf_add(&b, " ", 1);
 			q = p + 10;
-			b64_decode(&b, q, (size_t)(w - 2 - q));
+			b64_append(&b, q, (size_t)(w - 2 - q));
 			prev_encoded = 1;
 		} else {
 			if (b.len > 0)
