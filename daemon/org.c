@@ -92,36 +92,17 @@ org_topics_resolve(struct store *st, char *const *names, size_t n,
 }
 
 /* The audit entry of a change to organisation id, before and after as
- * the control API shows them (NULL: none). In the caller's transaction. */
+ * the control API shows them (NULL: none). In the open transaction. */
 static int
 audit(const struct office *of, long actor, const char *action, long id,
       const struct osc *before, const struct osc *after)
 {
-	char target[40], *b = before ? view_osc_text(before) : NULL;
-	char *a = after ? view_osc_text(after) : NULL;
-	int rc;
+	char target[40];
 
 	office_osc_target(id, target, sizeof target);
-	if ((before && !b) || (after && !a))
-		rc = -ENOMEM;
-	else
-		rc = store_audit_add(of->st, actor, action, target, b, a);
-	free(b);
-	free(a);
-	return rc;
-}
-
-/* Commit (rc >= 0) or roll back; rc, or the commit's failure. */
-static int
-finish(const struct office *of, int rc)
-{
-	if (rc < 0) {
-		store_rollback(of->st);
-		return rc;
-	}
-	if ((rc = store_commit(of->st)) < 0)
-		store_rollback(of->st);
-	return rc;
+	return office_audit(of, actor, action, target, before != NULL,
+	                    before ? view_osc_text(before) : NULL,
+	                    after != NULL, after ? view_osc_text(after) : NULL);
 }
 
 const char *
@@ -140,7 +121,7 @@ org_add(const struct office *of, long actor, struct osc *o, char *const *topics,
 	                        .by_uid = actor,
 	                        .notice = (char *)org_privacy_version(of)};
 	long id;
-	int rc;
+	int rc, own;
 
 	memset(out, 0, sizeof(*out));
 	if (o->name == NULL) {
@@ -162,7 +143,7 @@ org_add(const struct office *of, long actor, struct osc *o, char *const *topics,
 		return rc;
 	if (o->consent == NULL)
 		o->consent = &given;
-	if ((rc = store_begin(of->st)) < 0)
+	if ((rc = office_begin(of, &own)) < 0)
 		return office_store_error(of, rc, why, whylen);
 	rc = store_osc_add(of->st, o, &id);
 	if (o->consent == &given)
@@ -171,7 +152,7 @@ org_add(const struct office *of, long actor, struct osc *o, char *const *topics,
 		rc = store_osc_get(of->st, id, out);
 	if (rc >= 0)
 		rc = audit(of, actor, "osc.add", id, NULL, out);
-	if ((rc = finish(of, rc)) < 0) {
+	if ((rc = office_finish(of, own, rc)) < 0) {
 		osc_fini(out);
 		memset(out, 0, sizeof(*out));
 		return office_store_error(of, rc, why, whylen);
@@ -184,14 +165,14 @@ int
 org_remove(const struct office *of, long actor, const struct osc *o, char *why,
            size_t whylen)
 {
-	int rc;
+	int rc, own;
 
-	if ((rc = store_begin(of->st)) < 0)
+	if ((rc = office_begin(of, &own)) < 0)
 		return office_store_error(of, rc, why, whylen);
 	rc = store_osc_remove(of->st, o->id);
 	if (rc >= 0)
 		rc = audit(of, actor, "osc.remove", o->id, o, NULL);
-	if ((rc = finish(of, rc)) < 0)
+	if ((rc = office_finish(of, own, rc)) < 0)
 		return office_store_error(of, rc, why, whylen);
 	change_osc(of->changes);
 	return 0;
@@ -204,13 +185,13 @@ org_subscription(const struct office *of, long actor, const struct osc *before,
 {
 	char **slugs = NULL, *b = NULL, *a = NULL;
 	size_t nslugs = 0;
-	int rc, changed = 0;
+	int rc, own, changed = 0;
 
 	memset(after, 0, sizeof(*after));
 	if ((rc = org_topics_resolve(of->st, topics, ntopics, &slugs, &nslugs,
 	                             why, whylen)) < 0)
 		return rc;
-	if ((rc = store_begin(of->st)) < 0) {
+	if ((rc = office_begin(of, &own)) < 0) {
 		strv_free(slugs, nslugs);
 		return office_store_error(of, rc, why, whylen);
 	}
@@ -236,7 +217,7 @@ org_subscription(const struct office *of, long actor, const struct osc *before,
 	}
 	free(b);
 	free(a);
-	if ((rc = finish(of, rc)) < 0) {
+	if ((rc = office_finish(of, own, rc)) < 0) {
 		osc_fini(after);
 		memset(after, 0, sizeof(*after));
 		return office_store_error(of, rc, why, whylen);
@@ -251,18 +232,18 @@ org_token_reset(const struct office *of, long actor, const struct osc *o,
                 char **token, char *why, size_t whylen)
 {
 	char target[40];
-	int rc;
+	int rc, own;
 
 	*token = NULL;
 	office_osc_target(o->id, target, sizeof target);
-	if ((rc = store_begin(of->st)) < 0)
+	if ((rc = office_begin(of, &own)) < 0)
 		return office_store_error(of, rc, why, whylen);
 	rc = store_osc_token_reset(of->st, o->id, token);
 	/* The token itself never reaches the audit log. */
 	if (rc >= 0)
 		rc = store_audit_add(of->st, actor, "osc.token.reset", target,
 		                     NULL, NULL);
-	if ((rc = finish(of, rc)) < 0) {
+	if ((rc = office_finish(of, own, rc)) < 0) {
 		free(*token);
 		*token = NULL;
 		return office_store_error(of, rc, why, whylen);

@@ -12,10 +12,10 @@ outbox_retry(const struct office *of, long actor, int64_t id, size_t *n,
              char *why, size_t whylen)
 {
 	char target[64], after[64];
-	int rc;
+	int rc, own;
 
 	*n = 0;
-	if ((rc = store_begin(of->st)) < 0)
+	if ((rc = office_begin(of, &own)) < 0)
 		return office_store_error(of, rc, why, whylen);
 	rc = store_outbox_retry(of->st, id, clock_now(), n);
 	if (rc >= 0) {
@@ -28,12 +28,11 @@ outbox_retry(const struct office *of, long actor, int64_t id, size_t *n,
 		rc = store_audit_add(of->st, actor, "outbox.retry", target,
 		                     NULL, after);
 	}
-	if (rc >= 0 && (rc = store_commit(of->st)) >= 0) {
+	if ((rc = office_finish(of, own, rc)) >= 0) {
 		if (*n > 0)
 			change_osc(of->changes);
 		return 0;
 	}
-	store_rollback(of->st);
 	*n = 0;
 	/* The store refuses a message in another state: a conflict. */
 	rc = office_store_error(of, rc, why, whylen);
@@ -51,14 +50,14 @@ outbox_move(const struct office *of, long actor, enum outbox_move move,
 	};
 	char target[600], after[64], uid[512] = "";
 	struct event ev;
-	int rc;
+	int rc, own;
 
 	*n = 0;
 	if ((id == 0) == (event == NULL || *event == '\0')) {
 		snprintf(why, whylen, "give a message id or a session");
 		return -EINVAL;
 	}
-	if ((rc = store_begin(of->st)) < 0)
+	if ((rc = office_begin(of, &own)) < 0)
 		return office_store_error(of, rc, why, whylen);
 	if (id == 0) {
 		/* A session deleted since keeps its messages: then the id
@@ -80,11 +79,10 @@ outbox_move(const struct office *of, long actor, enum outbox_move move,
 		rc = store_audit_add(of->st, actor, action[move], target, NULL,
 		                     after);
 	}
-	if (rc >= 0 && (rc = store_commit(of->st)) >= 0) {
+	if ((rc = office_finish(of, own, rc)) >= 0) {
 		change_osc(of->changes);
 		return 0;
 	}
-	store_rollback(of->st);
 	*n = 0;
 	rc = office_store_error(of, rc, why, whylen);
 	return rc == -EINVAL ? -EEXIST : rc;

@@ -31,49 +31,16 @@ fail(int rc, char *why, size_t whylen, const char *fmt, ...)
 	return rc;
 }
 
-/* Write the audit entry of a change: before and after as the control
- * API shows a session. 0, or negative (in the caller's transaction). */
+/* The audit entry of a change to a session: before and after as the
+ * control API shows a session (NULL: none). In the open transaction. */
 static int
 audit(const struct office *of, long actor, const char *action,
       const char *target, const struct event *before, const struct event *after)
 {
-	char *b = before ? view_event_text(before) : NULL;
-	char *a = after ? view_event_text(after) : NULL;
-	int rc;
-
-	if ((before && !b) || (after && !a))
-		rc = -ENOMEM;
-	else
-		rc = store_audit_add(of->st, actor, action, target, b, a);
-	free(b);
-	free(a);
-	return rc;
-}
-
-/* Open a transaction, unless the caller has one open (*own = 0). */
-static int
-begin(const struct office *of, int *own)
-{
-	int rc = store_begin(of->st);
-
-	*own = rc == 0;
-	return rc == -EINVAL ? 0 : rc;
-}
-
-/* Commit (rc >= 0) or roll back what begin opened; returns rc, or the
- * commit's failure. */
-static int
-finish(const struct office *of, int own, int rc)
-{
-	if (!own)
-		return rc;
-	if (rc < 0) {
-		store_rollback(of->st);
-		return rc;
-	}
-	if ((rc = store_commit(of->st)) < 0)
-		store_rollback(of->st);
-	return rc;
+	return office_audit(of, actor, action, target, before != NULL,
+	                    before ? view_event_text(before) : NULL,
+	                    after != NULL,
+	                    after ? view_event_text(after) : NULL);
 }
 
 /* A new UID "YYYY-xHHHHHH@domain" for a session added by hand. */
@@ -114,12 +81,12 @@ session_add(const struct office *of, long actor, struct event *ev, char *why,
 	}
 	event_str_set(&ev->uid, uid);
 	ev->created = ev->last_modified = ev->dtstamp = clock_now();
-	if ((rc = begin(of, &own)) < 0)
+	if ((rc = office_begin(of, &own)) < 0)
 		return office_store_error(of, rc, why, whylen);
 	rc = store_event_put(of->st, ev);
 	if (rc >= 0)
 		rc = audit(of, actor, "event.add", ev->uid, NULL, ev);
-	if ((rc = finish(of, own, rc)) < 0)
+	if ((rc = office_finish(of, own, rc)) < 0)
 		return office_store_error(of, rc, why, whylen);
 	change_session(of->changes, ev->uid, ev);
 	return 0;
@@ -138,7 +105,7 @@ session_save(const struct office *of, long actor, const struct event *old,
 	ev->last_modified = ev->dtstamp = clock_now();
 	/* The session, its notice to subscribers and the audit entry are
 	 * written together. */
-	if ((rc = begin(of, &own)) < 0)
+	if ((rc = office_begin(of, &own)) < 0)
 		return office_store_error(of, rc, why, whylen);
 	rc = store_event_put(of->st, ev);
 	if (rc >= 0)
@@ -146,7 +113,7 @@ session_save(const struct office *of, long actor, const struct event *old,
 		                          notice_flags, clock_now());
 	if (rc >= 0)
 		rc = audit(of, actor, action, ev->uid, old, ev);
-	if ((rc = finish(of, own, rc)) < 0)
+	if ((rc = office_finish(of, own, rc)) < 0)
 		return office_store_error(of, rc, why, whylen);
 	change_session(of->changes, ev->uid, ev);
 	return 1;
@@ -175,12 +142,12 @@ session_delete(const struct office *of, long actor, const struct event *ev,
 			            "it, or delete with force",
 			            ntold, ntold == 1 ? "" : "s", name);
 	}
-	if ((rc = begin(of, &own)) < 0)
+	if ((rc = office_begin(of, &own)) < 0)
 		return office_store_error(of, rc, why, whylen);
 	rc = store_event_delete(of->st, ev->uid);
 	if (rc >= 0)
 		rc = audit(of, actor, "event.delete", ev->uid, ev, NULL);
-	if ((rc = finish(of, own, rc)) < 0)
+	if ((rc = office_finish(of, own, rc)) < 0)
 		return office_store_error(of, rc, why, whylen);
 	change_session(of->changes, ev->uid, NULL);
 	return 0;
@@ -213,7 +180,7 @@ session_topic_remind_set(const struct office *of, long actor, const char *slug,
 		}
 	}
 	snprintf(target, sizeof(target), "topic:%s", slug);
-	if ((rc = begin(of, &own)) < 0)
+	if ((rc = office_begin(of, &own)) < 0)
 		return office_store_error(of, rc, why, whylen);
 	store_topic_remind_get(of->st, slug, &before);
 	rc = store_topic_remind_set(of->st, slug, after[0] ? after : NULL);
@@ -221,7 +188,7 @@ session_topic_remind_set(const struct office *of, long actor, const char *slug,
 		rc = store_audit_add(of->st, actor, "topic.remind", target,
 		                     before, after[0] ? after : NULL);
 	free(before);
-	if ((rc = finish(of, own, rc)) < 0)
+	if ((rc = office_finish(of, own, rc)) < 0)
 		return office_store_error(of, rc, why, whylen);
 	change_all(of->changes);
 	return 0;
