@@ -8,6 +8,8 @@
 
 /* The first allocation; then the capacity doubles. */
 #define BUF_FIRST 1024
+/* The room buf_addf makes before it formats. */
+#define BUF_ADDF_ROOM 64
 
 int
 buf_reserve(struct buf *b, size_t more)
@@ -33,16 +35,6 @@ buf_reserve(struct buf *b, size_t more)
 }
 
 void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (buf_reserve(b, n) < 0)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void
 buf_adds(struct buf *b, const char *s)
 {
 	if (s != NULL)
@@ -58,21 +50,33 @@ buf_addc(struct buf *b, char c)
 void
 buf_addf(struct buf *b, const char *fmt, ...)
 {
+	size_t room;
 	va_list ap;
 	int n;
 
+	/* Formatted once, into the room there is (most pieces are a date or
+	 * a number); only a longer one is formatted again once the buffer
+	 * has grown for it. */
+	if (buf_reserve(b, BUF_ADDF_ROOM) < 0)
+		return;
+	room = b->cap - b->len;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(b->p + b->len, room, fmt, ap);
 	va_end(ap);
+	if (n >= 0 && (size_t)n >= room) {
+		if (buf_reserve(b, (size_t)n) < 0) {
+			b->p[b->len] = '\0';
+			return;
+		}
+		va_start(ap, fmt);
+		vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	if (n < 0) {
+		b->p[b->len] = '\0';
 		b->oom = 1;
 		return;
 	}
-	if (buf_reserve(b, (size_t)n) < 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
 	b->len += (size_t)n;
 }
 

@@ -9,6 +9,7 @@
 #define CRONOGRAMA_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
 	char *p;
@@ -18,7 +19,19 @@ struct buf {
 
 /* Room for more bytes and a NUL: 0, or -1 when out of memory (oom). */
 int buf_reserve(struct buf *b, size_t more);
-void buf_add(struct buf *b, const char *s, size_t n);
+
+/* The n bytes at s. Inline: feeds and mail are written a few bytes at a
+ * time, and the common case is a copy into room already there. */
+static inline void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	if ((b->oom || b->len + n + 1 > b->cap) && buf_reserve(b, n) < 0)
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
 /* s (nothing for NULL). */
 void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
