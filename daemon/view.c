@@ -199,8 +199,13 @@ view_import_summary(const struct import_report *r)
 	                 (json_int_t)r->unchanged);
 }
 
-json_t *
-view_import_report(const struct import_report *r)
+/* What every import's report starts with: "ok", "dry_run", then rows
+ * when given (its reference taken), then "errors", each {"line", "n" when
+ * the programme's row number is known, "message"}. NULL when out of
+ * memory. */
+static json_t *
+view_import_head(int ok, int dry_run, json_t *rows,
+                 const struct import_msg *errs, size_t nerrs)
 {
 	json_t *o = json_object(), *errors = json_array();
 	size_t i;
@@ -208,29 +213,41 @@ view_import_report(const struct import_report *r)
 	if (o == NULL || errors == NULL) {
 		json_decref(o);
 		json_decref(errors);
+		json_decref(rows);
 		return NULL;
 	}
-	json_object_set_new(o, "ok", json_boolean(r->ok));
-	json_object_set_new(o, "dry_run", json_boolean(r->dry_run));
-	if (r->with_sessions) {
-		json_t *rows = json_array();
-
-		for (i = 0; i < r->nsessions; i++)
-			json_array_append_new(rows,
-			                      view_import_row(&r->sessions[i]));
+	json_object_set_new(o, "ok", json_boolean(ok));
+	json_object_set_new(o, "dry_run", json_boolean(dry_run));
+	if (rows != NULL)
 		json_object_set_new(o, "rows", rows);
-	}
-	for (i = 0; i < r->nerrors; i++) {
-		const struct import_msg *m = &r->errors[i];
+	for (i = 0; i < nerrs; i++) {
 		json_t *e = json_object();
 
-		json_object_set_new(e, "line", view_int_or_null(m->line));
-		if (m->n > 0)
-			json_object_set_new(e, "n", json_integer(m->n));
-		json_object_set_new(e, "message", json_string(m->text));
+		json_object_set_new(e, "line", view_int_or_null(errs[i].line));
+		if (errs[i].n > 0)
+			json_object_set_new(e, "n", json_integer(errs[i].n));
+		json_object_set_new(e, "message", json_string(errs[i].text));
 		json_array_append_new(errors, e);
 	}
 	json_object_set_new(o, "errors", errors);
+	return o;
+}
+
+json_t *
+view_import_report(const struct import_report *r)
+{
+	json_t *o, *rows = NULL;
+	size_t i;
+
+	if (r->with_sessions) {
+		rows = json_array();
+		for (i = 0; i < r->nsessions; i++)
+			json_array_append_new(rows,
+			                      view_import_row(&r->sessions[i]));
+	}
+	o = view_import_head(r->ok, r->dry_run, rows, r->errors, r->nerrors);
+	if (o == NULL)
+		return NULL;
 	if (r->with_topics)
 		json_object_set_new(o, "topics", view_import_topics(r));
 	if (r->with_summary)
@@ -330,23 +347,11 @@ view_import_osc_rows(const struct import_osc_report *r)
 json_t *
 view_import_osc_report(const struct import_osc_report *r)
 {
-	json_t *o = json_object(), *errors = json_array();
-	size_t i;
+	json_t *o = view_import_head(r->ok, r->dry_run, view_import_osc_rows(r),
+	                             r->errors, r->nerrors);
 
-	if (o == NULL || errors == NULL) {
-		json_decref(o);
-		json_decref(errors);
+	if (o == NULL)
 		return NULL;
-	}
-	json_object_set_new(o, "ok", json_boolean(r->ok));
-	json_object_set_new(o, "dry_run", json_boolean(r->dry_run));
-	json_object_set_new(o, "rows", view_import_osc_rows(r));
-	for (i = 0; i < r->nerrors; i++)
-		json_array_append_new(
-		    errors, json_pack("{s:o, s:s}", "line",
-		                      view_int_or_null(r->errors[i].line),
-		                      "message", r->errors[i].text));
-	json_object_set_new(o, "errors", errors);
 	json_object_set_new(o, "encoding", json_string(r->encoding));
 	if (r->separator) {
 		char sep[2] = {r->separator, '\0'};
