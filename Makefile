@@ -87,10 +87,12 @@ TEST_DEPS_api     := ALL
 TEST_DEPS_domain  := ALL
 TEST_DEPS_org_data := ALL
 TEST_DEPS_schedule := addr change secret schedule schedule_rows schedule_input schedule_alarm schedule_notice store store_outbox store_osc store_notice event fecha log clock sqlfiles config message message_mime templates mailer token
-TEST_DEPS_notice  := addr schedule_notice schedule_alarm store store_outbox store_osc store_notice event fecha log clock sqlfiles config message message_mime templates
+TEST_DEPS_notice  := addr token secret schedule_notice schedule_alarm store store_outbox store_osc store_notice event fecha log clock sqlfiles config message message_mime templates
 TEST_DEPS_http    := http log clock
 TEST_DEPS_token   := token secret
 TEST_DEPS_b64     := b64
+# Tests that start from tests/fixture.c (a store, a configuration, a key).
+TEST_FIXTURE      := domain schedule notice
 
 # A module split by suffix is named by its first file: event means event.c,
 # event_render.c, event_parse.c and event_tzmap.c (and budget.c, buf.c and text.c,
@@ -191,7 +193,8 @@ $(BUILD)/tests/%.o: tests/%.c | $(BUILD)/.deps
 # Keep test objects between runs.
 .SECONDARY:
 .SECONDEXPANSION:
-$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $$(call dep_objs,$$*)
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $$(call dep_objs,$$*) \
+	$$(if $$(filter $$*,$$(TEST_FIXTURE)),$(BUILD)/tests/fixture.o)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
 
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)

@@ -11,7 +11,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include "config.h"
 #include "event.h"
 #include "fecha.h"
+#include "fixture.h"
 #include "http.h"
 #include "log.h"
 #include "office.h"
@@ -59,17 +59,6 @@ on_change(void *arg, const struct change *c)
 	f->ntold++;
 }
 
-static void
-topic_add(struct store *st, const char *code, const char *slug,
-          const char *nombre)
-{
-	struct topic t = {.code = (char *)code,
-	                  .slug = (char *)slug,
-	                  .nombre = (char *)nombre};
-
-	assert_int_equal(store_topic_put(st, &t), 0);
-}
-
 static int
 fx_setup(void **state)
 {
@@ -77,19 +66,10 @@ fx_setup(void **state)
 	char err[256];
 
 	assert_non_null(f);
-	assert_int_equal(store_open(&f->st, ":memory:", err, sizeof(err)), 0);
-	assert_int_equal(config_defaults(&f->cfg, err, sizeof(err)), 0);
-	assert_int_equal(config_set(&f->cfg, "daemon", "domain", "example.org",
-	                            err, sizeof(err)),
-	                 0);
+	fixture_open(&f->st, &f->cfg, f->dir, "test-domain");
 	assert_int_equal(config_set(&f->cfg, "daemon", "timezone",
 	                            "America/Mexico_City", err, sizeof(err)),
 	                 0);
-	strcpy(f->dir, "/tmp/test-domain-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	assert_int_equal(token_key_load(f->dir, err, sizeof(err)), 0);
-	topic_add(f->st, "1.1", "agenda-2030", "Agenda 2030");
-	topic_add(f->st, "1.2", "cambio-climatico", "Cambio climático");
 	assert_int_equal(change_listen(&f->changes, on_change, f), 0);
 	f->of.st = f->st;
 	f->of.cfg = &f->cfg;
@@ -100,26 +80,12 @@ fx_setup(void **state)
 }
 
 static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 fx_teardown(void **state)
 {
 	struct fx *f = *state;
 
-	store_close(f->st);
-	config_fini(&f->cfg);
-	token_key_forget();
-	nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_close(f->st, &f->cfg, f->dir);
 	free(f);
-	clock_real();
-	event_cleanup();
 	return 0;
 }
 

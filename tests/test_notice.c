@@ -18,6 +18,7 @@
 #include "config.h"
 #include "event.h"
 #include "fecha.h"
+#include "fixture.h"
 #include "message.h"
 #include "schedule_alarm.h"
 #include "schedule_notice.h"
@@ -31,22 +32,6 @@ struct fx {
 	struct store *st;
 	struct config cfg;
 };
-
-/* "2031-03-10T16:00" as UTC seconds. */
-static int64_t
-utc(const char *iso)
-{
-	struct fecha_date d;
-	char date[11];
-	int h = 0, m = 0;
-
-	memcpy(date, iso, 10);
-	date[10] = '\0';
-	assert_int_equal(fecha_iso_parse(date, &d), 0);
-	if (iso[10] == 'T')
-		assert_int_equal(sscanf(iso + 11, "%d:%d", &h, &m), 2);
-	return (int64_t)fecha_date_to_days(d) * DAY + h * HOUR + m * 60;
-}
 
 static int
 fx_setup(void **state)
@@ -68,7 +53,7 @@ fx_setup(void **state)
 	                            sizeof(err)),
 	                 0);
 	assert_int_equal(store_topic_put(f->st, &t), 0);
-	clock_set(utc("2031-01-06T18:00")); /* Monday, 12:00 in CDMX */
+	clock_set(fixture_utc("2031-01-06T18:00")); /* Monday, 12:00 in CDMX */
 	*state = f;
 	return 0;
 }
@@ -558,14 +543,14 @@ test_notice_reminders_plan(void **state)
 	    schedule_reminders_plan(f->st, &f->cfg, &ev, clock_now(), d, &n),
 	    0);
 	assert_int_equal(n, 2);
-	assert_int_equal(d[0].due, utc("2031-03-03T15:00"));
+	assert_int_equal(d[0].due, fixture_utc("2031-03-03T15:00"));
 	assert_int_equal(d[0].offset_s, 7 * DAY);
-	assert_int_equal(d[1].due, utc("2031-03-09T15:00"));
+	assert_int_equal(d[1].due, fixture_utc("2031-03-09T15:00"));
 	/* Two days before: the 7-day one is past (too late). */
-	assert_int_equal(schedule_reminders_plan(f->st, &f->cfg, &ev,
-	                                         utc("2031-03-08T15:00"), d,
-	                                         &n),
-	                 0);
+	assert_int_equal(
+	    schedule_reminders_plan(f->st, &f->cfg, &ev,
+	                            fixture_utc("2031-03-08T15:00"), d, &n),
+	    0);
 	assert_int_equal(n, 1);
 	assert_int_equal(d[0].offset_s, DAY);
 	/* Undecided or cancelled: none. */
@@ -597,7 +582,7 @@ test_notice_staff_nudges_once_each(void **state)
 	struct fx *f = *state;
 	struct event cur;
 	struct outbox_row *r;
-	int64_t open = utc("2031-03-01T14:00"), next, notice_due;
+	int64_t open = fixture_utc("2031-03-01T14:00"), next, notice_due;
 	const char **to;
 	char *data, err[256];
 	size_t len;
@@ -659,7 +644,7 @@ test_notice_staff_nudge_dropped_once_dated(void **state)
 	date_set(&ev, "2031-03-20");
 	edit(f, &cur, &ev, SCHEDULE_NOTICE_SILENT);
 	assert_int_equal(schedule_staff_plan(f->st, &f->cfg, ev.uid), 0);
-	clock_set(utc("2031-03-01T14:00"));
+	clock_set(fixture_utc("2031-03-01T14:00"));
 	assert_int_equal(run(f), 0);
 	/* Without staff addresses nothing is planned at all. */
 	assert_int_equal(config_set(&f->cfg, "staff", "emails", "", NULL, 0),
@@ -684,21 +669,21 @@ test_notice_weekly_digest_on_monday_morning(void **state)
 
 	staff_on(f);
 	/* Sunday 2031-01-12, noon: the next digest is Monday 08:00 CDMX. */
-	clock_set(utc("2031-01-12T18:00"));
+	clock_set(fixture_utc("2031-01-12T18:00"));
 	assert_int_equal(
 	    schedule_notice_next(f->st, &f->cfg, clock_now(), &next), 0);
-	assert_int_equal(next, utc("2031-01-13T14:00"));
+	assert_int_equal(next, fixture_utc("2031-01-13T14:00"));
 	assert_int_equal(run(f), 0);
-	clock_set(utc("2031-01-13T14:00"));
+	clock_set(fixture_utc("2031-01-13T14:00"));
 	assert_int_equal(run(f), 1);
 	assert_int_equal(run(f), 0);
 	assert_int_equal(
 	    schedule_notice_next(f->st, &f->cfg, clock_now(), &next), 0);
-	assert_int_equal(next, utc("2031-01-20T14:00"));
+	assert_int_equal(next, fixture_utc("2031-01-20T14:00"));
 	send_all(f);
 	assert_int_equal(rows_of(f, "staff", "sent", &r), 1);
 	assert_string_equal(r[0].uid, "staff:digest:2031-01-13");
-	assert_int_equal(r[0].due, utc("2031-01-13T14:00"));
+	assert_int_equal(r[0].due, fixture_utc("2031-01-13T14:00"));
 	assert_int_equal(schedule_staff_render(f->st, &f->cfg, &r[0], &data,
 	                                       &len, &to, err, sizeof(err)),
 	                 0);
@@ -707,11 +692,11 @@ test_notice_weekly_digest_on_monday_morning(void **state)
 	free(to);
 	outbox_row_array_free(r, 1);
 	/* A daemon down all Monday does not send it on Tuesday. */
-	clock_set(utc("2031-01-21T14:00"));
+	clock_set(fixture_utc("2031-01-21T14:00"));
 	assert_int_equal(run(f), 0);
 	assert_int_equal(
 	    schedule_notice_next(f->st, &f->cfg, clock_now(), &next), 0);
-	assert_int_equal(next, utc("2031-01-27T14:00"));
+	assert_int_equal(next, fixture_utc("2031-01-27T14:00"));
 }
 
 int

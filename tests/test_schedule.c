@@ -10,7 +10,6 @@
 #include <cmocka.h>
 
 #include <dirent.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 #include "config.h"
 #include "event.h"
 #include "fecha.h"
+#include "fixture.h"
 #include "mailer.h"
 #include "change.h"
 #include "schedule.h"
@@ -38,33 +38,6 @@ struct fx {
 	char dir[64];
 };
 
-/* 2031-03-10T16:00:00Z and friends, from their ISO text. */
-static int64_t
-utc(const char *iso)
-{
-	struct fecha_date d;
-	char date[11];
-	int h = 0, m = 0;
-
-	memcpy(date, iso, 10);
-	date[10] = '\0';
-	assert_int_equal(fecha_iso_parse(date, &d), 0);
-	if (iso[10] == 'T')
-		assert_int_equal(sscanf(iso + 11, "%d:%d", &h, &m), 2);
-	return (int64_t)fecha_date_to_days(d) * DAY + h * HOUR + m * 60;
-}
-
-static void
-topic_add(struct store *st, const char *code, const char *slug,
-          const char *nombre)
-{
-	struct topic t = {.code = (char *)code,
-	                  .slug = (char *)slug,
-	                  .nombre = (char *)nombre};
-
-	assert_int_equal(store_topic_put(st, &t), 0);
-}
-
 static int
 fx_setup(void **state)
 {
@@ -72,11 +45,7 @@ fx_setup(void **state)
 	char err[256];
 
 	assert_non_null(f);
-	assert_int_equal(store_open(&f->st, ":memory:", err, sizeof(err)), 0);
-	assert_int_equal(config_defaults(&f->cfg, err, sizeof(err)), 0);
-	assert_int_equal(config_set(&f->cfg, "daemon", "domain", "example.org",
-	                            err, sizeof(err)),
-	                 0);
+	fixture_open(&f->st, &f->cfg, f->dir, "test-schedule");
 	assert_int_equal(config_set(&f->cfg, "mail", "template_dir",
 	                            "/nonexistent", err, sizeof(err)),
 	                 0);
@@ -84,24 +53,10 @@ fx_setup(void **state)
 	                            "Oficina <agenda@example.org>", err,
 	                            sizeof(err)),
 	                 0);
-	strcpy(f->dir, "/tmp/test-schedule-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	assert_int_equal(token_key_load(f->dir, err, sizeof(err)), 0);
-	topic_add(f->st, "1.1", "agenda-2030", "Agenda 2030");
-	topic_add(f->st, "1.2", "cambio-climatico", "Cambio climático");
-	topic_add(f->st, "1.3", "migracion", "Migración internacional");
-	clock_set(utc("2031-01-01T00:00"));
+	fixture_topic_add(f->st, "1.3", "migracion", "Migración internacional");
+	clock_set(fixture_utc("2031-01-01T00:00"));
 	*state = f;
 	return 0;
-}
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 static int
@@ -109,13 +64,8 @@ fx_teardown(void **state)
 {
 	struct fx *f = *state;
 
-	store_close(f->st);
-	config_fini(&f->cfg);
-	token_key_forget();
-	nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_close(f->st, &f->cfg, f->dir);
 	free(f);
-	clock_real();
-	event_cleanup();
 	return 0;
 }
 
@@ -227,7 +177,8 @@ test_schedule_due_timed(void **state)
 	struct fx *f = *state;
 	struct alarm_due d[SCHEDULE_OFFSETS_MAX];
 	struct event ev;
-	int64_t start = utc("2031-03-10T16:00"); /* 10:00 in CDMX, UTC-6 */
+	int64_t start =
+	    fixture_utc("2031-03-10T16:00"); /* 10:00 in CDMX, UTC-6 */
 
 	session_make(&ev, "t1@example.org", "2031-03-10", 600,
 	             "America/Mexico_City", "cambio-climatico");
@@ -253,9 +204,9 @@ test_schedule_due_allday_merges_same_day(void **state)
 	/* 1d and 2h both fall on 9 March: one email at 09:00 office time. */
 	assert_int_equal(dues(f, &ev, d), 2);
 	assert_int_equal(d[0].offset_s, 7 * DAY);
-	assert_int_equal(d[0].due, utc("2031-03-03T15:00"));
+	assert_int_equal(d[0].due, fixture_utc("2031-03-03T15:00"));
 	assert_int_equal(d[1].offset_s, DAY);
-	assert_int_equal(d[1].due, utc("2031-03-09T15:00"));
+	assert_int_equal(d[1].due, fixture_utc("2031-03-09T15:00"));
 	event_fini(&ev);
 }
 
@@ -274,7 +225,7 @@ test_schedule_due_allday_time_configured(void **state)
 	session_make(&ev, "a2@example.org", "2031-06-10", -1, "Europe/Warsaw",
 	             "cambio-climatico");
 	assert_int_equal(dues(f, &ev, d), 2);
-	assert_int_equal(d[1].due, utc("2031-06-09T23:30"));
+	assert_int_equal(d[1].due, fixture_utc("2031-06-09T23:30"));
 	event_fini(&ev);
 }
 
@@ -289,24 +240,24 @@ test_schedule_due_zones(void **state)
 	session_make(&ev, "k1@example.org", "2031-12-03", 600, "Europe/Warsaw",
 	             "cambio-climatico");
 	assert_int_equal(dues(f, &ev, d), 3);
-	assert_int_equal(d[2].due, utc("2031-12-03T07:00"));
+	assert_int_equal(d[2].due, fixture_utc("2031-12-03T07:00"));
 	event_fini(&ev);
 	session_make(&ev, "k2@example.org", "2031-06-10", 600, "Europe/Warsaw",
 	             "cambio-climatico");
 	assert_int_equal(dues(f, &ev, d), 3);
-	assert_int_equal(d[2].due, utc("2031-06-10T06:00"));
+	assert_int_equal(d[2].due, fixture_utc("2031-06-10T06:00"));
 	event_fini(&ev);
 	/* Mexico City kept summer time in 2018 (UTC-5 in July) ... */
 	session_make(&ev, "m1@example.org", "2018-07-10", 600,
 	             "America/Mexico_City", "cambio-climatico");
 	assert_int_equal(dues(f, &ev, d), 3);
-	assert_int_equal(d[2].due, utc("2018-07-10T13:00"));
+	assert_int_equal(d[2].due, fixture_utc("2018-07-10T13:00"));
 	event_fini(&ev);
 	/* ... and has had none since October 2022: UTC-6 all year. */
 	session_make(&ev, "m2@example.org", "2031-07-10", 600,
 	             "America/Mexico_City", "cambio-climatico");
 	assert_int_equal(dues(f, &ev, d), 3);
-	assert_int_equal(d[2].due, utc("2031-07-10T14:00"));
+	assert_int_equal(d[2].due, fixture_utc("2031-07-10T14:00"));
 	event_fini(&ev);
 }
 
@@ -374,7 +325,7 @@ test_schedule_undecided_and_cancelled_get_none(void **state)
 static void
 test_schedule_late_rule(void **state)
 {
-	int64_t start = utc("2031-03-10T16:00"), due = start - DAY;
+	int64_t start = fixture_utc("2031-03-10T16:00"), due = start - DAY;
 
 	(void)state;
 	/* On time, or within the grace: yes. */
@@ -435,7 +386,7 @@ test_schedule_alarms_follow_sequence(void **state)
 
 	/* The 7-day reminder goes out (one row), the session moves a week
 	 * later in version 1. */
-	clock_set(utc("2031-03-03T16:00"));
+	clock_set(fixture_utc("2031-03-03T16:00"));
 	assert_int_equal(
 	    schedule_expand(f->st, &f->cfg, clock_now(), 1000, NULL, &more), 0);
 	assert_int_equal(outbox_count(f->st, "pending"), 1);
@@ -500,7 +451,7 @@ test_schedule_expand_idempotent(void **state)
 	            "cambio-climatico,agenda-2030", NULL, 0);
 	assert_int_equal(
 	    schedule_alarms_refresh(f->st, &f->cfg, uid, clock_now()), 0);
-	clock_set(utc("2031-03-03T16:00"));
+	clock_set(fixture_utc("2031-03-03T16:00"));
 	assert_int_equal(
 	    schedule_expand(f->st, &f->cfg, clock_now(), 1000, &rows, &more),
 	    0);
@@ -520,7 +471,7 @@ test_schedule_expand_idempotent(void **state)
 	assert_int_equal(n, 2);
 	assert_string_equal(r[0].kind, "reminder");
 	assert_int_equal(r[0].offset_s, 7 * DAY);
-	assert_int_equal(r[0].due, utc("2031-03-03T16:00"));
+	assert_int_equal(r[0].due, fixture_utc("2031-03-03T16:00"));
 	outbox_row_array_free(r, n);
 }
 
@@ -552,7 +503,7 @@ test_schedule_expand_one_statement(void **state)
 	            "agenda-2030", NULL, 0);
 	assert_int_equal(
 	    schedule_alarms_refresh(f->st, &f->cfg, uid, clock_now()), 0);
-	clock_set(utc("2031-03-03T16:00"));
+	clock_set(fixture_utc("2031-03-03T16:00"));
 	assert_int_equal(
 	    schedule_expand(f->st, &f->cfg, clock_now(), 1000, &rows, &more),
 	    0);
@@ -618,20 +569,20 @@ test_schedule_expand_late_and_expired(void **state)
 	/* The daemon was down from before the 7d reminder until 3 days
 	 * later: 7d is late by 3 days (< 3.5 d): sent, marked late. The
 	 * 1d and 2h ones are not due yet. */
-	clock_set(utc("2031-03-06T16:00"));
+	clock_set(fixture_utc("2031-03-06T16:00"));
 	assert_int_equal(
 	    schedule_expand(f->st, &f->cfg, clock_now(), 1000, &rows, &more),
 	    0);
 	assert_int_equal(rows, 1);
 	/* Down again until 13 h after the 1d reminder (more than half a
 	 * day): expired, never sent late. */
-	clock_set(utc("2031-03-10T05:00"));
+	clock_set(fixture_utc("2031-03-10T05:00"));
 	assert_int_equal(
 	    schedule_expand(f->st, &f->cfg, clock_now(), 1000, &rows, &more),
 	    0);
 	assert_int_equal(rows, 0);
 	/* Down over the session's start: the 2h one expires too. */
-	clock_set(utc("2031-03-10T16:00"));
+	clock_set(fixture_utc("2031-03-10T16:00"));
 	assert_int_equal(
 	    schedule_expand(f->st, &f->cfg, clock_now(), 1000, &rows, &more),
 	    0);
@@ -828,7 +779,7 @@ test_schedule_sends_when_due_to_maildir(void **state)
 	assert_int_equal(outbox_count(f->st, NULL), 0);
 	/* The clock reaches the 1d reminder: the 7d one expired long ago
 	 * (the session was known but the clock jumped 9 weeks). */
-	clock_set(utc("2031-03-09T16:00"));
+	clock_set(fixture_utc("2031-03-09T16:00"));
 	tell(l.s, CHANGE_ALL, NULL);
 	loop_until(&l, f->st, "sent", 2);
 	assert_int_equal(maildir_count(f->dir), 2);
@@ -898,7 +849,7 @@ test_schedule_tempfail_backs_off_then_gives_up(void **state)
 	struct loop_fx l = {0};
 	struct store_outbox_filter all = {0};
 	struct outbox_row *r;
-	int64_t due = utc("2031-03-10T14:00");
+	int64_t due = fixture_utc("2031-03-10T14:00");
 	char err[128];
 	size_t n;
 
