@@ -1,7 +1,7 @@
 /* schedule_input: what one outbox row's message is made of, for the
  * scheduler that sends it (schedule.c), for `cronoctl outbox show` that
  * renders it again and for `cronoctl preview` that renders a row that
- * was never queued (api_preview.c): one way to fill struct
+ * was never queued (preview.c): one way to fill struct
  * message_input, so that what staff see is what goes out. */
 #ifndef CRONOGRAMA_SCHEDULE_INPUT_H
 #define CRONOGRAMA_SCHEDULE_INPUT_H

@@ -1,7 +1,8 @@
 /* Tests for the domain operations the control API and the public site
  * call: sessions (adding, saving, deleting with its policy), undecided
  * sessions (fixing a date, cancelling: the TBD API), organisations (the
- * organisation API), the outbox (retry), and the public site's pages and
+ * organisation API), the outbox (retry, hold, release, drop), previews of
+ * messages, and the public site's pages and
  * one-click unsubscribe, each with a real in-memory store and the
  * changes they tell. */
 #include <stdarg.h>
@@ -27,6 +28,7 @@
 #include "office.h"
 #include "org.h"
 #include "outbox.h"
+#include "preview.h"
 #include "public.h"
 #include "session.h"
 #include "store.h"
@@ -728,6 +730,98 @@ test_public_pages_and_unsubscribe(void **state)
 	event_fini(&ev);
 }
 
+/* ---- preview ---- */
+
+/* Who a preview is for, what it says when nobody would get one, and
+ * that it queues nothing. */
+static void
+test_preview_rules(void **state)
+{
+	struct fx *f = *state;
+	char *follows[] = {"agenda-2030"}, *other[] = {"cambio-climatico"};
+	struct store_outbox_filter all = {0};
+	struct outbox_row *rows;
+	struct event ev, copy;
+	struct preview p;
+	struct osc o, a, b;
+	char why[600];
+	size_t n;
+
+	assert_int_equal(config_set(&f->cfg, "mail", "from",
+	                            "Oficina <agenda@example.org>", why,
+	                            sizeof(why)),
+	                 0);
+	session_new(f, "Foro de migración", "8 de febrero de 2018",
+	            "agenda-2030", &ev);
+	assert_int_equal(event_copy(&copy, &ev), 0);
+	assert_int_equal(
+	    preview_event(&f->of, &copy, 0, NULL, &p, why, sizeof(why)),
+	    -EINVAL);
+	assert_non_null(strstr(why, "nobody would get a message"));
+	preview_fini(&p);
+	org_make(&o, "Red", "red@example.org");
+	assert_int_equal(
+	    org_add(&f->of, 1000, &o, follows, 1, &a, why, sizeof(why)), 0);
+	osc_fini(&o);
+	org_make(&o, "Otra", "otra@example.org");
+	assert_int_equal(
+	    org_add(&f->of, 1000, &o, other, 1, &b, why, sizeof(why)), 0);
+	osc_fini(&o);
+
+	/* None named: the first that follows; a reminder by default. */
+	assert_int_equal(event_copy(&copy, &ev), 0);
+	if (preview_event(&f->of, &copy, preview_kind_find(NULL), NULL, &p, why,
+	                  sizeof(why)) < 0)
+		fail_msg("%s", why);
+	assert_true(p.osc_chosen);
+	assert_int_equal(p.osc->id, a.id);
+	assert_string_equal(p.kind, "recordatorio");
+	assert_int_equal(p.ri.in.kind, MESSAGE_REMINDER);
+	assert_int_equal(strncmp(p.ri.in.message_id, "preview.", 8), 0);
+	assert_non_null(strstr(p.raw, "red@example.org"));
+	assert_true(strlen(p.parts.subject) > 0);
+	assert_true(strlen(p.parts.text) > 0);
+	preview_fini(&p);
+
+	/* One that follows none of the session's topics is told which. */
+	assert_int_equal(event_copy(&copy, &ev), 0);
+	assert_int_equal(
+	    preview_event(&f->of, &copy, 0, "Otra", &p, why, sizeof(why)),
+	    -EINVAL);
+	assert_non_null(strstr(why, "follows none of the topics"));
+	assert_non_null(strstr(why, "(agenda-2030)"));
+	preview_fini(&p);
+	assert_int_equal(event_copy(&copy, &ev), 0);
+	assert_int_equal(
+	    preview_event(&f->of, &copy, 0, "99", &p, why, sizeof(why)),
+	    -ENOENT);
+	assert_string_equal(why, "no organisation '99'");
+	preview_fini(&p);
+
+	/* A kind no notice was recorded for: the session told as that. */
+	assert_int_equal(preview_kind_find("cancelar"), -1);
+	assert_int_equal(event_copy(&copy, &ev), 0);
+	assert_int_equal(preview_event(&f->of, &copy,
+	                               preview_kind_find("cancelacion"),
+	                               "red@example.org", &p, why, sizeof(why)),
+	                 0);
+	assert_false(p.osc_chosen);
+	assert_int_equal(p.ri.in.kind, MESSAGE_CANCEL);
+	assert_string_equal(p.kind, "cancelacion");
+	preview_fini(&p);
+
+	/* Nothing was queued; a message that is not there is not shown. */
+	assert_int_equal(store_outbox_list(f->st, &all, &rows, &n), 0);
+	assert_int_equal(n, 0);
+	outbox_row_array_free(rows, n);
+	assert_int_equal(preview_outbox(&f->of, 12345, &p, why, sizeof(why)),
+	                 -ENOENT);
+	preview_fini(&p);
+	osc_fini(&a);
+	osc_fini(&b);
+	event_fini(&ev);
+}
+
 int
 main(void)
 {
@@ -750,6 +844,8 @@ main(void)
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_public_pages_and_unsubscribe,
 	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_preview_rules, fx_setup,
+	                                    fx_teardown),
 	};
 
 	log_init("test_domain", LOG_LEVEL_WARN);
