@@ -186,6 +186,9 @@ class RelayTest(DaemonTest):
         self.assertLess(max(lat["status"]), BOUND_S)
         self.assertLess(max(lat["feed"]), BOUND_S)
         self.assertLess(ctl_s, 5.0)  # a process start, under a sanitizer too
+        # Not a timed absence: a relay started with --hang-data stores
+        # nothing, however long one waits (the sleeps above only space
+        # the samples).
         self.assertEqual(self.smtpd.messages(), [])
 
         # SIGTERM: the drain (5 s) runs out, the transfers are aborted
