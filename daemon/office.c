@@ -1,10 +1,22 @@
 /* office: see office.h. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "office.h"
 #include "store.h"
+
+int
+office_fail(int rc, char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	return rc;
+}
 
 int
 office_store_error(const struct office *of, int rc, char *why, size_t whylen)

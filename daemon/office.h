@@ -34,6 +34,11 @@ struct office {
 	const struct changes *changes; /* may be NULL: nobody listens */
 };
 
+/* rc, with why the message fmt formats: a domain operation's refusal in
+ * one line, "return office_fail(-EINVAL, why, whylen, ...)". */
+int office_fail(int rc, char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /*
  * A failed store call rc as a domain operation returns it: -ENOENT,
  * -EINVAL and -EEXIST stay (the thing is missing, refused, conflicts)

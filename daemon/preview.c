@@ -1,6 +1,5 @@
 /* preview: see preview.h. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,20 +21,6 @@ static const struct {
     {"cancelacion", "cancel", MESSAGE_CANCEL},
 };
 #define NKINDS ((int)(sizeof(preview_kinds) / sizeof(preview_kinds[0])))
-
-static int preview_fail(int rc, char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-preview_fail(int rc, char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return rc;
-}
 
 int
 preview_kind_find(const char *name)
@@ -65,7 +50,7 @@ preview_osc_pick(const struct office *of, struct preview *p, const char *arg,
 
 	if (arg == NULL || *arg == '\0') {
 		if (p->nsubs == 0)
-			return preview_fail(
+			return office_fail(
 			    -EINVAL, why, whylen,
 			    "no organisation follows the topics of session "
 			    "%s: nobody would get a message",
@@ -80,8 +65,8 @@ preview_osc_pick(const struct office *of, struct preview *p, const char *arg,
 	else
 		rc = store_osc_find(of->st, arg, &o);
 	if (rc == -ENOENT)
-		return preview_fail(-ENOENT, why, whylen,
-		                    "no organisation '%s'", arg);
+		return office_fail(-ENOENT, why, whylen, "no organisation '%s'",
+		                   arg);
 	if (rc < 0)
 		return office_store_error(of, rc, why, whylen);
 	for (i = 0; i < p->nsubs; i++)
@@ -94,10 +79,10 @@ preview_osc_pick(const struct office *of, struct preview *p, const char *arg,
 		len +=
 		    (size_t)snprintf(topics + len, sizeof(topics) - len, "%s%s",
 		                     t ? ", " : "", p->ev.topics[t].slug);
-	rc = preview_fail(-EINVAL, why, whylen,
-	                  "organisation '%s' follows none of the topics of "
-	                  "session %s (%s): it gets no message about it",
-	                  o.name, name, p->ev.ntopics ? topics : "none");
+	rc = office_fail(-EINVAL, why, whylen,
+	                 "organisation '%s' follows none of the topics of "
+	                 "session %s (%s): it gets no message about it",
+	                 o.name, name, p->ev.ntopics ? topics : "none");
 	osc_fini(&o);
 	return rc;
 }
@@ -136,7 +121,7 @@ preview_render(struct preview *p, char *why, size_t whylen)
 		return rc == -ENOMEM ? -ENOMEM : -EINVAL;
 	}
 	if (message_view(p->raw, &p->parts) < 0)
-		return preview_fail(-ENOMEM, why, whylen, "out of memory");
+		return office_fail(-ENOMEM, why, whylen, "out of memory");
 	return 0;
 }
 
@@ -151,7 +136,7 @@ preview_event(const struct office *of, struct event *ev, int kind,
 	out->ev = *ev;
 	out->have_ev = 1;
 	if (kind < 0 || kind >= NKINDS)
-		return preview_fail(-EINVAL, why, whylen, "no such kind");
+		return office_fail(-EINVAL, why, whylen, "no such kind");
 	out->kind = preview_kinds[kind].name;
 	event_short_id(out->ev.uid, name, sizeof(name));
 	rc =
@@ -161,8 +146,8 @@ preview_event(const struct office *of, struct event *ev, int kind,
 	if ((rc = preview_osc_pick(of, out, osc, name, why, whylen)) < 0)
 		return rc;
 	if (token_random(rnd, sizeof(rnd)) < 0)
-		return preview_fail(-EIO, why, whylen,
-		                    "no random bytes for a Message-ID");
+		return office_fail(-EIO, why, whylen,
+		                   "no random bytes for a Message-ID");
 	/* A preview's Message-ID is unique like any other, and says what it
 	 * is. */
 	snprintf(out->message_id, sizeof(out->message_id), "preview.%s@%s", rnd,

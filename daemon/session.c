@@ -1,7 +1,6 @@
 /* session: see session.h. */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,20 +15,6 @@
 #include "session.h"
 #include "store.h"
 #include "view.h"
-
-static int fail(int rc, char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-fail(int rc, char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return rc;
-}
 
 /* The audit entry of a change to a session: before and after as the
  * control API shows a session (NULL: none). In the open transaction. */
@@ -136,11 +121,12 @@ session_delete(const struct office *of, long actor, const struct event *ev,
 		if (rc < 0)
 			return office_store_error(of, rc, why, whylen);
 		if (ntold > 0)
-			return fail(-EEXIST, why, whylen,
-			            "%zu organisation%s heard of %s: cancel it "
-			            "(cronoctl cancel) so their calendars drop "
-			            "it, or delete with force",
-			            ntold, ntold == 1 ? "" : "s", name);
+			return office_fail(
+			    -EEXIST, why, whylen,
+			    "%zu organisation%s heard of %s: cancel it "
+			    "(cronoctl cancel) so their calendars drop "
+			    "it, or delete with force",
+			    ntold, ntold == 1 ? "" : "s", name);
 	}
 	if ((rc = office_begin(of, &own)) < 0)
 		return office_store_error(of, rc, why, whylen);
@@ -165,10 +151,11 @@ session_topic_remind_set(const struct office *of, long actor, const char *slug,
 	after[0] = '\0';
 	if (text && *text) {
 		if (config_durations_parse(text, offs, 16, &n) < 0 || n == 0)
-			return fail(-EINVAL, why, whylen,
-			            "'remind' must be offsets like 3d 1h, not "
-			            "'%s'",
-			            text);
+			return office_fail(
+			    -EINVAL, why, whylen,
+			    "'remind' must be offsets like 3d 1h, not "
+			    "'%s'",
+			    text);
 		/* Stored in the canonical form: "3d 1h". */
 		for (i = 0; i < n && len + 1 < sizeof(after); i++) {
 			char one[32];
@@ -233,28 +220,31 @@ span_apply(struct event *ev, const char *start, const char *end, char *why,
 
 	if (!start) {
 		if (ev->kind != FECHA_DATE && ev->kind != FECHA_RANGE)
-			return fail(-EINVAL, why, whylen,
-			            "'end' needs a 'start' for an undecided "
-			            "session");
+			return office_fail(
+			    -EINVAL, why, whylen,
+			    "'end' needs a 'start' for an undecided "
+			    "session");
 		sd = ev->start;
 		smin = ev->start_min;
 	} else if (iso_local_parse(start, &sd, &smin) < 0) {
-		return fail(-EINVAL, why, whylen,
-		            "'start' must be YYYY-MM-DD or YYYY-MM-DDTHH:MM, "
-		            "not '%s'",
-		            start);
+		return office_fail(
+		    -EINVAL, why, whylen,
+		    "'start' must be YYYY-MM-DD or YYYY-MM-DDTHH:MM, "
+		    "not '%s'",
+		    start);
 	}
 	ed = sd;
 	if (end && iso_local_parse(end, &ed, &emin) < 0)
-		return fail(-EINVAL, why, whylen,
-		            "'end' must be YYYY-MM-DD or YYYY-MM-DDTHH:MM, not "
-		            "'%s'",
-		            end);
+		return office_fail(
+		    -EINVAL, why, whylen,
+		    "'end' must be YYYY-MM-DD or YYYY-MM-DDTHH:MM, not "
+		    "'%s'",
+		    end);
 	if (fecha_date_cmp(ed, sd) < 0 ||
 	    (fecha_date_cmp(ed, sd) == 0 && emin >= 0 && smin >= 0 &&
 	     emin <= smin))
-		return fail(-EINVAL, why, whylen,
-		            "the end is before the start");
+		return office_fail(-EINVAL, why, whylen,
+		                   "the end is before the start");
 	ev->kind = fecha_date_cmp(ed, sd) == 0 ? FECHA_DATE : FECHA_RANGE;
 	ev->start = sd;
 	ev->end = ed;
@@ -292,14 +282,15 @@ session_fields_apply(const struct office *of, struct event *ev,
 
 	if (f->title) {
 		if (!*f->title || strpbrk(f->title, "\r\n"))
-			return fail(-EINVAL, why, whylen,
-			            "'title' must be one non-empty line");
+			return office_fail(
+			    -EINVAL, why, whylen,
+			    "'title' must be one non-empty line");
 		event_str_set(&ev->title, f->title);
 	}
 	if (f->tz) {
 		if (!event_tzid_known(f->tz))
-			return fail(-EINVAL, why, whylen,
-			            "unknown time zone '%s'", f->tz);
+			return office_fail(-EINVAL, why, whylen,
+			                   "unknown time zone '%s'", f->tz);
 		event_str_set(&ev->tzid, f->tz);
 	}
 	if (f->location)
@@ -308,8 +299,8 @@ session_fields_apply(const struct office *of, struct event *ev,
 		event_str_set(&ev->description,
 		              *f->description ? f->description : NULL);
 	if (f->date && (f->start || f->end))
-		return fail(-EINVAL, why, whylen,
-		            "give 'date' or 'start'/'end', not both");
+		return office_fail(-EINVAL, why, whylen,
+		                   "give 'date' or 'start'/'end', not both");
 	if (f->date) {
 		struct fecha fe;
 		int year = ev->start.y       ? ev->start.y
@@ -317,7 +308,7 @@ session_fields_apply(const struct office *of, struct event *ev,
 		                             : office_year(of);
 
 		if (fecha_parse(f->date, year, 0, &fe, err, sizeof(err)) < 0)
-			return fail(-EINVAL, why, whylen, "%s", err);
+			return office_fail(-EINVAL, why, whylen, "%s", err);
 		event_fecha_set(ev, &fe);
 		event_str_set(&ev->words, f->date);
 		if (ev->status != EVENT_CANCELLED)
@@ -341,8 +332,9 @@ session_fields_apply(const struct office *of, struct event *ev,
 			struct topic t;
 
 			if (store_topic_get(of->st, f->topics[i], &t) < 0)
-				return fail(-EINVAL, why, whylen,
-				            "unknown topic '%s'", f->topics[i]);
+				return office_fail(-EINVAL, why, whylen,
+				                   "unknown topic '%s'",
+				                   f->topics[i]);
 			if (!event_has_topic(ev, t.slug))
 				event_topic_add(ev, t.slug, t.nombre);
 			topic_fini(&t);
@@ -356,10 +348,11 @@ session_fields_apply(const struct office *of, struct event *ev,
 			if (*f->remind_text &&
 			    config_durations_parse(f->remind_text, v, 16, &n) <
 			        0)
-				return fail(-EINVAL, why, whylen,
-				            "'remind' must be offsets like "
-				            "3d,1h, not '%s'",
-				            f->remind_text);
+				return office_fail(
+				    -EINVAL, why, whylen,
+				    "'remind' must be offsets like "
+				    "3d,1h, not '%s'",
+				    f->remind_text);
 		} else {
 			for (n = 0; n < f->nremind && n < 16; n++)
 				v[n] = f->remind[n];
@@ -369,15 +362,15 @@ session_fields_apply(const struct office *of, struct event *ev,
 		ev->nremind = 0;
 		if (n) {
 			if ((ev->remind = malloc(n * sizeof(*v))) == NULL)
-				return fail(-ENOMEM, why, whylen,
-				            "out of memory");
+				return office_fail(-ENOMEM, why, whylen,
+				                   "out of memory");
 			memcpy(ev->remind, v, n * sizeof(*v));
 			ev->nremind = n;
 		}
 	}
 	event_clean(ev);
 	if (event_validate(ev, err, sizeof(err)) < 0)
-		return fail(-EINVAL, why, whylen, "%s", err);
+		return office_fail(-EINVAL, why, whylen, "%s", err);
 	return 0;
 }
 
@@ -406,16 +399,17 @@ session_when_set(const struct office *of, const struct event *old,
 	int iso = when_is_iso(when), rc;
 
 	if (old->status == EVENT_CANCELLED)
-		return fail(-EEXIST, why, whylen,
-		            "session '%s' is cancelled: edit its date with "
-		            "'cronoctl edit' if it takes place after all",
-		            name);
+		return office_fail(
+		    -EEXIST, why, whylen,
+		    "session '%s' is cancelled: edit its date with "
+		    "'cronoctl edit' if it takes place after all",
+		    name);
 	if (iso) {
 		memcpy(date, when, 10);
 		date[10] = '\0';
 		if (fecha_iso_parse(date, &d) < 0)
-			return fail(-EINVAL, why, whylen,
-			            "'%s' is not a valid date", when);
+			return office_fail(-EINVAL, why, whylen,
+			                   "'%s' is not a valid date", when);
 		f.start = when;
 	} else {
 		f.date = when;
@@ -427,9 +421,9 @@ session_when_set(const struct office *of, const struct event *old,
 
 		fecha_window_words(ev->win_start, ev->win_end, win,
 		                   sizeof(win));
-		return fail(-EINVAL, why, whylen,
-		            "'%s' is not a date: it reads as a window (%s)",
-		            when, win);
+		return office_fail(
+		    -EINVAL, why, whylen,
+		    "'%s' is not a date: it reads as a window (%s)", when, win);
 	}
 	/* A day without a time keeps the session's hours. */
 	if (!iso && ev->kind == FECHA_DATE && ev->start_min < 0 &&
@@ -448,8 +442,8 @@ session_cancel_set(const struct event *old, struct event *ev, const char *name,
                    const char *reason, char *why, size_t whylen)
 {
 	if (old->status == EVENT_CANCELLED)
-		return fail(-EEXIST, why, whylen,
-		            "session '%s' is already cancelled", name);
+		return office_fail(-EEXIST, why, whylen,
+		                   "session '%s' is already cancelled", name);
 	ev->status = EVENT_CANCELLED;
 	if (reason && *reason)
 		event_str_set(&ev->reason, reason);
