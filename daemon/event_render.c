@@ -570,7 +570,9 @@ event_calendar_render_text(const char *const *vevents, size_t n,
 		while (*line) {
 			const char *eol = line + strcspn(line, "\n");
 
-			if ((strncmp(line, "DTSTART;", 8) == 0 ||
+			/* The first letter first: most lines are not these. */
+			if (line[0] == 'D' &&
+			    (strncmp(line, "DTSTART;", 8) == 0 ||
 			     strncmp(line, "DTEND;", 6) == 0)) {
 				line_tzid(line, eol, tzid, sizeof(tzid));
 				if (tzid[0] && nused < 64 &&
