@@ -14,7 +14,8 @@ builds, instruction counts do not.
    the next loop turn counts with it) for the
    CPU-bound steps: importing a generated programme of --sessions sessions
    (create), importing it again unchanged, exporting it, the first render
-   of a topic's feed and of the whole programme's, and --oscs reminders
+   of a topic's feed and of the whole programme's, 200 answers of a
+   topic's feed from the cache and 200 answers 304, and --oscs reminders
    expanded, rendered and written to the maildir. Each build --reps times,
    BASE and NEW taking turns.
 2. Wall clock, medians of --reps rounds taken in turns: the 10,000-session
@@ -116,6 +117,25 @@ class Daemon:
             raise SystemExit("compare: GET %s -> %d" % (path, r.status))
         return body
 
+    def get_public_many(self, path, n, etag=False):
+        """n GETs of path on one connection; with etag, each
+        If-None-Match the feed's ETag (answered 304)."""
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+        headers = {}
+        if etag:
+            c.request("HEAD", path)
+            r = c.getresponse()
+            r.read()
+            headers["If-None-Match"] = r.getheader("ETag")
+        want = 304 if etag else 200
+        for _ in range(n):
+            c.request("GET", path, headers=headers)
+            r = c.getresponse()
+            r.read()
+            if r.status != want:
+                raise SystemExit("compare: GET %s -> %d" % (path, r.status))
+        c.close()
+
     def zero(self):
         subprocess.run(["callgrind_control", "-z", str(self.proc.pid)],
                        check=True, stdout=subprocess.DEVNULL,
@@ -197,6 +217,10 @@ def instructions_round(build, tmp, name, text, noscs):
             ("export", lambda: d.call("GET", "/v1/export", raw=True)),
             ("feed: first render (topic)", lambda: d.get_public(FEED)),
             ("feed: first render (all)", lambda: d.get_public(ALL)),
+            ("feed: 200 answers from the cache (topic)",
+             lambda: d.get_public_many(FEED, 200)),
+            ("feed: 200 answers 304 (topic)",
+             lambda: d.get_public_many(FEED, 200, etag=True)),
         ]
         for label, step in steps:
             d.settle()
