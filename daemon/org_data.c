@@ -25,30 +25,17 @@ org_data_fini(struct org_data *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* Commit (rc >= 0) or roll back; rc, or the commit's failure. */
-static int
-finish(const struct office *of, int rc)
-{
-	if (rc < 0) {
-		store_rollback(of->st);
-		return rc;
-	}
-	if ((rc = store_commit(of->st)) < 0)
-		store_rollback(of->st);
-	return rc;
-}
-
 int
 org_data_export(const struct office *of, long actor, const struct osc *o,
                 struct org_data *out, char *why, size_t whylen)
 {
 	struct store *st = of->st;
 	char target[40];
-	int rc;
+	int own, rc;
 
 	memset(out, 0, sizeof(*out));
 	office_osc_target(o->id, target, sizeof target);
-	if ((rc = store_begin(st)) < 0)
+	if ((rc = office_begin(of, &own)) < 0)
 		return office_store_error(of, rc, why, whylen);
 	/* The entry goes first, so that the export lists itself: what
 	 * the organisation reads says who read its data, and when. */
@@ -72,7 +59,7 @@ org_data_export(const struct office *of, long actor, const struct osc *o,
 		                          &out->nmessages);
 	if (rc >= 0)
 		rc = store_odata_audit(st, o->id, &out->audit, &out->naudit);
-	if ((rc = finish(of, rc)) < 0) {
+	if ((rc = office_finish(of, own, rc)) < 0) {
 		org_data_fini(out);
 		return office_store_error(of, rc, why, whylen);
 	}
@@ -167,7 +154,7 @@ org_data_forget(const struct office *of, long actor, const struct osc *o,
 	struct odata_message *msgs = NULL;
 	char target[40];
 	size_t nmsgs = 0;
-	int rc;
+	int own, rc;
 
 	memset(r, 0, sizeof(*r));
 	r->id = o->id;
@@ -176,7 +163,7 @@ org_data_forget(const struct office *of, long actor, const struct osc *o,
 	 * zeros: nothing of the organisation stays in free space. */
 	if ((rc = store_odata_secure(of->st, 1)) < 0)
 		return office_store_error(of, rc, why, whylen);
-	if ((rc = store_begin(of->st)) < 0) {
+	if ((rc = office_begin(of, &own)) < 0) {
 		store_odata_secure(of->st, 0);
 		return office_store_error(of, rc, why, whylen);
 	}
@@ -197,7 +184,7 @@ org_data_forget(const struct office *of, long actor, const struct osc *o,
 		rc = store_audit_add(of->st, actor, "osc.forget", target, NULL,
 		                     NULL);
 	odata_message_array_free(msgs, nmsgs);
-	rc = finish(of, rc);
+	rc = office_finish(of, own, rc);
 	store_odata_secure(of->st, 0);
 	if (rc < 0) {
 		memset(r, 0, sizeof(*r));
