@@ -17,6 +17,7 @@
 #include "check.h"
 #include "event.h"
 #include "http.h"
+#include "maildir.h"
 #include "message.h"
 #include "secret.h"
 #include "text.h"
@@ -410,12 +411,49 @@ check_office(const struct config *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* [mail] bounce_address and [bounces]: an address the daemon can add
+ * "+TOKEN" to, and a maildir it can take messages from. */
+static int
+check_bounces(const struct config *c, char *err, size_t errlen)
+{
+	char why[600];
+	const char *at;
+
+	if (c->bounce_address[0]) {
+		if (addr_spec_check(c->bounce_address, why, sizeof(why)) < 0)
+			return config_key_fail(c, "mail", "bounce_address", err,
+			                       errlen, "%s", why);
+		at = strchr(c->bounce_address, '@');
+		if (memchr(c->bounce_address, '+',
+		           (size_t)(at - c->bounce_address)) != NULL)
+			return config_key_fail(
+			    c, "mail", "bounce_address", err, errlen,
+			    "'%s' has a '+': the daemon adds +TOKEN itself",
+			    c->bounce_address);
+		/* "+" and a token of up to 51 characters must still fit the
+		 * 64 bytes of a local part. */
+		if (at - c->bounce_address > 12)
+			return config_key_fail(
+			    c, "mail", "bounce_address", err, errlen,
+			    "'%.*s' is longer than 12 characters: with +TOKEN "
+			    "it would pass the 64 a local part may have",
+			    (int)(at - c->bounce_address), c->bounce_address);
+	}
+	if (c->bounce_maildir[0] &&
+	    maildir_check(c->bounce_maildir, why, sizeof(why)) < 0)
+		return config_key_fail(c, "bounces", "maildir", err, errlen,
+		                       "%s", why);
+	return 0;
+}
+
 int
 check_config(const struct config *c, char *err, size_t errlen)
 {
 	if (check_daemon(c, err, errlen) < 0 ||
 	    check_http(c, err, errlen) < 0 || check_mail(c, err, errlen) < 0 ||
-	    check_staff(c, err, errlen) < 0 || check_office(c, err, errlen) < 0)
+	    check_staff(c, err, errlen) < 0 ||
+	    check_office(c, err, errlen) < 0 ||
+	    check_bounces(c, err, errlen) < 0)
 		return -EINVAL;
 	return 0;
 }

@@ -163,6 +163,23 @@ static const struct config_key config_keys[] = {
      "organisation's consent (empty: none recorded)"},
     {"office", "logo_url", CONFIG_STRING, 0, OFF(office_logo_url), "", 0, 0,
      NULL, "an https URL of the office's logo for the page (empty: none)"},
+    {"mail", "bounce_address", CONFIG_STRING, 0, OFF(bounce_address), "", 0, 0,
+     NULL,
+     "envelope sender for what bounces: each message goes out from "
+     "LOCAL+TOKEN@DOMAIN, TOKEN naming the message (empty: the From "
+     "address)"},
+    {"bounces", "maildir", CONFIG_STRING, 0, OFF(bounce_maildir), "", 0, 0,
+     NULL,
+     "maildir (new/, cur/) where the MTA delivers mail to bounce_address; "
+     "the daemon reads each message and moves it to cur/ (empty: only "
+     "cronoctl bounce)"},
+    {"bounces", "transient_limit", CONFIG_INT, CONFIG_RELOAD,
+     OFF(bounce_transient_limit), "3", 0, 1000, NULL,
+     "temporary failures (4.x.x) within transient_window that stop mail to "
+     "an address (0: never); a permanent one (5.x.x) stops it at once"},
+    {"bounces", "transient_window", CONFIG_DURATION, CONFIG_RELOAD,
+     OFF(bounce_transient_window), "7d", 3600, 366 * 86400, NULL,
+     "the span in which transient_limit temporary failures are counted"},
 };
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))

@@ -74,6 +74,11 @@ struct config {
 	char *office_privacy_url;
 	char *office_privacy_version;
 	char *office_logo_url;
+	/* [mail] bounce_address, [bounces] */
+	char *bounce_address;
+	char *bounce_maildir;
+	int bounce_transient_limit;
+	int64_t bounce_transient_window;
 };
 
 /*

@@ -183,6 +183,8 @@ class DaemonConfigTest(DaemonTest):
             f.write("Hola {{organización}}\n")
         not_a_dir = os.path.join(self.tmp, "a-file")
         open(not_a_dir, "w").close()
+        half = os.path.join(self.tmp, "half-maildir")
+        os.makedirs(os.path.join(half, "new"))
         cases = [
             ("[mail]\nsmtp_url = http://relay.example.org\n",
              "[mail] smtp_url: 'http://relay.example.org': the scheme must be smtp:// or smtps://"),
@@ -213,6 +215,18 @@ class DaemonConfigTest(DaemonTest):
             ("[mail]\ntemplate_dir = %s\n" % tpl,
              "[mail] template_dir: template %s/recordatorio.txt: unknown placeholder" % tpl),
             ("[mail]\nca_file = /nonexistent/ca.pem\n", "[mail] ca_file: /nonexistent/ca.pem"),
+            ("[mail]\nbounce_address = rebotes+x@example.org\n",
+             "[mail] bounce_address: 'rebotes+x@example.org' has a '+'"),
+            ("[mail]\nbounce_address = direccion-de-rebotes@example.org\n",
+             "[mail] bounce_address: 'direccion-de-rebotes' is longer than 12 characters"),
+            ("[mail]\nbounce_address = rebotes\n",
+             "[mail] bounce_address: address 'rebotes' has no '@'"),
+            ("[bounces]\nmaildir = %s/no-maildir\n" % self.tmp,
+             "[bounces] maildir: %s/no-maildir: No such file or directory" % self.tmp),
+            ("[bounces]\nmaildir = %s\n" % half,
+             "[bounces] maildir: %s/cur: No such file or directory (not a maildir: "
+             "it needs new/ and cur/)" % half),
+            ("[bounces]\ntransient_limit = -1\n", "[bounces] transient_limit:"),
         ]
         base = open(d.conf).read()
         for text, want in cases:
