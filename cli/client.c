@@ -148,8 +148,8 @@ client_perform_busy(CURL *h, const char *path, int quiet)
  */
 static int
 client_perform(const struct cli *cli, const char *method, const char *path,
-               const char *body, int flags, struct client_buf *buf,
-               long *status)
+               const char *body, size_t bodylen, const char *ctype, int flags,
+               struct client_buf *buf, long *status)
 {
 	char url[4096], errbuf[CURL_ERROR_SIZE] = "";
 	struct curl_slist *headers = NULL;
@@ -170,8 +170,10 @@ client_perform(const struct cli *cli, const char *method, const char *path,
 	}
 	headers = curl_slist_append(headers, "Accept: application/json");
 	if (body)
-		headers = curl_slist_append(headers,
-		                            "Content-Type: application/json");
+		headers =
+		    curl_slist_append(headers, ctype ? ctype
+		                                     : "Content-Type: "
+		                                       "application/json");
 	/* No "Expect: 100-continue" round trip for large imports. */
 	headers = curl_slist_append(headers, "Expect:");
 	curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, cli->socket);
@@ -179,12 +181,14 @@ client_perform(const struct cli *cli, const char *method, const char *path,
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 	/* A POST without a body still says so, with an empty object. */
 	if (!body && strcmp(method, "GET") != 0 &&
-	    strcmp(method, "DELETE") != 0)
+	    strcmp(method, "DELETE") != 0) {
 		body = "{}";
+		bodylen = 2;
+	}
 	if (body) {
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-		                 (curl_off_t)strlen(body));
+		                 (curl_off_t)bodylen);
 	}
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "cronoctl/" VERSION);
@@ -285,9 +289,9 @@ client_call(const struct cli *cli, enum route r, const char *path, json_t *body,
 			return CLI_EAPI;
 		}
 	}
-	rc = client_perform(cli, cli_routes[r].method,
-	                    path ? path : cli_routes[r].pattern, text, flags,
-	                    &buf, &status);
+	rc = client_perform(
+	    cli, cli_routes[r].method, path ? path : cli_routes[r].pattern,
+	    text, text ? strlen(text) : 0, NULL, flags, &buf, &status);
 	free(text);
 	if (rc) {
 		free(buf.data);
@@ -329,8 +333,8 @@ client_get_raw(const struct cli *cli, enum route r, const char *path,
 	*body = NULL;
 	*len = 0;
 	rc = client_perform(cli, cli_routes[r].method,
-	                    path ? path : cli_routes[r].pattern, NULL, 0, &buf,
-	                    &status);
+	                    path ? path : cli_routes[r].pattern, NULL, 0, NULL,
+	                    0, &buf, &status);
 	if (rc) {
 		free(buf.data);
 		return rc;
@@ -346,6 +350,41 @@ client_get_raw(const struct cli *cli, enum route r, const char *path,
 	}
 	*body = buf.data;
 	*len = buf.len;
+	return CLI_OK;
+}
+
+int
+client_post_raw(const struct cli *cli, enum route r, const char *body,
+                size_t len, const char *ctype, long *status, json_t **out)
+{
+	struct client_buf buf = {0};
+	char header[128];
+	json_error_t jerr;
+	int rc;
+
+	*out = NULL;
+	*status = 0;
+	snprintf(header, sizeof(header), "Content-Type: %s", ctype);
+	rc = client_perform(cli, cli_routes[r].method, cli_routes[r].pattern,
+	                    body, len, header, 0, &buf, status);
+	if (rc) {
+		free(buf.data);
+		return rc;
+	}
+	if (buf.len)
+		*out = json_loadb(buf.data, buf.len, 0, &jerr);
+	free(buf.data);
+	if (*status >= 400) {
+		client_error_print(*status, *out);
+		json_decref(*out);
+		*out = NULL;
+		return CLI_EAPI;
+	}
+	if (!*out) {
+		cli_error(_("the daemon's answer to %s %s is not JSON"),
+		          cli_routes[r].method, cli_routes[r].pattern);
+		return CLI_EAPI;
+	}
 	return CLI_OK;
 }
 

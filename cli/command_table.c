@@ -90,6 +90,10 @@ static const struct cli_opt opts_osc_add[] = {
 static const struct cli_opt opts_osc_list[] = {
     {"topic", N_("SLUG"), N_("only organisations that follow this topic"),
      CPL("topic")},
+    {"rebotando", NULL,
+     N_("addresses disabled or bouncing, why, and organisations left with "
+        "none"),
+     NULL},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -114,7 +118,7 @@ static const struct cli_opt opts_osc_forget[] = {
 
 static const struct cli_opt opts_outbox[] = {
     {"state", N_("S"),
-     N_("pending, sending, sent, failed, expired, held or dropped"),
+     N_("pending, sending, sent, failed, expired, held, dropped or skipped"),
      CPL("word:outbox-state")},
     {"event", N_("EVENT"), N_("only messages about this session"),
      CPL("event")},
@@ -226,10 +230,15 @@ const struct cli_command cli_commands[] = {
     {"osc import", N_("FILE.csv [--dry-run]"),
      N_("import organisations from a spreadsheet's CSV"), opts_dry_run, 1, 1,
      cmd_osc_import, ROUTES(OSC_IMPORT), CPL("file:csv")},
-    {"osc list", N_("[--topic SLUG]"), N_("list organisations"), opts_osc_list,
-     0, 0, cmd_osc_list, ROUTES(OSCS), NULL},
-    {"osc show", N_("OSC"), N_("show an organisation"), opts_none, 1, 1,
-     cmd_osc_show, ROUTES(OSC_GET), NULL},
+    {"osc list", N_("[--topic SLUG | --rebotando]"), N_("list organisations"),
+     opts_osc_list, 0, 0, cmd_osc_list, ROUTES(OSCS, ADDRESSES), NULL},
+    {"osc show", N_("OSC"),
+     N_("show an organisation and the state of its addresses"), opts_none, 1, 1,
+     cmd_osc_show, ROUTES(OSC_GET, ADDRESSES), NULL},
+    {"osc enable", N_("ADDRESS|OSC"),
+     N_("mail an address again after bounces (or every one of an "
+        "organisation)"),
+     opts_none, 1, 1, cmd_osc_enable, ROUTES(ADDRESS_ENABLE), NULL},
     {"osc remove", N_("OSC"), N_("remove an organisation"), opts_none, 1, 1,
      cmd_osc_remove, ROUTES(OSC_REMOVE), NULL},
     {"osc token", N_("OSC [--reset]"),
@@ -279,6 +288,10 @@ const struct cli_command cli_commands[] = {
     {"cancel", N_("EVENT [--reason TEXT] [--now] [--silent]"),
      N_("cancel a session and tell its subscribers"), opts_cancel, 1, 1,
      cmd_cancel, ROUTES(EVENT_CANCEL, STATUS), CPL("event")},
+    {"bounce", N_("< MESSAGE"),
+     N_("take in a message that came back to the bounce address (an MTA's "
+        "pipe; exit 75: try again)"),
+     opts_none, 0, 0, cmd_bounce, ROUTES(BOUNCE_ADD), NULL},
     {"clock", N_("[--set ISO | --advance SECONDS]"),
      N_("show or move the daemon's test clock"), opts_clock, 0, 0, cmd_clock,
      ROUTES(CLOCK, STATUS), NULL},

@@ -79,6 +79,12 @@ osc_resolve(const struct cli *cli, const char *s, long long *id)
 	return CLI_OK;
 }
 
+int
+cmd_osc_id(const struct cli *cli, const char *s, long long *id)
+{
+	return osc_resolve(cli, s, id);
+}
+
 /* Route r ("/v1/oscs/ID…") of the organisation s names. */
 static int
 osc_path(const struct cli *cli, enum route r, const char *s, char *buf,
@@ -180,6 +186,7 @@ osc_human(json_t *osc, const struct cli *cli, const struct cli_args *a)
 			format_scalar(v, val, sizeof(val));
 		format_field_print(cli_word(WORD_FIELD, keys[i]), val, width);
 	}
+	cmd_osc_address_state_print(osc, width);
 	return CLI_OK;
 }
 
@@ -382,6 +389,8 @@ cmd_osc_list(const struct cli *cli, const struct cli_args *a)
 
 	if (rc)
 		return rc;
+	if (cli_opt_has(a, "rebotando"))
+		return cmd_osc_list_bouncing(cli, a);
 	if (client_query_add(path, sizeof(path), "topic",
 	                     cli_opt_get(a, "topic")) < 0)
 		return cli_usage_error(a, _("--topic is too long"));
@@ -403,6 +412,10 @@ cmd_osc_show(const struct cli *cli, const struct cli_args *a)
 	rc = client_call(cli, ROUTE_OSC_GET, path, NULL, 0, &doc);
 	if (rc)
 		return rc;
+	if ((rc = cmd_osc_address_state(cli, doc)) != CLI_OK) {
+		json_decref(doc);
+		return rc;
+	}
 	return cli_answer(cli, a, doc, osc_human);
 }
 

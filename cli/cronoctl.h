@@ -14,6 +14,8 @@
  *   commands_preview.c  a message before it is sent (preview), and after
  *                    (outbox show)
  *   commands_data.c  an organisation's data: export, forget
+ *   commands_bounce.c  bounces: cronoctl bounce, osc list --rebotando,
+ *                    osc enable, the state of an organisation's addresses
  *
  * Handlers return an exit status (enum cli_exit) and, when it is not 0,
  * have already printed exactly one "cronoctl: message" line on stderr.
@@ -178,6 +180,11 @@ int client_call(const struct cli *cli, enum route r, const char *path,
  * for non-JSON answers such as text/calendar. Same errors as client_call. */
 int client_get_raw(const struct cli *cli, enum route r, const char *path,
                    char **body, size_t *len);
+/* POST len bytes of body (not JSON: of Content-Type ctype) to route r's
+ * own path and decode the JSON answer into *out; *status is the HTTP
+ * status (0 if none came). Same errors as client_call. */
+int client_post_raw(const struct cli *cli, enum route r, const char *body,
+                    size_t len, const char *ctype, long *status, json_t **out);
 /*
  * Make the office's time zone ([daemon] timezone, from GET /v1/status)
  * the one format_instant() uses, asking the daemon once per run. When the
@@ -275,13 +282,15 @@ enum cli_word_kind {
 	WORD_ACTION_SESSION, /* an import report's create, update, unchanged */
 	WORD_ACTION_TOPIC,
 	WORD_ACTION_OSC,
-	WORD_OUTBOX_STATE, /* pending, sending, sent, failed, expired, held, dropped */
+	WORD_OUTBOX_STATE, /* pending, sending, sent, failed, expired, held,
+	                      dropped, skipped */
 	WORD_OUTBOX_KIND,  /* reminder, update, cancel, staff */
 	WORD_OUTBOX_TO,    /* "staff" in place of an organisation */
 	WORD_REMIND_DEFAULT, /* "default": a topic's reminders as configured */
 	WORD_AUDIT,          /* the audit log's actions */
 	WORD_FIELD,        /* the JSON fields of a session or organisation */
 	WORD_PREVIEW_KIND, /* recordatorio, fecha, cambio, cancelacion */
+	WORD_ADDRESS_STATE, /* disabled, bouncing */
 };
 
 /* The staff's word for the API's value (translated); value itself when
@@ -351,6 +360,18 @@ int cmd_outbox_hold(const struct cli *cli, const struct cli_args *a);
 int cmd_outbox_release(const struct cli *cli, const struct cli_args *a);
 int cmd_outbox_drop(const struct cli *cli, const struct cli_args *a);
 int cmd_upcoming(const struct cli *cli, const struct cli_args *a);
+/* commands_bounce.c: bounces and the state of addresses. */
+int cmd_bounce(const struct cli *cli, const struct cli_args *a);
+int cmd_osc_enable(const struct cli *cli, const struct cli_args *a);
+int cmd_osc_list_bouncing(const struct cli *cli, const struct cli_args *a);
+/* Add to organisation doc (GET /v1/oscs/{id}) "address_state": each of
+ * its addresses with its state. CLI_OK or an exit status (printed). */
+int cmd_osc_address_state(const struct cli *cli, json_t *doc);
+/* Print the "address_state" cmd_osc_address_state added, as a field. */
+void cmd_osc_address_state_print(json_t *osc, int width);
+/* commands_osc.c: the number of the organisation s names (its number,
+ * exact name or one of its addresses); CLI_EAPI (printed) if none. */
+int cmd_osc_id(const struct cli *cli, const char *s, long long *id);
 
 /* commands_data.c: an organisation's data. */
 int cmd_osc_export(const struct cli *cli, const struct cli_args *a);

@@ -121,6 +121,10 @@ static const struct cli_word words[] = {
     {"expired", WORD_OUTBOX_STATE, NP_("message state", "expired")},
     {"held", WORD_OUTBOX_STATE, NP_("message state", "held")},
     {"dropped", WORD_OUTBOX_STATE, NP_("message state", "dropped")},
+    {"skipped", WORD_OUTBOX_STATE, NP_("message state", "skipped")},
+
+    {"disabled", WORD_ADDRESS_STATE, NP_("address state", "disabled")},
+    {"bouncing", WORD_ADDRESS_STATE, NP_("address state", "bouncing")},
 
     {"reminder", WORD_OUTBOX_KIND, NP_("message kind", "reminder")},
     {"update", WORD_OUTBOX_KIND, NP_("message kind", "update")},
@@ -155,6 +159,7 @@ static const struct cli_word words[] = {
     {"outbox.hold", WORD_AUDIT, NP_("audit", "messages held")},
     {"outbox.release", WORD_AUDIT, NP_("audit", "messages released")},
     {"outbox.drop", WORD_AUDIT, NP_("audit", "messages dropped")},
+    {"address.enable", WORD_AUDIT, NP_("audit", "address enabled")},
 
     /* The fields of a session and of an organisation, as show, osc show
      * and log name them. */
@@ -187,6 +192,7 @@ static const struct cli_word words[] = {
     {"state", WORD_FIELD, NP_("field", "Mexican state")},
     {"created_at", WORD_FIELD, NP_("field", "registered")},
     {"consent", WORD_FIELD, NP_("field", "consent")},
+    {"address_state", WORD_FIELD, NP_("field", "mail to each")},
 };
 
 #define NWORDS (sizeof(words) / sizeof(words[0]))

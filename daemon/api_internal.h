@@ -90,6 +90,12 @@ int api_osc_load(struct api_call *call, struct osc *o);
 void api_osc_export(struct api_call *call);
 void api_osc_forget(struct api_call *call);
 
+/* ---- bounces and the state of addresses (api_bounce.c) ---- */
+
+void api_bounce_add(struct api_call *call);
+void api_address_list(struct api_call *call);
+void api_address_enable(struct api_call *call);
+
 /* ---- imports, read off the loop (api_work.c) ---- */
 
 struct budget;

@@ -28,7 +28,8 @@
 #define UPCOMING_MAX         10000
 
 static const char *const outbox_states[] = {
-    "pending", "sending", "sent", "failed", "expired", "held", "dropped",
+    "pending", "sending", "sent",    "failed",
+    "expired", "held",    "dropped", "skipped",
 };
 
 /* A query argument as a number in [min, max], or def when absent. -1 after
@@ -135,7 +136,8 @@ api_outbox_list(struct api_call *call)
 		if (i == sizeof(outbox_states) / sizeof(*outbox_states)) {
 			api_error(call, 400,
 			          "'state' must be pending, sending, sent, "
-			          "failed, expired, held or dropped, not '%s'",
+			          "failed, expired, held, dropped or skipped, "
+			          "not '%s'",
 			          state);
 			return;
 		}

@@ -109,6 +109,7 @@ static void
 mailer_msg_free(struct mailer_msg *mm)
 {
 	mailer_smtp_rcpts_free(mm->rcpts);
+	free(mm->from);
 	free(mm->data);
 	free(mm->tmp_path);
 	free(mm->new_path);
@@ -495,6 +496,14 @@ int
 mailer_submit(struct mailer *m, const char *data, size_t len,
               const char *const *rcpts, mailer_done_fn done, void *arg)
 {
+	return mailer_submit_from(m, data, len, NULL, rcpts, done, arg);
+}
+
+int
+mailer_submit_from(struct mailer *m, const char *data, size_t len,
+                   const char *from, const char *const *rcpts,
+                   mailer_done_fn done, void *arg)
+{
 	struct mailer_msg *mm;
 	size_t i;
 
@@ -513,6 +522,8 @@ mailer_submit(struct mailer *m, const char *data, size_t len,
 	if (!mm->data)
 		goto nomem;
 	memcpy(mm->data, data, len);
+	if (m->smtp && from && (mm->from = strdup(from)) == NULL)
+		goto nomem;
 	for (i = 0; m->smtp && rcpts[i]; i++)
 		if (mailer_smtp_rcpt_add(&mm->rcpts, rcpts[i]) < 0)
 			goto nomem;

@@ -69,6 +69,13 @@ int mailer_new(uv_loop_t *loop, const struct mailer_config *cfg,
 int mailer_submit(struct mailer *m, const char *data, size_t len,
                   const char *const *rcpts, mailer_done_fn done, void *arg);
 
+/* mailer_submit with from as this message's envelope sender (MAIL FROM)
+ * in place of the configured one; from NULL: the configured one. The
+ * maildir keeps no envelope: there it changes nothing. */
+int mailer_submit_from(struct mailer *m, const char *data, size_t len,
+                       const char *from, const char *const *rcpts,
+                       mailer_done_fn done, void *arg);
+
 /* Messages queued or in flight. */
 size_t mailer_pending(struct mailer *m);
 

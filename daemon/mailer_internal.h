@@ -33,6 +33,7 @@ struct mailer_msg {
 	char *data;
 	size_t len;
 	struct curl_slist *rcpts; /* SMTP: the envelope recipients */
+	char *from; /* SMTP: this message's envelope sender, or NULL */
 	mailer_done_fn done;
 	void *arg;
 	enum mailer_result result;

@@ -401,6 +401,10 @@ mailer_worker_send(struct mailer_worker *w, struct mailer_msg *mm)
 	w->mm = mm;
 	w->off = 0;
 	w->errbuf[0] = w->reply[0] = w->fail[0] = '\0';
+	/* Each message may have its own envelope sender (VERP). */
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(w->easy, CURLOPT_MAIL_FROM,
+		                      mm->from ? mm->from : s->from);
 	if (rc == CURLE_OK)
 		rc = curl_easy_setopt(w->easy, CURLOPT_MAIL_RCPT, mm->rcpts);
 	if (rc == CURLE_OK)

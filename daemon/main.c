@@ -13,6 +13,7 @@
 #include <uv.h>
 
 #include "addr.h"
+#include "address.h"
 #include "api.h"
 #include "check.h"
 #include "clock.h"
@@ -21,6 +22,7 @@
 #include "event.h"
 #include "http.h"
 #include "log.h"
+#include "maildir.h"
 #include "mailer.h"
 #include "message.h"
 #include "notify.h"
@@ -46,6 +48,7 @@ struct daemon {
 	struct http_server *public_srv;
 	struct mailer *mailer; /* freed by schedule_stop */
 	struct schedule *sched;
+	struct maildir *bounces; /* [bounces] maildir, or NULL */
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t status_timer;   /* STATUS= for systemd */
 	uv_timer_t watchdog_timer; /* WATCHDOG=1 from the loop */
@@ -188,6 +191,8 @@ daemon_stop(struct daemon *d, const char *why)
 		http_server_stop(d->public_srv, on_closed_one, d);
 		d->public_srv = NULL;
 	}
+	maildir_stop(d->bounces);
+	d->bounces = NULL;
 	if (d->sched) {
 		change_unlisten(&d->changes, schedule_on_change, d->sched);
 		d->api.schedule = NULL;
@@ -316,6 +321,40 @@ daemon_mail_start(struct daemon *d)
 	if (change_listen(&d->changes, schedule_on_change, d->sched) < 0)
 		fatal("too many listeners of the changes");
 	d->api.schedule = d->sched;
+}
+
+/* A message the MTA delivered to the bounce maildir: taken in; left in
+ * new/ for the next scan when the store could not record it. */
+static int
+on_bounce_message(const char *msg, size_t len, const char *name, void *arg)
+{
+	struct daemon *d = arg;
+	struct office of = {d->store, &d->cfg, &d->changes};
+	struct bounce_outcome out;
+	char why[512];
+	int rc;
+
+	rc = address_bounce_take(&of, msg, len, "maildir", &out, why,
+	                         sizeof(why));
+	if (rc == -EINVAL)
+		log_warn("bounce maildir: %s is not a mail message: %s", name,
+		         why);
+	return rc == -EIO || rc == -ENOMEM ? -EAGAIN : 0;
+}
+
+/* [bounces] maildir: watched while the daemon runs (checked at start). */
+static void
+daemon_bounces_start(struct daemon *d)
+{
+	char err[1024];
+
+	if (!d->cfg.bounce_maildir[0])
+		return;
+	if (maildir_start(&d->loop, d->cfg.bounce_maildir, on_bounce_message, d,
+	                  &d->bounces, err, sizeof(err)) < 0)
+		fatal("[bounces] maildir: %s", err);
+	log_info("bounces: reading what arrives in %s/new",
+	         d->cfg.bounce_maildir);
 }
 
 /*
@@ -547,6 +586,7 @@ main(int argc, char **argv)
 	daemon_control_start(&d);
 	daemon_public_start(&d);
 	daemon_mail_start(&d);
+	daemon_bounces_start(&d);
 	log_info("cronogramad %s started: state %s, control socket %s, mail "
 	         "%s",
 	         VERSION, d.cfg.state_dir, d.cfg.socket, d.mail_desc);

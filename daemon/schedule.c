@@ -405,7 +405,7 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 	const struct osc *o;
 	const char **to = NULL;
 	struct sched_msg *m = NULL;
-	char err[512], *data = NULL;
+	char err[512], from[ADDR_MAX + 1], *data = NULL;
 	const char *why;
 	size_t len;
 	int ret = 0;
@@ -452,6 +452,17 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 		row_input_fini(&ri);
 		goto refused;
 	}
+	/* Before rendering: To: names only the addresses mailed. */
+	ret = sched_rcpts_keep_enabled(s->st, r->id, to, err, sizeof(err));
+	if (ret < 0) {
+		row_input_fini(&ri);
+		if (ret != -ENOENT)
+			goto tempfail;
+		/* Nobody to send to, for good: not a failure to retry. */
+		row_outcome(s, r, NULL, "skipped", r->tries, r->next_try, err);
+		free(to);
+		return;
+	}
 	ret = message_render(&ri.in, &data, &len, err, sizeof(err));
 	row_input_fini(&ri);
 	if (ret < 0) {
@@ -484,7 +495,10 @@ submit:
 	m->due_ms = r->due * 1000;
 	m->submit_ms = clock_now_ms();
 	m->who = sched_row_who(r, to);
-	ret = mailer_submit(s->mailer, data, len, to, on_mailer_done, m);
+	ret =
+	    mailer_submit_from(s->mailer, data, len,
+	                       sched_envelope_from(cfg, r, from, sizeof(from)),
+	                       to, on_mailer_done, m);
 	if (ret < 0) {
 		snprintf(err, sizeof(err), "mailer: %s", strerror(-ret));
 		goto tempfail;

@@ -128,5 +128,14 @@ const char *sched_row_obsolete(struct schedule *s, const struct outbox_row *r,
  * 0, or -EINVAL with why when none is left. */
 int sched_rcpts_keep_good(long long id, const char **to, char *why,
                           size_t whylen);
+/* Drop the addresses of to that bounces disabled, logging each; 0, or
+ * -ENOENT with why when none is left, or a store error with why. */
+int sched_rcpts_keep_enabled(struct store *st, long long id, const char **to,
+                             char *why, size_t whylen);
+/* Row r's envelope sender with [mail] bounce_address (VERP,
+ * LOCAL+TOKEN@DOMAIN) in buf, or NULL for the configured one. */
+const char *sched_envelope_from(const struct config *cfg,
+                                const struct outbox_row *r, char *buf,
+                                size_t len);
 
 #endif

@@ -16,6 +16,7 @@
 #include "schedule_alarm.h"
 #include "schedule_notice.h"
 #include "store.h"
+#include "store_bounce.h"
 
 #define NOTICES_PER_STEP 64    /* notices or nudges read per step */
 #define STAFF_LATE_S     86400 /* an "open" nudge later than this: skipped */
@@ -685,6 +686,64 @@ outbox_kind_words(const char *kind)
 	return "mensaje al personal";
 }
 
+/* The digest's part on bounces: the addresses disabled since the last
+ * digest (since), and the organisations left with no address that takes
+ * mail. */
+static int
+digest_bounces(struct store *st, const struct config *cfg, FILE *f,
+               int64_t since)
+{
+	struct address_info *v = NULL;
+	struct fecha_date d;
+	char day[64];
+	int min;
+	size_t n = 0, i, j, k;
+	int ret;
+
+	/* Disabled addresses come first; bouncing ones are not listed. */
+	if ((ret = store_address_list(st, 0, since, &v, &n)) < 0)
+		return ret;
+	for (i = k = 0; i < n; i++)
+		k += v[i].disabled_at >= since;
+	fprintf(f,
+	        "\nCorreos desactivados por rebotes desde el último "
+	        "resumen (%zu):\n",
+	        k);
+	for (i = 0; i < n; i++) {
+		if (v[i].disabled_at < since)
+			continue;
+		if (event_utc_to_local(office_tz(cfg), v[i].disabled_at, &d,
+		                       &min) == 0)
+			day_words(d, day, sizeof(day));
+		else
+			snprintf(day, sizeof(day), "?");
+		fprintf(f, "  - %s (%s), %s: %s\n", v[i].email,
+		        v[i].osc_name ? v[i].osc_name : "sin organización", day,
+		        v[i].reason ? v[i].reason : "?");
+	}
+	if (k == 0)
+		fprintf(f, "  ninguno\n");
+	fprintf(f, "\nOrganizaciones sin ningún correo que reciba mensajes:\n");
+	for (i = k = 0; i < n; i++) {
+		if (!v[i].osc_id || v[i].osc_enabled > 0)
+			continue;
+		for (j = 0; j < i && v[j].osc_id != v[i].osc_id; j++)
+			;
+		if (j < i)
+			continue;
+		fprintf(f, "  - %s (%ld)\n",
+		        v[i].osc_name ? v[i].osc_name : "?", v[i].osc_id);
+		k++;
+	}
+	if (k == 0)
+		fprintf(f, "  ninguna\n");
+	else
+		fprintf(f, "\nPor qué: cronoctl osc list --rebotando; para "
+		           "reactivar un correo: cronoctl osc enable CORREO\n");
+	address_info_array_free(v, n);
+	return 0;
+}
+
 /* The digest's body: the next two weeks, the undecided sessions, the
  * failed messages of the week past. */
 static int
@@ -768,6 +827,7 @@ digest_body(struct store *st, const struct config *cfg, int64_t at, int64_t now,
 		fprintf(f, "  ninguno\n");
 	fprintf(f, "\nPara reenviarlos: cronoctl outbox retry --failed\n");
 	outbox_row_array_free(rows, n);
+	ret = digest_bounces(st, cfg, f, at - 7 * 86400);
 out:
 	if (fclose(f) != 0 && ret >= 0)
 		ret = -ENOMEM;

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "bounce.h"
 #include "clock.h"
 #include "config.h"
 #include "event.h"
@@ -21,6 +22,7 @@
 #include "schedule_internal.h"
 #include "schedule_notice.h"
 #include "store.h"
+#include "store_bounce.h"
 
 static void
 cache_entry_clear(struct session_cache *c)
@@ -251,4 +253,63 @@ sched_rcpts_keep_good(long long id, const char **to, char *why, size_t whylen)
 	}
 	to[k] = NULL;
 	return k > 0 ? 0 : -EINVAL;
+}
+
+/*
+ * Leave out of to (NULL-terminated, compacted in place) the addresses
+ * that take no more mail (bounces, store_bounce.h), logging each. 0 if
+ * any address is left; -ENOENT with why if none is; another negative
+ * code (a store error, with why) if the store could not tell.
+ */
+int
+sched_rcpts_keep_enabled(struct store *st, long long id, const char **to,
+                         char *why, size_t whylen)
+{
+	size_t i, k = 0, off = 0;
+	int ret;
+
+	for (i = 0; to[i] != NULL; i++) {
+		if ((ret = store_address_disabled(st, to[i])) < 0) {
+			snprintf(why, whylen, "store: %s", store_error(st));
+			return ret;
+		}
+		if (ret == 0) {
+			to[k++] = to[i];
+			continue;
+		}
+		off++;
+		log_info("outbox %lld: not sending to <%s>: the address is "
+		         "disabled (bounces; cronoctl osc enable %s)",
+		         id, to[i], to[i]);
+	}
+	to[k] = NULL;
+	if (k > 0)
+		return 0;
+	snprintf(why, whylen,
+	         "no address of the organisation takes mail: %zu disabled "
+	         "after bounces (cronoctl osc list --rebotando)",
+	         off);
+	return -ENOENT;
+}
+
+/*
+ * The envelope sender of row r into buf: with [mail] bounce_address
+ * LOCAL@DOMAIN, LOCAL+TOKEN@DOMAIN, TOKEN naming the row and its
+ * Message-ID (bounce_token_make); NULL without it (the configured
+ * sender) or when the row's Message-ID has no such form.
+ */
+const char *
+sched_envelope_from(const struct config *cfg, const struct outbox_row *r,
+                    char *buf, size_t len)
+{
+	const char *at = strchr(cfg->bounce_address, '@');
+	char token[BOUNCE_TOKEN_MAX + 1];
+	int w;
+
+	if (at == NULL || r->message_id == NULL ||
+	    bounce_token_make(r->id, r->message_id, token, sizeof(token)) < 0)
+		return NULL;
+	w = snprintf(buf, len, "%.*s+%s%s", (int)(at - cfg->bounce_address),
+	             cfg->bounce_address, token, at);
+	return w > 0 && (size_t)w < len ? buf : NULL;
 }

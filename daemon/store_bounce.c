@@ -176,3 +176,111 @@ store_address_disabled_list(struct store *st, struct address_off **out,
 	*n = r.n;
 	return 0;
 }
+
+void
+address_info_array_free(struct address_info *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++) {
+		free(v[i].email);
+		free(v[i].reason);
+		free(v[i].last_kind);
+		free(v[i].last_status);
+		free(v[i].last_detail);
+		free(v[i].last_source);
+		free(v[i].osc_name);
+	}
+	free(v);
+}
+
+/* Row callback of address_list (schemas/queries-bounce.sql). */
+static int
+on_address_info_row(struct store *st, sqlite3_stmt *s, void *arg)
+{
+	struct address_info *a = store_rows_slot(st, arg);
+	int ret;
+
+	if (a == NULL)
+		return -ENOMEM;
+	a->disabled_at = sqlite3_column_int64(s, 1);
+	a->soft_count = sqlite3_column_int(s, 3);
+	a->last_at = sqlite3_column_int64(s, 8);
+	a->osc_id = (long)sqlite3_column_int64(s, 10);
+	a->osc_enabled = (long)sqlite3_column_int64(s, 12);
+	if ((ret = store_column_dup(st, s, 0, &a->email)) < 0 ||
+	    (ret = store_column_dup(st, s, 2, &a->reason)) < 0 ||
+	    (ret = store_column_dup(st, s, 5, &a->last_kind)) < 0 ||
+	    (ret = store_column_dup(st, s, 6, &a->last_status)) < 0 ||
+	    (ret = store_column_dup(st, s, 7, &a->last_detail)) < 0 ||
+	    (ret = store_column_dup(st, s, 9, &a->last_source)) < 0 ||
+	    (ret = store_column_dup(st, s, 11, &a->osc_name)) < 0)
+		return ret;
+	return 0;
+}
+
+int
+store_address_list(struct store *st, long osc_id, int64_t since,
+                   struct address_info **out, size_t *n)
+{
+	struct store_rows r = {.size = sizeof(struct address_info)};
+	int64_t osc = osc_id;
+	int ret;
+
+	ret = store_stmt_run(st, STMT_ADDRESS_LIST, on_address_info_row, &r,
+	                     "NI", osc_id ? &osc : NULL, since);
+	if (ret < 0) {
+		address_info_array_free(r.v, r.n);
+		*out = NULL;
+		*n = 0;
+		return ret;
+	}
+	*out = r.v;
+	*n = r.n;
+	return 0;
+}
+
+struct address_strv {
+	char **v;
+	size_t n;
+};
+
+static int
+on_address_strv_row(struct store *st, sqlite3_stmt *s, void *arg)
+{
+	struct address_strv *a = arg;
+	char **grown = realloc(a->v, (a->n + 2) * sizeof *grown);
+
+	if (grown == NULL)
+		return store_fail(st, -ENOMEM, "out of memory");
+	a->v = grown;
+	a->v[a->n + 1] = NULL;
+	if (store_column_dup(st, s, 0, &a->v[a->n]) < 0)
+		return -ENOMEM;
+	a->n++;
+	return 0;
+}
+
+int
+store_address_disabled_of_osc(struct store *st, long osc_id, char ***out,
+                              size_t *n)
+{
+	struct address_strv a = {NULL, 0};
+	int64_t osc = osc_id;
+	size_t i;
+	int ret;
+
+	ret = store_stmt_run(st, STMT_ADDRESS_DISABLED_OF_OSC,
+	                     on_address_strv_row, &a, "I", osc);
+	if (ret < 0) {
+		for (i = 0; i < a.n; i++)
+			free(a.v[i]);
+		free(a.v);
+		*out = NULL;
+		*n = 0;
+		return ret;
+	}
+	*out = a.v;
+	*n = a.n;
+	return 0;
+}

@@ -58,4 +58,37 @@ int store_address_disabled_list(struct store *st, struct address_off **out,
                                 size_t *n);
 void address_off_array_free(struct address_off *v, size_t n);
 
+/* An address that takes no more mail or has bounced now and then, for
+ * staff: its state, the last bounce read for it and its organisation. */
+struct address_info {
+	char *email;
+	int64_t disabled_at; /* 0: it still takes mail (bouncing) */
+	char *reason;        /* why it was disabled, or NULL */
+	int soft_count;      /* transient bounces in the window */
+	char *last_kind;     /* the last bounce: "permanent", "transient" */
+	char *last_status;   /* "5.1.1", or NULL */
+	char *last_detail;   /* the remote server's words, or NULL */
+	char *last_source;   /* "maildir", "pipe", or NULL */
+	int64_t last_at;     /* 0: no bounce kept */
+	long osc_id;         /* 0: no organisation has it any more */
+	char *osc_name;
+	long osc_enabled; /* its organisation's addresses still taking mail */
+};
+
+/*
+ * The disabled addresses and those with transient bounces counted in the
+ * window that started after since, of organisation osc_id (0: of all),
+ * disabled first (oldest first), into a new array of *n (free it with
+ * address_info_array_free). 0 or a negative code.
+ */
+int store_address_list(struct store *st, long osc_id, int64_t since,
+                       struct address_info **out, size_t *n);
+void address_info_array_free(struct address_info *v, size_t n);
+
+/* The disabled addresses of organisation osc_id, in its order, into a
+ * new NULL-terminated array (free each and the array). 0 or a negative
+ * code. */
+int store_address_disabled_of_osc(struct store *st, long osc_id, char ***out,
+                                  size_t *n);
+
 #endif

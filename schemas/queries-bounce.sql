@@ -54,3 +54,32 @@ LEFT JOIN osc_email e ON e.email = a.email
 LEFT JOIN osc o ON o.id = e.osc_id
 WHERE a.disabled_at IS NOT NULL
 ORDER BY a.disabled_at, a.email;
+
+-- The addresses that take no more mail or bounced now and then (a
+-- transient count in the window that started after ?2), of organisation
+-- ?1 (NULL: of all), disabled first, with the last bounce read for each,
+-- its organisation (NULL if none has it any more) and how many of that
+-- organisation's addresses still take mail.
+-- name: address_list
+SELECT a.email, a.disabled_at, a.reason, a.soft_count, a.last_at,
+       b.kind, b.status, b.detail, b.at, b.source, e.osc_id, o.name,
+       (SELECT COUNT(*) FROM osc_email e2
+        WHERE e2.osc_id = e.osc_id AND NOT EXISTS (
+              SELECT 1 FROM address_state s2
+              WHERE s2.email = e2.email AND s2.disabled_at IS NOT NULL))
+FROM address_state a
+LEFT JOIN osc_email e ON e.email = a.email
+LEFT JOIN osc o ON o.id = e.osc_id
+LEFT JOIN bounce b ON b.id = (
+	SELECT id FROM bounce WHERE email = a.email
+	ORDER BY at DESC, id DESC LIMIT 1)
+WHERE (a.disabled_at IS NOT NULL
+       OR (a.soft_count > 0 AND a.soft_first > ?2))
+  AND (?1 IS NULL OR e.osc_id = ?1)
+ORDER BY a.disabled_at IS NULL, a.disabled_at, a.last_at, a.email;
+
+-- The disabled addresses of organisation ?1, to enable them all.
+-- name: address_disabled_of_osc
+SELECT a.email FROM address_state a JOIN osc_email e ON e.email = a.email
+WHERE e.osc_id = ?1 AND a.disabled_at IS NOT NULL
+ORDER BY e.pos;

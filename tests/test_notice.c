@@ -23,6 +23,7 @@
 #include "schedule_alarm.h"
 #include "schedule_notice.h"
 #include "store.h"
+#include "store_bounce.h"
 
 #define DAY   86400
 #define HOUR  3600
@@ -699,6 +700,52 @@ test_notice_weekly_digest_on_monday_morning(void **state)
 	assert_int_equal(next, fixture_utc("2031-01-27T14:00"));
 }
 
+/* The digest names the addresses bounces disabled since the last digest
+ * (not those of before) and the organisations left with no address. */
+static void
+test_notice_digest_names_bounced_addresses(void **state)
+{
+	struct fx *f = *state;
+	struct bounce_fact b = {.permanent = 1,
+	                        .status = "5.1.1",
+	                        .detail = "User unknown",
+	                        .source = "maildir"};
+	char *subject = NULL, *body = NULL;
+	long uno, dos;
+	int off;
+
+	staff_on(f);
+	uno = osc_add(f->st, "Red Uno", "uno@example.org");
+	dos = osc_add(f->st, "Red Vieja", "vieja@example.org");
+	/* Before the week the digest covers: not named again. */
+	b.at = fixture_utc("2031-01-01T12:00");
+	b.email = "vieja@example.org";
+	b.osc_id = dos;
+	assert_int_equal(store_bounce_record(f->st, &b, 3, 86400, &off), 0);
+	b.at = fixture_utc("2031-01-10T12:00");
+	b.email = "uno@example.org";
+	b.osc_id = uno;
+	assert_int_equal(store_bounce_record(f->st, &b, 3, 86400, &off), 0);
+	assert_int_equal(off, 1);
+	clock_set(fixture_utc("2031-01-13T14:00"));
+	assert_int_equal(run(f), 1);
+	assert_int_equal(store_staff_mail_get(f->st, "staff:digest:2031-01-13",
+	                                      &subject, &body),
+	                 0);
+	assert_non_null(strstr(body, "Correos desactivados por rebotes desde "
+	                             "el último resumen (1):\n"
+	                             "  - uno@example.org (Red Uno), 10 de "
+	                             "enero: permanent failure 5.1.1: User "
+	                             "unknown\n"));
+	assert_null(strstr(body, "vieja@example.org"));
+	assert_non_null(strstr(body, "Organizaciones sin ningún correo que "
+	                             "reciba mensajes:\n"
+	                             "  - Red Vieja ("));
+	assert_non_null(strstr(body, "  - Red Uno ("));
+	free(subject);
+	free(body);
+}
+
 int
 main(void)
 {
@@ -717,6 +764,7 @@ main(void)
 	    FX(test_notice_staff_nudges_once_each),
 	    FX(test_notice_staff_nudge_dropped_once_dated),
 	    FX(test_notice_weekly_digest_on_monday_morning),
+	    FX(test_notice_digest_names_bounced_addresses),
 #undef FX
 	};
 

@@ -180,11 +180,11 @@ class I18nTest(DaemonTest):
         day(["add", "--date", "8 de febrero"],
             ["falta --title (véase 'cronoctl add --help')"],
             ["--title is required (see 'cronoctl add --help')"], check=False)
-        day(["outbox", "--state", "skipped"],
+        day(["outbox", "--state", "lost"],
             ["--state debe ser uno de pendiente, enviando, enviado, fallido, vencido, "
-             "retenido, descartado, no 'skipped'"],
+             "retenido, descartado, omitido, no 'lost'"],
             ["--state must be one of pending, sending, sent, failed, expired, "
-             "held, dropped"],
+             "held, dropped, skipped"],
             check=False)
         day(["agenda"], ["orden desconocida 'agenda'"], ["unknown command 'agenda'"],
             check=False)
@@ -443,7 +443,7 @@ class CompletionTest(DaemonTest):
             st, body = self.d.curl("GET", "/v1/outbox?state=" + s)
             self.assertEqual(st, 200, (s, body))
         # And every state the daemon names in its refusal is offered.
-        st, body = self.d.curl("GET", "/v1/outbox?state=skipped")
+        st, body = self.d.curl("GET", "/v1/outbox?state=lost")
         self.assertEqual(st, 400)
         named = body["error"].split("must be ")[1].split(", not")[0]
         named = named.replace(" or ", ", ").split(", ")
