@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "change.h"
 #include "clock.h"
 #include "config.h"
@@ -822,6 +823,109 @@ test_preview_rules(void **state)
 	event_fini(&ev);
 }
 
+/* A whole file of tests/data/bounces into a malloc'ed buffer. */
+static char *
+bounce_fixture(const char *name, size_t *len)
+{
+	char path[256], *buf = malloc(1 << 20);
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "tests/data/bounces/%s", name);
+	assert_non_null(buf);
+	assert_non_null(fp = fopen(path, "rb"));
+	*len = fread(buf, 1, (1 << 20) - 1, fp);
+	fclose(fp);
+	buf[*len] = '\0';
+	return buf;
+}
+
+/* Bounces through the domain: a DSN disables the address it names (ours,
+ * by the failed recipient when the token names no message), other mail
+ * changes nothing, and enabling is by address or organisation, audited,
+ * refused when nothing is disabled. */
+static void
+test_address_bounce_and_enable(void **state)
+{
+	struct fx *f = *state;
+	struct bounce_outcome out;
+	struct audit_row *rows;
+	struct address_info *v;
+	struct osc o, added;
+	char why[512], **on, *msg, target[32];
+	size_t len, n;
+
+	assert_int_equal(config_set(&f->cfg, "mail", "bounce_address",
+	                            "rebotes@agenda.example.gob.mx", why,
+	                            sizeof(why)),
+	                 0);
+	org_make(&o, "Red", "contacto@osc-desaparecida.org.mx");
+	assert_int_equal(
+	    org_add(&f->of, 1000, &o, NULL, 0, &added, why, sizeof(why)), 0);
+	osc_fini(&o);
+	f->ntold = 0;
+
+	msg = bounce_fixture("postfix-5.1.1.eml", &len);
+	assert_int_equal(address_bounce_take(&f->of, msg, len, "pipe", &out,
+	                                     why, sizeof(why)),
+	                 0);
+	free(msg);
+	assert_int_equal(out.b.kind, BOUNCE_PERMANENT);
+	/* The fixture's token is read with the configured local part. */
+	assert_string_equal(out.b.token,
+	                    "109.6f1c0d2e9a8b47c5b3e2d1f0a9b8c7d6");
+	assert_string_equal(out.email, "contacto@osc-desaparecida.org.mx");
+	assert_int_equal(out.osc_id, added.id);
+	assert_true(out.disabled);
+	assert_int_equal(address_list(&f->of, 0, &v, &n, why, sizeof(why)), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].osc_enabled, 0);
+	address_info_array_free(v, n);
+
+	msg = bounce_fixture("fuera-de-oficina.eml", &len);
+	assert_int_equal(address_bounce_take(&f->of, msg, len, "pipe", &out,
+	                                     why, sizeof(why)),
+	                 0);
+	free(msg);
+	assert_int_equal(out.b.kind, BOUNCE_NONE);
+	assert_false(out.recorded);
+	assert_non_null(strstr(why, "auto"));
+	assert_int_equal(address_bounce_take(&f->of, "garbage", 7, "pipe", &out,
+	                                     why, sizeof(why)),
+	                 -EINVAL);
+
+	assert_int_equal(address_enable(&f->of, 1000, "a@b.c", added.id, &on,
+	                                &n, why, sizeof(why)),
+	                 -EINVAL);
+	assert_int_equal(
+	    address_enable(&f->of, 1000, NULL, 0, &on, &n, why, sizeof(why)),
+	    -EINVAL);
+	assert_int_equal(address_enable(&f->of, 1000, NULL, added.id, &on, &n,
+	                                why, sizeof(why)),
+	                 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(on[0], "contacto@osc-desaparecida.org.mx");
+	free(on[0]);
+	free(on);
+	snprintf(target, sizeof(target), "osc:%ld", added.id);
+	n = audits(f, target, &rows);
+	assert_string_equal(rows[0].action, "address.enable");
+	assert_int_equal(rows[0].peer_uid, 1000);
+	assert_string_equal(
+	    rows[0].after,
+	    "{\"enabled\":[\"contacto@osc-desaparecida.org.mx\"]}");
+	audit_array_free(rows, n);
+	assert_int_equal(address_enable(&f->of, 1000, NULL, added.id, &on, &n,
+	                                why, sizeof(why)),
+	                 -ENOENT);
+	assert_int_equal(address_enable(&f->of, 1000,
+	                                "contacto@osc-desaparecida.org.mx", 0,
+	                                &on, &n, why, sizeof(why)),
+	                 -ENOENT);
+	assert_string_equal(why,
+	                    "contacto@osc-desaparecida.org.mx is not disabled");
+	osc_fini(&added);
+}
+
 int
 main(void)
 {
@@ -842,6 +946,8 @@ main(void)
 	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_outbox_retry_rules, fx_setup,
 	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_address_bounce_and_enable,
+	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_public_pages_and_unsubscribe,
 	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_preview_rules, fx_setup,

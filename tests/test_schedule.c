@@ -10,12 +10,14 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "clock.h"
 #include "config.h"
 #include "event.h"
@@ -25,7 +27,9 @@
 #include "change.h"
 #include "schedule.h"
 #include "schedule_alarm.h"
+#include "schedule_internal.h"
 #include "store.h"
+#include "store_bounce.h"
 #include "store_internal.h"
 #include "token.h"
 
@@ -904,6 +908,63 @@ test_schedule_tempfail_backs_off_then_gives_up(void **state)
 	loop_stop(&l);
 }
 
+/* With [mail] bounce_address, a row's envelope sender is LOCAL+TOKEN@
+ * DOMAIN, the token naming the row and its Message-ID's random part;
+ * without it (or with a Message-ID of no such form), the configured one. */
+static void
+test_schedule_envelope_from_verp(void **state)
+{
+	struct fx *f = *state;
+	struct outbox_row r = {.id = 4242,
+	                       .message_id =
+	                           "r.0123456789abcdef0123456789abcdef"
+	                           "@example.org"};
+	char buf[ADDR_MAX + 1], err[256];
+
+	assert_null(sched_envelope_from(&f->cfg, &r, buf, sizeof(buf)));
+	assert_int_equal(config_set(&f->cfg, "mail", "bounce_address",
+	                            "rebotes@bounces.example.org", err,
+	                            sizeof(err)),
+	                 0);
+	assert_string_equal(sched_envelope_from(&f->cfg, &r, buf, sizeof(buf)),
+	                    "rebotes+4242.0123456789abcdef0123456789abcdef"
+	                    "@bounces.example.org");
+	r.message_id = "not-ours@example.org";
+	assert_null(sched_envelope_from(&f->cfg, &r, buf, sizeof(buf)));
+	r.message_id = NULL;
+	assert_null(sched_envelope_from(&f->cfg, &r, buf, sizeof(buf)));
+}
+
+/* Disabled addresses are left out of a message's recipients; none left
+ * is -ENOENT with why. */
+static void
+test_schedule_rcpts_keep_enabled(void **state)
+{
+	struct fx *f = *state;
+	struct bounce_fact b = {.at = fixture_utc("2031-01-01T00:00"),
+	                        .email = "Dos@example.org",
+	                        .permanent = 1,
+	                        .source = "pipe"};
+	const char *to[] = {"uno@example.org", "dos@example.org", NULL};
+	const char *one[] = {"dos@example.org", NULL};
+	char why[256];
+	int off;
+
+	assert_int_equal(
+	    sched_rcpts_keep_enabled(f->st, 1, to, why, sizeof(why)), 0);
+	assert_string_equal(to[1], "dos@example.org");
+	assert_int_equal(store_bounce_record(f->st, &b, 3, DAY, &off), 0);
+	assert_int_equal(
+	    sched_rcpts_keep_enabled(f->st, 1, to, why, sizeof(why)), 0);
+	assert_string_equal(to[0], "uno@example.org");
+	assert_null(to[1]);
+	assert_int_equal(
+	    sched_rcpts_keep_enabled(f->st, 2, one, why, sizeof(why)), -ENOENT);
+	assert_null(one[0]);
+	assert_non_null(strstr(why, "no address of the organisation takes "
+	                            "mail: 1 disabled"));
+}
+
 int
 main(void)
 {
@@ -924,6 +985,10 @@ main(void)
 	        test_schedule_undecided_and_cancelled_get_none, fx_setup,
 	        fx_teardown),
 	    cmocka_unit_test(test_schedule_late_rule),
+	    cmocka_unit_test_setup_teardown(test_schedule_envelope_from_verp,
+	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_schedule_rcpts_keep_enabled,
+	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test(test_schedule_backoff_doubles_to_an_hour),
 	    cmocka_unit_test_setup_teardown(
 	        test_schedule_alarms_follow_sequence, fx_setup, fx_teardown),

@@ -193,6 +193,74 @@ test_store_bounce_outbox_lookup(void **state)
 	assert_int_equal(who, 0);
 }
 
+/* The list staff see: disabled addresses first, then those bouncing in
+ * the window (not before it), each with its last bounce, its
+ * organisation and how many of that organisation's addresses still take
+ * mail; an organisation's filter; and its disabled addresses, to enable. */
+static void
+test_store_bounce_address_list(void **state)
+{
+	struct store *st = *state;
+	struct bounce_fact f;
+	struct address_info *v;
+	char **off;
+	size_t n;
+	int disabled;
+
+	f = fact("dos@osc.org.mx", 0, T0 - 30 * DAY);
+	assert_int_equal(store_bounce_record(st, &f, 3, 7 * DAY, &disabled), 0);
+	assert_int_equal(store_address_list(st, 0, T0 - 7 * DAY, &v, &n), 0);
+	assert_int_equal(n, 0); /* bounced, but before the window */
+	address_info_array_free(v, n);
+
+	f = fact("dos@osc.org.mx", 0, T0 - DAY);
+	assert_int_equal(store_bounce_record(st, &f, 3, 7 * DAY, &disabled), 0);
+	f = fact("uno@osc.org.mx", 1, T0);
+	assert_int_equal(store_bounce_record(st, &f, 3, 7 * DAY, &disabled), 0);
+	assert_int_equal(store_address_list(st, 0, T0 - 7 * DAY, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].email, "uno@osc.org.mx");
+	assert_int_equal(v[0].disabled_at, T0);
+	assert_string_equal(v[0].reason,
+	                    "permanent failure 5.1.1: 550 5.1.1 User unknown");
+	assert_string_equal(v[0].last_kind, "permanent");
+	assert_string_equal(v[0].last_status, "5.1.1");
+	assert_string_equal(v[0].last_source, "pipe");
+	assert_int_equal(v[0].last_at, T0);
+	assert_int_equal(v[0].osc_id, osc_id);
+	assert_string_equal(v[0].osc_name, "Red de Prueba");
+	assert_int_equal(v[0].osc_enabled, 1);
+	assert_string_equal(v[1].email, "dos@osc.org.mx");
+	assert_int_equal(v[1].disabled_at, 0);
+	assert_null(v[1].reason);
+	assert_int_equal(v[1].soft_count, 1);
+	assert_string_equal(v[1].last_status, "4.2.2");
+	assert_int_equal(v[1].last_at, T0 - DAY);
+	address_info_array_free(v, n);
+
+	assert_int_equal(store_address_list(st, osc_id + 1, 0, &v, &n), 0);
+	assert_int_equal(n, 0);
+	address_info_array_free(v, n);
+
+	f = fact("dos@osc.org.mx", 1, T0 + 1);
+	assert_int_equal(store_bounce_record(st, &f, 3, 7 * DAY, &disabled), 0);
+	assert_int_equal(store_address_list(st, osc_id, T0, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].osc_enabled, 0);
+	assert_int_equal(v[1].osc_enabled, 0);
+	address_info_array_free(v, n);
+
+	assert_int_equal(store_address_disabled_of_osc(st, osc_id, &off, &n),
+	                 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(off[0], "uno@osc.org.mx");
+	assert_string_equal(off[1], "dos@osc.org.mx");
+	assert_null(off[2]);
+	free(off[0]);
+	free(off[1]);
+	free(off);
+}
+
 int
 main(void)
 {
@@ -207,6 +275,8 @@ main(void)
 	        test_store_bounce_unmatched_is_kept_without_address, setup,
 	        teardown),
 	    cmocka_unit_test_setup_teardown(test_store_bounce_outbox_lookup,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_store_bounce_address_list,
 	                                    setup, teardown),
 	};
 
