@@ -412,7 +412,8 @@ cmd_osc_show(const struct cli *cli, const struct cli_args *a)
 	rc = client_call(cli, ROUTE_OSC_GET, path, NULL, 0, &doc);
 	if (rc)
 		return rc;
-	if ((rc = cmd_osc_address_state(cli, doc)) != CLI_OK) {
+	/* --json prints the API's document as it is. */
+	if (!cli->json && (rc = cmd_osc_address_state(cli, doc)) != CLI_OK) {
 		json_decref(doc);
 		return rc;
 	}
