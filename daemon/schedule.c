@@ -453,7 +453,7 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 		goto refused;
 	}
 	/* Before rendering: To: names only the addresses mailed. */
-	ret = sched_rcpts_keep_enabled(s->st, r->id, to, err, sizeof(err));
+	ret = sched_rcpts_keep_enabled(s, r->id, to, err, sizeof(err));
 	if (ret < 0) {
 		row_input_fini(&ri);
 		if (ret != -ENOENT)
@@ -793,6 +793,7 @@ on_handle_closed(uv_handle_t *h)
 	sched_cache_drop(s, NULL);
 	free(s->outcomes);
 	free(s->lat);
+	sched_off_clear(s);
 	replan_queue_clear(s);
 	free(s);
 	if (done)

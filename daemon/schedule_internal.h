@@ -93,6 +93,13 @@ struct schedule {
 	/* A change marked work: a pump is due on the next turn. */
 	int kicked;
 	int in_pump, stopping, aborting, mailer_freed;
+	/* The disabled addresses (sorted, any case), read again when
+	 * store_address_gen moves: a lookup per recipient outside a
+	 * transaction would cost more than rendering the message. */
+	char **off;
+	size_t noff;
+	unsigned long off_gen;
+	int off_loaded;
 	void (*stop_done)(void *);
 	void *stop_arg;
 	struct schedule_stats stats;
@@ -130,8 +137,10 @@ int sched_rcpts_keep_good(long long id, const char **to, char *why,
                           size_t whylen);
 /* Drop the addresses of to that bounces disabled, logging each; 0, or
  * -ENOENT with why when none is left, or a store error with why. */
-int sched_rcpts_keep_enabled(struct store *st, long long id, const char **to,
+int sched_rcpts_keep_enabled(struct schedule *s, long long id, const char **to,
                              char *why, size_t whylen);
+/* Forget the cache of disabled addresses. */
+void sched_off_clear(struct schedule *s);
 /* Row r's envelope sender with [mail] bounce_address (VERP,
  * LOCAL+TOKEN@DOMAIN) in buf, or NULL for the configured one. */
 const char *sched_envelope_from(const struct config *cfg,

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "addr.h"
@@ -255,6 +256,45 @@ sched_rcpts_keep_good(long long id, const char **to, char *why, size_t whylen)
 	return k > 0 ? 0 : -EINVAL;
 }
 
+static int
+sched_off_cmp(const void *a, const void *b)
+{
+	return strcasecmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+sched_off_clear(struct schedule *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->noff; i++)
+		free(s->off[i]);
+	free(s->off);
+	s->off = NULL;
+	s->noff = 0;
+	s->off_loaded = 0;
+}
+
+/* The cache of disabled addresses, read again if the store says they
+ * may have changed. 0 or a store error. */
+static int
+sched_off_load(struct schedule *s)
+{
+	unsigned long gen = store_address_gen(s->st);
+	int ret;
+
+	if (s->off_loaded && s->off_gen == gen)
+		return 0;
+	sched_off_clear(s);
+	if ((ret = store_address_disabled_all(s->st, &s->off, &s->noff)) < 0)
+		return ret;
+	if (s->noff > 1)
+		qsort(s->off, s->noff, sizeof(*s->off), sched_off_cmp);
+	s->off_gen = gen;
+	s->off_loaded = 1;
+	return 0;
+}
+
 /*
  * Leave out of to (NULL-terminated, compacted in place) the addresses
  * that take no more mail (bounces, store_bounce.h), logging each. 0 if
@@ -262,18 +302,20 @@ sched_rcpts_keep_good(long long id, const char **to, char *why, size_t whylen)
  * code (a store error, with why) if the store could not tell.
  */
 int
-sched_rcpts_keep_enabled(struct store *st, long long id, const char **to,
+sched_rcpts_keep_enabled(struct schedule *s, long long id, const char **to,
                          char *why, size_t whylen)
 {
 	size_t i, k = 0, off = 0;
 	int ret;
 
+	if ((ret = sched_off_load(s)) < 0) {
+		snprintf(why, whylen, "store: %s", store_error(s->st));
+		return ret;
+	}
 	for (i = 0; to[i] != NULL; i++) {
-		if ((ret = store_address_disabled(st, to[i])) < 0) {
-			snprintf(why, whylen, "store: %s", store_error(st));
-			return ret;
-		}
-		if (ret == 0) {
+		if (s->noff == 0 ||
+		    bsearch(&to[i], s->off, s->noff, sizeof(*s->off),
+		            sched_off_cmp) == NULL) {
 			to[k++] = to[i];
 			continue;
 		}

@@ -217,6 +217,7 @@ store_op_end(struct store *st, int ret)
 {
 	if (ret >= 0 && (ret = store_exec(st, "RELEASE " STORE_SAVEPOINT)) >= 0)
 		return 0;
+	st->address_gen++;
 	/* Errors here are ignored: sqlite may already have rolled back. */
 	sqlite3_exec(
 	    st->db, "ROLLBACK TO " STORE_SAVEPOINT "; RELEASE " STORE_SAVEPOINT,
@@ -780,6 +781,8 @@ store_rollback(struct store *st)
 	if (!st->in_tx)
 		return store_fail(st, -EINVAL, "no transaction is open");
 	st->in_tx = 0;
+	/* What was undone may have disabled or enabled an address. */
+	st->address_gen++;
 	/* sqlite may have rolled back already after an I/O error. */
 	if (sqlite3_get_autocommit(st->db))
 		return 0;

@@ -61,6 +61,8 @@ store_bounce_record(struct store *st, const struct bounce_fact *f,
 		ret = store_stmt_run(st, STMT_ADDRESS_DISABLED,
 		                     store_on_row_int64, &off, "s", f->email);
 	ret = store_op_end(st, ret);
+	if (f->email)
+		st->address_gen++;
 	if (ret >= 0)
 		*disabled = off == 1;
 	return ret;
@@ -121,6 +123,7 @@ store_address_enable(struct store *st, const char *address)
 	int ret;
 
 	ret = store_stmt_run(st, STMT_ADDRESS_ENABLE, NULL, NULL, "s", address);
+	st->address_gen++;
 	if (ret >= 0 && sqlite3_changes(st->db) == 0)
 		return store_fail(st, -ENOENT, "%s is not disabled", address);
 	return ret;
@@ -272,6 +275,34 @@ store_address_disabled_of_osc(struct store *st, long osc_id, char ***out,
 
 	ret = store_stmt_run(st, STMT_ADDRESS_DISABLED_OF_OSC,
 	                     on_address_strv_row, &a, "I", osc);
+	if (ret < 0) {
+		for (i = 0; i < a.n; i++)
+			free(a.v[i]);
+		free(a.v);
+		*out = NULL;
+		*n = 0;
+		return ret;
+	}
+	*out = a.v;
+	*n = a.n;
+	return 0;
+}
+
+unsigned long
+store_address_gen(const struct store *st)
+{
+	return st->address_gen;
+}
+
+int
+store_address_disabled_all(struct store *st, char ***out, size_t *n)
+{
+	struct address_strv a = {NULL, 0};
+	size_t i;
+	int ret;
+
+	ret = store_stmt_run(st, STMT_ADDRESS_DISABLED_ALL, on_address_strv_row,
+	                     &a, "");
 	if (ret < 0) {
 		for (i = 0; i < a.n; i++)
 			free(a.v[i]);

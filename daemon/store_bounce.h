@@ -48,6 +48,18 @@ int store_bounce_outbox(struct store *st, long long id, long *osc_id,
 /* 1 if mail must not go to address, 0 if it may, or a negative code. */
 int store_address_disabled(struct store *st, const char *address);
 
+/*
+ * A number that moves whenever the set of disabled addresses may have
+ * changed: a bounce recorded for an address, an address enabled, a
+ * transaction or store operation undone. Whoever writes address_state
+ * moves it. For a cache of store_address_disabled_all.
+ */
+unsigned long store_address_gen(const struct store *st);
+
+/* Every disabled address into a new NULL-terminated array of *n (free
+ * each and the array), in no particular order. 0 or a negative code. */
+int store_address_disabled_all(struct store *st, char ***out, size_t *n);
+
 /* Mail goes to address again, its count started afresh. 0, -ENOENT if it
  * was not disabled, or another negative code. */
 int store_address_enable(struct store *st, const char *address);

@@ -24,6 +24,9 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[STMT__COUNT];
 	int in_tx; /* between store_begin and store_commit/rollback */
+	/* Moves whenever the disabled addresses may have changed
+	 * (store_address_gen). */
+	unsigned long address_gen;
 	struct store_ckpt *ckpt; /* the checkpointer thread, or NULL */
 	char err[512];
 };

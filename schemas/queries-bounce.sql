@@ -83,3 +83,7 @@ ORDER BY a.disabled_at IS NULL, a.disabled_at, a.last_at, a.email;
 SELECT a.email FROM address_state a JOIN osc_email e ON e.email = a.email
 WHERE e.osc_id = ?1 AND a.disabled_at IS NOT NULL
 ORDER BY e.pos;
+
+-- Every disabled address, for the scheduler's cache.
+-- name: address_disabled_all
+SELECT email FROM address_state WHERE disabled_at IS NOT NULL;
