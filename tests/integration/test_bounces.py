@@ -14,10 +14,12 @@ the daemon says it is idle.
 import json
 import os
 import re
+import subprocess
 import tempfile
 import time
 
-from harness import DaemonTest, Smtpd, TOPICS, ROOT, DOMAIN, wait_for
+from harness import (CRONOCTL, DaemonTest, DOMAIN, ROOT, Smtpd, TOPICS,
+                     ctl_env, wait_for)
 
 BOUNCES = os.path.join(ROOT, "tests", "data", "bounces")
 T0 = "2031-01-01T00:00:00Z"
@@ -102,7 +104,7 @@ class BounceTest(DaemonTest):
 
     def test_bounces_disable_skip_and_enable(self):
         uno = self.osc("Red Uno", ["uno@example.org"])
-        self.osc("Red Dos", ["dos@example.org", "dos.b@example.org"])
+        dos = self.osc("Red Dos", ["dos@example.org", "dos.b@example.org"])
         st, ev = self.d.curl("POST", "/v1/events", {
             "title": "Trabajos en migración", "start": "2031-05-20T10:00",
             "topics": ["migracion"], "remind": "3d,2h,1h"})
@@ -158,17 +160,26 @@ class BounceTest(DaemonTest):
         self.assertIn("bounce: maildir: to=<uno@example.org>",
                       self.d.log_text())
 
-        # The same Postfix DSN shape for one of Dos's addresses, through
-        # `cronoctl bounce` as an MTA's pipe would run it. No token this
-        # time (bounce_address unset when it was sent, say): the failed
-        # recipient is one of ours, which is enough.
-        dsn = fixture("postfix-5.1.1.eml", "", "dos@example.org",
-                      "x.0@nowhere.example")
-        dsn = dsn.replace(b"rebotes+@", b"rebotes@")
-        rc, out, err = self.d.ctl("bounce", input=dsn)
-        self.assertEqual(rc, 0, err)
-        self.assertEqual(out, "dos@example.org disabled: no more mail goes "
-                              "to it (5.1.1)\n")
+        # The same Postfix DSN shape, for the token of Dos's message and
+        # one of its two addresses, through `cronoctl bounce < FILE` as an
+        # MTA's pipe runs it.
+        tok, mid = token["dos.b@example.org"]
+        path = os.path.join(self.tmp, "dsn-dos.eml")
+        with open(path, "wb") as f:
+            f.write(fixture("postfix-5.1.1.eml", tok, "dos@example.org",
+                            mid))
+        with open(path, "rb") as f:
+            p = subprocess.run([CRONOCTL, "--socket", self.d.socket,
+                                "bounce"], stdin=f, capture_output=True,
+                               env=ctl_env(), timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.decode(), "dos@example.org disabled: no "
+                                            "more mail goes to it (5.1.1)\n")
+        a = {x["address"]: x for x in self.addresses()["addresses"]}
+        self.assertEqual(a["dos@example.org"]["last_bounce"]["source"],
+                         "pipe")
+        self.assertIn("bounce: pipe: to=<dos@example.org> osc=%d outbox=%d"
+                      % (dos, rows[mid]["id"]), self.d.log_text())
         self.assertEqual(self.disabled(),
                          ["dos@example.org", "uno@example.org"])
 
