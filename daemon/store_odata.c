@@ -324,6 +324,8 @@ store_odata_forget(struct store *st, long id)
 		return ret;
 	ret = store_stmt_run(st, STMT_ODATA_ADDRESS_STATE_FORGET, NULL, NULL,
 	                     "I", (int64_t)id);
+	/* The scheduler's copy of the disabled addresses is read again. */
+	st->address_gen++;
 	if (ret >= 0)
 		ret = store_stmt_run(st, STMT_ODATA_BOUNCE_FORGET, NULL, NULL,
 		                     "I", (int64_t)id);
