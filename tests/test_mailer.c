@@ -13,6 +13,7 @@
 #include <ftw.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -310,12 +311,22 @@ on_guard(uv_timer_t *t)
 	*(int *)t->data = 1;
 }
 
-/* Run the loop until *counter reaches target or ms pass. */
+/*
+ * Run the loop until *counter reaches target or ms pass. The loop's
+ * cached time is refreshed first: it dates from the loop's last turn,
+ * which may be long ago (starting tests/smtpd.py on a loaded machine
+ * takes seconds), and a guard measured from it would fire at the top of
+ * the next uv_run, before the poll, which would then block with no timer
+ * left until some I/O came (the flake of test_mailer_free_in_flight:
+ * "500 ms" lasted until the relay's 10 s reply). The guard repeats, so
+ * the poll never waits longer than ms even then.
+ */
 static int
 run_until(struct fx *f, const int *counter, int target, uint64_t ms)
 {
 	f->guard_fired = 0;
-	uv_timer_start(&f->guard, on_guard, ms, 0);
+	uv_update_time(&f->loop);
+	uv_timer_start(&f->guard, on_guard, ms, ms);
 	while (*counter < target && !f->guard_fired)
 		uv_run(&f->loop, UV_RUN_ONCE);
 	uv_timer_stop(&f->guard);
@@ -1158,6 +1169,198 @@ test_mailer_free_in_flight(void **state)
 	fx_free(f, NULL);
 }
 
+/*
+ * A relay that never completes the TCP connect: 127.0.0.1, a socket
+ * listening with backlog 0 whose accept queue is filled first and never
+ * accepted, so the kernel drops every further SYN and the client waits in
+ * SYN_SENT (as a relay whose listen backlog is full, or a firewall that
+ * drops, does). The kernel says when the queue is full (TCP_INFO on a
+ * listening socket: tcpi_unacked is the queue, tcpi_sacked its bound).
+ */
+struct blackhole {
+	int lfd;
+	int fill[8]; /* the connections that fill the queue */
+	int nfill;
+	int port;
+};
+
+static int
+blackhole_full(const struct blackhole *b)
+{
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+
+	assert_int_equal(getsockopt(b->lfd, IPPROTO_TCP, TCP_INFO, &ti, &tl),
+	                 0);
+	return ti.tcpi_unacked > ti.tcpi_sacked;
+}
+
+static void
+blackhole_open(struct blackhole *b)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t salen = sizeof(sa);
+	struct pollfd pfd;
+	int fd;
+
+	memset(b, 0, sizeof(*b));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	b->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(b->lfd >= 0);
+	assert_int_equal(bind(b->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(b->lfd, 0), 0);
+	assert_int_equal(getsockname(b->lfd, (struct sockaddr *)&sa, &salen),
+	                 0);
+	b->port = ntohs(sa.sin_port);
+	while (!blackhole_full(b) && b->nfill < 8) {
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		            0);
+		assert_true(fd >= 0);
+		b->fill[b->nfill++] = fd;
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			assert_int_equal(errno, EINPROGRESS);
+		/* Completes at once while the queue has room; one that does
+		 * not is itself held in SYN_SENT, and the queue is full. */
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		poll(&pfd, 1, 2000);
+	}
+	assert_true(blackhole_full(b));
+}
+
+static void
+blackhole_close(struct blackhole *b)
+{
+	int i;
+
+	for (i = 0; i < b->nfill; i++)
+		close(b->fill[i]);
+	close(b->lfd);
+}
+
+/* Connections of this process to port still in SYN_SENT (/proc/net/tcp:
+ * state 02, the remote port in hex). */
+static int
+syn_sent_count(int port)
+{
+	char line[512], rem[64];
+	unsigned st;
+	FILE *fp = fopen("/proc/net/tcp", "r");
+	int n = 0;
+
+	assert_non_null(fp);
+	snprintf(rem, sizeof(rem), ":%04X ", port);
+	while (fgets(line, sizeof(line), fp)) {
+		char local[64], remote[64];
+
+		if (sscanf(line, "%*d: %63s %63s %x", local, remote, &st) != 3)
+			continue;
+		strcat(remote, " ");
+		if (st == 2 && strstr(remote, rem))
+			n++;
+	}
+	fclose(fp);
+	return n;
+}
+
+static int
+run_until_syn_sent(struct fx *f, int port, int n, uint64_t ms)
+{
+	uint64_t waited;
+
+	for (waited = 0; waited < ms; waited += 50) {
+		if (syn_sent_count(port) >= n)
+			return 1;
+		run_for(f, 50);
+	}
+	return syn_sent_count(port) >= n;
+}
+
+/* A relay whose connect never completes ends as a temporary failure
+ * after [mail] timeout, which bounds the connect too, while the loop
+ * keeps turning. */
+static void
+test_mailer_smtp_connect_never_completes_times_out(void **state)
+{
+	struct fx *f = fx_new();
+	struct blackhole b;
+	struct probe p[1];
+	struct mailer_config c;
+	struct mailer *m;
+
+	(void)state;
+	blackhole_open(&b);
+	snprintf(f->url, sizeof(f->url), "smtp://127.0.0.1:%d", b.port);
+	c = fx_config(f, 1);
+	c.timeout_s = 2;
+	m = fx_mailer(f, &c);
+	fx_beat_start(f);
+	assert_int_equal(submit(m, &p[0], &f->t, 0, 1), 0);
+	assert_true(run_until_syn_sent(f, b.port, 1, 20000));
+	assert_true(run_until(f, &f->t.done, 1, 30000));
+	uv_timer_stop(&f->beat);
+	print_message("connect never completes, [mail] timeout 2 s: %s; "
+	              "longest loop gap %llu ms\n",
+	              p[0].detail, (unsigned long long)f->beat_max_gap_ms);
+	assert_int_equal(p[0].result, MAILER_TEMPFAIL);
+	assert_int_equal(p[0].code, 0);
+	assert_non_null(strstr(p[0].detail, "curl 28"));
+	assert_true(f->beat_max_gap_ms < 1000);
+	fx_free(f, m);
+	blackhole_close(&b);
+}
+
+/* mailer_free while every worker is stuck in a connect that never
+ * completes: it ends without waiting for [mail] timeout (600 s here) or
+ * curl's connect timeout, the loop never held meanwhile, and every
+ * message comes back as a temporary failure. */
+static void
+test_mailer_free_during_connect(void **state)
+{
+	struct fx *f = fx_new();
+	struct blackhole b;
+	struct probe p[3];
+	struct mailer_config c;
+	struct mailer *m;
+	uint64_t t0, took_ms;
+	int i;
+
+	(void)state;
+	blackhole_open(&b);
+	snprintf(f->url, sizeof(f->url), "smtp://127.0.0.1:%d", b.port);
+	c = fx_config(f, 2);
+	c.timeout_s = 600;
+	m = fx_mailer(f, &c);
+	fx_beat_start(f);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(submit(m, &p[i], &f->t, i, 1), 0);
+	/* Both workers wait in connect; the third message is queued. */
+	assert_true(run_until_syn_sent(f, b.port, 2, 20000));
+	assert_int_equal(f->t.done, 0);
+	t0 = uv_hrtime();
+	mailer_free(m, on_freed, &f->t);
+	assert_true(run_until(f, &f->t.freed, 1, 60000));
+	took_ms = (uv_hrtime() - t0) / 1000000;
+	uv_timer_stop(&f->beat);
+	print_message("mailer_free with 2 connects that never complete: %llu "
+	              "ms; longest loop gap %llu ms; %s\n",
+	              (unsigned long long)took_ms,
+	              (unsigned long long)f->beat_max_gap_ms, p[0].detail);
+	/* Far below the 600 s timeout: the abort, not a timeout, ended it. */
+	assert_true(took_ms < 30000);
+	assert_true(f->beat_max_gap_ms < 1000);
+	assert_int_equal(f->t.done_at_free, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(p[i].calls, 1);
+		assert_int_equal(p[i].result, MAILER_TEMPFAIL);
+		assert_int_equal(p[i].code, 0);
+		assert_non_null(strstr(p[i].detail, "shutting down"));
+	}
+	assert_int_equal(syn_sent_count(b.port), 0);
+	fx_free(f, NULL);
+	blackhole_close(&b);
+}
+
 static void
 test_mailer_free_from_done(void **state)
 {
@@ -1257,6 +1460,9 @@ main(void)
 	    cmocka_unit_test(test_mailer_smtp_trickle_reuses_one_connection),
 	    cmocka_unit_test(test_mailer_free_in_flight),
 	    cmocka_unit_test(test_mailer_free_with_hung_relay),
+	    cmocka_unit_test(
+	        test_mailer_smtp_connect_never_completes_times_out),
+	    cmocka_unit_test(test_mailer_free_during_connect),
 	    cmocka_unit_test(test_mailer_free_from_done),
 	    cmocka_unit_test(test_mailer_submit_rejects_bad_input),
 	};
