@@ -39,12 +39,33 @@ def ctl_env(lang="C", **more):
     return e
 
 
+# Ports handed out by free_port(), each held by a bound socket until
+# release_ports().
+_reserved = {}
+
+
 def free_port():
+    """A port on 127.0.0.1 that no other program can take meanwhile.
+
+    Picking a free port and closing it races: another program may bind it
+    before our server does. So the port stays bound here (SO_REUSEADDR,
+    never listening) until release_ports(): the kernel gives it to no
+    other bind(port 0) or connect(), while our servers, which set
+    SO_REUSEADDR (cronogramad; tests/smtpd.py through asyncio), can still
+    bind and listen on it. Until one does, connections are refused."""
     s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
-    s.close()
+    _reserved[port] = s
     return port
+
+
+def release_ports():
+    """Let go of every port free_port() holds (at the end of a test)."""
+    for s in _reserved.values():
+        s.close()
+    _reserved.clear()
 
 
 def wait_for(pred, timeout=10.0, what="condition"):
@@ -71,6 +92,12 @@ class Daemon:
         self.http_port = free_port() if http else None
         self.log_path = os.path.join(self.dir, "daemon.log")
         self.proc = None
+        self._conf_args = (extra_config, smtp_url, test_clock)
+        self._write_conf()
+
+    def _write_conf(self):
+        extra_config, smtp_url, test_clock = self._conf_args
+        http = self.http_port is not None
         with open(self.conf, "w") as f:
             f.write("[daemon]\nstate_dir = %s\nsocket = %s\ndomain = %s\n"
                     "test_clock = %s\nlog_level = debug\n"
@@ -82,6 +109,25 @@ class Daemon:
             f.write(extra_config)
 
     def start(self, wait=True, args=()):
+        """Start the daemon; with wait, until it has said "started" (every
+        listener is open) and answers on its socket. Should its HTTP port
+        have been taken after all (by a program that binds it with
+        SO_REUSEADDR too), it starts again on another port."""
+        for attempt in range(3):
+            said = self._start(wait, args)
+            if (not wait or self.proc.poll() is None or self.http_port is None
+                    or "Address already in use" not in said or attempt == 2):
+                break
+            self.http_port = free_port()
+            self._write_conf()
+        if wait and self.proc.poll() is not None:
+            raise AssertionError("cronogramad exited %s:\n%s"
+                                 % (self.proc.returncode, self.log_text()))
+        return self
+
+    def _start(self, wait, args):
+        """Start once; with wait, return what it logged meanwhile."""
+        before = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
         self.log = open(self.log_path, "ab")
         env = dict(os.environ)
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
@@ -93,13 +139,22 @@ class Daemon:
         self.proc = subprocess.Popen(
             [CRONOGRAMAD, "--foreground", "--config", self.conf] + list(args),
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
-        if wait:
-            wait_for(lambda: self.answers() or self.proc.poll() is not None,
-                     timeout=20, what="cronogramad to answer on %s" % self.socket)
-            if self.proc.poll() is not None:
-                raise AssertionError("cronogramad exited %s:\n%s"
-                                     % (self.proc.returncode, self.log_text()))
-        return self
+        if not wait:
+            return ""
+
+        def since():
+            with open(self.log_path, "rb") as f:
+                f.seek(before)
+                return f.read().decode("utf-8", "replace")
+
+        # The control socket listens before the public site opens its
+        # port: only the "started" line says that both are up.
+        wait_for(lambda: self.proc.poll() is not None
+                 or (" started: " in since() and self.answers()),
+                 timeout=20, what="cronogramad to answer on %s" % self.socket)
+        if self.proc.poll() is not None:
+            self.log.close()
+        return since()
 
     def answers(self):
         if not os.path.exists(self.socket):
@@ -259,5 +314,6 @@ class DaemonTest(unittest.TestCase):
                     failures.append("cronogramad exited %d:\n%s"
                                     % (rc, d.log_text()[-4000:]))
         shutil.rmtree(self.tmp, ignore_errors=True)
+        release_ports()
         if failures:
             self.fail("\n".join(failures))
