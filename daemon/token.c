@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -33,6 +33,11 @@
 
 static unsigned char token_key[TOKEN_KEY_LEN];
 static int token_key_loaded;
+/* HMAC-SHA256 keyed with token_key, made at the first MAC after the key
+ * is loaded and reset for each MAC: HMAC() looks SHA-256 up and keys a
+ * fresh context every call, a few microseconds per reminder sent. Only
+ * the loop thread makes and checks tokens. */
+static EVP_MAC_CTX *token_mac_ctx;
 
 static const char b64url[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -208,6 +213,38 @@ token_key_forget(void)
 {
 	OPENSSL_cleanse(token_key, sizeof(token_key));
 	token_key_loaded = 0;
+	EVP_MAC_CTX_free(token_mac_ctx);
+	token_mac_ctx = NULL;
+}
+
+/* token_mac_ctx keyed with token_key: made once, then reset (a NULL key
+ * keeps the one it has). 0, or -EIO. */
+static int
+token_mac_reset(void)
+{
+	OSSL_PARAM params[] = {
+	    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256",
+	                                     0),
+	    OSSL_PARAM_construct_end(),
+	};
+	EVP_MAC *mac;
+
+	if (token_mac_ctx)
+		return EVP_MAC_init(token_mac_ctx, NULL, 0, NULL) == 1 ? 0
+		                                                       : -EIO;
+	if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+		return -EIO;
+	token_mac_ctx = EVP_MAC_CTX_new(mac);
+	EVP_MAC_free(mac); /* the context holds its own reference */
+	if (token_mac_ctx == NULL)
+		return -EIO;
+	if (EVP_MAC_init(token_mac_ctx, token_key, TOKEN_KEY_LEN, params) !=
+	    1) {
+		EVP_MAC_CTX_free(token_mac_ctx);
+		token_mac_ctx = NULL;
+		return -EIO;
+	}
+	return 0;
 }
 
 /* The base64url MAC of (osc_id, topic) into mac (TOKEN_MAC_B64 + 1). */
@@ -215,7 +252,7 @@ static int
 token_mac(long osc_id, const char *topic, char *mac, size_t maclen)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
+	size_t mdlen = 0;
 	char msg[TOKEN_MAX + 64];
 	int n;
 
@@ -226,8 +263,10 @@ token_mac(long osc_id, const char *topic, char *mac, size_t maclen)
 	             topic);
 	if (n < 0 || (size_t)n >= sizeof(msg))
 		return -ENAMETOOLONG;
-	if (HMAC(EVP_sha256(), token_key, TOKEN_KEY_LEN, (unsigned char *)msg,
-	         (size_t)n, md, &mdlen) == NULL ||
+	if (token_mac_reset() < 0 ||
+	    EVP_MAC_update(token_mac_ctx, (unsigned char *)msg, (size_t)n) !=
+	        1 ||
+	    EVP_MAC_final(token_mac_ctx, md, &mdlen, sizeof(md)) != 1 ||
 	    mdlen != TOKEN_MAC_LEN) {
 		OPENSSL_cleanse(md, sizeof(md));
 		return -EIO;

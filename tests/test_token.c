@@ -256,6 +256,55 @@ test_token_random_unique(void **state)
 	assert_int_equal(token_random(a, 22), -ENOSPC);
 }
 
+/* Write a key file of 32 bytes, first..first+31. */
+static void
+key_write(struct fixture *f, int first)
+{
+	unsigned char k[32];
+	int fd, i;
+
+	for (i = 0; i < 32; i++)
+		k[i] = (unsigned char)(first + i);
+	unlink(f->key);
+	fd = open(f->key, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, k, sizeof(k)), (ssize_t)sizeof(k));
+	close(fd);
+}
+
+/* The MAC is HMAC-SHA256 of label, id and topic as RFC 2104 defines it
+ * (the values from Python's hmac module), so tokens in mail already sent
+ * stay valid whatever OpenSSL interface computes it; a new key, loaded
+ * after another, gives its own MACs. */
+static void
+test_token_known_answer(void **state)
+{
+	struct fixture *f = *state;
+	char tok[TOKEN_MAX];
+	char err[256] = "";
+
+	key_write(f, 0);
+	assert_int_equal(token_key_load(f->dir, err, sizeof(err)), 0);
+	assert_int_equal(
+	    token_unsubscribe_make(42, "cambio-climatico", tok, sizeof(tok)),
+	    0);
+	assert_string_equal(tok, "42.cambio-climatico."
+	                         "n85qUTL7DhEKKQ6BGUY6ILWMEwT1xPUBFMjpBLlkH0M");
+	/* Again: the same MAC from the reused context. */
+	assert_int_equal(
+	    token_unsubscribe_make(42, "cambio-climatico", tok, sizeof(tok)),
+	    0);
+	assert_string_equal(tok, "42.cambio-climatico."
+	                         "n85qUTL7DhEKKQ6BGUY6ILWMEwT1xPUBFMjpBLlkH0M");
+	key_write(f, 32);
+	assert_int_equal(token_key_load(f->dir, err, sizeof(err)), 0);
+	assert_int_equal(
+	    token_unsubscribe_make(42, "cambio-climatico", tok, sizeof(tok)),
+	    0);
+	assert_string_equal(tok, "42.cambio-climatico."
+	                         "Zsb4D9XATIq7F-oAx_v0z-rLXqHvaj5HrVk0P4ptC2I");
+}
+
 static void
 test_token_sha256_known(void **state)
 {
@@ -291,6 +340,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_token_forget_stops_checks,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_token_bad_input, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_token_known_answer, setup,
 	                                    teardown),
 	    cmocka_unit_test(test_token_random_unique),
 	    cmocka_unit_test(test_token_sha256_known),
