@@ -257,18 +257,43 @@ outcome_add(struct schedule *s, int64_t id, const char *state, int tries,
 		s->stats.expired++;
 }
 
-/* Write the outcomes (inside the pump's transaction). */
+/* Whether a and b record the same outcome but for the id. */
+static int
+outcome_same(const struct outcome *a, const struct outcome *b)
+{
+	return a->tries == b->tries && a->next_try == b->next_try &&
+	       a->sent_at == b->sent_at && strcmp(a->state, b->state) == 0 &&
+	       (a->error == b->error ||
+	        (a->error && b->error && strcmp(a->error, b->error) == 0));
+}
+
+/* Write the outcomes (inside the pump's transaction). A run of outcomes
+ * that differ only in the id (a burst's "sent": same tries, next try and
+ * second) is written by one statement per STORE_OUTBOX_DONE_MANY rows. */
 static int
 outcomes_write(struct schedule *s)
 {
-	size_t i;
+	int64_t ids[STORE_OUTBOX_DONE_MANY];
+	size_t i = 0, n;
 	int ret = 0;
 
-	for (i = 0; i < s->noutcomes && ret >= 0; i++) {
+	while (i < s->noutcomes && ret >= 0) {
 		struct outcome *o = &s->outcomes[i];
 
-		ret = store_outbox_done(s->st, o->id, o->state, o->tries,
-		                        o->next_try, o->error, o->sent_at);
+		for (n = 0;
+		     n < STORE_OUTBOX_DONE_MANY && i + n < s->noutcomes &&
+		     outcome_same(o, &s->outcomes[i + n]);
+		     n++)
+			ids[n] = s->outcomes[i + n].id;
+		if (n == 1)
+			ret = store_outbox_done(s->st, o->id, o->state,
+			                        o->tries, o->next_try, o->error,
+			                        o->sent_at);
+		else
+			ret = store_outbox_done_many(s->st, ids, n, o->state,
+			                             o->tries, o->next_try,
+			                             o->error, o->sent_at);
+		i += n;
 	}
 	return ret;
 }

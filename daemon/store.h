@@ -332,6 +332,12 @@ int store_outbox_claim(struct store *st, int64_t now, int limit,
 int store_outbox_done(struct store *st, int64_t id, const char *state,
                       int tries, int64_t next_try, const char *last_error,
                       int64_t sent_at);
+/* Record one outcome for the n messages ids (as store_outbox_done does
+ * for each), in statements of STORE_OUTBOX_DONE_MANY ids. */
+#define STORE_OUTBOX_DONE_MANY 32
+int store_outbox_done_many(struct store *st, const int64_t *ids, size_t n,
+                           const char *state, int tries, int64_t next_try,
+                           const char *last_error, int64_t sent_at);
 /* Messages left "sending" (by a crash) become "pending": *n of them. */
 int store_outbox_recover(struct store *st, size_t *n);
 

@@ -276,6 +276,45 @@ store_outbox_done(struct store *st, int64_t id, const char *state, int tries,
 }
 
 int
+store_outbox_done_many(struct store *st, const int64_t *ids, size_t n,
+                       const char *state, int tries, int64_t next_try,
+                       const char *last_error, int64_t sent_at)
+{
+	sqlite3_stmt *s = st->stmts[STMT_OUTBOX_DONE_MANY];
+	size_t off, k;
+	int rc = SQLITE_OK;
+
+	for (off = 0; off < n && rc == SQLITE_OK;
+	     off += STORE_OUTBOX_DONE_MANY) {
+		rc = sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int(s, 2, tries);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(s, 3, next_try);
+		if (rc == SQLITE_OK)
+			rc = last_error ? sqlite3_bind_text(s, 4, last_error,
+			                                    -1, SQLITE_STATIC)
+			                : sqlite3_bind_null(s, 4);
+		if (rc == SQLITE_OK)
+			rc = sent_at ? sqlite3_bind_int64(s, 5, sent_at)
+			             : sqlite3_bind_null(s, 5);
+		/* Unbound ids stay NULL, which no id equals. */
+		for (k = 0; rc == SQLITE_OK && k < STORE_OUTBOX_DONE_MANY &&
+		            off + k < n;
+		     k++)
+			rc = sqlite3_bind_int64(s, 6 + (int)k, ids[off + k]);
+		if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_DONE)
+			rc = SQLITE_OK;
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
+	if (rc != SQLITE_OK)
+		return store_sqlite_fail(
+		    st, rc, store_stmt_names[STMT_OUTBOX_DONE_MANY]);
+	return 0;
+}
+
+int
 store_outbox_recover(struct store *st, size_t *n)
 {
 	int ret = store_stmt_run(st, STMT_OUTBOX_RECOVER, NULL, NULL, "");

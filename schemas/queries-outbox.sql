@@ -110,6 +110,15 @@ UPDATE outbox SET state = ?2, tries = ?3, next_try_utc = ?4,
 	last_error = ?5, sent_at = ?6
 WHERE id = ?1;
 
+-- One outcome for up to 32 messages: ?1 state, ?2 tries, ?3 next_try_utc,
+-- ?4 last_error, ?5 sent_at, and the ids in ?6 to ?37 (NULL where fewer).
+-- A burst's "sent" outcomes share all but the id: one statement for 32
+-- rows costs less than 32 of outbox_done.
+-- name: outbox_done_many
+UPDATE outbox SET state = ?1, tries = ?2, next_try_utc = ?3,
+	last_error = ?4, sent_at = ?5
+WHERE id IN (?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37);
+
 -- At start: messages a crash left 'sending' go again (same Message-ID).
 -- name: outbox_recover
 UPDATE outbox SET state = 'pending' WHERE state = 'sending';

@@ -666,6 +666,57 @@ test_schedule_claim_message_id_and_recover(void **state)
 	counts_agree(f->st);
 }
 
+/* One outcome for many rows (the pump's burst of "sent"): every id named
+ * is written, past the 32 of one statement, and no other row; the status
+ * counts follow. */
+static void
+test_schedule_outcome_for_many_rows(void **state)
+{
+	struct fx *f = *state;
+	struct store_outbox_filter flt = {.state = "sent"};
+	struct outbox_row *r, *l;
+	int64_t ids[40];
+	size_t n, nl, i;
+	int added;
+
+	for (i = 0; i < 40; i++) {
+		assert_int_equal(store_outbox_add(f->st, "m1@example.org", 1,
+		                                  "reminder", DAY, (long)i + 1,
+		                                  100, 100, "example.org",
+		                                  &added),
+		                 0);
+		assert_true(added);
+	}
+	assert_int_equal(
+	    store_outbox_claim(f->st, 100, 40, "example.org", &r, &n), 0);
+	assert_int_equal(n, 40);
+	/* 35 of the 40: one full statement and a part of another. */
+	for (i = 0; i < 35; i++)
+		ids[i] = r[i].id;
+	assert_int_equal(
+	    store_outbox_done_many(f->st, ids, 35, "sent", 1, 100, NULL, 250),
+	    0);
+	assert_int_equal(outbox_count(f->st, "sent"), 35);
+	assert_int_equal(outbox_count(f->st, "sending"), 5);
+	assert_int_equal(store_outbox_list(f->st, &flt, &l, &nl), 0);
+	for (i = 0; i < nl; i++) {
+		assert_true(l[i].id != r[35].id && l[i].id != r[39].id);
+		assert_int_equal(l[i].tries, 1);
+		assert_int_equal(l[i].sent_at, 250);
+		assert_null(l[i].last_error);
+	}
+	outbox_row_array_free(l, nl);
+	/* With an error, and for one row. */
+	ids[0] = r[39].id;
+	assert_int_equal(store_outbox_done_many(f->st, ids, 1, "failed", 1, 100,
+	                                        "550 no", 0),
+	                 0);
+	assert_int_equal(outbox_count(f->st, "failed"), 1);
+	assert_int_equal(outbox_count(f->st, "sending"), 4);
+	outbox_row_array_free(r, n);
+	counts_agree(f->st);
+}
+
 /* ---- the running scheduler ---- */
 
 /* Tell the scheduler what changed, as the control API would: it marks
@@ -1009,6 +1060,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_schedule_claim_message_id_and_recover, fx_setup,
 	        fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_schedule_outcome_for_many_rows,
+	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_schedule_sends_when_due_to_maildir, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(
