@@ -156,19 +156,35 @@ sched_latency_report(struct schedule *s)
 char *
 sched_row_who(const struct outbox_row *r, const char *const *to)
 {
-	char id[128], *out = NULL;
-	size_t len = 0, i;
-	FILE *f = open_memstream(&out, &len);
+	char id[128], *out, *p;
+	const char *mid = r->message_id ? r->message_id : "";
+	size_t len, i;
+	int n;
 
-	if (f == NULL)
-		return NULL;
-	fputs("to=", f);
+	/* Measured first, then written once: this runs for every message. */
+	event_short_id(r->uid, id, sizeof(id));
+	len = strlen("to= msgid=<> event= kind=") + strlen(mid) + strlen(id) +
+	      strlen(r->kind) + 1;
 	for (i = 0; to && to[i]; i++)
-		fprintf(f, "%s<%s>", i ? "," : "", to[i]);
-	fprintf(f, " msgid=<%s> event=%s kind=%s",
-	        r->message_id ? r->message_id : "",
-	        event_short_id(r->uid, id, sizeof(id)), r->kind);
-	if (fclose(f) != 0) {
+		len += strlen(to[i]) + 3; /* ",<" and ">" */
+	if ((out = malloc(len)) == NULL)
+		return NULL;
+	p = out;
+	memcpy(p, "to=", 3);
+	p += 3;
+	for (i = 0; to && to[i]; i++) {
+		size_t l = strlen(to[i]);
+
+		if (i)
+			*p++ = ',';
+		*p++ = '<';
+		memcpy(p, to[i], l);
+		p += l;
+		*p++ = '>';
+	}
+	n = snprintf(p, len - (size_t)(p - out), " msgid=<%s> event=%s kind=%s",
+	             mid, id, r->kind);
+	if (n < 0 || (size_t)n >= len - (size_t)(p - out)) {
 		free(out);
 		return NULL;
 	}

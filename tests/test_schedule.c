@@ -717,6 +717,36 @@ test_schedule_outcome_for_many_rows(void **state)
 	counts_agree(f->st);
 }
 
+/* Who a message is for, as every log line of it says. */
+static void
+test_schedule_row_who(void **state)
+{
+	struct outbox_row r = {.uid = "2018-07-abc@example.org",
+	                       .kind = "reminder",
+	                       .message_id = "r.0123@example.org"};
+	const char *two[] = {"uno@example.org", "dos@example.org", NULL};
+	const char *none[] = {NULL};
+	char id[128], want[512], *who;
+
+	(void)state;
+	event_short_id(r.uid, id, sizeof(id));
+	who = sched_row_who(&r, two);
+	snprintf(want, sizeof(want),
+	         "to=<uno@example.org>,<dos@example.org> "
+	         "msgid=<r.0123@example.org> event=%s kind=reminder",
+	         id);
+	assert_string_equal(who, want);
+	free(who);
+	r.message_id = NULL;
+	who = sched_row_who(&r, none);
+	snprintf(want, sizeof(want), "to= msgid=<> event=%s kind=reminder", id);
+	assert_string_equal(who, want);
+	free(who);
+	who = sched_row_who(&r, NULL);
+	assert_string_equal(who, want);
+	free(who);
+}
+
 /* ---- the running scheduler ---- */
 
 /* Tell the scheduler what changed, as the control API would: it marks
@@ -1062,6 +1092,7 @@ main(void)
 	        fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_schedule_outcome_for_many_rows,
 	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test(test_schedule_row_who),
 	    cmocka_unit_test_setup_teardown(
 	        test_schedule_sends_when_due_to_maildir, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(
