@@ -81,9 +81,12 @@ size_t mailer_pending(struct mailer *m);
 
 /* Abort what is in flight and report what never started; done callbacks
  * get MAILER_TEMPFAIL (a message that ended before the abort took hold
- * reports how it really ended). Then stop the threads, close the handles
- * and free m, and call done(arg) on the loop. Never waits on a relay: a
- * relay that does not answer has its connections shut down. */
+ * reports how it really ended). A message whose end of data has been sent
+ * is not cut at once: the relay may already have taken it, so its reply
+ * gets up to 2 s (the relay's 250 makes it MAILER_SENT). Then stop the
+ * threads, close the handles and free m, and call done(arg) on the loop.
+ * Never waits longer on a relay: one that does not answer has its
+ * connections shut down. */
 void mailer_free(struct mailer *m, void (*done)(void *), void *arg);
 
 #endif

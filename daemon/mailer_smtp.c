@@ -10,7 +10,9 @@
  *   - under mx: the ready and results FIFOs, the idle stack, stop,
  *     nexited, and each worker's idle, exited, cur and socks;
  *   - atomics: each worker's abort flag (set by the loop, read by curl's
- *     progress callback on the worker without the lock);
+ *     progress callback on the worker without the lock) and its eod flag
+ *     (set by the read callback on the worker, reset under mx when the
+ *     worker takes a message, read by the loop under mx);
  *   - the configuration strings are written before the first thread
  *     starts and only read afterwards.
  *
@@ -26,6 +28,13 @@
  * number that was closed and reused meanwhile. Idle workers close their
  * connection politely (QUIT); after MAILER_STOP_GRACE_MS every worker
  * still running is aborted the same way.
+ *
+ * Except one: a transfer whose whole message has gone to curl (the end of
+ * data follows at once) is not aborted at the start but left the grace
+ * for the relay's reply. Aborted then, it would come back as a failure
+ * although the relay may have taken the message (a relay queues it before
+ * it answers), and it would go again after the restart: a duplicate. Cut
+ * before the end of data, a message is only ever discarded by the relay.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -49,6 +58,7 @@ struct mailer_worker {
 	uv_thread_t tid;
 	uv_cond_t wake;
 	atomic_int abort;
+	atomic_int eod; /* the message's last byte went to curl */
 
 	/* Under s->mx. */
 	int idle;               /* on s->idle, waiting for wake */
@@ -137,6 +147,9 @@ mailer_curl_read_cb(char *buf, size_t size, size_t nitems, void *userp)
 		n = mm->len - w->off;
 	memcpy(buf, mm->data + w->off, n);
 	w->off += n;
+	/* With the size known, curl may not ask again for the end. */
+	if (w->off == mm->len)
+		atomic_store(&w->eod, 1);
 	return n;
 }
 
@@ -487,6 +500,7 @@ mailer_worker_main(void *arg)
 		mm = s->ready.head;
 		mailer_list_remove(&s->ready, mm);
 		w->cur = mm;
+		atomic_store(&w->eod, 0);
 		uv_mutex_unlock(&s->mx);
 		if (notify) {
 			uv_async_send(&s->async);
@@ -520,6 +534,7 @@ mailer_worker_start(struct mailer_smtp *s)
 
 	w->s = s;
 	atomic_init(&w->abort, 0);
+	atomic_init(&w->eod, 0);
 	for (i = 0; i < MAILER_WORKER_SOCKS; i++)
 		w->socks[i] = CURL_SOCKET_BAD;
 	rc = uv_cond_init(&w->wake);
@@ -713,7 +728,9 @@ mailer_smtp_free(struct mailer_smtp *s, void (*done)(void *), void *arg)
 	for (i = 0; i < s->nworkers; i++) {
 		struct mailer_worker *w = &s->workers[i];
 
-		if (w->cur)
+		/* Past its end of data, the transfer waits for the
+		 * relay's reply until the grace is over. */
+		if (w->cur && !atomic_load(&w->eod))
 			mailer_worker_abort(w);
 		w->idle = 0;
 		uv_cond_signal(&w->wake);

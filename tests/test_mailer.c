@@ -1085,8 +1085,9 @@ test_mailer_smtp_trickle_reuses_one_connection(void **state)
 }
 
 /* A relay that never answers the end of DATA: the loop keeps turning,
- * and mailer_free ends at once, the messages back as temporary failures
- * (the relay never said 250), nothing waiting for [mail] timeout. */
+ * and mailer_free ends after the 2 s it leaves a reply to an end of data
+ * already sent, the messages back as temporary failures (the relay never
+ * said 250), nothing waiting for [mail] timeout. */
 static void
 test_mailer_free_with_hung_relay(void **state)
 {
@@ -1130,6 +1131,41 @@ test_mailer_free_with_hung_relay(void **state)
 		assert_non_null(strstr(p[i].detail, "shutting down"));
 	}
 	assert_int_equal(dir_count(f->srv.spool, ".eml"), 0);
+	fx_free(f, NULL);
+}
+
+/* mailer_free while the relay holds the reply to two ends of DATA for
+ * 0.3 s: those transfers are not cut (the relay may have taken the
+ * messages already: cut, they would be sent again after a restart) but
+ * get their 250, and are reported sent. */
+static void
+test_mailer_free_after_end_of_data_waits_for_reply(void **state)
+{
+	static const char *const args[] = {"--delay-data", "0.3", NULL};
+	struct fx *f = fx_new();
+	struct probe p[2];
+	struct mailer_config c;
+	struct mailer *m;
+	int i;
+
+	(void)state;
+	fx_serve(f, args);
+	c = fx_config(f, 2);
+	m = fx_mailer(f, &c);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(submit(m, &p[i], &f->t, i, 1), 0);
+	/* The relay has both messages whole and has not answered yet. */
+	assert_true(run_until_held(f, 2, 20000));
+	assert_int_equal(f->t.done, 0);
+	mailer_free(m, on_freed, &f->t);
+	assert_true(run_until(f, &f->t.freed, 1, 20000));
+	assert_int_equal(f->t.done_at_free, 2);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(p[i].calls, 1);
+		assert_int_equal(p[i].result, MAILER_SENT);
+		assert_int_equal(p[i].code, 250);
+	}
+	assert_int_equal(spool_check(f, 2, 1), 2);
 	fx_free(f, NULL);
 }
 
@@ -1459,6 +1495,8 @@ main(void)
 	    cmocka_unit_test(test_mailer_smtp_slow_relay_never_holds_the_loop),
 	    cmocka_unit_test(test_mailer_smtp_trickle_reuses_one_connection),
 	    cmocka_unit_test(test_mailer_free_in_flight),
+	    cmocka_unit_test(
+	        test_mailer_free_after_end_of_data_waits_for_reply),
 	    cmocka_unit_test(test_mailer_free_with_hung_relay),
 	    cmocka_unit_test(
 	        test_mailer_smtp_connect_never_completes_times_out),
