@@ -142,9 +142,11 @@ consent_words(json_t *c, char *buf, size_t n)
 static int
 osc_human(json_t *osc, const struct cli *cli, const struct cli_args *a)
 {
-	static const char *const keys[] = {"id",         "name",   "emails",
-	                                   "contact",    "state",  "topics",
-	                                   "created_at", "consent"};
+	static const char *const keys[] = {
+	    "id",         "name",      "emails",
+	    "contact",    "state",     "topics",
+	    "created_at", "paused_at", "erasure_requested_at",
+	    "consent"};
 	const size_t nkeys = sizeof(keys) / sizeof(keys[0]);
 	char val[1024];
 	int width = 0;
@@ -163,7 +165,13 @@ osc_human(json_t *osc, const struct cli *cli, const struct cli_args *a)
 
 		if (strcmp(keys[i], "created_at") == 0)
 			format_instant(json_string_value(v), val, sizeof(val));
-		else if (strcmp(keys[i], "consent") == 0) {
+		else if (strcmp(keys[i], "paused_at") == 0 ||
+		         strcmp(keys[i], "erasure_requested_at") == 0) {
+			/* Only when the organisation did it, from its page. */
+			if (!json_is_string(v))
+				continue;
+			format_instant(json_string_value(v), val, sizeof(val));
+		} else if (strcmp(keys[i], "consent") == 0) {
 			size_t j, used = 0;
 			json_t *c;
 
@@ -348,10 +356,11 @@ cmd_osc_import(const struct cli *cli, const struct cli_args *a)
 static int
 osc_list_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 {
-	static const char *const head[] = {N_("ID"), N_("NAME"), N_("EMAILS"),
-	                                   NP_("Mexican state", "STATE"),
-	                                   N_("TOPICS")};
-	struct table *t = table_new(5, head);
+	static const char *const head[] = {
+	    N_("ID"),     N_("NAME"),
+	    N_("EMAILS"), NP_("Mexican state", "STATE"),
+	    N_("TOPICS"), N_("MAIL")};
+	struct table *t = table_new(6, head);
 	json_t *osc;
 	size_t i;
 	char id[32], emails[512], topics[1024];
@@ -360,9 +369,10 @@ osc_list_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 	if (!t)
 		return CLI_EAPI;
 	table_hide_empty(t, 3);
+	table_hide_empty(t, 5);
 	json_array_foreach(json_object_get(doc, "oscs"), i, osc)
 	{
-		const char *row[5];
+		const char *row[6];
 
 		snprintf(id, sizeof(id), "%lld", cli_jint(osc, "id"));
 		format_join(json_object_get(osc, "emails"), ",", emails,
@@ -374,6 +384,13 @@ osc_list_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 		row[2] = emails;
 		row[3] = cli_jstr(osc, "state");
 		row[4] = topics;
+		/* What the organisation asked for from its own page. */
+		row[5] =
+		    json_is_string(json_object_get(osc, "erasure_requested_at"))
+		        ? _("erasure requested")
+		    : json_is_string(json_object_get(osc, "paused_at"))
+		        ? _("paused")
+		        : "";
 		table_add_row(t, row);
 	}
 	table_finish(t, 1, cli_width(cli), _("no organisations"));
@@ -448,13 +465,19 @@ static int
 token_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 {
 	const char *lt = _("token"), *lf = _("private feed");
+	const char *lp = _("own page");
 	int wt = (int)table_utf8_width(lt), wf = (int)table_utf8_width(lf);
+	int wp = (int)table_utf8_width(lp);
 	int width = (wt > wf ? wt : wf) + 2;
 
+	if (wp + 2 > width)
+		width = wp + 2;
 	(void)a;
 	(void)cli;
 	format_field_print(lt, cli_jstr(doc, "token"), width);
 	format_field_print(lf, cli_jstr(doc, "feed_url"), width);
+	if (cli_jstr(doc, "page_url") != NULL)
+		format_field_print(lp, cli_jstr(doc, "page_url"), width);
 	return CLI_OK;
 }
 

@@ -193,6 +193,8 @@ static const struct cli_word words[] = {
     {"created_at", WORD_FIELD, NP_("field", "registered")},
     {"consent", WORD_FIELD, NP_("field", "consent")},
     {"address_state", WORD_FIELD, NP_("field", "mail to each")},
+    {"paused_at", WORD_FIELD, NP_("field", "mail paused")},
+    {"erasure_requested_at", WORD_FIELD, NP_("field", "erasure asked")},
 };
 
 #define NWORDS (sizeof(words) / sizeof(words[0]))

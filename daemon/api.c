@@ -445,8 +445,8 @@ h_log(struct api_call *call)
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(
-		    arr, json_pack("{s:I, s:o, s:o, s:s, s:o, s:o, s:o}", "id",
-		                   (json_int_t)rows[i].id, "at",
+		    arr, json_pack("{s:I, s:o, s:o, s:s, s:o, s:o, s:o, s:o}",
+		                   "id", (json_int_t)rows[i].id, "at",
 		                   view_time(rows[i].at), "peer_uid",
 		                   rows[i].peer_uid >= 0
 		                       ? json_integer(rows[i].peer_uid)
@@ -454,7 +454,8 @@ h_log(struct api_call *call)
 		                   "action", rows[i].action, "target",
 		                   view_str(rows[i].target), "before",
 		                   json_or_text(rows[i].before), "after",
-		                   json_or_text(rows[i].after)));
+		                   json_or_text(rows[i].after), "client",
+		                   view_str(rows[i].client)));
 	audit_array_free(rows, n);
 	api_reply_json(call, 200, json_pack("{s:o}", "entries", arr));
 }

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "store.h"
 #include "text.h"
+#include "token.h"
 
 /* ---- reading requests ---- */
 
@@ -262,24 +263,38 @@ api_osc_unsubscribe(struct api_call *call)
 
 /* ---- private feed token ---- */
 
+/* The feed token of organisation id, its feed's URL and the URL of the
+ * organisation's own page (whose token follows from the feed token, so
+ * a reset changes both). */
 static void
-osc_token_reply(struct api_call *call, const char *token)
+osc_token_reply(struct api_call *call, long id, const char *token)
 {
 	const char *base = call->ctx->cfg->public_url;
 	size_t len = base ? strlen(base) : 0;
-	char *url;
+	char page[TOKEN_MAX], *url, *page_url;
 
 	while (len > 0 && base[len - 1] == '/')
 		len--;
+	if (token_page_make(id, token, page, sizeof(page)) < 0) {
+		api_error(call, 500, "cannot make the page's token");
+		return;
+	}
 	if (asprintf(&url, "%.*s/calendarios/osc/%s.ics", (int)len,
 	             base ? base : "", token) < 0) {
 		api_error(call, 500, "out of memory");
 		return;
 	}
-	api_reply_json(
-	    call, 200,
-	    json_pack("{s:s, s:s}", "token", token, "feed_url", url));
+	if (asprintf(&page_url, "%.*s/suscripcion/%s", (int)len,
+	             base ? base : "", page) < 0) {
+		free(url);
+		api_error(call, 500, "out of memory");
+		return;
+	}
+	api_reply_json(call, 200,
+	               json_pack("{s:s, s:s, s:s}", "token", token, "feed_url",
+	                         url, "page_url", page_url));
 	free(url);
+	free(page_url);
 }
 
 void
@@ -295,7 +310,7 @@ api_osc_token_get(struct api_call *call)
 	if (rc < 0)
 		api_store_error(call, rc);
 	else
-		osc_token_reply(call, token);
+		osc_token_reply(call, o.id, token);
 	free(token);
 	osc_fini(&o);
 }
@@ -315,7 +330,7 @@ api_osc_token_reset(struct api_call *call)
 	if (rc < 0)
 		api_domain_error(call, rc, why);
 	else
-		osc_token_reply(call, token);
+		osc_token_reply(call, o.id, token);
 	free(token);
 	osc_fini(&o);
 }

@@ -350,7 +350,7 @@ struct shared {
 	               URL, office zone, template dir, each NUL-ended */
 	size_t strslen;
 	int64_t date;
-	int late, has_org, has_url;
+	int late, has_org, has_url, has_page;
 	unsigned generation;
 	uint64_t last; /* for eviction */
 
@@ -444,6 +444,7 @@ shared_matches(const struct shared *sh, const struct message_input *in,
 	       sh->date == in->date && sh->late == !!in->late &&
 	       sh->has_org == has_text(in->osc_name) &&
 	       sh->has_url == has_text(in->unsubscribe_url) &&
+	       sh->has_page == has_text(in->subscription_url) &&
 	       sh->strslen == strslen && !memcmp(sh->strs, strs, strslen) &&
 	       sh->has_ev == (in->ev != NULL) &&
 	       (!in->ev || event_identical(&sh->ev, in->ev)) &&
@@ -613,6 +614,7 @@ shared_make(const struct message_input *in, int holes, struct shared *sh,
 	sh->late = !!in->late;
 	sh->has_org = has_text(in->osc_name);
 	sh->has_url = has_text(in->unsubscribe_url);
+	sh->has_page = has_text(in->subscription_url);
 	sh->generation = tpl_generation();
 	sh->method = in->kind == MESSAGE_CANCEL ? "CANCEL" : "PUBLISH";
 	if ((sh->strs = key_strings(in, &sh->strslen)) == NULL)
@@ -659,7 +661,9 @@ shared_make(const struct message_input *in, int holes, struct shared *sh,
 		vals[TPL_ORGANIZACION] = sh->has_org ? tpl_hole : NULL;
 		vals[TPL_BAJA] =
 		    sh->has_url ? tpl_hole : in->unsubscribe_mailto;
+		vals[TPL_SUSCRIPCION] = sh->has_page ? tpl_hole : NULL;
 	} else {
+		vals[TPL_SUSCRIPCION] = in->subscription_url;
 		vals[TPL_ORGANIZACION] = in->osc_name;
 		vals[TPL_BAJA] = has_text(in->unsubscribe_url)
 		                     ? in->unsubscribe_url
@@ -735,7 +739,7 @@ message_cleanup(void)
 
 /* The per-message fields of in, checked and cleaned. */
 struct own {
-	char *msgid, *unsub_url;
+	char *msgid, *unsub_url, *page_url;
 };
 
 static int
@@ -755,7 +759,9 @@ own_fields(const struct message_input *in, struct own *o, char *err,
 	if ((r = token_take(in->message_id, &o->msgid, "message id", err,
 	                    errlen)) < 0 ||
 	    (r = token_take(in->unsubscribe_url, &o->unsub_url,
-	                    "unsubscribe URL", err, errlen)) < 0)
+	                    "unsubscribe URL", err, errlen)) < 0 ||
+	    (r = token_take(in->subscription_url, &o->page_url,
+	                    "subscription page URL", err, errlen)) < 0)
 		return r;
 	if (!o->msgid || !strchr(o->msgid, '@')) {
 		err_set(err, errlen, "message: message id needs an '@'");
@@ -832,6 +838,7 @@ message_write(const struct message_input *in, const struct shared *sh,
 
 	f.vals[TPL_ORGANIZACION] = in->osc_name;
 	f.vals[TPL_BAJA] = in->unsubscribe_url;
+	f.vals[TPL_SUSCRIPCION] = o->page_url;
 	snprintf(boundary, sizeof(boundary), "=_cronograma_%016llx",
 	         (unsigned long long)hash64(o->msgid));
 	/* The shared parts' size and room for the headers: one allocation
@@ -916,6 +923,7 @@ render(const struct message_input *in, int whole, char **out, size_t *outlen,
 		err_set(err, errlen, "message: out of memory");
 	free(o.msgid);
 	free(o.unsub_url);
+	free(o.page_url);
 	shared_free(&own_shared);
 	return r;
 }

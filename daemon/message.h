@@ -13,10 +13,10 @@
  *
  * The templates are read once (message_templates_load) and what messages
  * share is rendered once: every reminder of one session, kind, offset
- * and topic differs only in its addressee, greeting, Message-ID and
- * unsubscribe link, so those are filled into parts rendered, encoded
- * (quoted-printable, base64) and kept for the next message. The module
- * keeps that state: call it from one thread (the loop).
+ * and topic differs only in its addressee, greeting, Message-ID,
+ * unsubscribe link and the link to the organisation's page, so those are filled
+ * into parts rendered, encoded (quoted-printable, base64) and kept for the next
+ * message. The module keeps that state: call it from one thread (the loop).
  */
 #ifndef CRONOGRAMA_MESSAGE_H
 #define CRONOGRAMA_MESSAGE_H
@@ -49,6 +49,9 @@ struct message_input {
 	const char *unsubscribe_url; /* https://…/baja/TOKEN, or NULL */
 	const char *unsubscribe_mailto; /* mailto:…, or NULL */
 	const char *calendar_url;       /* the topic's feed, or NULL */
+	/* The organisation's own page, https://…/suscripcion/TOKEN, or
+	 * NULL. */
+	const char *subscription_url;
 	const char *office_tzid;      /* the office's zone for the date words */
 	const char *office_name;      /* [office] name, or NULL */
 	const char *office_signature; /* [office] signature, lines split by

@@ -31,6 +31,7 @@ enum tpl_var {
 	TPL_OFICINA,
 	TPL_FIRMA,
 	TPL_AVISO,
+	TPL_SUSCRIPCION,
 	TPL_NVARS
 };
 

@@ -36,6 +36,7 @@ static const char *const var_names[TPL_NVARS] = {
     [TPL_OFICINA] = "oficina",
     [TPL_FIRMA] = "firma",
     [TPL_AVISO] = "aviso",
+    [TPL_SUSCRIPCION] = "suscripcion",
 };
 
 /* The partials a template may include with {{>name}}: one text written

@@ -801,7 +801,16 @@ public_ics_name(const char *rest)
 	return n - 4;
 }
 
-enum public_route { R_NONE, R_AGENDA, R_TOPIC, R_FEED, R_OSC, R_BAJA, R_SALUD };
+enum public_route {
+	R_NONE,
+	R_AGENDA,
+	R_TOPIC,
+	R_FEED,
+	R_OSC,
+	R_BAJA,
+	R_SELF,
+	R_SALUD
+};
 
 /* Answer a request for route r (rest: the path after its prefix). */
 static void
@@ -831,6 +840,9 @@ public_route(struct public_site *ps, const struct http_request *req,
 		break;
 	case R_BAJA:
 		public_baja(ps, req, res, rest, post);
+		break;
+	case R_SELF:
+		public_self(ps, req, res, rest, post);
 		break;
 	case R_SALUD:
 		public_salud(ps, res);
@@ -862,19 +874,23 @@ public_handle(const struct http_request *req, struct http_response *res,
 		r = R_FEED;
 	else if ((rest = public_prefix(path, "/baja/")) != NULL)
 		r = R_BAJA;
+	else if ((rest = public_prefix(path, "/suscripcion/")) != NULL)
+		r = R_SELF;
 	else if (strcmp(path, "/salud") == 0)
 		r = R_SALUD;
 
-	if (r == R_BAJA && !get && !post)
+	if ((r == R_BAJA || r == R_SELF) && !get && !post)
 		public_method_not_allowed(ps, res, "GET, HEAD, POST");
-	else if (r != R_BAJA && r != R_NONE && !get)
+	else if (r != R_BAJA && r != R_SELF && r != R_NONE && !get)
 		public_method_not_allowed(ps, res, "GET, HEAD");
 	else
 		public_route(ps, req, res, r, rest, post);
-	/* Tokens (private feeds, unsubscribe links) stay out of the log. */
+	/* Tokens (private feeds, unsubscribe links, the organisation's
+	 * page) stay out of the log. */
 	log_debug("public %s %s -> %d (%s)", req->method,
 	          r == R_OSC    ? "/calendarios/osc/..."
 	          : r == R_BAJA ? "/baja/..."
+	          : r == R_SELF ? "/suscripcion/..."
 	                        : path,
 	          res->status, req->peer_ip != NULL ? req->peer_ip : "?");
 }

@@ -55,6 +55,16 @@ int public_page_topic(struct public_site *ps, const char *slug, struct buf *out,
 void public_page_baja(struct public_site *ps, const struct osc *o,
                       const struct topic *t, const char *token, int following,
                       int done, struct buf *out);
+/* The start of a page (head, the office's header, title as its h1, then
+ * <main>) and its end (</main>, the office's footer), for pages made
+ * elsewhere (public_self.c). */
+void public_page_open(struct public_site *ps, struct buf *out,
+                      const char *title);
+void public_page_close(struct public_site *ps, struct buf *out);
+/* The links to subscribe to the feed /calendarios/<file> (named name in
+ * the calendar apps that ask) and its https address. */
+void public_page_subscribe(struct public_site *ps, struct buf *out,
+                           const char *file, const char *name);
 /* A short page for an error status, with a message in Spanish. */
 void public_page_error(struct public_site *ps, int status, const char *title,
                        const char *text, struct buf *out);
@@ -74,6 +84,11 @@ void public_error(struct public_site *ps, struct http_response *res, int status,
 void public_not_found(struct public_site *ps, struct http_response *res);
 void public_server_error(struct public_site *ps, struct http_response *res,
                          const char *what);
+
+/* GET, HEAD (post = 0) and POST (post = 1) /suscripcion/<tok>: the
+ * organisation's own page (public_self.c). */
+void public_self(struct public_site *ps, const struct http_request *req,
+                 struct http_response *res, const char *tok, int post);
 
 /* GET, HEAD (post = 0) and POST (post = 1) /baja/<tok>. */
 void public_baja(struct public_site *ps, const struct http_request *req,

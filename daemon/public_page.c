@@ -832,6 +832,30 @@ public_page_baja(struct public_site *ps, const struct osc *o,
 }
 
 void
+public_page_open(struct public_site *ps, struct buf *out, const char *title)
+{
+	page_head(ps, out, title);
+	buf_adds(out, "<header>\n");
+	page_office_header(ps, out);
+	buf_adds(out, "<h1>");
+	buf_add_html(out, title);
+	buf_adds(out, "</h1>\n</header>\n<main>\n");
+}
+
+void
+public_page_close(struct public_site *ps, struct buf *out)
+{
+	page_foot(ps, out);
+}
+
+void
+public_page_subscribe(struct public_site *ps, struct buf *out, const char *file,
+                      const char *name)
+{
+	page_subscribe(ps, out, file, name);
+}
+
+void
 public_page_error(struct public_site *ps, int status, const char *title,
                   const char *text, struct buf *out)
 {

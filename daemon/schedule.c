@@ -466,6 +466,13 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 		            "session's topics");
 		return;
 	}
+	/* Paused from its own page (or it asked for erasure) after the
+	 * row was queued: nothing goes to it until it resumes. */
+	if (o->paused_at != 0) {
+		row_outcome(s, r, NULL, "expired", r->tries, r->next_try,
+		            "the organisation paused its mail");
+		return;
+	}
 	ret = row_input_fill(s->st, cfg, r, &c->ev, o, &ri, err, sizeof(err));
 	to = ri.to;
 	ri.to = NULL; /* to outlives ri: row_send frees it */

@@ -81,11 +81,18 @@ row_input_fill(struct store *st, const struct config *cfg,
 	in->privacy_url = cfg->office_privacy_url;
 	in->date = r->due;
 	in->late = r->late;
+	/* The public URL without its trailing slashes. */
+	n = strlen(cfg->public_url);
+	while (n > 0 && cfg->public_url[n - 1] == '/')
+		n--;
+	/* Every message links to the organisation's own page. */
+	if (o->token != NULL &&
+	    token_page_make(o->id, o->token, token, sizeof(token)) == 0) {
+		snprintf(ri->page, sizeof(ri->page), "%.*s/suscripcion/%s",
+		         (int)n, cfg->public_url, token);
+		in->subscription_url = ri->page;
+	}
 	if (topic) {
-		/* The public URL without its trailing slashes. */
-		n = strlen(cfg->public_url);
-		while (n > 0 && cfg->public_url[n - 1] == '/')
-			n--;
 		in->topic_slug = topic->slug;
 		in->topic_name = topic->name;
 		snprintf(ri->list_id, sizeof(ri->list_id), "%s.%s", topic->slug,

@@ -19,7 +19,7 @@ struct row_input {
 	const char **to; /* NULL-terminated, into the organisation's */
 	struct event notice_ev, notice_old;
 	int have_notice;
-	char list_id[300], unsub[1400], mailto[400], cal[1400];
+	char list_id[300], unsub[1400], mailto[400], cal[1400], page[1400];
 };
 
 /*

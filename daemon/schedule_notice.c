@@ -15,6 +15,7 @@
 #include "message.h"
 #include "schedule_alarm.h"
 #include "schedule_notice.h"
+#include "store_self.h"
 #include "store.h"
 #include "store_bounce.h"
 
@@ -149,7 +150,7 @@ notice_recipients(struct store *st, const char *uid, enum notice_kind kind,
 {
 	struct osc *oscs = NULL;
 	long *told = NULL;
-	size_t k = 0, ntold = 0, i;
+	size_t k = 0, ntold = 0, i, active;
 	int ret;
 
 	*out = NULL;
@@ -176,6 +177,18 @@ notice_recipients(struct store *st, const char *uid, enum notice_kind kind,
 		free(told);
 		k = keep;
 	}
+	/* An organisation that paused its mail (008-self-service) is told
+	 * nothing until it resumes. */
+	for (i = 0, active = 0; i < k; i++) {
+		if (oscs[i].paused_at == 0) {
+			if (active != i)
+				oscs[active] = oscs[i];
+			active++;
+		} else {
+			osc_fini(&oscs[i]);
+		}
+	}
+	k = active;
 	if (k == 0) {
 		free(oscs);
 		oscs = NULL;
@@ -744,8 +757,35 @@ digest_bounces(struct store *st, const struct config *cfg, FILE *f,
 	return 0;
 }
 
+/* The organisations that asked from their page for their data to be
+ * erased (008-self-service), for staff to erase; nothing when none. */
+static int
+digest_erasures(struct store *st, const struct config *cfg, FILE *f)
+{
+	struct osc_erasure *v = NULL;
+	struct fecha_date d;
+	char day[96];
+	size_t n = 0, i;
+	int min, ret;
+
+	if ((ret = store_osc_erasure_list(st, &v, &n)) < 0 || n == 0)
+		return ret;
+	fprintf(f, "\nSolicitudes de supresión de datos (%zu):\n", n);
+	for (i = 0; i < n; i++) {
+		if (event_utc_to_local(office_tz(cfg), v[i].at, &d, &min) < 0)
+			snprintf(day, sizeof(day), "?");
+		else
+			fecha_date_words(d, day, sizeof(day));
+		fprintf(f, "  - %s (%ld), desde el %s\n",
+		        v[i].name ? v[i].name : "?", v[i].id, day);
+	}
+	fprintf(f, "\nPara borrar sus datos: cronoctl osc forget ID\n");
+	osc_erasure_array_free(v, n);
+	return 0;
+}
+
 /* The digest's body: the next two weeks, the undecided sessions, the
- * failed messages of the week past. */
+ * failed messages of the week past, the requests to erase data. */
 static int
 digest_body(struct store *st, const struct config *cfg, int64_t at, int64_t now,
             struct fecha_date monday, char **body)
@@ -828,6 +868,8 @@ digest_body(struct store *st, const struct config *cfg, int64_t at, int64_t now,
 	fprintf(f, "\nPara reenviarlos: cronoctl outbox retry --failed\n");
 	outbox_row_array_free(rows, n);
 	ret = digest_bounces(st, cfg, f, at - 7 * 86400);
+	if (ret >= 0)
+		ret = digest_erasures(st, cfg, f);
 out:
 	if (fclose(f) != 0 && ret >= 0)
 		ret = -ENOMEM;

@@ -814,6 +814,7 @@ audit_array_free(struct audit_row *rows, size_t n)
 		free(rows[i].target);
 		free(rows[i].before);
 		free(rows[i].after);
+		free(rows[i].client);
 	}
 	free(rows);
 }
@@ -834,7 +835,8 @@ on_audit_row(struct store *st, sqlite3_stmt *s, void *arg)
 	if ((ret = store_column_dup(st, s, 3, &a->action)) < 0 ||
 	    (ret = store_column_dup(st, s, 4, &a->target)) < 0 ||
 	    (ret = store_column_dup(st, s, 5, &a->before)) < 0 ||
-	    (ret = store_column_dup(st, s, 6, &a->after)) < 0)
+	    (ret = store_column_dup(st, s, 6, &a->after)) < 0 ||
+	    (ret = store_column_dup(st, s, 7, &a->client)) < 0)
 		return ret;
 	return 0;
 }

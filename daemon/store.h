@@ -123,6 +123,8 @@ struct audit_row {
 	char *target;  /* a UID, a file name, … */
 	char *before;  /* JSON or text, may be NULL */
 	char *after;   /* may be NULL */
+	char *client;  /* the public site's client (an organisation's page),
+	                  NULL for staff */
 };
 
 int store_audit_add(struct store *st, long peer_uid, const char *action,
@@ -162,6 +164,8 @@ struct osc {
 	size_t ntopics;
 	char *token; /* private feed token; never logged */
 	int64_t created_at;
+	int64_t paused_at;  /* its mail paused from its page; 0: not */
+	int64_t erasure_at; /* it asked for its data to be erased; 0: not */
 	/* Only read by store_osc_add: recorded as how it was subscribed when
 	 * not NULL. Never freed by osc_fini. */
 	const struct consent *consent;

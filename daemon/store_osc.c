@@ -247,6 +247,8 @@ on_osc_row(struct store *st, sqlite3_stmt *s, void *arg)
 	r->n++;
 	o->id = (long)sqlite3_column_int64(s, 0);
 	o->created_at = sqlite3_column_int64(s, 5);
+	o->paused_at = sqlite3_column_int64(s, 6);
+	o->erasure_at = sqlite3_column_int64(s, 7);
 	if ((ret = store_column_dup(st, s, 1, &o->name)) < 0 ||
 	    (ret = store_column_dup(st, s, 2, &o->contact)) < 0 ||
 	    (ret = store_column_dup(st, s, 3, &o->state)) < 0 ||

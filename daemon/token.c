@@ -30,6 +30,7 @@
 #define TOKEN_MAC_B64  43 /* base64url of 32 bytes, no padding */
 #define TOKEN_KEY_FILE "unsubscribe.key"
 #define TOKEN_LABEL    "cronograma-unsubscribe-v1"
+#define TOKEN_PAGE     "cronograma-page-v1"
 
 static unsigned char token_key[TOKEN_KEY_LEN];
 static int token_key_loaded;
@@ -247,9 +248,11 @@ token_mac_reset(void)
 	return 0;
 }
 
-/* The base64url MAC of (osc_id, topic) into mac (TOKEN_MAC_B64 + 1). */
+/* The base64url MAC of (label, osc_id, topic) into mac (TOKEN_MAC_B64 +
+ * 1). */
 static int
-token_mac(long osc_id, const char *topic, char *mac, size_t maclen)
+token_mac(const char *label, long osc_id, const char *topic, char *mac,
+          size_t maclen)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	size_t mdlen = 0;
@@ -259,7 +262,7 @@ token_mac(long osc_id, const char *topic, char *mac, size_t maclen)
 	if (!token_key_loaded)
 		return -ENOKEY;
 	/* NUL separators: neither part can contain one. */
-	n = snprintf(msg, sizeof(msg), "%s%c%ld%c%s", TOKEN_LABEL, 0, osc_id, 0,
+	n = snprintf(msg, sizeof(msg), "%s%c%ld%c%s", label, 0, osc_id, 0,
 	             topic);
 	if (n < 0 || (size_t)n >= sizeof(msg))
 		return -ENAMETOOLONG;
@@ -292,7 +295,7 @@ token_unsubscribe_make(long osc_id, const char *topic, char *out, size_t outlen)
 	if (osc_id <= 0 || topic == NULL ||
 	    !token_slug_ok(topic, strlen(topic)))
 		return -EINVAL;
-	r = token_mac(osc_id, topic, mac, sizeof(mac));
+	r = token_mac(TOKEN_LABEL, osc_id, topic, mac, sizeof(mac));
 	if (r < 0)
 		return r;
 	n = snprintf(out, outlen, "%ld.%s.%s", osc_id, topic, mac);
@@ -337,7 +340,7 @@ token_unsubscribe_check(const char *token, long *osc_id, char *topic,
 	slug[slen] = '\0';
 	if (strlen(dot2 + 1) != TOKEN_MAC_B64)
 		return -EINVAL;
-	r = token_mac(id, slug, want, sizeof(want));
+	r = token_mac(TOKEN_LABEL, id, slug, want, sizeof(want));
 	if (r < 0)
 		return -EINVAL;
 	r = CRYPTO_memcmp(want, dot2 + 1, TOKEN_MAC_B64);
@@ -349,6 +352,68 @@ token_unsubscribe_check(const char *token, long *osc_id, char *topic,
 	memcpy(topic, slug, slen + 1);
 	*osc_id = id;
 	return 0;
+}
+
+/* ---- the organisation's page ---- */
+
+int
+token_page_make(long osc_id, const char *secret, char *out, size_t outlen)
+{
+	char mac[TOKEN_MAC_B64 + 1];
+	int r, n;
+
+	if (osc_id <= 0 || secret == NULL || *secret == '\0')
+		return -EINVAL;
+	r = token_mac(TOKEN_PAGE, osc_id, secret, mac, sizeof(mac));
+	if (r < 0)
+		return r;
+	n = snprintf(out, outlen, "%ld.%s", osc_id, mac);
+	OPENSSL_cleanse(mac, sizeof(mac));
+	if (n < 0 || (size_t)n >= outlen || (size_t)n >= TOKEN_MAX)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int
+token_page_id(const char *token, long *osc_id)
+{
+	const char *dot, *p;
+	long id = 0;
+
+	if (token == NULL || strnlen(token, TOKEN_MAX) >= TOKEN_MAX)
+		return -EINVAL;
+	dot = strchr(token, '.');
+	/* The id in canonical decimal, so that one token has one spelling. */
+	if (dot == NULL || dot == token || token[0] == '0' || dot - token > 18)
+		return -EINVAL;
+	for (p = token; p < dot; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		id = id * 10 + (*p - '0');
+	}
+	if (strlen(dot + 1) != TOKEN_MAC_B64 ||
+	    strspn(dot + 1, b64url) != TOKEN_MAC_B64)
+		return -EINVAL;
+	*osc_id = id;
+	return 0;
+}
+
+int
+token_page_check(const char *token, long osc_id, const char *secret)
+{
+	char want[TOKEN_MAX];
+	long id;
+	int r;
+
+	if (token_page_id(token, &id) < 0 || id != osc_id ||
+	    token_page_make(osc_id, secret, want, sizeof(want)) < 0)
+		return -EINVAL;
+	/* Same length by construction (same id, a MAC of fixed length). */
+	r = strlen(want) == strlen(token)
+	        ? CRYPTO_memcmp(want, token, strlen(want))
+	        : 1;
+	OPENSSL_cleanse(want, sizeof(want));
+	return r == 0 ? 0 : -EINVAL;
 }
 
 int

@@ -288,11 +288,13 @@ view_osc(const struct osc *o)
 		json_array_append_new(emails, json_string(o->emails[i]));
 	for (i = 0; i < o->ntopics; i++)
 		json_array_append_new(topics, json_string(o->topics[i]));
-	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:o}", "id",
+	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
 	                 (json_int_t)o->id, "name", o->name ? o->name : "",
 	                 "emails", emails, "contact", view_str(o->contact),
 	                 "state", view_str(o->state), "topics", topics,
-	                 "created_at", view_time(o->created_at));
+	                 "created_at", view_time(o->created_at), "paused_at",
+	                 view_time(o->paused_at), "erasure_requested_at",
+	                 view_time(o->erasure_at));
 }
 
 json_t *

@@ -10,7 +10,8 @@
 -- store_osc.c runs the three with the same parameters and joins the rows.
 
 -- name: osc_select
-SELECT o.id, o.name, o.contact, o.state, o.token, o.created_at FROM osc o
+SELECT o.id, o.name, o.contact, o.state, o.token, o.created_at,
+       o.paused_at, o.erasure_at FROM osc o
 WHERE (?1 IS NULL OR o.id = ?1)
   AND (?2 IS NULL OR o.id IN (SELECT osc_id FROM subscription
                               WHERE topic = ?2 AND active <> 0))

@@ -57,7 +57,8 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
 
 -- Every reminder of one alarm at once: a row for each organisation with
 -- an active subscription to one of session ?1's topics (as
--- store_osc_subscribers finds them, in the same order), ?2 seq, ?3 kind,
+-- store_osc_subscribers finds them, in the same order, but for those that
+-- paused their mail: 008-self-service), ?2 seq, ?3 kind,
 -- ?4 offset_s, ?5 due_utc, ?6 next_try_utc. Rows that exist already stay
 -- as they are. The Message-ID is left to the claim (outbox_claim), which
 -- chooses it as outbox_add does and stores it before the first try: the
@@ -70,6 +71,7 @@ SELECT ?1, ?2, ?3, ?4, o.id, ?5, ?6 FROM osc o
 WHERE o.id IN (SELECT s.osc_id FROM subscription s
                JOIN event_topic et ON et.topic = s.topic
                WHERE et.uid = ?1 AND s.active <> 0)
+  AND o.paused_at IS NULL
 ORDER BY o.name COLLATE NOCASE, o.id;
 
 -- ?1 rows were just added to the outbox, all pending (004-outbox-bulk).

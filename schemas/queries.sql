@@ -106,7 +106,7 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6);
 
 -- ?1 target or NULL for all, ?2 limit (-1 for none). Newest first.
 -- name: audit_list
-SELECT id, at, peer_uid, action, target, before, after FROM audit
+SELECT id, at, peer_uid, action, target, before, after, client FROM audit
 WHERE ?1 IS NULL OR target = ?1
 ORDER BY id DESC LIMIT ?2;
 
