@@ -104,9 +104,16 @@ diff_summary(json_t *before, json_t *after, char *buf, size_t n)
 /* Who made a change: the user's login name for its uid, "web" for the
  * public site (an organisation unsubscribing), else the number. */
 static void
-peer_format(json_t *peer, char *buf, size_t n)
+peer_format(json_t *peer, const char *client, char *buf, size_t n)
 {
 	struct passwd *pw;
+
+	/* A change from the public site (an organisation's own page): the
+	 * client's address is who did it. */
+	if (client != NULL) {
+		snprintf(buf, n, "%s (%s)", _("web"), client);
+		return;
+	}
 
 	if (!json_is_integer(peer)) {
 		buf[0] = '\0';
@@ -143,7 +150,8 @@ log_human(json_t *doc, const struct cli *cli, const struct cli_args *a)
 		const char *row[5];
 
 		format_instant(cli_jstr(e, "at"), when, sizeof(when));
-		peer_format(json_object_get(e, "peer_uid"), who, sizeof(who));
+		peer_format(json_object_get(e, "peer_uid"),
+		            cli_jstr(e, "client"), who, sizeof(who));
 		diff_summary(json_object_get(e, "before"),
 		             json_object_get(e, "after"), diff, sizeof(diff));
 		row[0] = when;

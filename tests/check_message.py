@@ -162,6 +162,20 @@ def check(path, allow_no_calendar):
              "invitacion.ics differs from the calendar part")
         icalendar.Calendar.from_ical(attachment.get_payload(decode=True))
         summary["attachment"] = attachment.get_filename()
+    # The organisation's own page (/suscripcion/TOKEN): a part links to
+    # one page at most, and where both link (an operator's template may
+    # leave it out of one) it is the same page, in the HTML as a link.
+    links = set(re.findall(
+        r"https?://[^\s<>\"]+/suscripcion/[A-Za-z0-9._-]+", body))
+    html_links = set(re.findall(
+        r"href=\"(https?://[^\"]+/suscripcion/[A-Za-z0-9._-]+)\"", page))
+    need(len(links) <= 1 and len(html_links) <= 1,
+         "links to several pages: %r, %r" % (links, html_links))
+    need(not links or not html_links or links == html_links,
+         "the text and HTML parts link to different pages: %r, %r"
+         % (links, html_links))
+    both = links | html_links
+    summary["subscription_url"] = both.pop() if both else None
     unsub = msg["list-unsubscribe"]
     if msg["list-unsubscribe-post"]:
         need(unsub and "<https://" in str(unsub),

@@ -28,11 +28,13 @@
 #include "log.h"
 #include "office.h"
 #include "org.h"
+#include "org_self.h"
 #include "outbox.h"
 #include "preview.h"
 #include "public.h"
 #include "session.h"
 #include "store.h"
+#include "store_self.h"
 #include "token.h"
 
 struct fx {
@@ -460,6 +462,194 @@ test_org_subscription_and_token(void **state)
 	assert_int_equal(org_remove(&f->of, 1000, &added, why, sizeof(why)), 0);
 	assert_int_equal(store_osc_get(f->st, added.id, &o), -ENOENT);
 	osc_fini(&added);
+}
+
+/* ---- the organisation's own page (org_self.c) ---- */
+
+/* The newest audit entry of organisation 1: its action and client. */
+static void
+audit_newest(struct fx *f, const char *action, const char *client)
+{
+	struct audit_row *rows;
+	size_t n = audits(f, "osc:1", &rows);
+
+	assert_true(n > 0);
+	assert_string_equal(rows[0].action, action);
+	assert_int_equal(rows[0].peer_uid, -1);
+	assert_string_equal(rows[0].client, client);
+	audit_array_free(rows, n);
+}
+
+static size_t
+audit_count(struct fx *f)
+{
+	struct audit_row *rows;
+	size_t n = audits(f, "osc:1", &rows);
+
+	audit_array_free(rows, n);
+	return n;
+}
+
+static void
+test_org_self_operations(void **state)
+{
+	struct fx *f = *state;
+	char *topics[] = {"agenda-2030"}, *now[] = {"cambio-climatico", "1.1"};
+	char *unknown[] = {"jardineria"}, why[300];
+	struct osc o, a, b;
+	struct osc_erasure *er;
+	size_t n, told;
+
+	org_make(&o, "Red", "red@example.org");
+	assert_int_equal(
+	    org_add(&f->of, 1000, &o, topics, 1, &a, why, sizeof(why)), 0);
+	osc_fini(&o);
+	told = f->ntold;
+
+	/* Topics: exactly those given (codes too), audited with the
+	 * client, told once. */
+	assert_int_equal(org_self_topics(&f->of, "192.0.2.7", &a, now, 2, &b,
+	                                 why, sizeof(why)),
+	                 0);
+	assert_int_equal(b.ntopics, 2);
+	assert_string_equal(b.topics[0], "agenda-2030");
+	assert_string_equal(b.topics[1], "cambio-climatico");
+	assert_int_equal(f->ntold, told + 1);
+	assert_int_equal(f->told[told], CHANGE_OSC);
+	audit_newest(f, "osc.self.topics", "192.0.2.7");
+	osc_fini(&a);
+	/* None at all is allowed; the same again writes nothing. */
+	assert_int_equal(org_self_topics(&f->of, "192.0.2.7", &b, NULL, 0, &a,
+	                                 why, sizeof(why)),
+	                 0);
+	assert_int_equal(a.ntopics, 0);
+	n = audit_count(f);
+	osc_fini(&b);
+	assert_int_equal(org_self_topics(&f->of, "192.0.2.7", &a, NULL, 0, &b,
+	                                 why, sizeof(why)),
+	                 0);
+	assert_int_equal(audit_count(f), n);
+	osc_fini(&a);
+	/* An unknown topic: refused, nothing changed. */
+	assert_int_equal(org_self_topics(&f->of, "192.0.2.7", &b, unknown, 1,
+	                                 &a, why, sizeof(why)),
+	                 -EINVAL);
+	assert_non_null(strstr(why, "jardineria"));
+	assert_int_equal(audit_count(f), n);
+
+	/* Pause and resume: the instant kept, each audited. */
+	clock_set(1514764800 + 60);
+	assert_int_equal(
+	    org_self_pause(&f->of, "192.0.2.7", &b, 1, &a, why, sizeof(why)),
+	    0);
+	assert_int_equal(a.paused_at, 1514764800 + 60);
+	audit_newest(f, "osc.self.pause", "192.0.2.7");
+	osc_fini(&b);
+	clock_set(1514764800 + 120);
+	n = audit_count(f);
+	assert_int_equal(
+	    org_self_pause(&f->of, "192.0.2.7", &a, 1, &b, why, sizeof(why)),
+	    0);
+	assert_int_equal(b.paused_at, 1514764800 + 60);
+	assert_int_equal(audit_count(f), n);
+	osc_fini(&a);
+	assert_int_equal(
+	    org_self_pause(&f->of, "192.0.2.8", &b, 0, &a, why, sizeof(why)),
+	    0);
+	assert_int_equal(a.paused_at, 0);
+	audit_newest(f, "osc.self.resume", "192.0.2.8");
+	osc_fini(&b);
+
+	/* Contact: trimmed, invisible characters removed; one line only;
+	 * blank clears it. */
+	assert_int_equal(org_self_contact(&f->of, "192.0.2.7", &a,
+	                                  " Ana\xe2\x80\x8b L\xc3\xb3pez ", &b,
+	                                  why, sizeof(why)),
+	                 0);
+	assert_string_equal(b.contact, "Ana L\xc3\xb3pez");
+	audit_newest(f, "osc.self.contact", "192.0.2.7");
+	osc_fini(&a);
+	assert_int_equal(org_self_contact(&f->of, "192.0.2.7", &b, "Ana\nBeto",
+	                                  &a, why, sizeof(why)),
+	                 -EINVAL);
+	assert_int_equal(store_osc_get(f->st, b.id, &a), 0);
+	assert_string_equal(a.contact, "Ana L\xc3\xb3pez");
+	osc_fini(&a);
+	assert_int_equal(org_self_contact(&f->of, "192.0.2.7", &b, "  ", &a,
+	                                  why, sizeof(why)),
+	                 0);
+	assert_null(a.contact);
+	osc_fini(&b);
+
+	/* Erasure: recorded, mail paused at once, listed for staff; then
+	 * nothing more changes from the page. */
+	assert_int_equal(store_osc_erasure_list(f->st, &er, &n), 0);
+	assert_int_equal(n, 0);
+	clock_set(1514764800 + 180);
+	assert_int_equal(
+	    org_self_erasure(&f->of, "192.0.2.9", &a, &b, why, sizeof(why)), 0);
+	assert_int_equal(b.erasure_at, 1514764800 + 180);
+	assert_int_equal(b.paused_at, 1514764800 + 180);
+	audit_newest(f, "osc.self.erasure", "192.0.2.9");
+	assert_int_equal(store_osc_erasure_list(f->st, &er, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(er[0].id, b.id);
+	assert_string_equal(er[0].name, "Red");
+	assert_int_equal(er[0].at, 1514764800 + 180);
+	osc_erasure_array_free(er, n);
+	osc_fini(&a);
+	n = audit_count(f);
+	told = f->ntold;
+	assert_int_equal(
+	    org_self_pause(&f->of, "192.0.2.9", &b, 0, &a, why, sizeof(why)),
+	    -EPERM);
+	assert_int_equal(org_self_topics(&f->of, "192.0.2.9", &b, topics, 1, &a,
+	                                 why, sizeof(why)),
+	                 -EPERM);
+	assert_int_equal(org_self_contact(&f->of, "192.0.2.9", &b, "Otra", &a,
+	                                  why, sizeof(why)),
+	                 -EPERM);
+	assert_int_equal(audit_count(f), n);
+	assert_int_equal(f->ntold, told);
+	osc_fini(&b);
+}
+
+/* A paused organisation is no recipient: the expansion of a reminder
+ * leaves it out, and it is back once it resumes. */
+static void
+test_org_self_pause_and_expansion(void **state)
+{
+	struct fx *f = *state;
+	char *topics[] = {"agenda-2030"}, why[300];
+	struct osc o, a, b;
+	struct event ev;
+	size_t added = 0;
+
+	org_make(&o, "Red", "red@example.org");
+	assert_int_equal(
+	    org_add(&f->of, 1000, &o, topics, 1, &a, why, sizeof(why)), 0);
+	osc_fini(&o);
+	session_new(f, "Foro", "8 de febrero de 2018", "agenda-2030", &ev);
+	assert_int_equal(
+	    org_self_pause(&f->of, "192.0.2.7", &a, 1, &b, why, sizeof(why)),
+	    0);
+	assert_int_equal(store_outbox_expand(f->st, ev.uid, 0, "reminder",
+	                                     86400, 1517400000, 1517400000,
+	                                     &added),
+	                 0);
+	assert_int_equal(added, 0);
+	osc_fini(&a);
+	assert_int_equal(
+	    org_self_pause(&f->of, "192.0.2.7", &b, 0, &a, why, sizeof(why)),
+	    0);
+	assert_int_equal(store_outbox_expand(f->st, ev.uid, 0, "reminder",
+	                                     86400, 1517400000, 1517400000,
+	                                     &added),
+	                 0);
+	assert_int_equal(added, 1);
+	osc_fini(&a);
+	osc_fini(&b);
+	event_fini(&ev);
 }
 
 /* ---- the outbox (the outbox API's operation) ---- */
@@ -940,6 +1130,10 @@ main(void)
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_org_add_rules, fx_setup,
 	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_org_self_operations, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_org_self_pause_and_expansion,
+	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_org_subscription_and_token,
 	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_outbox_hold_release_drop,

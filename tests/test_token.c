@@ -319,6 +319,52 @@ test_token_sha256_known(void **state)
 	assert_int_equal(md[3], 0xbf);
 }
 
+/* The page's token: checks for its organisation and secret only; a new
+ * secret (a reset feed token) revokes it; an unsubscribe token is not
+ * one, nor the other way round. */
+static void
+test_token_page(void **state)
+{
+	struct fixture *f = *state;
+	char tok[TOKEN_MAX], other[TOKEN_MAX], slug[64];
+	long id = 0;
+
+	key_load(f);
+	assert_int_equal(token_page_make(42, "feedsecret", tok, sizeof(tok)),
+	                 0);
+	assert_int_equal(strncmp(tok, "42.", 3), 0);
+	assert_int_equal(strlen(tok), 3 + 43);
+	assert_int_equal(token_page_id(tok, &id), 0);
+	assert_int_equal(id, 42);
+	assert_int_equal(token_page_check(tok, 42, "feedsecret"), 0);
+	/* Another secret (after osc token --reset), another organisation. */
+	assert_int_equal(token_page_check(tok, 42, "newsecret"), -EINVAL);
+	assert_int_equal(token_page_check(tok, 43, "feedsecret"), -EINVAL);
+	/* Made for another organisation with the same secret: different. */
+	assert_int_equal(
+	    token_page_make(43, "feedsecret", other, sizeof(other)), 0);
+	assert_string_not_equal(tok + 3, other + 3);
+	/* Altered, not canonical, truncated, empty: refused. */
+	tok[10] = tok[10] == 'A' ? 'B' : 'A';
+	assert_int_equal(token_page_check(tok, 42, "feedsecret"), -EINVAL);
+	assert_int_equal(token_page_id("042.x", &id), -EINVAL);
+	assert_int_equal(token_page_id("42.", &id), -EINVAL);
+	assert_int_equal(token_page_id("", &id), -EINVAL);
+	assert_int_equal(token_page_make(42, "", tok, sizeof(tok)), -EINVAL);
+	assert_int_equal(token_page_make(0, "s", tok, sizeof(tok)), -EINVAL);
+	/* An unsubscribe token is no page token, and the reverse. */
+	assert_int_equal(
+	    token_unsubscribe_make(42, "agenda", other, sizeof(other)), 0);
+	assert_int_equal(token_page_id(other, &id), -EINVAL);
+	assert_int_equal(token_page_make(42, "feedsecret", tok, sizeof(tok)),
+	                 0);
+	assert_int_equal(token_unsubscribe_check(tok, &id, slug, sizeof(slug)),
+	                 -EINVAL);
+	/* Without the key, nothing checks. */
+	token_key_forget();
+	assert_int_equal(token_page_check(tok, 42, "feedsecret"), -EINVAL);
+}
+
 int
 main(void)
 {
@@ -343,6 +389,7 @@ main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_token_known_answer, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_token_page, setup, teardown),
 	    cmocka_unit_test(test_token_random_unique),
 	    cmocka_unit_test(test_token_sha256_known),
 	};

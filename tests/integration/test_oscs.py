@@ -8,7 +8,8 @@ import sqlite3
 
 from harness import DaemonTest
 
-OSC_KEYS = {"id", "name", "emails", "contact", "state", "topics", "created_at"}
+OSC_KEYS = {"id", "name", "emails", "contact", "state", "topics", "created_at",
+            "paused_at", "erasure_requested_at"}
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 
@@ -59,6 +60,9 @@ class OscsTest(DaemonTest):
                        "--topics", "migracion,cambio-climatico")
         osc = self.d.ctl_json("osc", "show", str(oid))
         self.assertEqual(set(osc), OSC_KEYS | {"consent"})
+        # Only the organisation pauses or asks for erasure (its page).
+        self.assertIsNone(osc["paused_at"])
+        self.assertIsNone(osc["erasure_requested_at"])
         self.assertEqual(osc["id"], oid)
         self.assertEqual(osc["name"], "Red Jalisciense de Derechos Humanos")
         self.assertEqual(osc["emails"], ["contacto@redjal.org.mx", "ana@redjal.org.mx"])
