@@ -53,7 +53,7 @@ static struct {
 	struct public_site *ps;
 	struct http_server *ctl, *pub;
 	char dir[64], sock[128];
-	char baja[256], feed[128];
+	char baja[256], feed[128], page[256];
 } h;
 
 /* The changes' one listener: the site of the moment drops its cache
@@ -133,7 +133,8 @@ harness_store_fresh(void)
 	snprintf(h.feed, sizeof(h.feed), "%s", org.token ? org.token : "x");
 	osc_fini(&org);
 	if (token_unsubscribe_make(id, "agenda-2030", h.baja, sizeof(h.baja)) <
-	    0)
+	        0 ||
+	    token_page_make(id, h.feed, h.page, sizeof(h.page)) < 0)
 		die("token", "cannot make one");
 	h.api.store = h.st;
 	if (public_site_new(&h.ps, h.st, &h.cfg, &h.changes) < 0)
@@ -241,6 +242,12 @@ const char *
 harness_feed_token(void)
 {
 	return h.feed;
+}
+
+const char *
+harness_page_token(void)
+{
+	return h.page;
 }
 
 int

@@ -38,5 +38,7 @@ struct store *harness_store(void);
  * feed token. */
 const char *harness_baja_token(void);
 const char *harness_feed_token(void);
+/* A valid token of that organisation's own page (/suscripcion/). */
+const char *harness_page_token(void);
 
 #endif
