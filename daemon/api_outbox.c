@@ -285,8 +285,10 @@ upcoming_json(struct api_call *call, const struct alarm *a, int64_t now)
 		return NULL;
 	}
 	names = json_array();
+	/* Those that paused their mail get nothing (008-self-service). */
 	for (i = 0; i < n; i++)
-		json_array_append_new(names, json_string(oscs[i].name));
+		if (oscs[i].paused_at == 0)
+			json_array_append_new(names, json_string(oscs[i].name));
 	event_short_id(a->uid, id, sizeof(id));
 	o = json_pack("{s:o, s:s, s:s, s:s, s:I, s:I, s:o, s:b}", "due",
 	              view_time(a->due), "event", id, "uid", a->uid, "title",

@@ -225,7 +225,7 @@ self_page_data(struct public_site *ps, struct buf *b, const struct osc *o)
 	}
 	buf_adds(b, "</dd>\n<dt>Persona de contacto</dt><dd>");
 	buf_add_html(b, o->contact != NULL ? o->contact : "(sin dato)");
-	buf_adds(b, "</dd>\n<dt>Estado</dt><dd>");
+	buf_adds(b, "</dd>\n<dt>Entidad federativa</dt><dd>");
 	buf_add_html(b, o->state != NULL ? o->state : "(sin dato)");
 	buf_adds(b, "</dd>\n<dt>Registrada desde</dt><dd>");
 	self_date(ps, b, o->created_at);

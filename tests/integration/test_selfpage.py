@@ -81,6 +81,7 @@ class SelfPageTest(DaemonTest):
             "title": title, "start": start, "topics": topics,
             "remind": "1d"})
         self.assertEqual(st, 201, body)
+        self.last_id = body["id"]
         return ts(body["start_utc"]) - DAY
 
     def new_mail(self, count, what):
@@ -255,6 +256,7 @@ class SelfPageTest(DaemonTest):
         oid, path = self.first_link()
         paused = self.session("Durante la pausa", "2031-03-10T10:00",
                               ["cambio-climatico"])
+        paused_id = self.last_id
         after = self.session("Después de la pausa", "2031-03-20T10:00",
                              ["cambio-climatico"])
         self.post(path, {"accion": "pausar"})
@@ -268,12 +270,26 @@ class SelfPageTest(DaemonTest):
         st, _, page = self.http("GET", path)
         self.assertIn("Reanudar los avisos", page)
         self.assertIn("En pausa desde el", page)
-        # No reminder while paused, and no notice of a change either.
-        self.remind_at(paused, 0, "no reminder while paused")
+        # Staff see that it gets nothing (upcoming names nobody).
+        st, up = self.d.curl("GET", "/v1/upcoming?days=120")
+        self.assertEqual(st, 200, up)
+        self.assertTrue(up["reminders"])
+        self.assertEqual({n for r in up["reminders"] for n in r["oscs"]},
+                         set())
+        # No notice of a change while paused...
+        self.d.ctl("reschedule", paused_id, "12 de marzo de 2031", "--now")
+        self.new_mail(0, "no notice while paused")
+        rows = self.d.curl("GET", "/v1/outbox?limit=1000")[1]["messages"]
+        self.assertEqual([m for m in rows if m["kind"] != "reminder"], [])
+        # ... and no reminder.
+        self.remind_at(paused + 2 * DAY, 0, "no reminder while paused")
         rows = self.d.curl("GET", "/v1/outbox?limit=1000")[1]["messages"]
         self.assertEqual([m for m in rows if m["state"] == "pending"], [])
         self.post(path, {"accion": "reanudar"})
         self.assertIsNone(self.osc_get(oid)["paused_at"])
+        st, up = self.d.curl("GET", "/v1/upcoming?days=120")
+        self.assertEqual({n for r in up["reminders"] for n in r["oscs"]},
+                         {"Red Ambiental del Norte"})
         self.assertEqual(
             [e["client"] for e in self.audit("osc.self.pause") +
              self.audit("osc.self.resume")], ["127.0.0.1"] * 2)
