@@ -297,6 +297,33 @@ class SelfPageTest(DaemonTest):
         self.assertTrue(got[0][1]["subject"].startswith(
             "Recordatorio: Después de la pausa"))
 
+    def test_pause_expires_what_was_queued_before(self):
+        """A reminder queued before the pause (its first try refused with
+        a 451, so it waits to retry) is not sent once the organisation
+        paused: it expires, saying why."""
+        port = self.smtpd.port
+        self.smtpd.stop()
+        self.smtpd = Smtpd(self.tmp, "--fail-first", "1")
+        self.smtpd.port = port
+        self.smtpd.start()
+        oid = self.osc("Red Ambiental del Norte", ["red@norte.example.org"],
+                       ["cambio-climatico"])
+        path = urllib.parse.urlparse(
+            self.d.ctl_json("osc", "token", str(oid))["page_url"]).path
+        due = self.session("En cola", "2031-02-10T10:00", ["cambio-climatico"])
+        self.d.set_clock(iso(due))
+        row = wait_for(lambda: [m for m in self.d.curl(
+            "GET", "/v1/outbox?limit=10")[1]["messages"]
+            if m["state"] == "pending" and m["tries"] >= 1],
+            what="the first try refused")[0]
+        self.post(path, {"accion": "pausar"})
+        self.d.set_clock(iso(due + 3600))
+        self.new_mail(0, "nothing after the pause")
+        rows = self.d.curl("GET", "/v1/outbox?limit=10")[1]["messages"]
+        (m,) = [m for m in rows if m["id"] == row["id"]]
+        self.assertEqual(m["state"], "expired")
+        self.assertEqual(m["last_error"], "the organisation paused its mail")
+
     def test_contact_correction_is_audited_with_the_client(self):
         oid, path = self.first_link()
         self.post(path, {"accion": "contacto",
