@@ -874,6 +874,11 @@ test_message_shared_parts_same_bytes(void **state)
 	enum message_kind kinds[] = {MESSAGE_REMINDER, MESSAGE_DATED,
 	                             MESSAGE_MOVED, MESSAGE_CANCEL};
 	static const char *const ids[] = {"r.1@example.org", "r.2@example.org"};
+	static const char *const pages[] = {
+	    "https://agenda.example.org/suscripcion/12.AbC_-9",
+	    NULL,
+	    "https://agenda.example.org/suscripcion/345.zYx",
+	};
 	struct event ev, old;
 
 	(void)state;
@@ -894,6 +899,8 @@ test_message_shared_parts_same_bytes(void **state)
 					in.late = (int)late;
 					in.osc_name = names[i];
 					in.unsubscribe_url = urls[u];
+					in.subscription_url =
+					    pages[(i + u) % 3];
 					in.message_id = ids[(i + u) % 2];
 					same_as_whole(&in);
 				}
@@ -914,6 +921,51 @@ test_message_shared_parts_same_bytes(void **state)
 	free(after);
 	message_cleanup();
 	event_fini(&old);
+	event_fini(&ev);
+}
+
+/* Every message to an organisation links to its own page, each its own
+ * link though the rest is shared: in the text and as a link in the HTML. */
+static void
+test_message_links_the_organisation_page(void **state)
+{
+	struct message_input in;
+	struct message_parts mp;
+	struct event ev;
+	char *a, *b;
+
+	(void)state;
+	session_make(&ev);
+	input_make(&in, MESSAGE_REMINDER, &ev);
+	in.subscription_url = "https://agenda.example.org/suscripcion/7.AAA";
+	a = render_ok(&in);
+	in.subscription_url = "https://agenda.example.org/suscripcion/8.BBB";
+	in.message_id = "r-13-3@example.org";
+	b = render_ok(&in);
+	assert_int_equal(message_view(a, &mp), 0);
+	assert_non_null(strstr(mp.text, "Administre su suscripción (temas, "
+	                                "pausa de avisos, sus datos): "
+	                                "https://agenda.example.org/"
+	                                "suscripcion/7.AAA"));
+	assert_non_null(strstr(mp.html, "href=\"https://agenda.example.org/"
+	                                "suscripcion/7.AAA\""));
+	assert_null(strstr(mp.text, "8.BBB"));
+	message_parts_fini(&mp);
+	assert_int_equal(message_view(b, &mp), 0);
+	assert_non_null(strstr(mp.text, "suscripcion/8.BBB"));
+	assert_null(strstr(mp.text, "7.AAA"));
+	message_parts_fini(&mp);
+	free(a);
+	free(b);
+	/* Without a page (staff previews of a gone organisation): no
+	 * line. */
+	in.subscription_url = NULL;
+	a = render_ok(&in);
+	assert_int_equal(message_view(a, &mp), 0);
+	assert_null(strstr(mp.text, "Administre"));
+	message_parts_fini(&mp);
+	free(a);
+	message_cleanup();
 	event_fini(&ev);
 }
 
@@ -1134,6 +1186,7 @@ main(void)
 	    cmocka_unit_test(test_message_html_escape),
 	    cmocka_unit_test(test_message_template_override),
 	    cmocka_unit_test(test_message_shared_parts_same_bytes),
+	    cmocka_unit_test(test_message_links_the_organisation_page),
 	    cmocka_unit_test(test_message_shared_parts_odd_templates),
 	    cmocka_unit_test(test_message_when_words),
 	    cmocka_unit_test(test_message_boundary_from_id),
