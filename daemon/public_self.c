@@ -297,10 +297,8 @@ self_page_topics(struct public_site *ps, struct buf *b, const struct osc *o,
 /* The forms that change the organisation (not once it asked for
  * erasure). */
 static void
-self_page_forms(struct public_site *ps, struct buf *b, const struct osc *o,
-                const char *token)
+self_page_forms(struct buf *b, const struct osc *o, const char *token)
 {
-	(void)ps;
 	buf_adds(b, "<h2 id=\"envio\">Envío de avisos</h2>\n");
 	if (o->paused_at != 0) {
 		buf_adds(b, "<p>El envío de avisos está en pausa: su "
@@ -380,7 +378,7 @@ self_page(struct public_site *ps, struct buf *b, const struct osc *o,
 	snprintf(file, sizeof(file), "osc/%s.ics", o->token);
 	public_page_subscribe(ps, b, file, o->name);
 	if (o->erasure_at == 0)
-		self_page_forms(ps, b, o, token);
+		self_page_forms(b, o, token);
 	buf_adds(b, "<p><a href=\"/\">Ver la agenda de sesiones</a></p>\n");
 	public_page_close(ps, b);
 	return 0;
