@@ -226,7 +226,8 @@ on_audit(struct store *st, sqlite3_stmt *s, void *arg)
 	if ((ret = store_column_dup(st, s, 3, &a->action)) < 0 ||
 	    (ret = store_column_dup(st, s, 4, &a->target)) < 0 ||
 	    (ret = store_column_dup(st, s, 5, &a->before)) < 0 ||
-	    (ret = store_column_dup(st, s, 6, &a->after)) < 0)
+	    (ret = store_column_dup(st, s, 6, &a->after)) < 0 ||
+	    (ret = store_column_dup(st, s, 7, &a->client)) < 0)
 		return ret;
 	return 0;
 }
@@ -329,6 +330,9 @@ store_odata_forget(struct store *st, long id)
 	if (ret >= 0)
 		ret = store_stmt_run(st, STMT_ODATA_BOUNCE_FORGET, NULL, NULL,
 		                     "I", (int64_t)id);
+	if (ret >= 0)
+		ret = store_stmt_run(st, STMT_ODATA_AUDIT_CLIENT_FORGET, NULL,
+		                     NULL, "I", (int64_t)id);
 	if (ret >= 0)
 		ret = store_stmt_run(st, STMT_ODATA_OUTBOX_FORGET, NULL, NULL,
 		                     "I", (int64_t)id);

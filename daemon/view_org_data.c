@@ -130,15 +130,16 @@ view_odata_audit(const struct org_data *d)
 		const struct audit_row *a = &d->audit[i];
 
 		json_array_append_new(
-		    arr, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
-		                   (json_int_t)a->id, "at", view_time(a->at),
-		                   "peer_uid",
+		    arr, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		                   "id", (json_int_t)a->id, "at",
+		                   view_time(a->at), "peer_uid",
 		                   a->peer_uid >= 0 ? json_integer(a->peer_uid)
 		                                    : json_null(),
 		                   "action", view_str(a->action), "target",
 		                   view_str(a->target), "before",
 		                   audit_text(a->before), "after",
-		                   audit_text(a->after)));
+		                   audit_text(a->after), "client",
+		                   view_str(a->client)));
 	}
 	return arr;
 }

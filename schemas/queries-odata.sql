@@ -40,7 +40,8 @@ ORDER BY id;
 
 -- The audit entries about it (target ?2, "osc:ID") or that mention it.
 -- name: odata_audit
-SELECT a.id, a.at, a.peer_uid, a.action, a.target, a.before, a.after
+SELECT a.id, a.at, a.peer_uid, a.action, a.target, a.before, a.after,
+       a.client
 FROM audit a
 WHERE a.target = ?2
    OR instr(a.before, '"id":' || ?1 || ',') > 0
@@ -116,6 +117,11 @@ WHERE email IN (SELECT email FROM osc_email WHERE osc_id = ?1)
 
 -- Its messages not yet sent never will be; the sent ones stay (they name
 -- no address) for the counts.
+-- The client addresses its own page's changes were made from
+-- (008-self-service): the fact stays, not who made it from where.
+-- name: odata_audit_client_forget
+UPDATE audit SET client = NULL WHERE target = 'osc:' || ?1;
+
 -- name: odata_outbox_forget
 UPDATE outbox SET state = 'dropped', last_error = 'organisation forgotten'
 WHERE osc_id = ?1 AND state IN ('pending', 'held');

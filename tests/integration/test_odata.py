@@ -29,6 +29,7 @@ ADDRS = ["quetzal.uno@olvido.example.net", "Quetzal.Dos@olvido.example.net"]
 OTHER = "Red Que Permanece"
 OTHER_ADDR = "permanece@example.net"
 MARKER = "[olvidado]"
+CLIENT = "198.51.100.23"  # where its own page was used from
 
 CSV = ("name,email,contact,state,topics\n"
        "%s,\"%s\",%s,Oaxaca,cambio-climatico;agenda-2030\n"
@@ -149,6 +150,14 @@ class OrganisationDataTest(DaemonTest):
             db.execute(
                 "INSERT INTO address_state (email, soft_count, soft_first, "
                 "last_at) VALUES (?, 1, ?, ?)", (ADDRS[0], at, at))
+            # As org_self.c writes a pause from the organisation's own
+            # page: the column and an audit entry with the client.
+            db.execute("UPDATE osc SET paused_at = ? WHERE id = ?",
+                       (at + 60, osc["id"]))
+            db.execute(
+                "INSERT INTO audit (at, peer_uid, action, target, before, "
+                "after, client) VALUES (?, NULL, 'osc.self.pause', ?, NULL, "
+                "NULL, ?)", (at + 60, "osc:%d" % osc["id"], CLIENT))
         return osc, other, ev
 
     def dump(self, osc_id, needles):
@@ -198,7 +207,10 @@ class OrganisationDataTest(DaemonTest):
         self.assertEqual((b["email"], b["status"], b["outbox_id"]),
                          (ADDRS[0], "4.2.2", msg["id"]))
         actions = [a["action"] for a in exp["audit"]]
-        self.assertEqual(actions, ["osc.import", "osc.unsubscribe", "osc.export"])
+        self.assertEqual(actions, ["osc.import", "osc.unsubscribe",
+                                   "osc.self.pause", "osc.export"])
+        self.assertEqual(exp["audit"][2]["client"], CLIENT)
+        self.assertEqual(org["paused_at"], iso(ts(ev["start_utc"]) - 80000 + 60))
         # The import's entry is listed because it names this organisation.
         self.assertIn(NAME, [r["name"] for r in exp["audit"][0]["after"]])
 
@@ -250,7 +262,7 @@ class OrganisationDataTest(DaemonTest):
         self.assertIn("forgot organisation %d" % oid, said)
 
         # No table holds its name, contact or any address.
-        gone = [NAME, CONTACT] + ADDRS
+        gone = [NAME, CONTACT, CLIENT] + ADDRS
         with self.db() as db:
             for t in tables(db):
                 for r in db.execute('SELECT * FROM "%s"' % t):
@@ -275,7 +287,8 @@ class OrganisationDataTest(DaemonTest):
                 "SELECT action, after FROM audit WHERE target = ? ORDER BY id",
                 ("osc:%d" % oid,))]
             self.assertEqual([f[0] for f in facts],
-                             ["osc.unsubscribe", "osc.export", "osc.forget"])
+                             ["osc.unsubscribe", "osc.self.pause", "osc.export",
+                              "osc.forget"])
             after = json.loads(facts[0][1])
             self.assertEqual((after["name"], after["contact"], after["emails"]),
                              (MARKER, MARKER, [MARKER]))
