@@ -19,7 +19,7 @@ libmicrohttpd-dev libjansson-dev libinih-dev libssl-dev"
 # What `make demo` and `make check` add: the test tools and real peers, and
 # the locales cronoctl's Spanish is tested in.
 TEST_PKGS="curl sqlite3 openssl libcmocka-dev python3 python3-aiosmtpd
-python3-icalendar clang-format chromium systemd iproute2 adduser util-linux
+python3-icalendar clang-format chromium chromium-driver systemd iproute2 adduser util-linux
 locales clang libclang-rt-14-dev"
 # The locale the tests run cronoctl in (generated below when missing).
 TEST_LOCALE=es_MX.UTF-8

@@ -89,6 +89,11 @@ static const struct config_key config_keys[] = {
      "127.0.0.1 ::1", 0, 0, NULL,
      "reverse proxies (addresses or networks, like 10.0.0.0/8): no "
      "per-address limit, X-Forwarded-For names the client"},
+    {"public", "signup", CONFIG_ENUM, 0, OFF(public_signup), "off", 0, 0,
+     "open|approval|off",
+     "organisations subscribe themselves from the page (double opt-in "
+     "by email): open, approval (staff approve each one: cronoctl osc "
+     "pending) or off (no form)"},
     {"mail", "smtp_url", CONFIG_STRING, 0, OFF(smtp_url), "", 0, 0, NULL,
      "smtp://host:587 or smtps://host:465; empty: write messages to "
      "STATE_DIR/maildir"},

@@ -79,6 +79,8 @@ struct config {
 	char *bounce_maildir;
 	int bounce_transient_limit;
 	int64_t bounce_transient_window;
+	/* [public] signup: "open", "approval" or "off" (signup.h). */
+	char *public_signup;
 };
 
 /*

@@ -114,6 +114,10 @@ kind_template(enum message_kind kind)
 		return "cancelada";
 	case MESSAGE_STAFF:
 		return "personal";
+	case MESSAGE_SIGNUP:
+		return "confirmacion";
+	case MESSAGE_WELCOME:
+		return "bienvenida";
 	}
 	return NULL;
 }
@@ -125,7 +129,12 @@ check_input(const struct message_input *in, char *err, size_t errlen)
 		err_set(err, errlen, "message: no input or unknown kind");
 		return -EINVAL;
 	}
-	if (in->kind != MESSAGE_STAFF && (!in->ev || !in->ev->title)) {
+	if (in->kind == MESSAGE_SIGNUP && (!in->link || !*in->link)) {
+		err_set(err, errlen, "message: a confirmation needs its link");
+		return -EINVAL;
+	}
+	if (in->kind != MESSAGE_STAFF && in->kind != MESSAGE_SIGNUP &&
+	    in->kind != MESSAGE_WELCOME && (!in->ev || !in->ev->title)) {
 		err_set(err, errlen,
 		        "message: a session with a title is "
 		        "needed");
@@ -657,6 +666,9 @@ shared_make(const struct message_input *in, int holes, struct shared *sh,
 	vals[TPL_OFICINA] = has_text(in->office_name) ? in->office_name : NULL;
 	vals[TPL_FIRMA] = signature_lines(in, firma, sizeof(firma));
 	vals[TPL_AVISO] = has_text(in->privacy_url) ? in->privacy_url : NULL;
+	vals[TPL_TEMAS] = in->topics_text;
+	vals[TPL_ENLACE] = in->link;
+	vals[TPL_VENCE] = in->until_text;
 	if (holes) {
 		vals[TPL_ORGANIZACION] = sh->has_org ? tpl_hole : NULL;
 		vals[TPL_BAJA] =
@@ -697,7 +709,9 @@ shared_get(const struct message_input *in, struct shared *own, int *ret,
 	char *strs;
 	size_t strslen, i;
 
-	if (in->kind == MESSAGE_STAFF) {
+	/* Staff mail and signup mail are one message per text. */
+	if (in->kind == MESSAGE_STAFF || in->kind == MESSAGE_SIGNUP ||
+	    in->kind == MESSAGE_WELCOME) {
 		if ((*ret = shared_make(in, 0, own, err, errlen)) < 0)
 			return NULL;
 		return own;
@@ -940,4 +954,30 @@ message_render_whole(const struct message_input *in, char **out, size_t *outlen,
                      char *err, size_t errlen)
 {
 	return render(in, 1, out, outlen, err, errlen);
+}
+
+int
+message_fragment_render(const char *dir, const char *name,
+                        const char *office_name, const char *text, char **out,
+                        char *err, size_t errlen)
+{
+	const char *vals[TPL_NVARS] = {0};
+	struct tpl_out o = {0};
+	size_t len;
+	int r;
+
+	*out = NULL;
+	vals[TPL_OFICINA] = has_text(office_name) ? office_name : NULL;
+	vals[TPL_TEXTO] = has_text(text) ? text : NULL;
+	if ((r = tpl_render(dir, name, vals, &o, err, errlen)) < 0) {
+		tpl_out_free(&o);
+		return r;
+	}
+	*out = buf_take(&o.text, &len);
+	tpl_out_free(&o);
+	if (*out == NULL) {
+		err_set(err, errlen, "message: out of memory");
+		return -ENOMEM;
+	}
+	return 0;
 }

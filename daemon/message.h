@@ -33,6 +33,8 @@ enum message_kind {
 	MESSAGE_PLACE, /* "Cambio de sede: TITLE" */
 	MESSAGE_CANCEL, /* "Cancelada: TITLE", METHOD:CANCEL */
 	MESSAGE_STAFF,  /* nudges and digests to staff (text body given) */
+	MESSAGE_SIGNUP, /* "Confirme su suscripción": the double opt-in link */
+	MESSAGE_WELCOME, /* "Suscripción aprobada" (staff approved it) */
 };
 
 struct message_input {
@@ -60,8 +62,14 @@ struct message_input {
 	const char *template_dir;     /* operator's templates, or NULL */
 	const char *subject;          /* STAFF only */
 	const char *body_text;        /* STAFF only */
-	int64_t date;                 /* Date: header, UTC seconds */
-	int late;                     /* REMINDER sent after downtime */
+	/* SIGNUP, WELCOME: the organisation's topics in words ("Agua,
+	 * Migración"); SIGNUP: the confirmation link and until when it
+	 * works, in words. */
+	const char *topics_text;
+	const char *link;
+	const char *until_text;
+	int64_t date; /* Date: header, UTC seconds */
+	int late;     /* REMINDER sent after downtime */
 };
 
 /*
@@ -110,6 +118,17 @@ int message_templates_check(const char *dir, char *err, size_t errlen);
  * loaded first (once, not per message).
  */
 int message_templates_load(const char *dir, char *err, size_t errlen);
+
+/*
+ * A fragment of a page from template name of dir (or the built-in one),
+ * such as "aviso-de-privacidad.html": {{oficina}} is office_name and
+ * {{texto}} text (either may be NULL), HTML-escaped when name ends in
+ * ".html". *out malloc'ed (the caller frees it). 0, or negative with err
+ * as message_render's.
+ */
+int message_fragment_render(const char *dir, const char *name,
+                            const char *office_name, const char *text,
+                            char **out, char *err, size_t errlen);
 
 /* Free the kept templates and shared parts (at exit; a later render
  * makes them again). */

@@ -37,6 +37,9 @@ static const char *const var_names[TPL_NVARS] = {
     [TPL_FIRMA] = "firma",
     [TPL_AVISO] = "aviso",
     [TPL_SUSCRIPCION] = "suscripcion",
+    [TPL_TEMAS] = "temas",
+    [TPL_ENLACE] = "enlace",
+    [TPL_VENCE] = "vence",
 };
 
 /* The partials a template may include with {{>name}}: one text written

@@ -96,6 +96,11 @@ message_subject_make(const struct message_input *in)
 	case MESSAGE_CANCEL:
 		prefix = "Cancelada";
 		break;
+	case MESSAGE_SIGNUP:
+		return strdup("Confirme su suscripción a los avisos de "
+		              "sesiones");
+	case MESSAGE_WELCOME:
+		return strdup("Suscripción aprobada: avisos de sesiones");
 	case MESSAGE_STAFF: {
 		char *clean = mime_hdr_clean(in->subject);
 		if (!clean)

@@ -809,7 +809,9 @@ enum public_route {
 	R_OSC,
 	R_BAJA,
 	R_SELF,
-	R_SALUD
+	R_SALUD,
+	R_SIGNUP,
+	R_PRIVACY,
 };
 
 /* Answer a request for route r (rest: the path after its prefix). */
@@ -847,6 +849,12 @@ public_route(struct public_site *ps, const struct http_request *req,
 	case R_SALUD:
 		public_salud(ps, res);
 		break;
+	case R_SIGNUP:
+		public_signup(ps, req, res, rest, post);
+		break;
+	case R_PRIVACY:
+		public_privacy(ps, res);
+		break;
 	case R_NONE:
 		public_not_found(ps, res);
 		break;
@@ -878,19 +886,26 @@ public_handle(const struct http_request *req, struct http_response *res,
 		r = R_SELF;
 	else if (strcmp(path, "/salud") == 0)
 		r = R_SALUD;
+	else if ((rest = public_prefix(path, PUBLIC_SIGNUP_PATH)) != NULL &&
+	         (*rest == '\0' || *rest == '/'))
+		r = R_SIGNUP;
+	else if (strcmp(path, PUBLIC_PRIVACY_PATH) == 0)
+		r = R_PRIVACY;
 
-	if ((r == R_BAJA || r == R_SELF) && !get && !post)
+	if ((r == R_BAJA || r == R_SELF || r == R_SIGNUP) && !get && !post)
 		public_method_not_allowed(ps, res, "GET, HEAD, POST");
-	else if (r != R_BAJA && r != R_SELF && r != R_NONE && !get)
+	else if (r != R_BAJA && r != R_SELF && r != R_SIGNUP && r != R_NONE &&
+	         !get)
 		public_method_not_allowed(ps, res, "GET, HEAD");
 	else
 		public_route(ps, req, res, r, rest, post);
 	/* Tokens (private feeds, unsubscribe links, the organisation's
 	 * page) stay out of the log. */
 	log_debug("public %s %s -> %d (%s)", req->method,
-	          r == R_OSC    ? "/calendarios/osc/..."
-	          : r == R_BAJA ? "/baja/..."
-	          : r == R_SELF ? "/suscripcion/..."
-	                        : path,
+	          r == R_OSC               ? "/calendarios/osc/..."
+	          : r == R_BAJA            ? "/baja/..."
+	          : r == R_SELF            ? "/suscripcion/..."
+	          : r == R_SIGNUP && *rest ? PUBLIC_SIGNUP_PATH "/..."
+	                                   : path,
 	          res->status, req->peer_ip != NULL ? req->peer_ip : "?");
 }

@@ -90,6 +90,35 @@ void public_server_error(struct public_site *ps, struct http_response *res,
 void public_self(struct public_site *ps, const struct http_request *req,
                  struct http_response *res, const char *tok, int post);
 
+/* ---- the signup form (public_form.c, public_signup.c) ---- */
+
+#define PUBLIC_SIGNUP_PATH  "/suscribir"
+#define PUBLIC_PRIVACY_PATH "/aviso-de-privacidad"
+
+/* What a posted form held, to show it again with error. */
+struct public_form_values {
+	const char *name, *email;
+	char *const *topics;
+	size_t ntopics;
+	int accepted;
+	const char *error; /* Spanish, or NULL */
+};
+
+/* The privacy notice's URL the form links to. */
+const char *public_form_privacy_url(const struct public_site *ps);
+/* The signup form over topics: v as posted (NULL: empty, with topic
+ * checked ticked, if not NULL). */
+void public_form_signup(const struct public_site *ps, struct buf *b,
+                        const struct topic *topics, size_t nt,
+                        const char *checked,
+                        const struct public_form_values *v);
+
+/* POST /suscribir, GET and POST /suscribir/confirmar/<tok> (rest: what
+ * follows /suscribir), GET /aviso-de-privacidad (public_signup.c). */
+void public_signup(struct public_site *ps, const struct http_request *req,
+                   struct http_response *res, const char *rest, int post);
+void public_privacy(struct public_site *ps, struct http_response *res);
+
 /* GET, HEAD (post = 0) and POST (post = 1) /baja/<tok>. */
 void public_baja(struct public_site *ps, const struct http_request *req,
                  struct http_response *res, const char *tok, int post);

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "fecha.h"
 #include "public_internal.h"
+#include "signup.h"
 #include "token.h"
 
 /* Dark text on light backgrounds, contrast well above WCAG AA (4.5:1). */
@@ -57,6 +58,19 @@ const char public_page_css[] =
     ".url{overflow-wrap:anywhere}"
     "button{font:inherit;font-weight:600;color:#fff;background:#9b1c1c;"
     "border:0;border-radius:4px;padding:.6rem 1.2rem;cursor:pointer}"
+    "button.primario{background:#0b4f6c}"
+    "form.suscripcion label{font-weight:600}"
+    "form.suscripcion input[type=text],form.suscripcion input[type=email]"
+    "{display:block;width:100%;max-width:30rem;font:inherit;"
+    "padding:.4rem .5rem;border:1px solid #6b7a80;border-radius:3px}"
+    "fieldset{border:1px solid #c9d3d8;border-radius:4px;margin:.75rem 0}"
+    "legend{font-weight:600}"
+    "ul.opciones{list-style:none;margin:0;padding:0;columns:16rem}"
+    "ul.opciones label{font-weight:400}"
+    ".sitio{position:absolute;left:-10000px;width:1px;height:1px;"
+    "overflow:hidden}"
+    ".error{background:#fbe3e3;color:#7f1d1d;border-left:5px solid "
+    "#9b1c1c;padding:.5rem .75rem;font-weight:600}"
     "footer{margin-top:2.5rem;padding-bottom:2rem;font-size:.9rem;"
     "color:#444;border-top:1px solid #c9d3d8}"
     "@media (max-width:30rem){body{font-size:1rem}h1{font-size:1.45rem}"
@@ -240,9 +254,11 @@ page_office_footer(struct public_site *ps, struct buf *b)
 		}
 		buf_adds(b, "</address>\n");
 	}
-	if (c->office_privacy_url != NULL && *c->office_privacy_url) {
+	/* The daemon's own notice stands in while the form is offered. */
+	if ((c->office_privacy_url != NULL && *c->office_privacy_url) ||
+	    signup_mode(c) != SIGNUP_OFF) {
 		buf_adds(b, "<p><a class=\"privacidad\" href=\"");
-		buf_add_html(b, c->office_privacy_url);
+		buf_add_html(b, public_form_privacy_url(ps));
 		buf_adds(b, "\">Aviso de privacidad</a></p>\n");
 	}
 }
@@ -721,6 +737,8 @@ public_page_agenda(struct public_site *ps, struct buf *out, int64_t *expires)
 		buf_adds(out, "</li>\n");
 	}
 	buf_adds(out, "</ul>\n</section>\n");
+	if (signup_mode(ps->cfg) != SIGNUP_OFF)
+		public_form_signup(ps, out, topics, nt, NULL, NULL);
 	page_foot(ps, out);
 	event_array_free(evs, n);
 	topic_array_free(topics, nt);
@@ -786,6 +804,18 @@ public_page_topic(struct public_site *ps, const char *slug, struct buf *out,
 	}
 	if (past)
 		buf_adds(out, "</ul>\n</section>\n");
+	if (signup_mode(ps->cfg) != SIGNUP_OFF) {
+		struct topic *topics = NULL;
+		size_t nt = 0;
+
+		if ((r = store_topic_list(ps->st, &topics, &nt)) < 0) {
+			event_array_free(evs, n);
+			topic_fini(&t);
+			return r;
+		}
+		public_form_signup(ps, out, topics, nt, t.slug, NULL);
+		topic_array_free(topics, nt);
+	}
 	page_foot(ps, out);
 	event_array_free(evs, n);
 	topic_fini(&t);
@@ -837,7 +867,7 @@ public_page_open(struct public_site *ps, struct buf *out, const char *title)
 	page_head(ps, out, title);
 	buf_adds(out, "<header>\n");
 	page_office_header(ps, out);
-	buf_adds(out, "<h1>");
+	buf_adds(out, "<p><a href=\"/\">" PAGE_TITLE "</a></p>\n<h1>");
 	buf_add_html(out, title);
 	buf_adds(out, "</h1>\n</header>\n<main>\n");
 }

@@ -33,6 +33,7 @@
 #include "schedule_alarm.h"
 #include "schedule_input.h"
 #include "schedule_notice.h"
+#include "signup_mail.h"
 #include "store.h"
 #include "token.h"
 
@@ -435,10 +436,15 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 	size_t len;
 	int ret = 0;
 
-	if (strcmp(r->kind, "staff") == 0) {
-		/* Staff mail: its text is kept in the store. */
-		ret = schedule_staff_render(s->st, cfg, r, &data, &len, &to,
-		                            err, sizeof(err));
+	if (strcmp(r->kind, "staff") == 0 || strcmp(r->kind, "signup") == 0) {
+		/* Staff mail: its text is kept in the store; signup mail:
+		 * its request is (signup.c). */
+		if (strcmp(r->kind, "staff") == 0)
+			ret = schedule_staff_render(s->st, cfg, r, &data, &len,
+			                            &to, err, sizeof(err));
+		else
+			ret = signup_mail_render(s->st, cfg, r, &data, &len,
+			                         &to, err, sizeof(err));
 		if (ret == 0)
 			goto submit;
 		if (ret == -EIO || ret == -ENOMEM)
