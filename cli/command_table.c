@@ -116,6 +116,11 @@ static const struct cli_opt opts_osc_forget[] = {
     {NULL, NULL, NULL, NULL},
 };
 
+static const struct cli_opt opts_osc_reject[] = {
+    {"reason", N_("TEXT"), N_("why, kept with the request for staff"), NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
 static const struct cli_opt opts_outbox[] = {
     {"state", N_("S"),
      N_("pending, sending, sent, failed, expired, held, dropped or skipped"),
@@ -252,6 +257,15 @@ const struct cli_command cli_commands[] = {
      N_("erase an organisation's personal data for good (its right of "
         "erasure)"),
      opts_osc_forget, 1, 1, cmd_osc_forget, ROUTES(OSC_GET, OSC_FORGET), NULL},
+    {"osc pending", "",
+     N_("list signup requests from the page waiting for approval"), opts_none,
+     0, 0, cmd_osc_pending, ROUTES(SIGNUPS), NULL},
+    {"osc approve", N_("ID"),
+     N_("approve a signup request: the organisation is subscribed and told"),
+     opts_none, 1, 1, cmd_osc_approve, ROUTES(SIGNUP_APPROVE), NULL},
+    {"osc reject", N_("ID [--reason TEXT]"),
+     N_("reject a signup request (nothing is sent)"), opts_osc_reject, 1, 1,
+     cmd_osc_reject, ROUTES(SIGNUP_REJECT), NULL},
     {"subscribe", N_("OSC SLUG…"), N_("subscribe an organisation to topics"),
      opts_none, 2, -1, cmd_subscribe, ROUTES(OSC_SUBSCRIBE), CPL("- topic*")},
     {"unsubscribe", N_("OSC SLUG…"),

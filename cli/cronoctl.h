@@ -11,6 +11,7 @@
  *   commands.c       sessions: status, topics, import, events, rescheduling
  *   commands_tbd.c   undecided sessions, reschedule, cancel, the clock
  *   commands_osc.c   organisations, subscriptions, the outbox, reminders
+ *   commands_signup.c signup requests from the page waiting for staff
  *   commands_preview.c  a message before it is sent (preview), and after
  *                    (outbox show)
  *   commands_data.c  an organisation's data: export, forget
@@ -114,10 +115,15 @@ struct cli_command {
 #define CPL(spec) spec
 /* The API routes of a command in the table: one or two route names. */
 #define ROUTES_PICK(_1, _2, name, ...) name
-#define ROUTES(...)                                                            \
-	ROUTES_PICK(__VA_ARGS__, ROUTES_2, ROUTES_1, -)(__VA_ARGS__)
-#define ROUTES_1(a)    {ROUTE_##a, ROUTE__N}
-#define ROUTES_2(a, b) {ROUTE_##a, ROUTE_##b}
+#define ROUTES(...)                    ROUTES_PICK(__VA_ARGS__, ROUTES_2, ROUTES_1, -)(__VA_ARGS__)
+#define ROUTES_1(a)                                                            \
+	{                                                                      \
+		ROUTE_##a, ROUTE__N                                            \
+	}
+#define ROUTES_2(a, b)                                                         \
+	{                                                                      \
+		ROUTE_##a, ROUTE_##b                                           \
+	}
 
 /* The table (command_table.c). */
 extern const struct cli_command cli_commands[];
@@ -350,6 +356,9 @@ int cmd_osc_list(const struct cli *cli, const struct cli_args *a);
 int cmd_osc_show(const struct cli *cli, const struct cli_args *a);
 int cmd_osc_remove(const struct cli *cli, const struct cli_args *a);
 int cmd_osc_token(const struct cli *cli, const struct cli_args *a);
+int cmd_osc_pending(const struct cli *cli, const struct cli_args *a);
+int cmd_osc_approve(const struct cli *cli, const struct cli_args *a);
+int cmd_osc_reject(const struct cli *cli, const struct cli_args *a);
 int cmd_subscribe(const struct cli *cli, const struct cli_args *a);
 int cmd_unsubscribe(const struct cli *cli, const struct cli_args *a);
 int cmd_outbox(const struct cli *cli, const struct cli_args *a);

@@ -72,6 +72,13 @@ void api_event_cancel(struct api_call *call);
 /* ---- organisations (api_osc.c) ---- */
 
 void api_osc_add(struct api_call *call);
+
+/* ---- signup requests waiting for staff (api_signup.c) ---- */
+
+void api_signup_list(struct api_call *call);
+void api_signup_approve(struct api_call *call);
+void api_signup_reject(struct api_call *call);
+
 void api_osc_list(struct api_call *call);
 void api_osc_get(struct api_call *call);
 void api_osc_remove(struct api_call *call);
