@@ -276,17 +276,18 @@ public_signup_post(struct public_site *ps, const struct http_request *req,
 		public_server_error(ps, res, "out of memory");
 		return;
 	}
-	if (p.sitio != NULL && *p.sitio) {
-		log_warn("signup: the hidden field was filled from %s: "
-		         "ignored",
-		         client ? client : "?");
-		goto same;
-	}
+	/* Every post counts, the robots' too. */
 	if (!public_signup_client_ok(client, clock_now())) {
 		log_warn("signup: %s posted more than %d forms within %d s: "
 		         "ignored",
 		         client ? client : "?", SIGNUP_CLIENT_MAX,
 		         SIGNUP_CLIENT_WINDOW);
+		goto same;
+	}
+	if (p.sitio != NULL && *p.sitio) {
+		log_warn("signup: the hidden field was filled from %s: "
+		         "ignored",
+		         client ? client : "?");
 		goto same;
 	}
 	f.name = p.nombre;
