@@ -271,6 +271,8 @@ signup_apply(const struct office *of, long actor, const struct signup_req *r,
 		o.consent = c;
 		rc = org_add(of, actor, &o, topics, ntopics, &after, why,
 		             whylen);
+		/* org_add resolved the topics into o's own list. */
+		strv_free(o.topics, o.ntopics);
 		if (rc == 0) {
 			id = after.id;
 			osc_fini(&after);
