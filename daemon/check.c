@@ -446,6 +446,19 @@ check_bounces(const struct config *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* The signup form lives on the public site: with none, it is nowhere. */
+static int
+check_public(const struct config *c, char *err, size_t errlen)
+{
+	if (strcmp(c->public_signup, "off") != 0 &&
+	    (c->http_listen == NULL || c->http_listen[0] == '\0'))
+		return config_key_fail(c, "public", "signup", err, errlen,
+		                       "'%s' needs the public site, but [http] "
+		                       "listen is empty",
+		                       c->public_signup);
+	return 0;
+}
+
 int
 check_config(const struct config *c, char *err, size_t errlen)
 {
@@ -453,7 +466,8 @@ check_config(const struct config *c, char *err, size_t errlen)
 	    check_http(c, err, errlen) < 0 || check_mail(c, err, errlen) < 0 ||
 	    check_staff(c, err, errlen) < 0 ||
 	    check_office(c, err, errlen) < 0 ||
-	    check_bounces(c, err, errlen) < 0)
+	    check_bounces(c, err, errlen) < 0 ||
+	    check_public(c, err, errlen) < 0)
 		return -EINVAL;
 	return 0;
 }

@@ -27,7 +27,8 @@ import time
 import unittest
 import urllib.parse
 
-from harness import DaemonTest, Smtpd, TOPICS, free_port, wait_for
+from harness import (CRONOGRAMAD, Daemon, DaemonTest, Smtpd, TOPICS,
+                     free_port, wait_for)
 
 T0 = "2031-01-01T12:00:00Z"
 NOTICE = "2026-01-15"
@@ -630,6 +631,27 @@ class SignupTest(DaemonTest):
         actions = [e["action"] for e in log["entries"]]
         self.assertIn("signup.approve", actions)
         self.assertIn("signup.reject", actions)
+
+    # ---- the configuration ----
+
+    def test_check_refuses_a_form_without_public_site_or_a_bad_mode(self):
+        for extra, want in (("[public]\nsignup = open\n",
+                             "needs the public site, but [http] listen is "
+                             "empty"),
+                            ("[public]\nsignup = maybe\n",
+                             "open|approval|off")):
+            d = Daemon(self.tmp, extra_config=extra, name="c%d" % len(want))
+            p = subprocess.run([CRONOGRAMAD, "-t", "-c", d.conf],
+                               capture_output=True, timeout=30)
+            self.assertNotEqual(p.returncode, 0, extra)
+            err = p.stderr.decode()
+            self.assertIn("signup", err)
+            self.assertIn(want, err)
+        d = Daemon(self.tmp, http=True, name="ok",
+                   extra_config="[public]\nsignup = approval\n")
+        p = subprocess.run([CRONOGRAMAD, "-t", "-c", d.conf],
+                           capture_output=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
 
     # ---- off ----
 
