@@ -233,7 +233,8 @@ class I18nTest(DaemonTest):
                 if ln.startswith("API:") or not any(ch.islower() for ch in ln):
                     continue
                 self.assertNotEqual(le, ln, "%s --help: untranslated line %r" % (c, ln))
-            self.assertSpanish(es)
+            # The command's own name is syntax, like option names.
+            self.assertSpanish(es.replace("cronoctl " + c, "cronoctl"))
 
     def test_any_spanish_locale_even_one_not_generated(self):
         """A Spanish locale that is not generated on the machine (setlocale()
