@@ -16,6 +16,7 @@
 
 #include "api.h"
 #include "api_internal.h"
+#include "signup.h"
 #include "outbox.h"
 #include "clock.h"
 #include "schedule_alarm.h"
@@ -79,13 +80,22 @@ emails_json(const char *list)
 	return arr;
 }
 
-/* One message; staff mail (kind "staff") goes to [staff] emails. */
+/* One message; staff mail (kind "staff") goes to [staff] emails, a
+ * signup request's (kind "signup") to the address it gave. */
 static json_t *
 outbox_row_json(const struct api_call *call, const struct outbox_row *r)
 {
 	int staff = strcmp(r->kind, "staff") == 0;
 	char id[128];
+	const char *to = staff ? call->ctx->cfg->staff_emails : r->emails;
+	struct signup_req q = {0};
 	json_t *o;
+
+	if (strcmp(r->kind, "signup") == 0 &&
+	    store_signup_get(
+	        call->ctx->store,
+	        strtol(r->uid + strlen(SIGNUP_UID_PREFIX), NULL, 10), &q) == 0)
+		to = q.email;
 
 	event_short_id(r->uid, id, sizeof(id));
 	o = json_object();
@@ -96,11 +106,11 @@ outbox_row_json(const struct api_call *call, const struct outbox_row *r)
 	json_object_set_new(o, "kind", json_string(r->kind));
 	json_object_set_new(o, "offset_s", json_integer(r->offset_s));
 	json_object_set_new(o, "osc_id", json_integer(r->osc_id));
-	json_object_set_new(
-	    o, "osc", staff ? json_string("staff") : view_str(r->osc_name));
-	json_object_set_new(
-	    o, "to",
-	    emails_json(staff ? call->ctx->cfg->staff_emails : r->emails));
+	json_object_set_new(o, "osc",
+	                    staff     ? json_string("staff")
+	                    : q.email ? json_string(q.name)
+	                              : view_str(r->osc_name));
+	json_object_set_new(o, "to", emails_json(to));
 	json_object_set_new(o, "message_id", view_str(r->message_id));
 	json_object_set_new(o, "due", view_time(r->due));
 	json_object_set_new(o, "next_try", view_time(r->next_try));
@@ -108,6 +118,7 @@ outbox_row_json(const struct api_call *call, const struct outbox_row *r)
 	json_object_set_new(o, "state", json_string(r->state));
 	json_object_set_new(o, "last_error", view_str(r->last_error));
 	json_object_set_new(o, "sent_at", view_time(r->sent_at));
+	signup_req_fini(&q);
 	return o;
 }
 

@@ -195,6 +195,11 @@ preview_outbox(const struct office *of, int64_t id, struct preview *out,
 		out->unrendered = "staff mail is not shown";
 		return 0;
 	}
+	if (strcmp(r->kind, "signup") == 0) {
+		out->unrendered = "signup mail is not shown: it holds the "
+		                  "confirmation link";
+		return 0;
+	}
 	if (store_event_get(of->st, r->uid, &out->ev) < 0) {
 		out->unrendered = "the session was deleted";
 		return 0;

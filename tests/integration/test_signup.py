@@ -326,6 +326,17 @@ class SignupTest(DaemonTest):
         link = self.link_of(m)
         token = link.rsplit("/", 1)[1]
         self.assertNotIn(token, d.log_text())
+        # Staff see the message in the outbox, to whom it went, but not
+        # its link.
+        st, ob = d.curl("GET", "/v1/outbox")
+        row = ob["messages"][0]
+        self.assertEqual((row["kind"], row["to"], row["osc"], row["state"]),
+                         ("signup", ["agua@example.net"],
+                          "Red Ciudadana «Agua & Vida»", "sent"))
+        st, shown = d.curl("GET", "/v1/outbox/%d" % row["id"])
+        self.assertEqual(st, 200, shown)
+        self.assertIn("not shown", shown["unrendered"])
+        self.assertNotIn(token, json.dumps(shown))
 
         # A GET (a mail scanner, a preview) confirms nothing, twice.
         for _ in range(2):
