@@ -167,9 +167,13 @@ signup_request(const struct office *of, const struct signup_form *form,
 	r.expires_at = now + SIGNUP_VALID_S;
 	if ((rc = store_begin(of->st)) < 0)
 		goto store_fail;
+	/* What nobody confirmed is not kept for long. */
+	rc = store_signup_purge(of->st, now - SIGNUP_KEEP_S);
 	/* One mail per address per hour and a few a day, whoever asks:
 	 * counted from the table, so a restart does not reset it. */
-	rc = store_signup_mailed(of->st, r.email, now - 86400, &n, &last);
+	if (rc >= 0)
+		rc = store_signup_mailed(of->st, r.email, now - 86400, &n,
+		                         &last);
 	if (rc >= 0 &&
 	    (n >= SIGNUP_PER_DAY || (n > 0 && now - last < SIGNUP_GAP_S))) {
 		*held = 1;

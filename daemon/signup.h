@@ -31,6 +31,9 @@ struct config;
 #define SIGNUP_VALID_S (48 * 3600) /* the confirmation link */
 #define SIGNUP_GAP_S   3600        /* one mail per address per hour */
 #define SIGNUP_PER_DAY 3           /* mails per address per 24 hours */
+/* A request never confirmed is forgotten this long after its link
+ * expired (it holds a name and an address nobody confirmed). */
+#define SIGNUP_KEEP_S (30 * 86400)
 /* Outbox rows of kind 'signup' are of uid SIGNUP_UID_PREFIX + id: seq
  * SIGNUP_SEQ_CONFIRM the confirmation, SIGNUP_SEQ_WELCOME the approval. */
 #define SIGNUP_UID_PREFIX  "signup:"

@@ -189,3 +189,9 @@ store_signup_move(struct store *st, long id, const char *from, const char *to,
 		                  id, from);
 	return 0;
 }
+
+int
+store_signup_purge(struct store *st, int64_t before)
+{
+	return store_stmt_run(st, STMT_SIGNUP_PURGE, NULL, NULL, "I", before);
+}

@@ -51,4 +51,8 @@ int store_signup_move(struct store *st, long id, const char *from,
                       const char *to, int64_t at, const char *client,
                       const char *reason, long osc_id);
 
+/* Forget the requests never confirmed whose link expired before
+ * before. */
+int store_signup_purge(struct store *st, int64_t before);
+
 #endif

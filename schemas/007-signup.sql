@@ -15,7 +15,8 @@
 --   'done'      the organisation was added or its topics extended (osc_id)
 --   'rejected'  staff said no (reason)
 -- decided_at: when it was confirmed, approved or rejected; confirm_client
--- the address the confirming POST came from.
+-- the address the confirming POST came from. Requests never confirmed
+-- are deleted 30 days after their link expired (signup.c).
 CREATE TABLE signup (
 	id             INTEGER PRIMARY KEY,
 	email          TEXT NOT NULL COLLATE NOCASE,

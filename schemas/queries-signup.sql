@@ -44,3 +44,8 @@ UPDATE signup SET state = ?3,
 	osc_id = COALESCE(?7, osc_id)
 WHERE id = ?1 AND state = ?2
 RETURNING id;
+
+-- Requests never confirmed whose link expired before ?1 go, with the
+-- personal data they hold (their outbox rows then render nothing).
+-- name: signup_purge
+DELETE FROM signup WHERE state IN ('sent', 'held') AND expires_at < ?1;

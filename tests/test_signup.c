@@ -415,6 +415,29 @@ test_signup_link_expires(void **state)
 }
 
 static void
+test_signup_unconfirmed_requests_are_forgotten(void **state)
+{
+	struct fx *f = *state;
+	struct signup_req r;
+	long id1, id2;
+	int held;
+
+	assert_int_equal(
+	    ask(f, "olvido@example.net", "agenda-2030", &id1, &held), 0);
+	clock_set(T0 + SIGNUP_VALID_S + SIGNUP_KEEP_S);
+	assert_int_equal(ask(f, "otra@example.net", "agenda-2030", &id2, &held),
+	                 0);
+	assert_int_equal(store_signup_get(f->st, id1, &r), 0);
+	signup_req_fini(&r);
+	clock_set(T0 + SIGNUP_VALID_S + SIGNUP_KEEP_S + 1);
+	assert_int_equal(
+	    ask(f, "tercera@example.net", "agenda-2030", &id2, &held), 0);
+	assert_int_equal(store_signup_get(f->st, id1, &r), -ENOENT);
+	assert_int_equal(store_signup_get(f->st, id2, &r), 0);
+	signup_req_fini(&r);
+}
+
+static void
 test_signup_approval_pending_approve_reject(void **state)
 {
 	struct fx *f = *state;
@@ -529,6 +552,7 @@ main(void)
 	    T(test_signup_confirm_open_adds_the_organisation),
 	    T(test_signup_confirm_known_address_adds_topics),
 	    T(test_signup_link_expires),
+	    T(test_signup_unconfirmed_requests_are_forgotten),
 	    T(test_signup_approval_pending_approve_reject),
 	    T(test_signup_mail_render_link_and_expiry),
 #undef T
