@@ -303,11 +303,13 @@ signup_settle(const struct office *of, long actor, const struct signup_req *r,
 	int rc, added;
 
 	snprintf(target, sizeof target, SIGNUP_UID_PREFIX "%ld", r->id);
-	snprintf(after, sizeof after, "%s%s%s%s%ld", to,
-	         client ? " client=" : "", client ? client : "",
-	         osc_id ? " osc:" : "", osc_id);
-	if (!osc_id)
-		after[strlen(after) - 1] = '\0';
+	/* "done client=192.0.2.7 osc:12": the state, who confirmed, and the
+	 * organisation, as far as known. */
+	snprintf(after, sizeof after, "%s%s%s", to, client ? " client=" : "",
+	         client ? client : "");
+	if (osc_id)
+		snprintf(after + strlen(after), sizeof after - strlen(after),
+		         " osc:%ld", osc_id);
 	if ((rc = store_begin(of->st)) < 0)
 		return office_store_error(of, rc, why, whylen);
 	rc = store_signup_move(of->st, r->id, from, to, now, client, reason,
