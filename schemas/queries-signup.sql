@@ -49,3 +49,10 @@ RETURNING id;
 -- personal data they hold (their outbox rows then render nothing).
 -- name: signup_purge
 DELETE FROM signup WHERE state IN ('sent', 'held') AND expires_at < ?1;
+
+-- Organisation ?1 is forgotten (osc forget): every request it made, or
+-- that names one of its addresses, goes (run while its addresses exist).
+-- name: signup_forget
+DELETE FROM signup
+WHERE osc_id = ?1
+   OR email IN (SELECT email FROM osc_email WHERE osc_id = ?1);

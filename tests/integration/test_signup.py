@@ -643,6 +643,21 @@ class SignupTest(DaemonTest):
         self.assertIn("signup.approve", actions)
         self.assertIn("signup.reject", actions)
 
+    # ---- their data ----
+
+    def test_forget_erases_the_requests_too(self):
+        d = self.env()
+        self.post_form(address="olvidame@example.net")
+        self.post_form(address="OLVIDAME@example.net")  # held
+        wait_for(lambda: self.smtpd.messages(), what="the mail")
+        st, _, _ = self.http("POST", self.link_of(self.mails()[0]),
+                             b"confirmar=si")
+        self.assertEqual(st, 200)
+        oid = self.oscs()[0]["id"]
+        self.assertEqual(self.rows("SELECT COUNT(*) FROM signup"), [(2,)])
+        d.ctl("osc", "forget", str(oid), "--yes")
+        self.assertEqual(self.rows("SELECT COUNT(*) FROM signup"), [(0,)])
+
     # ---- the configuration ----
 
     def test_check_refuses_a_form_without_public_site_or_a_bad_mode(self):
