@@ -21,6 +21,7 @@ org_data_fini(struct org_data *d)
 	odata_subscription_array_free(d->subscriptions, d->nsubscriptions);
 	odata_bounce_array_free(d->bounces, d->nbounces);
 	odata_message_array_free(d->messages, d->nmessages);
+	signup_req_array_free(d->signups, d->nsignups);
 	audit_array_free(d->audit, d->naudit);
 	memset(d, 0, sizeof(*d));
 }
@@ -57,6 +58,9 @@ org_data_export(const struct office *of, long actor, const struct osc *o,
 	if (rc >= 0)
 		rc = store_odata_messages(st, o->id, &out->messages,
 		                          &out->nmessages);
+	if (rc >= 0)
+		rc = store_signup_of_osc(st, o->id, &out->signups,
+		                         &out->nsignups);
 	if (rc >= 0)
 		rc = store_odata_audit(st, o->id, &out->audit, &out->naudit);
 	if ((rc = office_finish(of, own, rc)) < 0) {

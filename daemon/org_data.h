@@ -15,6 +15,7 @@
 #include "office.h"
 #include "store.h"
 #include "store_odata.h"
+#include "store_signup.h"
 
 /* What an erased text reads in place of the data. */
 #define ORG_DATA_MARKER "[olvidado]"
@@ -33,6 +34,8 @@ struct org_data {
 	size_t nbounces;
 	struct odata_message *messages;
 	size_t nmessages;
+	struct signup_req *signups; /* its requests from the public page */
+	size_t nsignups;
 	struct audit_row *audit; /* this export's own entry included */
 	size_t naudit;
 	int64_t at; /* when it was read */

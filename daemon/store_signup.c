@@ -173,6 +173,25 @@ store_signup_list(struct store *st, const char *state, struct signup_req **out,
 }
 
 int
+store_signup_of_osc(struct store *st, long id, struct signup_req **out,
+                    size_t *n)
+{
+	struct store_rows rows = {.size = sizeof(struct signup_req)};
+	int ret = store_stmt_run(st, STMT_SIGNUP_OF_OSC, on_signup_list_row,
+	                         &rows, "I", (int64_t)id);
+
+	if (ret < 0) {
+		signup_req_array_free(rows.v, rows.n);
+		*out = NULL;
+		*n = 0;
+		return ret;
+	}
+	*out = rows.v;
+	*n = rows.n;
+	return 0;
+}
+
+int
 store_signup_move(struct store *st, long id, const char *from, const char *to,
                   int64_t at, const char *client, const char *reason,
                   long osc_id)

@@ -51,6 +51,10 @@ int store_signup_move(struct store *st, long id, const char *from,
                       const char *to, int64_t at, const char *client,
                       const char *reason, long osc_id);
 
+/* The requests organisation id made or that name its addresses, oldest
+ * first (tokens left out), for its export. */
+int store_signup_of_osc(struct store *st, long id, struct signup_req **out,
+                        size_t *n);
 /* Forget the requests never confirmed whose link expired before
  * before. */
 int store_signup_purge(struct store *st, int64_t before);

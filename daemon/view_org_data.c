@@ -121,6 +121,32 @@ view_odata_messages(const struct org_data *d)
 	return arr;
 }
 
+/* Its requests from the public page (never their tokens). */
+static json_t *
+view_odata_signups(const struct org_data *d)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < d->nsignups; i++) {
+		const struct signup_req *r = &d->signups[i];
+		json_t *j = json_pack(
+		    "{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+		    "s:o, s:o}",
+		    "id", (json_int_t)r->id, "created_at",
+		    view_time(r->created_at), "email", view_str(r->email),
+		    "name", view_str(r->name), "topics", view_str(r->topics),
+		    "client", view_str(r->client), "notice",
+		    view_str(r->notice), "expires_at", view_time(r->expires_at),
+		    "state", view_str(r->state), "confirmed_at",
+		    view_time(r->confirmed_at), "confirm_client",
+		    view_str(r->confirm_client), "decided_at",
+		    view_time(r->decided_at), "reason", view_str(r->reason));
+
+		json_array_append_new(arr, j);
+	}
+	return arr;
+}
+
 static json_t *
 view_odata_audit(const struct org_data *d)
 {
@@ -147,14 +173,15 @@ view_odata_audit(const struct org_data *d)
 json_t *
 view_org_data(const struct org_data *d)
 {
-	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 	                 "format", "cronograma-osc-export/1", "exported_at",
 	                 view_time(d->at), "organisation", view_odata_osc(d),
 	                 "addresses", view_odata_addresses(d), "subscriptions",
 	                 view_odata_subscriptions(d), "consent",
 	                 view_consent(d->consent, d->nconsent), "bounces",
 	                 view_odata_bounces(d), "messages",
-	                 view_odata_messages(d), "audit", view_odata_audit(d));
+	                 view_odata_messages(d), "signup_requests",
+	                 view_odata_signups(d), "audit", view_odata_audit(d));
 }
 
 json_t *

@@ -56,3 +56,13 @@ DELETE FROM signup WHERE state IN ('sent', 'held') AND expires_at < ?1;
 DELETE FROM signup
 WHERE osc_id = ?1
    OR email IN (SELECT email FROM osc_email WHERE osc_id = ?1);
+
+-- The requests organisation ?1 made, or that name one of its addresses,
+-- oldest first (osc export; tokens left out).
+-- name: signup_of_osc
+SELECT id, email, name, topics, client, notice, created_at, expires_at,
+       NULL, state, confirmed_at, confirm_client, decided_at, reason, osc_id
+FROM signup
+WHERE osc_id = ?1
+   OR email IN (SELECT email FROM osc_email WHERE osc_id = ?1)
+ORDER BY id;

@@ -655,6 +655,14 @@ class SignupTest(DaemonTest):
         self.assertEqual(st, 200)
         oid = self.oscs()[0]["id"]
         self.assertEqual(self.rows("SELECT COUNT(*) FROM signup"), [(2,)])
+        # Its export holds both requests, without their tokens.
+        st, doc = d.curl("GET", "/v1/oscs/%d/export" % oid)
+        self.assertEqual(st, 200, doc)
+        reqs = doc["signup_requests"]
+        self.assertEqual([(r["state"], r["client"], r["notice"]) for r in reqs],
+                         [("done", "127.0.0.1", NOTICE),
+                          ("held", "127.0.0.1", NOTICE)])
+        self.assertNotIn("token", reqs[0])
         d.ctl("osc", "forget", str(oid), "--yes")
         self.assertEqual(self.rows("SELECT COUNT(*) FROM signup"), [(0,)])
 
