@@ -336,7 +336,7 @@ store_odata_forget(struct store *st, long id)
 	if (ret >= 0)
 		ret = store_stmt_run(st, STMT_ODATA_OUTBOX_FORGET, NULL, NULL,
 		                     "I", (int64_t)id);
-	/* Its requests from the public page (schemas/007-signup.sql). */
+	/* Its requests from the public page (schemas/010-signup.sql). */
 	if (ret >= 0)
 		ret = store_stmt_run(st, STMT_SIGNUP_FORGET, NULL, NULL, "I",
 		                     (int64_t)id);

@@ -1,5 +1,5 @@
 /* store_signup: the requests to subscribe from the public page
- * (schemas/007-signup.sql). Part of the store (see store.h): rows in,
+ * (schemas/010-signup.sql). Part of the store (see store.h): rows in,
  * rows out, no rules (those are signup.c's). */
 #ifndef CRONOGRAMA_STORE_SIGNUP_H
 #define CRONOGRAMA_STORE_SIGNUP_H

@@ -1,5 +1,5 @@
 -- Named statements of store_signup.c: requests to subscribe from the
--- public page (schemas/007-signup.sql).
+-- public page (schemas/010-signup.sql).
 
 -- ?1 email, ?2 name, ?3 topics, ?4 client, ?5 notice, ?6 created_at,
 -- ?7 expires_at, ?8 token, ?9 state.

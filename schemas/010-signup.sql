@@ -1,4 +1,4 @@
--- 007-signup: organisations asking to subscribe themselves from the public
+-- 010-signup: organisations asking to subscribe themselves from the public
 -- page (double opt-in). One row per request that was accepted for
 -- mailing; requests turned away (the honeypot, a client over its limit)
 -- leave no row, only a log line.
