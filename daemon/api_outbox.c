@@ -127,9 +127,9 @@ api_outbox_list(struct api_call *call)
 {
 	const char *state = http_request_arg(call->req, "state");
 	const char *event = http_request_arg(call->req, "event");
+	struct office of = api_office(call);
 	struct store_outbox_filter f = {0};
 	struct outbox_row *rows;
-	struct event ev;
 	char uid[512];
 	size_t n, i;
 	json_t *arr;
@@ -155,14 +155,7 @@ api_outbox_list(struct api_call *call)
 		f.state = state;
 	}
 	if (event && *event) {
-		/* A session that is gone still has its messages: then the
-		 * id is matched as it was given. */
-		if (store_event_get(call->ctx->store, event, &ev) == 0) {
-			snprintf(uid, sizeof(uid), "%s", ev.uid);
-			event_fini(&ev);
-		} else {
-			snprintf(uid, sizeof(uid), "%s", event);
-		}
+		outbox_session_uid(&of, event, uid, sizeof(uid));
 		f.uid = uid;
 	}
 	f.limit = (int)limit;
@@ -278,62 +271,47 @@ api_outbox_drop(struct api_call *call)
 	outbox_move_call(call, OUTBOX_DROP);
 }
 
-/* One upcoming reminder: the session's words and who gets it. NULL when
- * the session cannot be read (it is then left out). */
+/* One upcoming reminder as the API shows it. */
 static json_t *
-upcoming_json(struct api_call *call, const struct alarm *a, int64_t now)
+upcoming_json(const struct outbox_upcoming *u)
 {
-	struct osc *oscs = NULL;
-	struct event ev;
-	size_t n = 0, i;
-	json_t *o, *names;
+	json_t *names = json_array();
 	char id[128];
 
-	if (store_event_get(call->ctx->store, a->uid, &ev) < 0)
-		return NULL;
-	if (store_osc_subscribers(call->ctx->store, a->uid, &oscs, &n) < 0) {
-		event_fini(&ev);
-		return NULL;
-	}
-	names = json_array();
-	/* Those that paused their mail get nothing (008-self-service). */
-	for (i = 0; i < n; i++)
-		if (oscs[i].paused_at == 0)
-			json_array_append_new(names, json_string(oscs[i].name));
-	event_short_id(a->uid, id, sizeof(id));
-	o = json_pack("{s:o, s:s, s:s, s:s, s:I, s:I, s:o, s:b}", "due",
-	              view_time(a->due), "event", id, "uid", a->uid, "title",
-	              ev.title ? ev.title : "", "offset_s",
-	              (json_int_t)a->offset_s, "sequence", (json_int_t)a->seq,
-	              "oscs", names, "late", now - a->due > SCHEDULE_GRACE_S);
-	osc_array_free(oscs, n);
-	event_fini(&ev);
-	return o;
+	for (size_t i = 0; i < u->noscs; i++)
+		json_array_append_new(names, json_string(u->oscs[i]));
+	event_short_id(u->uid, id, sizeof(id));
+	return json_pack("{s:o, s:s, s:s, s:s, s:I, s:I, s:o, s:b}", "due",
+	                 view_time(u->due), "event", id, "uid", u->uid, "title",
+	                 u->title, "offset_s", (json_int_t)u->offset_s,
+	                 "sequence", (json_int_t)u->seq, "oscs", names, "late",
+	                 u->late);
 }
 
 void
 api_upcoming(struct api_call *call)
 {
+	struct office of = api_office(call);
 	int64_t now = clock_now();
-	struct alarm *a;
+	struct outbox_upcoming *u;
+	char why[256];
 	size_t n, i;
-	json_t *arr, *o;
+	json_t *arr;
 	long days;
 	int rc;
 
 	if (arg_long(call, "days", 1, UPCOMING_DAYS_MAX, UPCOMING_DAYS, &days) <
 	    0)
 		return;
-	rc = store_alarm_due_list(call->ctx->store, now + days * 86400,
-	                          UPCOMING_MAX, &a, &n);
+	rc = outbox_upcoming(&of, now, now + days * 86400, UPCOMING_MAX, &u, &n,
+	                     why, sizeof why);
 	if (rc < 0) {
-		api_store_error(call, rc);
+		api_domain_error(call, rc, why);
 		return;
 	}
 	arr = json_array();
 	for (i = 0; i < n; i++)
-		if ((o = upcoming_json(call, &a[i], now)) != NULL)
-			json_array_append_new(arr, o);
-	alarm_array_free(a, n);
+		json_array_append_new(arr, upcoming_json(&u[i]));
+	outbox_upcoming_array_free(u, n);
 	api_reply_json(call, 200, json_pack("{s:o}", "reminders", arr));
 }

@@ -34,4 +34,32 @@ int outbox_move(const struct office *of, long actor, enum outbox_move move,
                 int64_t id, const char *event, size_t *n, char *why,
                 size_t whylen);
 
+/* The UID of session id (its short id or UID) into uid; a session
+ * deleted since keeps its messages, so then id as it was given. */
+void outbox_session_uid(const struct office *of, const char *id, char *uid,
+                        size_t len);
+
+/* A reminder due soon, as staff preview it: its session (uid, title), its
+ * version, offset and due time, the names of the organisations it will
+ * go to (not those that paused their mail) and whether it is late (due
+ * longer ago than the scheduler's grace). */
+struct outbox_upcoming {
+	char *uid, *title;
+	int seq;
+	int64_t offset_s, due;
+	char **oscs;
+	size_t noscs;
+	int late;
+};
+void outbox_upcoming_array_free(struct outbox_upcoming *v, size_t n);
+
+/*
+ * The reminders due before until (at most max), sending nothing; a
+ * session that cannot be read is left out. *out (free with
+ * outbox_upcoming_array_free) and *n. 0, or an error with why.
+ */
+int outbox_upcoming(const struct office *of, int64_t now, int64_t until,
+                    int max, struct outbox_upcoming **out, size_t *n, char *why,
+                    size_t whylen);
+
 #endif

@@ -32,6 +32,7 @@
 #include "outbox.h"
 #include "preview.h"
 #include "public.h"
+#include "schedule_alarm.h"
 #include "session.h"
 #include "store.h"
 #include "store_self.h"
@@ -654,6 +655,75 @@ test_org_self_pause_and_expansion(void **state)
 
 /* ---- the outbox (the outbox API's operation) ---- */
 
+/* What is due soon: the session's reminders with the organisations that
+ * will get them (not one that paused its mail), late past the grace. */
+static void
+test_outbox_upcoming(void **state)
+{
+	struct fx *f = *state;
+	char *topics[] = {"agenda-2030"}, why[300];
+	int64_t from = fixture_utc("2018-01-01T00:00:00Z");
+	int64_t until = fixture_utc("2018-03-01T00:00:00Z");
+	struct outbox_upcoming *u;
+	struct osc o, a, b, paused;
+	struct event ev;
+	size_t n, i;
+
+	org_make(&o, "Red", "red@example.org");
+	assert_int_equal(
+	    org_add(&f->of, 1000, &o, topics, 1, &a, why, sizeof(why)), 0);
+	osc_fini(&o);
+	org_make(&o, "Pausada", "p@example.org");
+	assert_int_equal(
+	    org_add(&f->of, 1000, &o, topics, 1, &b, why, sizeof(why)), 0);
+	osc_fini(&o);
+	assert_int_equal(org_self_pause(&f->of, "192.0.2.7", &b, 1, &paused,
+	                                why, sizeof(why)),
+	                 0);
+	session_new(f, "Foro", "8 de febrero de 2018", "agenda-2030", &ev);
+	/* The reminders the scheduler would set: a week and a day before. */
+	{
+		int64_t at = fixture_utc("2018-02-08T06:00:00Z");
+		struct alarm_due due[] = {
+		    {.offset_s = 604800, .due = at - 604800},
+		    {.offset_s = 86400, .due = at - 86400}};
+
+		assert_int_equal(
+		    store_alarms_set(f->st, ev.uid, ev.sequence, due, 2, "t"),
+		    0);
+	}
+
+	assert_int_equal(
+	    outbox_upcoming(&f->of, from, until, 100, &u, &n, why, sizeof(why)),
+	    0);
+	assert_int_equal(n, 2);
+	for (i = 0; i < n; i++) {
+		assert_string_equal(u[i].uid, ev.uid);
+		assert_string_equal(u[i].title, "Foro");
+		assert_int_equal(u[i].noscs, 1);
+		assert_string_equal(u[i].oscs[0], "Red");
+		assert_int_equal(u[i].late, 0);
+	}
+	from = u[0].due + SCHEDULE_GRACE_S + 1;
+	outbox_upcoming_array_free(u, n);
+	assert_int_equal(
+	    outbox_upcoming(&f->of, from, until, 100, &u, &n, why, sizeof(why)),
+	    0);
+	assert_true(n >= 1);
+	assert_int_equal(u[0].late, 1);
+	outbox_upcoming_array_free(u, n);
+	/* Nothing due before the session's reminders. */
+	assert_int_equal(outbox_upcoming(&f->of, from, from - 86400 * 60, 100,
+	                                 &u, &n, why, sizeof(why)),
+	                 0);
+	assert_int_equal(n, 0);
+	outbox_upcoming_array_free(u, n);
+	osc_fini(&a);
+	osc_fini(&b);
+	osc_fini(&paused);
+	event_fini(&ev);
+}
+
 static void
 test_outbox_retry_rules(void **state)
 {
@@ -1138,6 +1208,8 @@ main(void)
 	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_outbox_hold_release_drop,
 	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_outbox_upcoming, fx_setup,
+	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_outbox_retry_rules, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_address_bounce_and_enable,
