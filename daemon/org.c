@@ -141,13 +141,16 @@ org_add(const struct office *of, long actor, struct osc *o, char *const *topics,
 	if ((rc = org_topics_resolve(of->st, topics, ntopics, &o->topics,
 	                             &o->ntopics, why, whylen)) < 0)
 		return rc;
-	if (o->consent == NULL)
-		o->consent = &given;
 	if ((rc = office_begin(of, &own)) < 0)
 		return office_store_error(of, rc, why, whylen);
-	rc = store_osc_add(of->st, o, &id);
-	if (o->consent == &given)
-		o->consent = NULL;
+	/* o stays as the caller gave it: its consent, or staff's. */
+	{
+		struct osc add = *o;
+
+		if (add.consent == NULL)
+			add.consent = &given;
+		rc = store_osc_add(of->st, &add, &id);
+	}
 	if (rc >= 0)
 		rc = store_osc_get(of->st, id, out);
 	if (rc >= 0)

@@ -58,8 +58,8 @@ store_audit_add_client(struct store *st, const char *action, const char *target,
 	if (action == NULL || *action == '\0')
 		return store_fail(st, -EINVAL, "an audit row needs an action");
 	return store_stmt_run(st, STMT_AUDIT_ADD_CLIENT, NULL, NULL, "INsssss",
-	                      clock_now(), NULL, action, target, before, after,
-	                      client);
+	                      clock_now(), (const int64_t *)NULL, action,
+	                      target, before, after, client);
 }
 
 void

@@ -240,9 +240,11 @@ file_holds(const char *path, const char *needle)
 	while ((r = fread(buf + len, 1, cap - len, fp)) > 0) {
 		len += r;
 		if (len == cap) {
+			char *more = realloc(buf, cap * 2);
+
+			assert_non_null(more);
+			buf = more;
 			cap *= 2;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
 		}
 	}
 	fclose(fp);
