@@ -70,6 +70,7 @@ MO_FILES  := $(PO_FILES:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/cronoctl.mo)
 UNIT_TESTS := $(patsubst tests/test_%.c,%,$(wildcard tests/test_*.c))
 TEST_DEPS_fecha   := fecha
 TEST_DEPS_config  := config log
+TEST_DEPS_log     := log
 TEST_DEPS_clock   := clock
 TEST_DEPS_event   := event fecha log clock
 TEST_DEPS_store   := store event fecha log clock sqlfiles

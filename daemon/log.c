@@ -41,6 +41,58 @@ log_level_set(enum log_level level)
 	log_max = level;
 }
 
+#define LOG_HELD_MAX (32 * 1024)
+
+/* The lines this thread holds (log_hold). */
+static __thread struct {
+	int depth;
+	size_t len;
+	char *buf; /* LOG_HELD_MAX bytes, made at the first hold */
+} log_held;
+
+static void
+log_held_flush(void)
+{
+	if (log_held.len > 0) {
+		fwrite(log_held.buf, 1, log_held.len, stderr);
+		log_held.len = 0;
+	}
+}
+
+void
+log_hold(void)
+{
+	if (log_held.depth == 0 && !log_held.buf &&
+	    !(log_held.buf = malloc(LOG_HELD_MAX)))
+		return; /* lines go out one by one, as without the hold */
+	log_held.depth++;
+}
+
+void
+log_release(void)
+{
+	if (log_held.depth == 0 || --log_held.depth > 0)
+		return;
+	log_held_flush();
+}
+
+/* Put the line out, or keep it while this thread holds its lines. */
+static void
+log_put(const char *line, int len)
+{
+	if (len < 0)
+		return;
+	if (log_held.depth == 0 || (size_t)len >= LOG_HELD_MAX) {
+		log_held_flush();
+		fwrite(line, 1, (size_t)len, stderr);
+		return;
+	}
+	if (log_held.len + (size_t)len > LOG_HELD_MAX)
+		log_held_flush();
+	memcpy(log_held.buf + log_held.len, line, (size_t)len);
+	log_held.len += (size_t)len;
+}
+
 static void
 log_vwrite(enum log_level level, const char *fmt, va_list ap)
 {
@@ -48,18 +100,27 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 	                              [LOG_LEVEL_WARN] = "warning",
 	                              [LOG_LEVEL_INFO] = "info",
 	                              [LOG_LEVEL_DEBUG] = "debug"};
-	char line[2048];
+	char line[2048], out[2048 + 64];
+	int n;
 
 	if (level > log_max)
 		return;
 	if (log_journal < 0)
 		log_journal = log_stderr_is_journal();
 	vsnprintf(line, sizeof(line), fmt, ap);
-	/* One write per line, so lines from a crash are not interleaved. */
+	/* One write per line (or per held run of whole lines), so lines
+	 * from a crash are not interleaved. */
 	if (log_journal)
-		fprintf(stderr, "<%d>%s\n", (int)level, line);
+		n = snprintf(out, sizeof(out), "<%d>%s\n", (int)level, line);
 	else
-		fprintf(stderr, "%s: %s: %s\n", log_prog, names[level], line);
+		n = snprintf(out, sizeof(out), "%s: %s: %s\n", log_prog,
+		             names[level], line);
+	if (n >= (int)sizeof(out)) {
+		/* Only a very long program name: keep the newline. */
+		out[sizeof(out) - 2] = '\n';
+		n = (int)sizeof(out) - 1;
+	}
+	log_put(out, n);
 }
 
 #define LOG_FN(name, level)                                                    \
@@ -94,6 +155,7 @@ fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vwrite(LOG_LEVEL_ERR, fmt, ap);
 	va_end(ap);
+	log_held_flush();
 	exit(1);
 }
 

@@ -30,6 +30,14 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_at(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Between log_hold and log_release, this thread's lines are kept and go
+ * out together, in one write, at the release (or when 32 KB gathered):
+ * for a run of lines made at once on the loop, such as the outcomes of a
+ * batch of messages. Holds nest. Nothing is held across a return to the
+ * loop, so only a crash inside the run can lose them. */
+void log_hold(void);
+void log_release(void);
+
 /* Only at start-up or for a broken invariant: log and exit(1). */
 void fatal(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
