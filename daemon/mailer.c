@@ -30,7 +30,13 @@
  *   their own condition variable in a LIFO stack: a trickle of mail wakes
  *   the most recently used worker (its connection is the warm one) and
  *   never more threads than messages. Results wake the loop through one
- *   uv_async_t, which libuv coalesces: many results, one wake-up.
+ *   uv_async_t, which libuv coalesces: many results, one wake-up. A
+ *   worker that keeps sending fast lets its results gather (up to 32, or
+ *   5 ms; a slow transfer, a ready FIFO running low or an idle worker
+ *   wakes the loop at once), so that at one connection the loop does not
+ *   wake, log and sleep again for every message. A result waits longer
+ *   only while libcurl waits blocking for a slow reply to the end of DATA:
+ *   up to its once-a-second progress call (mailer_results_due).
  * - Not one thread with a multi handle for all connections: its blocking
  *   read would stall every connection again. Not a thread per message:
  *   that pays a connection and a handle per message.
@@ -161,12 +167,15 @@ mailer_finished_report(struct mailer *m, int all)
 {
 	struct mailer_msg *mm;
 
+	/* The batch's log lines (one per message) in one write. */
+	log_hold();
 	while ((all || !m->closing) && (mm = m->finished.head) != NULL) {
 		mailer_list_remove(&m->finished, mm);
 		m->pending--;
 		mm->done(mm->arg, mm->result, mm->code, mm->detail);
 		mailer_msg_free(mm);
 	}
+	log_release();
 }
 
 static void

@@ -41,6 +41,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,10 @@
 
 #define MAILER_WORKER_SOCKS  4    /* connection sockets open at once */
 #define MAILER_STOP_GRACE_MS 2000 /* for QUITs at shutdown */
+/* Results busy workers let gather before they wake the loop, and for how
+ * long at most (see mailer_results_due). */
+#define MAILER_HOLD_MAX 32
+#define MAILER_HOLD_NS  (5 * 1000 * 1000ULL)
 
 struct mailer_worker {
 	struct mailer_smtp *s;
@@ -89,6 +94,13 @@ struct mailer_smtp {
 	unsigned nidle;
 	unsigned nexited;
 	int stop;
+	/* uv_hrtime() when the oldest result the loop was not woken for
+	 * went on results; 0 when there is none. Written under mx, read
+	 * without it by workers inside a transfer. */
+	_Atomic uint64_t held_since;
+	/* The worker whose result started the hold: the one that bounds its
+	 * waits by it (mailer_results_check). */
+	_Atomic(struct mailer_worker *) holder;
 
 	/* The loop's. */
 	struct mailer_worker *workers; /* max_workers; the first nworkers run */
@@ -132,6 +144,64 @@ void
 mailer_smtp_rcpts_free(struct curl_slist *l)
 {
 	curl_slist_free_all(l);
+}
+
+/* ---- results held for the loop (worker threads) ---- */
+
+/*
+ * Under s->mx, just after a worker put a result on s->results: whether to
+ * wake the loop now. A worker that keeps sending fast lets results gather
+ * and wakes the loop once for many of them (at 1 connection the loop
+ * would otherwise wake, write its log line and sleep again for every
+ * message). It wakes it at once when the transfer was slow (the next one
+ * may be too), when MAILER_HOLD_MAX results wait, when the oldest has
+ * waited MAILER_HOLD_NS, and when the ready FIFO runs low, so that the
+ * loop refills it before the workers run dry. A worker with nothing
+ * ready wakes it before it sleeps (mailer_worker_main), and one inside a
+ * transfer when the oldest result's time is up (mailer_results_check).
+ */
+static int
+mailer_results_due(struct mailer_worker *w, uint64_t now, uint64_t took_ns)
+{
+	struct mailer_smtp *s = w->s;
+	uint64_t since = atomic_load(&s->held_since);
+
+	if (since == 0) {
+		atomic_store(&s->held_since, since = now);
+		atomic_store(&s->holder, w);
+	}
+	return took_ns >= MAILER_HOLD_NS || now - since >= MAILER_HOLD_NS ||
+	       s->results.n >= MAILER_HOLD_MAX || s->ready.n < MAILER_HOLD_MAX;
+}
+
+/* On worker w inside a transfer: if w started the hold, wake the loop
+ * once the oldest held result has waited its time. Returns the
+ * milliseconds left until then (for w's poll), or -1 when w holds
+ * nothing. */
+static long
+mailer_results_check(struct mailer_worker *w)
+{
+	struct mailer_smtp *s = w->s;
+	uint64_t since, now;
+	int wake = 0;
+
+	if (atomic_load_explicit(&s->holder, memory_order_relaxed) != w)
+		return -1;
+	since = atomic_load_explicit(&s->held_since, memory_order_relaxed);
+	if (since == 0)
+		return -1;
+	now = uv_hrtime();
+	if (now - since < MAILER_HOLD_NS)
+		return (long)((MAILER_HOLD_NS - (now - since)) / 1000000) + 1;
+	uv_mutex_lock(&s->mx);
+	if (atomic_load(&s->held_since) != 0) {
+		atomic_store(&s->held_since, 0);
+		wake = 1;
+	}
+	uv_mutex_unlock(&s->mx);
+	if (wake)
+		uv_async_send(&s->async);
+	return -1;
 }
 
 /* ---- curl callbacks (worker threads) ---- */
@@ -195,6 +265,9 @@ mailer_curl_progress_cb(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
 	(void)dlnow;
 	(void)ultotal;
 	(void)ulnow;
+	/* Also from curl's blocking wait for the reply to the end of DATA
+	 * (once a second): results held past their time go to the loop. */
+	mailer_results_check(w);
 	return atomic_load_explicit(&w->abort, memory_order_relaxed) ? 1 : 0;
 }
 
@@ -363,12 +436,18 @@ mailer_worker_perform(struct mailer_worker *w)
 	if ((mc = curl_multi_add_handle(w->multi, w->easy)) != CURLM_OK)
 		return CURLE_OUT_OF_MEMORY;
 	for (;;) {
+		long hold;
+
 		if ((mc = curl_multi_perform(w->multi, &running)) != CURLM_OK ||
 		    running == 0)
 			break;
 		/* The timeout only bounds the wait: curl's own timers and
-		 * the abort (progress callback) are checked by perform. */
-		if ((mc = curl_multi_poll(w->multi, NULL, 0, 1000, NULL)) !=
+		 * the abort (progress callback) are checked by perform, and
+		 * held results (mailer_results_check) here. */
+		hold = mailer_results_check(w);
+		if ((mc = curl_multi_poll(
+		         w->multi, NULL, 0,
+		         hold >= 0 && hold < 1000 ? (int)hold : 1000, NULL)) !=
 		    CURLM_OK)
 			break;
 	}
@@ -452,7 +531,8 @@ mailer_idle_remove(struct mailer_smtp *s, struct mailer_worker *w)
 /*
  * A worker: take the oldest ready message, send it, post the result and
  * take the next one in the same critical section; sleep on w->wake only
- * when nothing is ready. At stop, close the connection (QUIT) and say so.
+ * when nothing is ready, after waking the loop for any result it holds.
+ * At stop, close the connection (QUIT) and say so.
  */
 static void
 mailer_worker_main(void *arg)
@@ -460,6 +540,7 @@ mailer_worker_main(void *arg)
 	struct mailer_worker *w = arg;
 	struct mailer_smtp *s = w->s;
 	struct mailer_msg *mm = NULL;
+	uint64_t started = 0, now;
 	sigset_t all;
 	int notify = 0;
 
@@ -473,7 +554,8 @@ mailer_worker_main(void *arg)
 			w->cur = NULL;
 			mailer_list_push(&s->results, mm);
 			mm = NULL;
-			notify = 1;
+			now = uv_hrtime();
+			notify = mailer_results_due(w, now, now - started);
 		}
 		if (s->stop)
 			break;
@@ -485,7 +567,8 @@ mailer_worker_main(void *arg)
 				s->idle[s->nidle++] = w;
 				w->idle = 1;
 			}
-			if (notify) {
+			if (notify || atomic_load(&s->held_since) != 0) {
+				atomic_store(&s->held_since, 0);
 				uv_mutex_unlock(&s->mx);
 				uv_async_send(&s->async);
 				notify = 0;
@@ -501,11 +584,14 @@ mailer_worker_main(void *arg)
 		mailer_list_remove(&s->ready, mm);
 		w->cur = mm;
 		atomic_store(&w->eod, 0);
+		if (notify)
+			atomic_store(&s->held_since, 0);
 		uv_mutex_unlock(&s->mx);
 		if (notify) {
 			uv_async_send(&s->async);
 			notify = 0;
 		}
+		started = uv_hrtime();
 		mailer_worker_send(w, mm);
 		uv_mutex_lock(&s->mx);
 	}
@@ -680,6 +766,7 @@ mailer_smtp_async_cb(uv_async_t *a)
 	uv_mutex_lock(&s->mx);
 	got = s->results;
 	s->results = (struct mailer_list){0};
+	atomic_store(&s->held_since, 0);
 	all_exited = s->nexited == s->nworkers;
 	uv_mutex_unlock(&s->mx);
 	while ((mm = got.head) != NULL) {
@@ -789,6 +876,8 @@ mailer_smtp_new(uv_loop_t *loop, const struct mailer_smtp_config *cfg,
 		return -ENOMEM;
 	}
 	s->loop = loop;
+	atomic_init(&s->held_since, 0);
+	atomic_init(&s->holder, NULL);
 	s->on_result = on_result;
 	s->ctx = ctx;
 	s->use_tls = cfg->use_tls;

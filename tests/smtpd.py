@@ -25,6 +25,8 @@ Fault injection:
                                    of DATA (the final "."), as relays that
                                    scan content do; libcurl 7.88 waits for
                                    this answer blocking (curl issue 8555)
+  --delay-data-after K             only from the (K+1)th message on: the
+                                   first K are answered at once
   --hang-data                      never answer the end of DATA: the
                                    message stays unanswered until the
                                    client gives up or closes the connection
@@ -90,6 +92,7 @@ class Handler:
         self.args = args
         self.spool = args.spool
         self.accepted = 0
+        self.data_seen = 0
         self.failures_left = args.fail_first
 
     def log(self, record):
@@ -135,13 +138,16 @@ class Handler:
         record = {"mail_from": envelope.mail_from,
                   "rcpt_tos": list(envelope.rcpt_tos),
                   "message_id": mid, "peer": peer_text(session)}
-        if self.args.hang_data or self.args.delay_data > 0:
+        self.data_seen += 1
+        delay = (self.args.delay_data
+                 if self.data_seen > self.args.delay_data_after else 0)
+        if self.args.hang_data or delay > 0:
             self.log(dict(record, code=None, stage="data-held"))
         if self.args.hang_data:
             # Until the client closes the connection, which cancels us.
             await asyncio.Event().wait()
-        if self.args.delay_data > 0:
-            await asyncio.sleep(self.args.delay_data)
+        if delay > 0:
+            await asyncio.sleep(delay)
         reply = self.fault("data")
         if reply is not None:
             self.log(dict(record, code=int(reply[:3]), stage="data"))
@@ -182,6 +188,8 @@ def parse_args(argv):
                    help="seconds to wait before answering each RCPT")
     p.add_argument("--delay-data", type=float, default=0.0, metavar="S",
                    help="seconds to wait before answering the end of DATA")
+    p.add_argument("--delay-data-after", type=int, default=0, metavar="K",
+                   help="answer the first K messages' DATA without the delay")
     p.add_argument("--hang-data", action="store_true",
                    help="never answer the end of DATA")
     p.add_argument("--pidfile", help="write the server's PID here")

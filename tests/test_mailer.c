@@ -27,7 +27,7 @@
 #include "mailer.h"
 
 #define FROM     "noreply@cronograma.test"
-#define MAX_MSGS 32
+#define MAX_MSGS 48
 
 /* ---- the SMTP server ---- */
 
@@ -1060,6 +1060,43 @@ test_mailer_smtp_slow_relay_never_holds_the_loop(void **state)
 	fx_free(f, m);
 }
 
+/* A worker that keeps sending lets its results gather and wakes the loop
+ * once for many, but never keeps them from the loop while it waits on the
+ * relay: here the third message's end of DATA is answered after 3 s, and
+ * the first two results reach the loop long before (within the hold, or
+ * curl's once-a-second call from its blocking wait for that reply). Forty
+ * messages, so that the ready FIFO never runs low, which would wake the
+ * loop anyway. */
+static void
+test_mailer_smtp_results_not_held_by_a_slow_transfer(void **state)
+{
+	static const char *const args[] = {"--delay-data", "3",
+	                                   "--delay-data-after", "2", NULL};
+	struct fx *f = fx_new();
+	struct probe p[40];
+	struct mailer_config c;
+	struct mailer *m;
+	uint64_t t0;
+	int i;
+
+	(void)state;
+	fx_serve(f, args);
+	c = fx_config(f, 1);
+	m = fx_mailer(f, &c);
+	t0 = uv_hrtime();
+	for (i = 0; i < 40; i++)
+		assert_int_equal(submit(m, &p[i], &f->t, i, 1), 0);
+	assert_true(run_until(f, &f->t.done, 2, 20000));
+	print_message("the first two results after %llu ms, the third "
+	              "message's reply 3 s away\n",
+	              (unsigned long long)((uv_hrtime() - t0) / 1000000));
+	assert_int_equal(p[0].result, MAILER_SENT);
+	assert_int_equal(p[1].result, MAILER_SENT);
+	/* Still with the relay: the two came without it. */
+	assert_int_equal(p[2].calls, 0);
+	fx_free(f, m);
+}
+
 /* Messages one at a time go to the worker that sent the last one, over
  * its open connection, even with more workers allowed. */
 static void
@@ -1494,6 +1531,8 @@ main(void)
 	    cmocka_unit_test(test_mailer_smtp_sent_detail_is_data_reply),
 	    cmocka_unit_test(test_mailer_smtp_slow_relay_never_holds_the_loop),
 	    cmocka_unit_test(test_mailer_smtp_trickle_reuses_one_connection),
+	    cmocka_unit_test(
+	        test_mailer_smtp_results_not_held_by_a_slow_transfer),
 	    cmocka_unit_test(test_mailer_free_in_flight),
 	    cmocka_unit_test(
 	        test_mailer_free_after_end_of_data_waits_for_reply),
