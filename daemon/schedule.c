@@ -560,15 +560,39 @@ tempfail:
 
 /* ---- the timer ---- */
 
+/* When the next alarm, retry, notice or staff mail is due, as the store
+ * says; read inside the pump's transaction (the same view as after its
+ * commit, without reading locks of their own). */
+struct sched_next {
+	int ok;
+	int64_t alarm_due, outbox_next, notice_due;
+};
+
+static void
+schedule_next_read(struct schedule *s, int64_t now, struct sched_next *n)
+{
+	*n = (struct sched_next){0};
+	if (store_schedule_next(s->st, &n->alarm_due, &n->outbox_next) < 0) {
+		log_err("schedule: %s", store_error(s->st));
+		return;
+	}
+	if (schedule_notice_next(s->st, s->cfg, now, &n->notice_due) < 0) {
+		log_err("schedule: notices: %s", store_error(s->st));
+		n->notice_due = now + IDLE_RETRY_MS / 1000;
+	}
+	n->ok = 1;
+}
+
 /*
  * Arm the timer for the earliest pending alarm, retry, notice or staff
- * mail (schedule_notice_next). The outbox counts only while a slot is
- * free (otherwise outcomes pump). now is the pump's "now" and moved says
- * whether it did anything: if something was due then yet nothing moved,
- * wait IDLE_RETRY_MS rather than spin.
+ * mail (nx, from schedule_next_read). The outbox counts only while a slot
+ * is free (otherwise outcomes pump). now is the pump's "now" and moved
+ * says whether it did anything: if something was due then yet nothing
+ * moved, wait IDLE_RETRY_MS rather than spin.
  */
 static void
-schedule_rearm(struct schedule *s, int64_t now, int more, int moved)
+schedule_rearm(struct schedule *s, int64_t now, int more, int moved,
+               const struct sched_next *nx)
 {
 	int64_t alarm_due, outbox_next, notice_due, next = 0, delay;
 
@@ -581,15 +605,13 @@ schedule_rearm(struct schedule *s, int64_t now, int more, int moved)
 		uv_timer_start(&s->timer, on_pump_timer, 1, 0);
 		return;
 	}
-	if (store_schedule_next(s->st, &alarm_due, &outbox_next) < 0) {
-		log_err("schedule: %s", store_error(s->st));
+	if (!nx->ok) {
 		uv_timer_start(&s->timer, on_pump_timer, IDLE_RETRY_MS, 0);
 		return;
 	}
-	if (schedule_notice_next(s->st, s->cfg, now, &notice_due) < 0) {
-		log_err("schedule: notices: %s", store_error(s->st));
-		notice_due = now + IDLE_RETRY_MS / 1000;
-	}
+	alarm_due = nx->alarm_due;
+	outbox_next = nx->outbox_next;
+	notice_due = nx->notice_due;
 	if (s->in_flight >= s->max_in_flight)
 		outbox_next = 0;
 	if (alarm_due && (!outbox_next || alarm_due < outbox_next))
@@ -631,6 +653,7 @@ static void
 schedule_pump(struct schedule *s)
 {
 	struct outbox_row *rows = NULL;
+	struct sched_next nx = {0};
 	size_t nrows = 0, expanded = 0, i, room;
 	int64_t now = clock_now();
 	int ret, more = 0;
@@ -672,6 +695,8 @@ schedule_pump(struct schedule *s)
 		store_rollback(s->st);
 		goto fail;
 	}
+	if (!more && !s->stopping)
+		schedule_next_read(s, now, &nx);
 	if ((ret = store_commit(s->st)) < 0) {
 		outbox_row_array_free(rows, nrows);
 		goto fail;
@@ -685,7 +710,7 @@ schedule_pump(struct schedule *s)
 	/* Rows that failed before the mailer wait for the next pump. */
 	if (s->noutcomes > 0 && !uv_is_active((uv_handle_t *)&s->flush))
 		uv_timer_start(&s->flush, on_pump_timer, FLUSH_MS, 0);
-	schedule_rearm(s, now, more, nrows > 0 || expanded > 0);
+	schedule_rearm(s, now, more, nrows > 0 || expanded > 0, &nx);
 	return;
 fail:
 	/* Nothing was written or claimed: the outcomes wait, try again. */
