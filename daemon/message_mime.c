@@ -204,6 +204,16 @@ mime_hdr_date(struct buf *b, int64_t t)
 	         tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+/* Quoted-printable: 1 for a byte written as it is anywhere, 2 for a
+ * blank (written as it is unless a line ends after it), 0 otherwise. */
+static inline int
+qp_plain(unsigned char c)
+{
+	if (c >= 33 && c <= 126)
+		return c != '=';
+	return c == ' ' || c == '\t' ? 2 : 0;
+}
+
 /*
  * Quoted-printable (RFC 2045) of UTF-8 text: any line end in the input
  * (LF, CRLF or CR) becomes CRLF, lines are soft-broken so none passes 76
@@ -224,6 +234,25 @@ mime_qp_encode(struct buf *b, const char *text)
 		return;
 	o = b->p + b->len;
 	while (*s) {
+		/* A run of characters written as they are, that ends before
+		 * the line needs a soft break: copied at once. The rest, one
+		 * by one below, decides breaks, dots and blanks at an end. */
+		if (col < MIME_LINE_MAX - 1 && (col > 0 || *s != '.')) {
+			size_t n = 0, room = MIME_LINE_MAX - 1 - col;
+			int k;
+
+			while (n < room && (k = qp_plain(s[n])) != 0 &&
+			       (k == 1 || (s[n + 1] && s[n + 1] != '\r' &&
+			                   s[n + 1] != '\n')))
+				n++;
+			if (n > 0) {
+				memcpy(o, s, n);
+				o += n;
+				s += n;
+				col += n;
+				continue;
+			}
+		}
 		if (*s == '\r' || *s == '\n') {
 			s += (s[0] == '\r' && s[1] == '\n') ? 2 : 1;
 			*o++ = '\r';

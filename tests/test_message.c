@@ -145,6 +145,138 @@ qp_decode(const char *s, size_t n)
 	return out;
 }
 
+/* Quoted-printable as RFC 2045 and mime_qp_encode's comment put it,
+ * decided one character at a time: the reference its runs of plain text
+ * (copied at once) must match byte for byte. */
+static void
+qp_reference(struct buf *b, const char *text)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *s = (const unsigned char *)text;
+	size_t col = 0;
+
+	while (*s) {
+		unsigned char c = *s;
+		int at_end, literal;
+		size_t need;
+
+		if (c == '\r' || c == '\n') {
+			s += (s[0] == '\r' && s[1] == '\n') ? 2 : 1;
+			buf_adds(b, "\r\n");
+			col = 0;
+			continue;
+		}
+		at_end = !s[1] || s[1] == '\r' || s[1] == '\n';
+		literal = (c >= 33 && c <= 126 && c != '=') ||
+		          ((c == ' ' || c == '\t') && !at_end);
+		if (c == '.' && col == 0)
+			literal = 0;
+		need = literal ? 1 : 3;
+		if (col + need > (at_end ? MIME_LINE_MAX : MIME_LINE_MAX - 1)) {
+			buf_adds(b, "=\r\n");
+			col = 0;
+			if (c == '.')
+				literal = 0, need = 3;
+		}
+		if (literal) {
+			buf_addc(b, (char)c);
+		} else {
+			buf_addc(b, '=');
+			buf_addc(b, hex[c >> 4]);
+			buf_addc(b, hex[c & 15]);
+		}
+		col += need;
+		s++;
+	}
+	if (col)
+		buf_adds(b, "\r\n");
+}
+
+/* mime_qp_encode against the reference on text made to hit its edges:
+ * lines of 74 to 78 characters, dots and blanks where breaks fall, '=',
+ * 8-bit bytes, every kind of line end; and what any QP text must be:
+ * lines of at most 76 characters, none starting with '.', no blank
+ * before a line end, decoded back to the text with CRLF line ends. */
+static void
+test_message_qp_matches_reference(void **state)
+{
+	static const char pieces[][8] = {"a",  "b",  ".",        " ",
+	                                 "\t", "=",  "\xc3\xb3", "\r\n",
+	                                 "\n", "\r", "..",       "  "};
+	uint64_t rnd = 0x9e3779b97f4a7c15ULL;
+	char text[600];
+
+	(void)state;
+	for (int round = 0; round < 20000; round++) {
+		struct buf got = {0}, want = {0};
+		size_t len = 0;
+		char *dec, *norm;
+
+		/* A line of 70 to 79 plain characters first, then pieces. */
+		rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+		for (size_t k = 70 + rnd % 10; k > 0; k--)
+			text[len++] = 'x';
+		while (len < sizeof(text) - 16) {
+			const char *p;
+
+			rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+			if (rnd % 50 == 0)
+				break;
+			p = pieces[(rnd >> 8) %
+			           (sizeof(pieces) / sizeof(pieces[0]))];
+			if ((rnd >> 16) % 3 == 0)
+				p = "x";
+			memcpy(text + len, p, strlen(p));
+			len += strlen(p);
+		}
+		text[len] = '\0';
+		mime_qp_encode(&got, text);
+		qp_reference(&want, text);
+		assert_false(got.oom || want.oom);
+		assert_string_equal(got.p, want.p);
+		for (const char *line = got.p; *line;) {
+			const char *end = strstr(line, "\r\n");
+
+			assert_non_null(end);
+			assert_true(end - line <= MIME_LINE_MAX);
+			assert_true(*line != '.');
+			assert_true(end == line ||
+			            (end[-1] != ' ' && end[-1] != '\t'));
+			line = end + 2;
+		}
+		dec = qp_decode(got.p, got.len);
+		/* The text with CRLF line ends, and one at its end. */
+		norm = malloc(2 * len + 3);
+		assert_non_null(norm);
+		{
+			size_t o = 0;
+
+			for (size_t i = 0; i < len; i++) {
+				if (text[i] == '\r' || text[i] == '\n') {
+					if (text[i] == '\r' &&
+					    text[i + 1] == '\n')
+						i++;
+					norm[o++] = '\r';
+					norm[o++] = '\n';
+				} else {
+					norm[o++] = text[i];
+				}
+			}
+			if (o > 0 && !(o >= 2 && norm[o - 1] == '\n' &&
+			               norm[o - 2] == '\r')) {
+				norm[o++] = '\r';
+				norm[o++] = '\n';
+			}
+			norm[o] = '\0';
+		}
+		assert_string_equal(dec, norm);
+		free(dec);
+		free(norm);
+		buf_fini(&got);
+		buf_fini(&want);
+	}
+}
+
 /* The unfolded value of header name (malloc'ed), or NULL. */
 static char *
 header_get(const char *msg, const char *name)
@@ -1182,6 +1314,7 @@ main(void)
 	    cmocka_unit_test(test_message_calendar_part),
 	    cmocka_unit_test(test_message_bodies),
 	    cmocka_unit_test(test_message_long_title_and_lines),
+	    cmocka_unit_test(test_message_qp_matches_reference),
 	    cmocka_unit_test(test_message_header_injection),
 	    cmocka_unit_test(test_message_html_escape),
 	    cmocka_unit_test(test_message_template_override),
