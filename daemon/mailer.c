@@ -508,10 +508,12 @@ mailer_submit(struct mailer *m, const char *data, size_t len,
 	return mailer_submit_from(m, data, len, NULL, rcpts, done, arg);
 }
 
-int
-mailer_submit_from(struct mailer *m, const char *data, size_t len,
-                   const char *from, const char *const *rcpts,
-                   mailer_done_fn done, void *arg)
+/* Queue a message: data copied, or with take, *take is data, made the
+ * mailer's once nothing can fail any more. */
+static int
+mailer_queue(struct mailer *m, const char *data, char **take, size_t len,
+             const char *from, const char *const *rcpts, mailer_done_fn done,
+             void *arg)
 {
 	struct mailer_msg *mm;
 	size_t i;
@@ -527,15 +529,21 @@ mailer_submit_from(struct mailer *m, const char *data, size_t len,
 	mm->done = done;
 	mm->arg = arg;
 	mm->len = len;
-	mm->data = malloc(len ? len : 1);
-	if (!mm->data)
-		goto nomem;
-	memcpy(mm->data, data, len);
+	if (!take) {
+		mm->data = malloc(len ? len : 1);
+		if (!mm->data)
+			goto nomem;
+		memcpy(mm->data, data, len);
+	}
 	if (m->smtp && from && (mm->from = strdup(from)) == NULL)
 		goto nomem;
 	for (i = 0; m->smtp && rcpts[i]; i++)
 		if (mailer_smtp_rcpt_add(&mm->rcpts, rcpts[i]) < 0)
 			goto nomem;
+	if (take) {
+		mm->data = *take;
+		*take = NULL;
+	}
 	mm->state = MAILER_MSG_QUEUED;
 	mailer_list_push(&m->queued, mm);
 	m->pending++;
@@ -555,6 +563,21 @@ mailer_submit_from(struct mailer *m, const char *data, size_t len,
 nomem:
 	mailer_msg_free(mm);
 	return -ENOMEM;
+}
+
+int
+mailer_submit_from(struct mailer *m, const char *data, size_t len,
+                   const char *from, const char *const *rcpts,
+                   mailer_done_fn done, void *arg)
+{
+	return mailer_queue(m, data, NULL, len, from, rcpts, done, arg);
+}
+
+int
+mailer_submit_take(struct mailer *m, char **data, size_t len, const char *from,
+                   const char *const *rcpts, mailer_done_fn done, void *arg)
+{
+	return mailer_queue(m, *data, data, len, from, rcpts, done, arg);
 }
 
 size_t

@@ -76,6 +76,13 @@ int mailer_submit_from(struct mailer *m, const char *data, size_t len,
                        const char *from, const char *const *rcpts,
                        mailer_done_fn done, void *arg);
 
+/* mailer_submit_from that takes *data (malloc'ed) instead of copying it:
+ * on success *data is the mailer's and set to NULL; on failure it stays
+ * the caller's. */
+int mailer_submit_take(struct mailer *m, char **data, size_t len,
+                       const char *from, const char *const *rcpts,
+                       mailer_done_fn done, void *arg);
+
 /* Messages queued or in flight. */
 size_t mailer_pending(struct mailer *m);
 

@@ -534,7 +534,7 @@ submit:
 	m->submit_ms = clock_now_ms();
 	m->who = sched_row_who(r, to);
 	ret =
-	    mailer_submit_from(s->mailer, data, len,
+	    mailer_submit_take(s->mailer, &data, len,
 	                       sched_envelope_from(cfg, r, from, sizeof(from)),
 	                       to, on_mailer_done, m);
 	if (ret < 0) {

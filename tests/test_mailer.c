@@ -1491,6 +1491,57 @@ test_mailer_submit_rejects_bad_input(void **state)
 	assert_int_equal(p.calls, 0);
 }
 
+/* mailer_submit_take: on success the mailer owns the bytes (the pointer
+ * comes back NULL, and ASan sees them freed once) and sends them as
+ * they were; refused, they stay the caller's. */
+static void
+test_mailer_submit_take_owns_the_data(void **state)
+{
+	struct fx *f = fx_new();
+	struct probe p[3];
+	struct mailer_config c;
+	struct mailer *m;
+	const char *none[] = {NULL};
+	int i;
+
+	(void)state;
+	fx_serve(f, NULL);
+	c = fx_config(f, 1);
+	m = fx_mailer(f, &c);
+	for (i = 0; i < 3; i++) {
+		const char *rcpts[] = {rcpt_a[i], NULL};
+		char *data;
+
+		msg_make(i);
+		data = strdup(msgs[i]);
+		assert_non_null(data);
+		memset(&p[i], 0, sizeof(p[i]));
+		p[i].id = i;
+		p[i].t = &f->t;
+		if (i == 2) {
+			assert_int_equal(
+			    mailer_submit_take(m, &data, strlen(msgs[i]), NULL,
+			                       none, on_done, &p[i]),
+			    -EINVAL);
+			assert_string_equal(data, msgs[i]);
+			free(data);
+			continue;
+		}
+		assert_int_equal(mailer_submit_take(m, &data, strlen(msgs[i]),
+		                                    NULL, rcpts, on_done,
+		                                    &p[i]),
+		                 0);
+		assert_null(data);
+	}
+	assert_true(run_until(f, &f->t.done, 2, 20000));
+	assert_int_equal(p[0].result, MAILER_SENT);
+	assert_int_equal(p[1].result, MAILER_SENT);
+	assert_int_equal(p[2].calls, 0);
+	/* The bytes as they were made (spool_check compares each body). */
+	assert_int_equal(spool_check(f, 2, 1), 1);
+	fx_free(f, m);
+}
+
 static int
 group_setup(void **state)
 {
@@ -1542,6 +1593,7 @@ main(void)
 	    cmocka_unit_test(test_mailer_free_during_connect),
 	    cmocka_unit_test(test_mailer_free_from_done),
 	    cmocka_unit_test(test_mailer_submit_rejects_bad_input),
+	    cmocka_unit_test(test_mailer_submit_take_owns_the_data),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
