@@ -5,7 +5,9 @@
  * Everything runs on the loop. One "pump" does the store work of a step in
  * one transaction: it writes the outcomes collected since the last pump,
  * expands due alarms and claims the rows it can send; then, outside the
- * transaction, it renders and submits the claimed rows and re-arms the
+ * transaction, it renders and submits the claimed rows, RENDER_CHUNK of
+ * them at each turn of the loop (so that results, the control API and the
+ * public site are served between the chunks of a burst), and re-arms the
  * timer. Outcomes reach us from the mailer one by one and wait in a list
  * until the next pump (at most FLUSH_MS later, or at once when many have
  * gathered), so a busy outbox pays one fsync per batch, not per message.
@@ -64,6 +66,7 @@ alarms_refresh_tx(struct store *st, const struct config *cfg, const char *uid)
 /* ---- the running scheduler ---- */
 
 static void schedule_pump(struct schedule *s);
+static void on_render_idle(uv_idle_t *h);
 static void schedule_finish_check(struct schedule *s);
 
 /* A session whose reminders are to be planned again: ev as it was handed
@@ -647,14 +650,69 @@ schedule_rearm(struct schedule *s, int64_t now, int more, int moved,
 	uv_timer_start(&s->timer, on_pump_timer, (uint64_t)delay, 0);
 }
 
+/* Render and hand over the next RENDER_CHUNK claimed rows; once none is
+ * left, free them and stop the idle handle, else keep it running so the
+ * loop polls (results, requests) before the next chunk. */
+static void
+rows_render(struct schedule *s)
+{
+	size_t end = s->next_row + RENDER_CHUNK;
+
+	if (end > s->nrows)
+		end = s->nrows;
+	for (; s->next_row < end; s->next_row++)
+		row_send(s, &s->rows[s->next_row], s->rows_now);
+	if (s->next_row < s->nrows) {
+		if (!uv_is_active((uv_handle_t *)&s->render))
+			uv_idle_start(&s->render, on_render_idle);
+		return;
+	}
+	outbox_row_array_free(s->rows, s->nrows);
+	s->rows = NULL;
+	s->nrows = s->next_row = 0;
+	uv_idle_stop(&s->render);
+	/* Claim what is due next, after the loop has polled. */
+	if (!s->stopping && !s->in_pump)
+		uv_timer_start(&s->timer, on_pump_timer, 0, 0);
+}
+
+static void
+on_render_idle(uv_idle_t *h)
+{
+	rows_render(h->data);
+}
+
+/* Claimed rows not rendered yet go back to the outbox as they were (at a
+ * stop): the next start sends them, with their Message-IDs. */
+static void
+rows_give_back(struct schedule *s)
+{
+	static const char why[] = "shutting down before it was sent";
+
+	for (; s->next_row < s->nrows; s->next_row++) {
+		const struct outbox_row *r = &s->rows[s->next_row];
+		char *who = sched_row_who(r, NULL);
+
+		outcome_add(s, r->id, "pending", r->tries, r->next_try, 0, why);
+		sched_outcome_log(r->id, who, "requeued", why,
+		                  clock_now_ms() - r->due * 1000, r->tries, 0);
+		free(who);
+	}
+	outbox_row_array_free(s->rows, s->nrows);
+	s->rows = NULL;
+	s->nrows = s->next_row = 0;
+	uv_idle_stop(&s->render);
+}
+
 /* One step: outcomes, expansion and claims in one transaction; then the
- * claimed rows go to the mailer. */
+ * claimed rows go to the mailer, a chunk at once and the rest at the
+ * next turns of the loop (rows_render). */
 static void
 schedule_pump(struct schedule *s)
 {
 	struct outbox_row *rows = NULL;
 	struct sched_next nx = {0};
-	size_t nrows = 0, expanded = 0, i, room;
+	size_t nrows = 0, expanded = 0, room;
 	int64_t now = clock_now();
 	int ret, more = 0;
 
@@ -688,7 +746,9 @@ schedule_pump(struct schedule *s)
 	/* While due alarms are left to expand, the steps only expand: the
 	 * messages wait the few seconds a large expansion takes, which then
 	 * has the machine to itself. */
-	if (ret >= 0 && !s->stopping && room > 0 && !more)
+	/* Rows of the last claim still to render: the next claim waits for
+	 * them (rows_render pumps once they are all handed over). */
+	if (ret >= 0 && !s->stopping && room > 0 && !more && !s->rows)
 		ret = store_outbox_claim(s->st, now, (int)room, s->cfg->domain,
 		                         &rows, &nrows);
 	if (ret < 0) {
@@ -703,10 +763,14 @@ schedule_pump(struct schedule *s)
 	}
 	outcomes_clear(s);
 	s->stats.claimed += nrows;
-	for (i = 0; i < nrows; i++)
-		row_send(s, &rows[i], now);
-	outbox_row_array_free(rows, nrows);
 	s->in_pump = 0;
+	if (nrows > 0) {
+		s->rows = rows;
+		s->nrows = nrows;
+		s->next_row = 0;
+		s->rows_now = now;
+		rows_render(s);
+	}
 	/* Rows that failed before the mailer wait for the next pump. */
 	if (s->noutcomes > 0 && !uv_is_active((uv_handle_t *)&s->flush))
 		uv_timer_start(&s->flush, on_pump_timer, FLUSH_MS, 0);
@@ -797,8 +861,10 @@ schedule_start(uv_loop_t *loop, struct store *st, const struct config *cfg,
 	uv_timer_init(loop, &s->safety);
 	uv_timer_init(loop, &s->flush);
 	uv_timer_init(loop, &s->drain);
+	uv_idle_init(loop, &s->render);
 	s->timer.data = s->safety.data = s->flush.data = s->drain.data = s;
-	s->open_handles = 4;
+	s->render.data = s;
+	s->open_handles = 5;
 	uv_timer_start(&s->safety, on_pump_timer, SAFETY_MS, SAFETY_MS);
 	*out = s;
 	schedule_pump(s);
@@ -833,7 +899,7 @@ schedule_state_get(struct schedule *s, struct schedule_state *out)
 	earliest(&out->next, alarm_due);
 	earliest(&out->next, outbox_next);
 	earliest(&out->next, notice_due);
-	out->idle = !s->kicked && !s->in_pump && !s->stopping &&
+	out->idle = !s->kicked && !s->in_pump && !s->stopping && !s->rows &&
 	            !replan_pending(s) && s->in_flight == 0 &&
 	            s->noutcomes == 0 && (out->next == 0 || out->next > now);
 	return 0;
@@ -875,6 +941,7 @@ on_mailer_freed(void *arg)
 	uv_close((uv_handle_t *)&s->safety, on_handle_closed);
 	uv_close((uv_handle_t *)&s->flush, on_handle_closed);
 	uv_close((uv_handle_t *)&s->drain, on_handle_closed);
+	uv_close((uv_handle_t *)&s->render, on_handle_closed);
 }
 
 /* Once nothing is in flight (or the drain is over), free the mailer; its
@@ -914,6 +981,7 @@ schedule_stop(struct schedule *s, unsigned drain_ms, void (*done)(void *),
 	uv_timer_stop(&s->timer);
 	uv_timer_stop(&s->safety);
 	uv_timer_stop(&s->flush);
+	rows_give_back(s);
 	if (s->in_flight > 0) {
 		log_info("outbox: waiting up to %ums for %zu messages in "
 		         "flight",

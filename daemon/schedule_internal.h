@@ -26,6 +26,7 @@
 #define INFLIGHT_MIN      256
 #define CACHE_SESSIONS    8
 #define FIRST_CLAIM       32 /* rows claimed when nothing is in flight */
+#define RENDER_CHUNK      32 /* claimed rows rendered per turn of the loop */
 
 /* One message handed to the mailer. */
 struct sched_msg {
@@ -66,7 +67,15 @@ struct schedule {
 	uv_timer_t safety; /* every SAFETY_MS */
 	uv_timer_t flush;  /* outcomes waiting */
 	uv_timer_t drain;  /* the end of the drain */
+	uv_idle_t render;  /* claimed rows wait to be rendered */
 	unsigned open_handles;
+
+	/* Rows the last pump claimed, rendered and handed to the mailer
+	 * RENDER_CHUNK at a time, one chunk per turn of the loop, so that
+	 * results and requests are served between chunks of a burst. */
+	struct outbox_row *rows;
+	size_t nrows, next_row;
+	int64_t rows_now; /* the pump's "now" */
 
 	size_t in_flight, max_in_flight;
 	struct outcome *outcomes;

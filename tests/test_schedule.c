@@ -884,6 +884,67 @@ test_schedule_sends_when_due_to_maildir(void **state)
 	assert_int_equal(maildir_count(f->dir), 2);
 }
 
+/* A burst is claimed in one step but rendered RENDER_CHUNK rows a turn
+ * of the loop. Stopped in the middle, the rows not yet rendered go back
+ * to the outbox as they were (same Message-ID, no try counted), and the
+ * next start sends them: every reminder exactly once. */
+static void
+test_schedule_burst_rendered_in_chunks(void **state)
+{
+	struct fx *f = *state;
+	struct loop_fx l = {0};
+	struct outbox_row *r;
+	size_t n, i, waiting = 0, pending, given_back = 0;
+	const size_t norgs = 300;
+
+	assert_int_equal(store_begin(f->st), 0);
+	for (i = 0; i < norgs; i++) {
+		char name[32], email[64];
+
+		snprintf(name, sizeof(name), "Red %03zu", i);
+		snprintf(email, sizeof(email), "r%03zu@example.org", i);
+		osc_add(f->st, name, email, "cambio-climatico", NULL);
+	}
+	assert_int_equal(store_commit(f->st), 0);
+	session_put(f->st, "b1@example.org", "2031-03-10", 600,
+	            "America/Mexico_City", "cambio-climatico", NULL, 0);
+	loop_start(f, &l, NULL);
+	clock_set(fixture_utc("2031-03-09T16:00"));
+	tell(l.s, CHANGE_ALL, NULL);
+	/* Turn the loop until a claim has rows left to render. */
+	for (i = 0; i < 2000 && waiting == 0; i++) {
+		uv_run(&l.loop, UV_RUN_ONCE);
+		waiting = l.s->nrows - l.s->next_row;
+	}
+	assert_true(waiting > 0);
+	/* A turn of the loop renders one chunk, not the rest. */
+	uv_run(&l.loop, UV_RUN_ONCE);
+	assert_true(l.s->nrows - l.s->next_row >= waiting - RENDER_CHUNK);
+	loop_stop(&l);
+	assert_int_equal(outbox_count(f->st, "sending"), 0);
+	pending = outbox_count(f->st, "pending");
+	assert_true(pending > 0);
+	assert_int_equal(outbox_count(f->st, "sent") + pending, norgs);
+	counts_agree(f->st);
+	assert_int_equal(store_outbox_list(f->st, NULL, &r, &n), 0);
+	for (i = 0; i < n; i++) {
+		if (strcmp(r[i].state, "pending") != 0 || !r[i].message_id)
+			continue;
+		/* Claimed, given back: its Message-ID kept, no try. */
+		assert_int_equal(r[i].tries, 0);
+		given_back++;
+	}
+	assert_true(given_back > 0);
+	outbox_row_array_free(r, n);
+	/* The next start sends the rest, each once. */
+	memset(&l, 0, sizeof(l));
+	loop_start(f, &l, NULL);
+	tell(l.s, CHANGE_ALL, NULL);
+	loop_until(&l, f->st, "sent", norgs);
+	loop_stop(&l);
+	assert_int_equal(maildir_count(f->dir), norgs);
+}
+
 static size_t
 alarms_of(struct store *st, const char *uid)
 {
@@ -1076,6 +1137,8 @@ main(void)
 	    cmocka_unit_test(test_schedule_late_rule),
 	    cmocka_unit_test_setup_teardown(test_schedule_envelope_from_verp,
 	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_schedule_burst_rendered_in_chunks, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_schedule_rcpts_keep_enabled,
 	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test(test_schedule_backoff_doubles_to_an_hour),
