@@ -31,8 +31,8 @@
  *   the most recently used worker (its connection is the warm one) and
  *   never more threads than messages. Results wake the loop through one
  *   uv_async_t, which libuv coalesces: many results, one wake-up. A
- *   worker that keeps sending fast lets its results gather (up to 32, or
- *   5 ms; a slow transfer, a ready FIFO running low or an idle worker
+ *   worker that keeps sending fast lets its results gather (up to 128, or
+ *   20 ms; a slow transfer, a ready FIFO running low or an idle worker
  *   wakes the loop at once), so that at one connection the loop does not
  *   wake, log and sleep again for every message. A result waits longer
  *   only while libcurl waits blocking for a slow reply to the end of DATA:

@@ -55,8 +55,9 @@
 #define MAILER_STOP_GRACE_MS 2000 /* for QUITs at shutdown */
 /* Results busy workers let gather before they wake the loop, and for how
  * long at most (see mailer_results_due). */
-#define MAILER_HOLD_MAX 32
-#define MAILER_HOLD_NS  (5 * 1000 * 1000ULL)
+#define MAILER_HOLD_MAX  128
+#define MAILER_HOLD_NS   (20 * 1000 * 1000ULL)
+#define MAILER_READY_LOW 32
 
 struct mailer_worker {
 	struct mailer_smtp *s;
@@ -155,8 +156,12 @@ mailer_smtp_rcpts_free(struct curl_slist *l)
  * would otherwise wake, write its log line and sleep again for every
  * message). It wakes it at once when the transfer was slow (the next one
  * may be too), when MAILER_HOLD_MAX results wait, when the oldest has
- * waited MAILER_HOLD_NS, and when the ready FIFO runs low, so that the
- * loop refills it before the workers run dry. A worker with nothing
+ * waited MAILER_HOLD_NS, and when fewer than MAILER_READY_LOW messages
+ * are ready, so that the loop refills the FIFO before the workers run
+ * dry. Fewer, larger turns of the loop disturb the workers less than
+ * many small ones: a 15 % CPU load in 1 ms slices cost libcurl alone 15
+ * to 25 % of its rate at one connection, the same load in 5 ms slices 6
+ * to 9 % (tests/bench/mail-notes.md). A worker with nothing
  * ready wakes it before it sleeps (mailer_worker_main), and one inside a
  * transfer when the oldest result's time is up (mailer_results_check).
  */
@@ -171,7 +176,7 @@ mailer_results_due(struct mailer_worker *w, uint64_t now, uint64_t took_ns)
 		atomic_store(&s->holder, w);
 	}
 	return took_ns >= MAILER_HOLD_NS || now - since >= MAILER_HOLD_NS ||
-	       s->results.n >= MAILER_HOLD_MAX || s->ready.n < MAILER_HOLD_MAX;
+	       s->results.n >= MAILER_HOLD_MAX || s->ready.n < MAILER_READY_LOW;
 }
 
 /* On worker w inside a transfer: if w started the hold, wake the loop
