@@ -94,7 +94,7 @@ TEST_DEPS_http    := http log clock
 TEST_DEPS_token   := token secret
 TEST_DEPS_b64     := b64
 # Tests that start from tests/fixture.c (a store, a configuration, a key).
-TEST_FIXTURE      := domain schedule notice
+TEST_FIXTURE      := domain schedule notice org_data signup
 
 # A module split by suffix is named by its first file: event means event.c,
 # event_render.c, event_parse.c and event_tzmap.c (and budget.c, buf.c and text.c,

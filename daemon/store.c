@@ -819,8 +819,8 @@ audit_array_free(struct audit_row *rows, size_t n)
 	free(rows);
 }
 
-static int
-on_audit_row(struct store *st, sqlite3_stmt *s, void *arg)
+int
+store_on_audit_row(struct store *st, sqlite3_stmt *s, void *arg)
 {
 	struct audit_row *a = store_rows_slot(st, arg);
 	int ret;
@@ -850,7 +850,7 @@ store_audit_list(struct store *st, const char *target, int limit,
 
 	*out = NULL;
 	*n = 0;
-	ret = store_stmt_run(st, STMT_AUDIT_LIST, on_audit_row, &r, "si",
+	ret = store_stmt_run(st, STMT_AUDIT_LIST, store_on_audit_row, &r, "si",
 	                     target, limit > 0 ? limit : -1);
 	if (ret < 0) {
 		audit_array_free(r.v, r.n);

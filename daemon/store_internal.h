@@ -69,6 +69,10 @@ struct store_rows {
  * fails half way leaves an element the caller frees like the others), or
  * NULL with st's error set when memory runs out. */
 void *store_rows_slot(struct store *st, struct store_rows *r);
+/* store_row_fn for a struct store_rows of struct audit_row: the columns
+ * id, at, peer uid (NULL: -1), action, target, before, after, client,
+ * as every audit query selects them. */
+int store_on_audit_row(struct store *st, sqlite3_stmt *s, void *arg);
 
 /* One store operation, atomic inside or outside a caller's transaction:
  * store_op_end releases it, or undoes it when ret < 0, and returns ret. */

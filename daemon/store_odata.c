@@ -211,27 +211,6 @@ store_odata_messages(struct store *st, long id, struct odata_message **out,
 
 /* ---- audit ---- */
 
-static int
-on_audit(struct store *st, sqlite3_stmt *s, void *arg)
-{
-	struct audit_row *a = store_rows_slot(st, arg);
-	int ret;
-
-	if (a == NULL)
-		return -ENOMEM;
-	a->id = col_i64(s, 0);
-	a->at = col_i64(s, 1);
-	a->peer_uid =
-	    sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : (long)col_i64(s, 2);
-	if ((ret = store_column_dup(st, s, 3, &a->action)) < 0 ||
-	    (ret = store_column_dup(st, s, 4, &a->target)) < 0 ||
-	    (ret = store_column_dup(st, s, 5, &a->before)) < 0 ||
-	    (ret = store_column_dup(st, s, 6, &a->after)) < 0 ||
-	    (ret = store_column_dup(st, s, 7, &a->client)) < 0)
-		return ret;
-	return 0;
-}
-
 int
 store_odata_audit(struct store *st, long id, struct audit_row **out, size_t *n)
 {
@@ -240,7 +219,7 @@ store_odata_audit(struct store *st, long id, struct audit_row **out, size_t *n)
 	int ret;
 
 	snprintf(target, sizeof target, "osc:%ld", id);
-	ret = store_stmt_run(st, STMT_ODATA_AUDIT, on_audit, &r, "Is",
+	ret = store_stmt_run(st, STMT_ODATA_AUDIT, store_on_audit_row, &r, "Is",
 	                     (int64_t)id, target);
 	ROWS_DONE(ret, r, out, n, audit_array_free);
 	return ret;

@@ -30,21 +30,48 @@ fixture_topic_add(struct store *st, const char *code, const char *slug,
 	assert_int_equal(store_topic_put(st, &t), 0);
 }
 
-void
-fixture_open(struct store **st, struct config *cfg, char *dir, const char *name)
+/* fixture_open, with the store in memory or in dir/cronograma.db. */
+static void
+fixture_open_in(struct store **st, struct config *cfg, char *dir,
+                const char *name, int on_disk)
 {
-	char err[256];
+	char err[256], db[96];
 
-	assert_int_equal(store_open(st, ":memory:", err, sizeof(err)), 0);
+	assert_true(snprintf(dir, 64, "/tmp/%s-XXXXXX", name) < 64);
+	assert_non_null(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/cronograma.db", dir);
+	assert_int_equal(
+	    store_open(st, on_disk ? db : ":memory:", err, sizeof(err)), 0);
 	assert_int_equal(config_defaults(cfg, err, sizeof(err)), 0);
 	assert_int_equal(config_set(cfg, "daemon", "domain", "example.org", err,
 	                            sizeof(err)),
 	                 0);
-	assert_true(snprintf(dir, 64, "/tmp/%s-XXXXXX", name) < 64);
-	assert_non_null(mkdtemp(dir));
 	assert_int_equal(token_key_load(dir, err, sizeof(err)), 0);
 	fixture_topic_add(*st, "1.1", "agenda-2030", "Agenda 2030");
 	fixture_topic_add(*st, "1.2", "cambio-climatico", "Cambio climático");
+}
+
+void
+fixture_open(struct store **st, struct config *cfg, char *dir, const char *name)
+{
+	fixture_open_in(st, cfg, dir, name, 0);
+}
+
+void
+fixture_open_file(struct store **st, struct config *cfg, char *dir,
+                  const char *name)
+{
+	fixture_open_in(st, cfg, dir, name, 1);
+}
+
+void
+fixture_set(struct config *cfg, const char *section, const char *key,
+            const char *value)
+{
+	char err[256];
+
+	assert_int_equal(config_set(cfg, section, key, value, err, sizeof(err)),
+	                 0);
 }
 
 static int

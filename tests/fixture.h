@@ -1,5 +1,6 @@
 /* fixture: what the unit tests on a real store (test_domain,
- * test_schedule, test_notice) start from, written once. Each call fails
+ * test_schedule, test_notice, test_org_data, test_signup) start from,
+ * written once. Each call fails
  * the running cmocka test on any error. */
 #ifndef CRONOGRAMA_TEST_FIXTURE_H
 #define CRONOGRAMA_TEST_FIXTURE_H
@@ -18,6 +19,15 @@ struct store;
  */
 void fixture_open(struct store **st, struct config *cfg, char *dir,
                   const char *name);
+
+/* fixture_open with the store in the file dir/cronograma.db, for tests
+ * that look at the bytes on disk. */
+void fixture_open_file(struct store **st, struct config *cfg, char *dir,
+                       const char *name);
+
+/* One setting of cfg, as the configuration file would give it. */
+void fixture_set(struct config *cfg, const char *section, const char *key,
+                 const char *value);
 
 /* Close the store, free cfg, remove dir and what it holds, forget the
  * key, give the real clock back and free libical's caches. */

@@ -9,7 +9,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "change.h"
 #include "clock.h"
 #include "config.h"
+#include "fixture.h"
 #include "log.h"
 #include "office.h"
 #include "org.h"
@@ -43,33 +43,14 @@ struct fx {
 	char dir[64], db[128];
 };
 
-static void
-topic_add(struct store *st, const char *code, const char *slug)
-{
-	struct topic t = {
-	    .code = (char *)code, .slug = (char *)slug, .nombre = (char *)slug};
-
-	assert_int_equal(store_topic_put(st, &t), 0);
-}
-
 static int
 fx_setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	char err[256];
 
 	assert_non_null(f);
-	strcpy(f->dir, "/tmp/test-org-data-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	fixture_open_file(&f->st, &f->cfg, f->dir, "test-org-data");
 	snprintf(f->db, sizeof(f->db), "%s/cronograma.db", f->dir);
-	assert_int_equal(store_open(&f->st, f->db, err, sizeof(err)), 0);
-	assert_int_equal(config_defaults(&f->cfg, err, sizeof(err)), 0);
-	assert_int_equal(config_set(&f->cfg, "daemon", "domain", "example.org",
-	                            err, sizeof(err)),
-	                 0);
-	assert_int_equal(token_key_load(f->dir, err, sizeof(err)), 0);
-	topic_add(f->st, "1.1", "agenda-2030");
-	topic_add(f->st, "1.2", "cambio-climatico");
 	f->of.st = f->st;
 	f->of.cfg = &f->cfg;
 	clock_set(T0);
@@ -78,23 +59,11 @@ fx_setup(void **state)
 }
 
 static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 fx_teardown(void **state)
 {
 	struct fx *f = *state;
 
-	store_close(f->st);
-	config_fini(&f->cfg);
-	token_key_forget();
-	nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_close(f->st, &f->cfg, f->dir);
 	free(f);
 	return 0;
 }

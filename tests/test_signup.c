@@ -8,7 +8,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "change.h"
 #include "clock.h"
 #include "config.h"
+#include "fixture.h"
 #include "message.h"
 #include "office.h"
 #include "org.h"
@@ -46,44 +46,22 @@ on_change(void *arg, const struct change *c)
 }
 
 static void
-topic_add(struct store *st, const char *code, const char *slug,
-          const char *nombre)
-{
-	struct topic t = {.code = (char *)code,
-	                  .slug = (char *)slug,
-	                  .nombre = (char *)nombre};
-
-	assert_int_equal(store_topic_put(st, &t), 0);
-}
-
-static void
 set(struct fx *f, const char *section, const char *key, const char *value)
 {
-	char err[256];
-
-	assert_int_equal(
-	    config_set(&f->cfg, section, key, value, err, sizeof(err)), 0);
+	fixture_set(&f->cfg, section, key, value);
 }
 
 static int
 fx_setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	char err[256];
 
 	assert_non_null(f);
-	assert_int_equal(store_open(&f->st, ":memory:", err, sizeof(err)), 0);
-	assert_int_equal(config_defaults(&f->cfg, err, sizeof(err)), 0);
-	set(f, "daemon", "domain", "example.org");
+	fixture_open(&f->st, &f->cfg, f->dir, "test-signup");
 	set(f, "mail", "from", "Agenda <agenda@example.org>");
 	set(f, "public", "signup", "open");
 	set(f, "office", "privacy_version", "2026-01-15");
 	set(f, "http", "public_url", "https://agenda.example.org/");
-	strcpy(f->dir, "/tmp/test-signup-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	assert_int_equal(token_key_load(f->dir, err, sizeof(err)), 0);
-	topic_add(f->st, "1.1", "agenda-2030", "Agenda 2030");
-	topic_add(f->st, "1.2", "cambio-climatico", "Cambio climático");
 	assert_int_equal(change_listen(&f->changes, on_change, f), 0);
 	f->of.st = f->st;
 	f->of.cfg = &f->cfg;
@@ -94,25 +72,12 @@ fx_setup(void **state)
 }
 
 static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 fx_teardown(void **state)
 {
 	struct fx *f = *state;
 
-	store_close(f->st);
-	config_fini(&f->cfg);
-	token_key_forget();
-	nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_close(f->st, &f->cfg, f->dir);
 	free(f);
-	clock_real();
 	message_cleanup();
 	return 0;
 }
