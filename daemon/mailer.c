@@ -31,12 +31,13 @@
  *   the most recently used worker (its connection is the warm one) and
  *   never more threads than messages. Results wake the loop through one
  *   uv_async_t, which libuv coalesces: many results, one wake-up. A
- *   worker that keeps sending fast lets its results gather (up to 128, or
- *   20 ms; a slow transfer, a ready FIFO running low or an idle worker
- *   wakes the loop at once), so that at one connection the loop does not
- *   wake, log and sleep again for every message. A result waits longer
- *   only while libcurl waits blocking for a slow reply to the end of DATA:
- *   up to its once-a-second progress call (mailer_results_due).
+ *   worker that keeps sending fast (past its first 16 messages in a
+ *   row) lets its results gather (up to 128, or 20 ms; a slow transfer,
+ *   a ready FIFO running low or an idle worker wakes the loop at once),
+ *   so that at one connection the loop does not wake, log and sleep
+ *   again for every message. A result waits longer only while libcurl
+ *   waits blocking for a slow reply to the end of DATA: up to its
+ *   once-a-second progress call (mailer_results_due).
  * - Not one thread with a multi handle for all connections: its blocking
  *   read would stall every connection again. Not a thread per message:
  *   that pays a connection and a handle per message.

@@ -58,6 +58,7 @@
 #define MAILER_HOLD_MAX  128
 #define MAILER_HOLD_NS   (20 * 1000 * 1000ULL)
 #define MAILER_READY_LOW 32
+#define MAILER_HOLD_FROM 16 /* messages in a row before a worker holds */
 
 struct mailer_worker {
 	struct mailer_smtp *s;
@@ -76,7 +77,8 @@ struct mailer_worker {
 	CURLM *multi; /* holds easy while it sends, and the connection */
 	CURL *easy;
 	struct mailer_msg *mm;
-	size_t off; /* bytes of mm already handed to curl */
+	size_t off;      /* bytes of mm already handed to curl */
+	unsigned streak; /* messages sent since it last had nothing to do */
 	char errbuf[CURL_ERROR_SIZE];
 	char reply[MAILER_DETAIL_MAX]; /* the last final reply line */
 	char fail[MAILER_DETAIL_MAX];  /* the last 4xx or 5xx one */
@@ -161,8 +163,10 @@ mailer_smtp_rcpts_free(struct curl_slist *l)
  * dry. Fewer, larger turns of the loop disturb the workers less than
  * many small ones: a 15 % CPU load in 1 ms slices cost libcurl alone 15
  * to 25 % of its rate at one connection, the same load in 5 ms slices 6
- * to 9 % (tests/bench/mail-notes.md). A worker with nothing
- * ready wakes it before it sleeps (mailer_worker_main), and one inside a
+ * to 9 % (tests/bench/mail-notes.md). The first MAILER_HOLD_FROM
+ * results after a worker had nothing to do go at once, so that the start
+ * of a burst is heard without delay. A worker with nothing ready wakes it
+ * before it sleeps (mailer_worker_main), and one inside a
  * transfer when the oldest result's time is up (mailer_results_check).
  */
 static int
@@ -171,6 +175,10 @@ mailer_results_due(struct mailer_worker *w, uint64_t now, uint64_t took_ns)
 	struct mailer_smtp *s = w->s;
 	uint64_t since = atomic_load(&s->held_since);
 
+	/* The first results of a burst go at once: the loop hears of the
+	 * first 250 without waiting for the hold. */
+	if (++w->streak <= MAILER_HOLD_FROM)
+		return 1;
 	if (since == 0) {
 		atomic_store(&s->held_since, since = now);
 		atomic_store(&s->holder, w);
@@ -572,6 +580,7 @@ mailer_worker_main(void *arg)
 				s->idle[s->nidle++] = w;
 				w->idle = 1;
 			}
+			w->streak = 0;
 			if (notify || atomic_load(&s->held_since) != 0) {
 				atomic_store(&s->held_since, 0);
 				uv_mutex_unlock(&s->mx);
