@@ -72,25 +72,19 @@ static int
 public_one_click(const struct http_request *req)
 {
 	const char *ctype = http_request_header(req, "Content-Type");
-	const char *p = req->body, *end = req->body + req->body_len;
+	struct public_fields f;
+	const char *v;
+	int yes;
 
 	if (ctype != NULL && strncasecmp(ctype, "multipart/form-data", 19) == 0)
 		return public_multipart_has(ctype, req->body, req->body_len,
 		                            "List-Unsubscribe", "One-Click");
-	while (p < end) {
-		const char *amp = memchr(p, '&', (size_t)(end - p));
-		size_t n = (size_t)((amp != NULL ? amp : end) - p);
-
-		/* A trailing newline from hand-made requests is harmless. */
-		while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
-			n--;
-		if (n == 26 && memcmp(p, "List-Unsubscribe=One-Click", 26) == 0)
-			return 1;
-		if (amp == NULL)
-			break;
-		p = amp + 1;
-	}
-	return 0;
+	if (public_fields_parse(req->body, req->body_len, &f) < 0)
+		return 0;
+	v = public_fields_get(&f, "List-Unsubscribe");
+	yes = v != NULL && strcmp(v, "One-Click") == 0;
+	public_fields_fini(&f);
+	return yes;
 }
 
 static int

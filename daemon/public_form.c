@@ -1,12 +1,16 @@
 /* public_form: the signup form of the public page ([public] signup): a
- * plain HTML form, no script, that posts to /suscribir. A leaf of the
- * public site: it writes into a buffer and calls no route (see
+ * plain HTML form, no script, that posts to /suscribir; and the reading of
+ * a posted form's body, for it and for an organisation's own page. A leaf of
+ * the public site: it writes into a buffer and calls no route (see
  * public_internal.h). */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "public_internal.h"
 #include "signup.h"
+#include "strv.h"
 
 /* The privacy notice: [office] privacy_url, else the daemon's own page. */
 const char *
@@ -86,4 +90,109 @@ public_form_signup(const struct public_site *ps, struct buf *b,
 	buf_adds(b, "\">aviso de privacidad</a>.</label></p>\n"
 	            "<p><button class=\"primario\" type=\"submit\">Suscribirse"
 	            "</button></p>\n</form>\n</section>\n");
+}
+
+/* ---- a posted body (application/x-www-form-urlencoded) ---- */
+
+/* The value of a hex digit, or -1. */
+static int
+form_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* n bytes of s, form-decoded ('+' is a space, %XX a byte), into *out. 0,
+ * -ENOMEM, or -EINVAL for a bad escape or a NUL byte. */
+static int
+form_decode(const char *s, size_t n, char **out)
+{
+	char *o;
+	size_t i;
+
+	if ((*out = o = malloc(n + 1)) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '+') {
+			*o++ = ' ';
+		} else if (s[i] == '%') {
+			int hi = i + 2 < n ? form_hex(s[i + 1]) : -1;
+			int lo = i + 2 < n ? form_hex(s[i + 2]) : -1;
+
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+				free(*out);
+				*out = NULL;
+				return -EINVAL;
+			}
+			*o++ = (char)(hi << 4 | lo);
+			i += 2;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	return 0;
+}
+
+void
+public_fields_fini(struct public_fields *f)
+{
+	strv_free(f->kv, f->n);
+	memset(f, 0, sizeof(*f));
+}
+
+int
+public_fields_parse(const char *body, size_t len, struct public_fields *f)
+{
+	const char *p = body, *end = body + len;
+	int r = 0;
+
+	memset(f, 0, sizeof(*f));
+	/* A trailing newline from hand-made requests is harmless. */
+	while (end > p && (end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	while (r == 0 && p < end) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *stop = amp != NULL ? amp : end;
+		const char *eq = memchr(p, '=', (size_t)(stop - p));
+		char *name = NULL, *value = NULL;
+
+		if (eq == NULL)
+			eq = stop;
+		if (stop > p) {
+			r = form_decode(p, (size_t)(eq - p), &name);
+			if (r == 0)
+				r = form_decode(
+				    eq < stop ? eq + 1 : stop,
+				    (size_t)(stop -
+				             (eq < stop ? eq + 1 : stop)),
+				    &value);
+			if (r == 0 && (r = strv_add(&f->kv, &f->n, name)) == 0)
+				r = strv_add(&f->kv, &f->n, value);
+			free(name);
+			free(value);
+		}
+		p = stop + (amp != NULL);
+	}
+	if (r == 0 && f->n % 2 != 0)
+		r = -ENOMEM; /* a value could not be added after its name */
+	if (r < 0)
+		public_fields_fini(f);
+	return r;
+}
+
+const char *
+public_fields_get(const struct public_fields *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < f->n; i += 2)
+		if (strcmp(f->kv[i], name) == 0)
+			return f->kv[i + 1];
+	return NULL;
 }

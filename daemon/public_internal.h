@@ -104,6 +104,19 @@ struct public_form_values {
 	const char *error; /* Spanish, or NULL */
 };
 
+/* A posted application/x-www-form-urlencoded body: names at the even
+ * indexes of kv, each followed by its value, in the order posted. */
+struct public_fields {
+	char **kv;
+	size_t n;
+};
+/* Read body (len bytes; trailing newlines ignored) into f. 0; -EINVAL for
+ * a bad %-escape or a NUL byte, -ENOMEM; f is empty after a failure. */
+int public_fields_parse(const char *body, size_t len, struct public_fields *f);
+/* The first value posted for name, or NULL. */
+const char *public_fields_get(const struct public_fields *f, const char *name);
+void public_fields_fini(struct public_fields *f);
+
 /* The privacy notice's URL the form links to. */
 const char *public_form_privacy_url(const struct public_site *ps);
 /* The signup form over topics: v as posted (NULL: empty, with topic

@@ -36,118 +36,6 @@
 
 #define SELF_PATH "/suscripcion/"
 
-/* ---- the form's body ---- */
-
-/* The value of a hex digit, or -1. */
-static int
-self_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* n bytes of s, form-decoded ('+' is a space, %XX a byte), into a new
- * string; NULL without memory, or for a bad escape or a NUL byte. */
-static char *
-self_decode(const char *s, size_t n)
-{
-	char *out = malloc(n + 1), *o = out;
-	size_t i;
-
-	if (out == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '+') {
-			*o++ = ' ';
-		} else if (s[i] == '%') {
-			int hi = i + 2 < n ? self_hex(s[i + 1]) : -1;
-			int lo = i + 2 < n ? self_hex(s[i + 2]) : -1;
-
-			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-				free(out);
-				return NULL;
-			}
-			*o++ = (char)(hi << 4 | lo);
-			i += 2;
-		} else {
-			*o++ = s[i];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
-/* The fields of an application/x-www-form-urlencoded body: names at the
- * even indexes of kv, each followed by its value. */
-struct self_form {
-	char **kv;
-	size_t n;
-};
-
-static void
-self_form_fini(struct self_form *f)
-{
-	strv_free(f->kv, f->n);
-	memset(f, 0, sizeof(*f));
-}
-
-/* Read body (len bytes) into f. 0, or -EINVAL for a malformed one (f is
- * then empty). */
-static int
-self_form_parse(const char *body, size_t len, struct self_form *f)
-{
-	const char *p = body, *end = body + len;
-	int r = 0;
-
-	memset(f, 0, sizeof(*f));
-	/* A trailing newline from hand-made requests is harmless. */
-	while (end > p && (end[-1] == '\n' || end[-1] == '\r'))
-		end--;
-	while (r == 0 && p < end) {
-		const char *amp = memchr(p, '&', (size_t)(end - p));
-		const char *stop = amp != NULL ? amp : end;
-		const char *eq = memchr(p, '=', (size_t)(stop - p));
-		char *name, *value;
-
-		if (eq == NULL)
-			eq = stop;
-		if (stop > p) {
-			name = self_decode(p, (size_t)(eq - p));
-			value = eq < stop ? self_decode(eq + 1,
-			                                (size_t)(stop - eq - 1))
-			                  : strdup("");
-			r = name != NULL && value != NULL ? 0 : -EINVAL;
-			if (r == 0 && (r = strv_add(&f->kv, &f->n, name)) == 0)
-				r = strv_add(&f->kv, &f->n, value);
-			free(name);
-			free(value);
-		}
-		p = stop + (amp != NULL);
-	}
-	if (r < 0 || f->n % 2 != 0) {
-		self_form_fini(f);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* The first value of field name, or NULL. */
-static const char *
-self_form_get(const struct self_form *f, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < f->n; i += 2)
-		if (strcmp(f->kv[i], name) == 0)
-			return f->kv[i + 1];
-	return NULL;
-}
-
 /* ---- the page ---- */
 
 /* What the page says at its top: done (after a change) or an error. */
@@ -440,8 +328,8 @@ self_origin_ok(struct public_site *ps, const struct http_request *req)
  * *error the Spanish words for the page. */
 static int
 self_apply(struct public_site *ps, const struct http_request *req,
-           const struct osc *o, const struct self_form *f, const char *accion,
-           const char **error)
+           const struct osc *o, const struct public_fields *f,
+           const char *accion, const char **error)
 {
 	struct office of = {ps->st, ps->cfg, ps->changes};
 	const char *client = req->peer_ip;
@@ -468,7 +356,7 @@ self_apply(struct public_site *ps, const struct http_request *req,
 		r = org_self_pause(&of, client, o, accion[0] == 'p', &after,
 		                   why, sizeof(why));
 	} else if (strcmp(accion, "contacto") == 0) {
-		const char *c = self_form_get(f, "contacto");
+		const char *c = public_fields_get(f, "contacto");
 
 		if (c == NULL) {
 			*error = "Falta el nombre de la persona de contacto.";
@@ -480,7 +368,7 @@ self_apply(struct public_site *ps, const struct http_request *req,
 			*error = "El nombre de contacto debe ser una sola "
 			         "línea de texto, de hasta 300 caracteres.";
 	} else if (strcmp(accion, "supresion") == 0) {
-		const char *yes = self_form_get(f, "confirmo");
+		const char *yes = public_fields_get(f, "confirmo");
 
 		if (yes == NULL || strcmp(yes, "si") != 0) {
 			*error = "Para solicitar la supresión de sus datos, "
@@ -509,7 +397,7 @@ public_self(struct public_site *ps, const struct http_request *req,
             struct http_response *res, const char *tok, int post)
 {
 	struct self_note note = {NULL, NULL};
-	struct self_form f;
+	struct public_fields f;
 	struct osc o;
 	const char *accion;
 	char location[TOKEN_MAX + 64];
@@ -542,19 +430,19 @@ public_self(struct public_site *ps, const struct http_request *req,
 		             "Abra el enlace de su correo y use sus botones.");
 		return;
 	}
-	if (self_form_parse(req->body, req->body_len, &f) < 0) {
+	if (public_fields_parse(req->body, req->body_len, &f) < 0) {
 		note.error = "No pudimos leer el formulario. Use los botones "
 		             "de esta página.";
 		self_reply(ps, res, &o, tok, &note);
 		osc_fini(&o);
 		return;
 	}
-	accion = self_form_get(&f, "accion");
+	accion = public_fields_get(&f, "accion");
 	r = self_apply(ps, req, &o, &f, accion != NULL ? accion : "",
 	               &note.error);
 	if (r < 0) {
 		if (note.error == NULL) {
-			self_form_fini(&f);
+			public_fields_fini(&f);
 			osc_fini(&o);
 			public_server_error(ps, res, "store");
 			return;
@@ -563,7 +451,7 @@ public_self(struct public_site *ps, const struct http_request *req,
 		osc_fini(&o);
 		memset(&o, 0, sizeof(o));
 		if (store_osc_get(ps->st, id, &o) < 0) {
-			self_form_fini(&f);
+			public_fields_fini(&f);
 			public_server_error(ps, res, store_error(ps->st));
 			return;
 		}
@@ -581,7 +469,7 @@ public_self(struct public_site *ps, const struct http_request *req,
 		res->body = strdup("Cambio guardado.\n");
 		res->body_len = res->body != NULL ? strlen(res->body) : 0;
 	}
-	self_form_fini(&f);
+	public_fields_fini(&f);
 	osc_fini(&o);
 	return;
 not_found:

@@ -96,100 +96,44 @@ signup_post_fini(struct signup_post *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* A copy of the first value of name in f (NULL if none) into *out. */
 static int
-hexval(char c)
+field_dup(const struct public_fields *f, const char *name, char **out)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+	const char *v = public_fields_get(f, name);
 
-/* s[0, n) of application/x-www-form-urlencoded, decoded (malloc'ed). */
-static char *
-form_decode(const char *s, size_t n)
-{
-	char *out = malloc(n + 1), *o = out;
-
-	if (out == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '+') {
-			*o++ = ' ';
-		} else if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-		           hexval(s[i + 2]) >= 0) {
-			*o++ = (char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
-			i += 2;
-		} else {
-			*o++ = s[i];
-		}
-	}
-	*o = '\0';
-	/* A NUL inside a field ends it: nothing hides behind one. */
-	return out;
-}
-
-/* Keep the first value of a field (a repeated one is ignored). */
-static int
-form_keep(char **slot, char *v)
-{
-	if (*slot != NULL) {
-		free(v);
-		return 0;
-	}
-	*slot = v;
+	*out = NULL;
+	if (v != NULL && (*out = strdup(v)) == NULL)
+		return -ENOMEM;
 	return 0;
 }
 
 /* The body of req as the form's fields. 0, or -ENOMEM. Unknown fields
- * are ignored. */
+ * are ignored, and a repeated one but temas keeps its first value. A body
+ * that cannot be read (a bad escape, a NUL byte) is a form with nothing
+ * filled in: refused as such, with the form again. */
 static int
 signup_post_parse(const struct http_request *req, struct signup_post *p)
 {
-	const char *s = req->body, *end = req->body + req->body_len;
-	int rc = 0;
+	struct public_fields f;
+	size_t i;
+	int rc;
 
 	memset(p, 0, sizeof(*p));
-	while (rc == 0 && s < end) {
-		const char *amp = memchr(s, '&', (size_t)(end - s));
-		const char *stop = amp != NULL ? amp : end;
-		const char *eq = memchr(s, '=', (size_t)(stop - s));
-		char *k, *v;
-		size_t vl;
-
-		if (eq == NULL)
-			eq = stop;
-		k = form_decode(s, (size_t)(eq - s));
-		v = form_decode(eq < stop ? eq + 1 : eq,
-		                (size_t)(stop - (eq < stop ? eq + 1 : eq)));
-		if (k == NULL || v == NULL) {
-			free(k);
-			free(v);
-			return -ENOMEM;
-		}
-		/* A trailing newline from hand-made requests is harmless. */
-		vl = strlen(v);
-		while (vl > 0 && (v[vl - 1] == '\n' || v[vl - 1] == '\r'))
-			v[--vl] = '\0';
-		if (strcmp(k, "nombre") == 0)
-			rc = form_keep(&p->nombre, v);
-		else if (strcmp(k, "correo") == 0)
-			rc = form_keep(&p->correo, v);
-		else if (strcmp(k, "aviso") == 0)
-			rc = form_keep(&p->aviso, v);
-		else if (strcmp(k, "sitio") == 0)
-			rc = form_keep(&p->sitio, v);
-		else if (strcmp(k, "temas") == 0 && *v && p->ntemas < 256) {
-			rc = strv_add(&p->temas, &p->ntemas, v);
-			free(v);
-		} else
-			free(v);
-		free(k);
-		s = stop + 1;
-	}
+	rc = public_fields_parse(req->body, req->body_len, &f);
+	if (rc == -EINVAL)
+		return 0;
+	if (rc < 0)
+		return rc;
+	if ((rc = field_dup(&f, "nombre", &p->nombre)) == 0 &&
+	    (rc = field_dup(&f, "correo", &p->correo)) == 0 &&
+	    (rc = field_dup(&f, "aviso", &p->aviso)) == 0)
+		rc = field_dup(&f, "sitio", &p->sitio);
+	for (i = 0; rc == 0 && i + 1 < f.n; i += 2)
+		if (strcmp(f.kv[i], "temas") == 0 && *f.kv[i + 1] &&
+		    p->ntemas < 256)
+			rc = strv_add(&p->temas, &p->ntemas, f.kv[i + 1]);
+	public_fields_fini(&f);
 	return rc;
 }
 

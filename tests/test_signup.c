@@ -19,6 +19,7 @@
 #include "message.h"
 #include "office.h"
 #include "org.h"
+#include "public_internal.h"
 #include "signup.h"
 #include "signup_mail.h"
 #include "store.h"
@@ -507,6 +508,42 @@ test_signup_mail_render_link_and_expiry(void **state)
 	free(tok);
 }
 
+/* A posted form's body, as the signup form and the organisation's page
+ * read it: decoded, in order, the first value of a name found; a bad
+ * escape or a NUL byte refused whole, nothing half read. */
+static void
+test_public_fields_parse(void **state)
+{
+	static const char body[] = "nombre=Red+de+Mujeres+%C3%91uu&temas=a"
+	                           "&temas=b&correo=x%40y.org&vacio=&solo"
+	                           "&nombre=otra\r\n";
+	static const char *const bad[] = {"a=%zz", "a=%4", "a=%00b", "a=1&b=%"};
+	struct public_fields f;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(public_fields_parse(body, strlen(body), &f), 0);
+	assert_string_equal(public_fields_get(&f, "nombre"),
+	                    "Red de Mujeres \xc3\x91uu");
+	assert_string_equal(public_fields_get(&f, "temas"), "a");
+	assert_string_equal(public_fields_get(&f, "correo"), "x@y.org");
+	assert_string_equal(public_fields_get(&f, "vacio"), "");
+	assert_string_equal(public_fields_get(&f, "solo"), "");
+	assert_null(public_fields_get(&f, "sitio"));
+	assert_int_equal(f.n, 14);
+	assert_string_equal(f.kv[13], "otra");
+	public_fields_fini(&f);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(
+		    public_fields_parse(bad[i], strlen(bad[i]), &f), -EINVAL);
+		assert_int_equal(f.n, 0);
+		assert_null(f.kv);
+	}
+	assert_int_equal(public_fields_parse("", 0, &f), 0);
+	assert_int_equal(f.n, 0);
+	public_fields_fini(&f);
+}
+
 int
 main(void)
 {
@@ -521,6 +558,7 @@ main(void)
 	    T(test_signup_approval_pending_approve_reject),
 	    T(test_signup_mail_render_link_and_expiry),
 #undef T
+	    cmocka_unit_test(test_public_fields_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
