@@ -307,13 +307,35 @@ class DaemonTest(unittest.TestCase):
 
     def tearDown(self):
         failures = []
-        for d in self.daemons:
-            if d.proc and d.proc.poll() is None:
-                rc = d.stop()
-                if rc != 0:
-                    failures.append("cronogramad exited %d:\n%s"
-                                    % (rc, d.log_text()[-4000:]))
-        shutil.rmtree(self.tmp, ignore_errors=True)
-        release_ports()
+        try:
+            for d in self.daemons:
+                if d.proc and d.proc.poll() is None:
+                    rc = d.stop()
+                    if rc != 0:
+                        failures.append("cronogramad exited %d:\n%s"
+                                        % (rc, d.log_text()[-4000:]))
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            release_ports()
+        finally:
+            # The test's SMTP server, if it started one, after the
+            # daemons that send to it.
+            if getattr(self, "smtpd", None):
+                self.smtpd.stop()
         if failures:
             self.fail("\n".join(failures))
+
+    # ---- what most tests set up first ----
+
+    def import_topics(self, d=None):
+        """The 2018 programme's topics into daemon d (self.d)."""
+        st, body = (d or self.d).curl(
+            "POST", "/v1/topics/import",
+            {"text": open(TOPICS, encoding="utf-8").read()})
+        self.assertEqual(st, 200, body)
+
+    def osc(self, name, emails, topics):
+        """An organisation added through the control API; its id."""
+        st, body = self.d.curl("POST", "/v1/oscs", {
+            "name": name, "emails": emails, "topics": topics})
+        self.assertEqual(st, 201, body)
+        return body["id"]

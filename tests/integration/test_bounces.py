@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import (CRONOCTL, DaemonTest, DOMAIN, ROOT, Smtpd, TOPICS,
+from harness import (CRONOCTL, DaemonTest, DOMAIN, ROOT, Smtpd,
                      ctl_env, wait_for)
 
 BOUNCES = os.path.join(ROOT, "tests", "data", "bounces")
@@ -59,15 +59,7 @@ class BounceTest(DaemonTest):
             extra_config="bounce_address = rebotes@%s\n[bounces]\n"
                          "maildir = %s\n" % (DOMAIN, self.maildir)).start()
         self.d.set_clock(T0)
-        st, body = self.d.curl("POST", "/v1/topics/import",
-                               {"text": open(TOPICS, encoding="utf-8").read()})
-        self.assertEqual(st, 200, body)
-
-    def tearDown(self):
-        try:
-            super().tearDown()
-        finally:
-            self.smtpd.stop()
+        self.import_topics()
 
     def osc(self, name, emails):
         st, body = self.d.curl("POST", "/v1/oscs", {

@@ -262,9 +262,7 @@ class OfficeTimeTest(DaemonTest):
 
     def test_upcoming_in_the_office_zone_whatever_the_cli_tz(self):
         self.d.set_clock("2031-03-01T12:00:00Z")
-        st, body = self.d.curl("POST", "/v1/topics/import",
-                               {"text": open(TOPICS, encoding="utf-8").read()})
-        self.assertEqual(st, 200, body)
+        self.import_topics()
         st, ev = self.d.curl("POST", "/v1/events", {
             "title": "Reunión con OSC", "start": "2031-03-10T10:00",
             "topics": ["migracion"], "remind": "2h"})
@@ -298,9 +296,7 @@ class ExcelCsvTest(DaemonTest):
 
     def setUp(self):
         super().setUp()
-        st, body = self.d.curl("POST", "/v1/topics/import",
-                               {"text": open(TOPICS, encoding="utf-8").read()})
-        self.assertEqual(st, 200, body)
+        self.import_topics()
 
     def write(self, name, data):
         path = os.path.join(self.tmp, name)

@@ -20,7 +20,7 @@ import stat
 import subprocess
 import tempfile
 
-from harness import (CRONOCTL, DaemonTest, Smtpd, TOPICS, ctl_env, wait_for)
+from harness import (CRONOCTL, DaemonTest, Smtpd, ctl_env, wait_for)
 
 T0 = "2031-01-01T00:00:00Z"
 NAME = "Colectivo Olvidable Quetzal"
@@ -95,15 +95,7 @@ class OrganisationDataTest(DaemonTest):
         self.smtpd = Smtpd(self.tmp).start()
         self.d = self.new_daemon(smtp_url=self.smtpd.url()).start()
         self.d.set_clock(T0)
-        st, body = self.d.curl("POST", "/v1/topics/import",
-                               {"text": open(TOPICS, encoding="utf-8").read()})
-        self.assertEqual(st, 200, body)
-
-    def tearDown(self):
-        try:
-            super().tearDown()
-        finally:
-            self.smtpd.stop()
+        self.import_topics()
 
     def write(self, name, text):
         path = os.path.join(self.tmp, name)

@@ -9,7 +9,7 @@ import json
 import os
 import tempfile
 
-from harness import DaemonTest, Smtpd, TOPICS, wait_for
+from harness import DaemonTest, Smtpd, wait_for
 
 T0 = "2031-01-01T00:00:00Z"
 
@@ -34,21 +34,7 @@ class OutboxHoldTest(DaemonTest):
                            "451").start()
         self.d = self.new_daemon(smtp_url=self.smtpd.url()).start()
         self.d.set_clock(T0)
-        st, body = self.d.curl("POST", "/v1/topics/import",
-                               {"text": open(TOPICS, encoding="utf-8").read()})
-        self.assertEqual(st, 200, body)
-
-    def tearDown(self):
-        try:
-            super().tearDown()
-        finally:
-            self.smtpd.stop()
-
-    def osc(self, name, emails, topics):
-        st, body = self.d.curl("POST", "/v1/oscs", {
-            "name": name, "emails": emails, "topics": topics})
-        self.assertEqual(st, 201, body)
-        return body["id"]
+        self.import_topics()
 
     def outbox(self):
         st, body = self.d.curl("GET", "/v1/outbox?limit=1000")

@@ -10,7 +10,7 @@ import os
 import re
 import tempfile
 
-from harness import DaemonTest, Smtpd, TOPICS, wait_for
+from harness import DaemonTest, Smtpd, wait_for
 
 T0 = "2031-01-01T00:00:00Z"
 DUE = "2031-05-20T14:00:00Z"  # 2 hours before 10:00 in Mexico City
@@ -33,9 +33,7 @@ class PreviewTest(DaemonTest):
         self.smtpd = Smtpd(self.tmp).start()
         self.d = self.new_daemon(smtp_url=self.smtpd.url()).start()
         self.d.set_clock(T0)
-        st, body = self.d.curl("POST", "/v1/topics/import",
-                               {"text": open(TOPICS, encoding="utf-8").read()})
-        self.assertEqual(st, 200, body)
+        self.import_topics()
         self.osc("Red Uno", ["uno@example.org", "coord@uno.example.org"],
                  ["migracion"])
         self.osc("Colectivo Dos", ["dos@example.org"],
@@ -46,18 +44,6 @@ class PreviewTest(DaemonTest):
             "start": "2031-05-20T10:00", "topics": ["migracion"],
             "remind": "2h", "location": "Ciudad de México"})
         self.assertEqual(st, 201, self.ev)
-
-    def tearDown(self):
-        try:
-            super().tearDown()
-        finally:
-            self.smtpd.stop()
-
-    def osc(self, name, emails, topics):
-        st, body = self.d.curl("POST", "/v1/oscs", {
-            "name": name, "emails": emails, "topics": topics})
-        self.assertEqual(st, 201, body)
-        return body["id"]
 
     def outbox(self):
         st, body = self.d.curl("GET", "/v1/outbox?limit=1000")

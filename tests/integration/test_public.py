@@ -19,7 +19,7 @@ from email.utils import formatdate, parsedate_to_datetime
 
 from icalendar import Calendar
 
-from harness import DaemonTest, ROOT, wait_for
+from harness import DaemonTest, wait_for
 
 NOW = "2018-03-01T12:00:00Z"
 CHROMIUM = shutil.which("chromium")

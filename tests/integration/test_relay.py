@@ -21,7 +21,7 @@ import statistics
 import tempfile
 import time
 
-from harness import DaemonTest, Smtpd, TOPICS, wait_for
+from harness import DaemonTest, Smtpd, wait_for
 
 T0 = "2031-01-01T00:00:00Z"
 DUE = "2031-05-20T14:00:00Z"  # 2 h before 10:00 in Mexico City (UTC-6)
@@ -64,22 +64,13 @@ class RelayTest(DaemonTest):
         self.daemons = []
         self.smtpd = None
 
-    def tearDown(self):
-        try:
-            super().tearDown()
-        finally:
-            if self.smtpd:
-                self.smtpd.stop()
-
     def env(self, *smtpd_args):
         self.smtpd = Smtpd(self.tmp, *smtpd_args).start()
         self.d = self.new_daemon(
             smtp_url=self.smtpd.url(), http=True,
             extra_config="max_connections = %d\n" % CONNECTIONS).start()
         self.d.set_clock(T0)
-        st, body = self.d.curl("POST", "/v1/topics/import",
-                               {"text": open(TOPICS, encoding="utf-8").read()})
-        self.assertEqual(st, 200, body)
+        self.import_topics()
         csv = ["name,email,contact,state,topics"]
         for i in range(N_MSGS):
             csv.append("Organización %02d,osc%02d@example.org,,,migracion"

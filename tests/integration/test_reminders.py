@@ -13,7 +13,6 @@ import email.utils
 import json
 import re
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -23,7 +22,7 @@ import unittest
 
 from icalendar import Calendar
 
-from harness import (DaemonTest, Smtpd, TOPICS, ROOT, PYTHON, free_port,
+from harness import (DaemonTest, Smtpd, ROOT, PYTHON, free_port,
                      wait_for)
 
 T0 = "2031-01-01T00:00:00Z"
@@ -68,13 +67,6 @@ class ReminderTest(DaemonTest):
         self.daemons = []
         self.smtpd = None
 
-    def tearDown(self):
-        try:
-            super().tearDown()
-        finally:
-            if self.smtpd:
-                self.smtpd.stop()
-
     def env(self, *smtpd_args, smtp=True, start_smtpd=True, extra=""):
         if smtp:
             self.smtpd = Smtpd(self.tmp, *smtpd_args)
@@ -84,18 +76,10 @@ class ReminderTest(DaemonTest):
             smtp_url=self.smtpd.url() if smtp else "",
             extra_config=extra).start()
         self.d.set_clock(T0)
-        st, body = self.d.curl("POST", "/v1/topics/import",
-                               {"text": open(TOPICS, encoding="utf-8").read()})
-        self.assertEqual(st, 200, body)
+        self.import_topics()
         return self.d
 
     # ---- helpers ----
-
-    def osc(self, name, emails, topics):
-        st, body = self.d.curl("POST", "/v1/oscs", {
-            "name": name, "emails": emails, "topics": topics})
-        self.assertEqual(st, 201, body)
-        return body["id"]
 
     def session(self, title, start, topics, remind, tz=None, location=None):
         req = {"title": title, "start": start, "topics": topics,
@@ -132,10 +116,10 @@ class ReminderTest(DaemonTest):
 
     def test_one_message_per_organisation_and_offset(self):
         self.env()
-        both = self.osc("Red Ambiental del Norte",
-                        ["avisos@red-norte.example.org",
-                         "coordinacion@red-norte.example.org"],
-                        ["cambio-climatico", "agenda-2030"])
+        self.osc("Red Ambiental del Norte",
+                 ["avisos@red-norte.example.org",
+                  "coordinacion@red-norte.example.org"],
+                 ["cambio-climatico", "agenda-2030"])
         self.osc("Colectivo Agenda Sur", ["sur@example.net"], ["agenda-2030"])
         self.osc("Migrantes Unidos", ["mu@example.net"], ["migracion"])
         gone = self.osc("Red que se dio de baja", ["baja@example.net"],
@@ -320,9 +304,7 @@ class ReminderTest(DaemonTest):
         for d in (first, self.new_daemon(smtp_url=self.smtpd.url()).start()):
             self.d = d
             d.set_clock(T0)
-            st, body = d.curl("POST", "/v1/topics/import",
-                              {"text": open(TOPICS, encoding="utf-8").read()})
-            self.assertEqual(st, 200, body)
+            self.import_topics(d)
             self.osc("Red Uno", ["uno@example.org"], ["migracion"])
             self.session("Trabajos en migración", "2031-05-20T10:00",
                          ["migracion"], "2h")

@@ -14,10 +14,8 @@ import email.utils
 import http.client
 import json
 import os
-import shutil
 import subprocess
 import tempfile
-import time
 
 from icalendar import Calendar
 
@@ -67,13 +65,6 @@ class RescheduleTest(DaemonTest):
         self.smtpd = None
         self.seen = 0
 
-    def tearDown(self):
-        try:
-            super().tearDown()
-        finally:
-            if self.smtpd:
-                self.smtpd.stop()
-
     def env(self, extra="", clock=T0, http=False):
         self.smtpd = Smtpd(self.tmp).start()
         self.d = self.new_daemon(smtp_url=self.smtpd.url(), http=http,
@@ -83,12 +74,6 @@ class RescheduleTest(DaemonTest):
         return self.d
 
     # ---- helpers ----
-
-    def osc(self, name, emails, topics):
-        st, body = self.d.curl("POST", "/v1/oscs", {
-            "name": name, "emails": emails, "topics": topics})
-        self.assertEqual(st, 201, body)
-        return body["id"]
 
     def event(self, short_id):
         st, body = self.d.curl("GET", "/v1/events/" + short_id)

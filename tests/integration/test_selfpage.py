@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import urllib.parse
 
-from harness import DaemonTest, Smtpd, TOPICS, ROOT, PYTHON, wait_for
+from harness import DaemonTest, Smtpd, ROOT, PYTHON, wait_for
 
 T0 = "2031-01-01T00:00:00Z"
 DAY = 86400
@@ -51,23 +51,9 @@ class SelfPageTest(DaemonTest):
         self.d = self.new_daemon(smtp_url=self.smtpd.url(), http=True,
                                  extra_config=OFFICE).start()
         self.d.set_clock(T0)
-        st, body = self.d.curl("POST", "/v1/topics/import",
-                               {"text": open(TOPICS, encoding="utf-8").read()})
-        self.assertEqual(st, 200, body)
-
-    def tearDown(self):
-        try:
-            super().tearDown()
-        finally:
-            self.smtpd.stop()
+        self.import_topics()
 
     # ---- helpers ----
-
-    def osc(self, name, emails, topics):
-        st, body = self.d.curl("POST", "/v1/oscs", {
-            "name": name, "emails": emails, "topics": topics})
-        self.assertEqual(st, 201, body)
-        return body["id"]
 
     def osc_get(self, oid):
         st, body = self.d.curl("GET", "/v1/oscs/%d" % oid)
@@ -397,9 +383,7 @@ class SelfPageTest(DaemonTest):
         ).start()
         # Sunday 5 January 2031; the digest is on Monday at 08:00 (UTC-6).
         self.d.set_clock("2031-01-05T12:00:00Z")
-        st, body = self.d.curl("POST", "/v1/topics/import",
-                               {"text": open(TOPICS, encoding="utf-8").read()})
-        self.assertEqual(st, 200, body)
+        self.import_topics()
         self.d.wait_idle()
         self.seen = len(self.smtpd.messages())
         oid, path = self.first_link()

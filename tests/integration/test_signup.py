@@ -23,11 +23,10 @@ import signal
 import sqlite3
 import subprocess
 import tempfile
-import time
 import unittest
 import urllib.parse
 
-from harness import (CRONOGRAMAD, Daemon, DaemonTest, Smtpd, TOPICS,
+from harness import (CRONOGRAMAD, Daemon, DaemonTest, Smtpd,
                      free_port, wait_for)
 
 T0 = "2031-01-01T12:00:00Z"
@@ -168,13 +167,6 @@ class SignupTest(DaemonTest):
         self.daemons = []
         self.smtpd = None
 
-    def tearDown(self):
-        try:
-            super().tearDown()
-        finally:
-            if self.smtpd:
-                self.smtpd.stop()
-
     def env(self, mode="open", privacy_url=""):
         self.smtpd = Smtpd(self.tmp).start()
         extra = "[office]\nname = Oficina de Enlace\nprivacy_version = %s\n" \
@@ -184,9 +176,7 @@ class SignupTest(DaemonTest):
         self.d = self.new_daemon(smtp_url=self.smtpd.url(), http=True,
                                  extra_config=extra).start()
         self.d.set_clock(T0)
-        st, body = self.d.curl("POST", "/v1/topics/import",
-                               {"text": open(TOPICS, encoding="utf-8").read()})
-        self.assertEqual(st, 200, body)
+        self.import_topics()
         return self.d
 
     # ---- helpers ----
