@@ -38,6 +38,10 @@
  *   again for every message. A result waits longer only while libcurl
  *   waits blocking for a slow reply to the end of DATA: up to its
  *   once-a-second progress call (mailer_results_due).
+ * - The workers run MAILER_NICE (10) nice levels below the loop
+ *   (mailer_worker_nice): they wake for every reply of the relay, and at
+ *   the loop's priority eight of them on two cores preempt the loop and a
+ *   relay on the same machine, whose replies they all wait for.
  * - Not one thread with a multi handle for all connections: its blocking
  *   read would stall every connection again. Not a thread per message:
  *   that pays a connection and a handle per message.

@@ -45,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -59,6 +60,7 @@
 #define MAILER_HOLD_NS   (20 * 1000 * 1000ULL)
 #define MAILER_READY_LOW 32
 #define MAILER_HOLD_FROM 16 /* messages in a row before a worker holds */
+#define MAILER_NICE      10 /* the workers' nice levels below the loop */
 
 struct mailer_worker {
 	struct mailer_smtp *s;
@@ -104,6 +106,9 @@ struct mailer_smtp {
 	/* The worker whose result started the hold: the one that bounds its
 	 * waits by it (mailer_results_check). */
 	_Atomic(struct mailer_worker *) holder;
+	/* The errno of the first worker that could not lower its priority
+	 * (mailer_worker_nice), 0 if none; -1 once the loop logged it. */
+	atomic_int nice_err;
 
 	/* The loop's. */
 	struct mailer_worker *workers; /* max_workers; the first nworkers run */
@@ -542,6 +547,34 @@ mailer_idle_remove(struct mailer_smtp *s, struct mailer_worker *w)
 }
 
 /*
+ * Lower the calling worker thread's priority MAILER_NICE levels below the
+ * loop's (Linux: a thread is a task of its own for setpriority). Sending
+ * is mostly waiting for the relay; its threads wake for every reply. At
+ * the loop's priority, eight of them on two cores preempt what should
+ * come first: the loop (the control socket, the site, the scheduler) and,
+ * where the relay runs on the same machine, the relay itself, whose reply
+ * they are all waiting for. At 8 connections into smtp-sink that cost
+ * 10-15 % of the rate (tests/bench/mail-notes.md). A failure (a seccomp
+ * filter without setpriority) leaves the priority as it was, and the loop
+ * says so once.
+ */
+static void
+mailer_worker_nice(struct mailer_smtp *s)
+{
+	id_t self = (id_t)gettid();
+	int now, want, expected = 0;
+
+	errno = 0;
+	now = getpriority(PRIO_PROCESS, self);
+	if (now == -1 && errno != 0)
+		now = 0;
+	want = now + MAILER_NICE > 19 ? 19 : now + MAILER_NICE;
+	if (want != now && setpriority(PRIO_PROCESS, self, want) < 0)
+		atomic_compare_exchange_strong(&s->nice_err, &expected,
+		                               errno ? errno : EPERM);
+}
+
+/*
  * A worker: take the oldest ready message, send it, post the result and
  * take the next one in the same critical section; sleep on w->wake only
  * when nothing is ready, after waking the loop for any result it holds.
@@ -560,6 +593,7 @@ mailer_worker_main(void *arg)
 	/* Signals are the loop's business (uv_signal_t). */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	mailer_worker_nice(s);
 
 	uv_mutex_lock(&s->mx);
 	for (;;) {
@@ -775,7 +809,7 @@ mailer_smtp_async_cb(uv_async_t *a)
 	struct mailer_smtp *s = a->data;
 	struct mailer_list got;
 	struct mailer_msg *mm;
-	int all_exited;
+	int all_exited, err;
 
 	uv_mutex_lock(&s->mx);
 	got = s->results;
@@ -783,6 +817,12 @@ mailer_smtp_async_cb(uv_async_t *a)
 	atomic_store(&s->held_since, 0);
 	all_exited = s->nexited == s->nworkers;
 	uv_mutex_unlock(&s->mx);
+	if ((err = atomic_load(&s->nice_err)) > 0) {
+		atomic_store(&s->nice_err, -1);
+		log_info("mailer: the mailer threads keep the daemon's "
+		         "priority: setpriority: %s",
+		         strerror(err));
+	}
 	while ((mm = got.head) != NULL) {
 		mailer_list_remove(&got, mm);
 		s->inflight--;
@@ -892,6 +932,7 @@ mailer_smtp_new(uv_loop_t *loop, const struct mailer_smtp_config *cfg,
 	s->loop = loop;
 	atomic_init(&s->held_since, 0);
 	atomic_init(&s->holder, NULL);
+	atomic_init(&s->nice_err, 0);
 	s->on_result = on_result;
 	s->ctx = ctx;
 	s->use_tls = cfg->use_tls;

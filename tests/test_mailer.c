@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -564,6 +565,85 @@ test_mailer_smtp_one_connection_reused(void **state)
 	}
 	/* All six went over one connection, kept open between them. */
 	assert_int_equal(spool_check(f, 6, 1), 1);
+	fx_free(f, m);
+}
+
+/* The nice value of each thread of this process, from
+ * /proc/self/task/TID/stat (the 19th field); returns how many were read. */
+static int
+thread_nices(int *nice, pid_t *tid, int max)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL && n < max) {
+		char path[300], buf[1024], *p;
+		FILE *fp;
+		int field;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/stat",
+		         e->d_name);
+		if ((fp = fopen(path, "r")) == NULL)
+			continue; /* a thread that just ended */
+		p = fgets(buf, sizeof(buf), fp) ? strrchr(buf, ')') : NULL;
+		fclose(fp);
+		if (!p)
+			continue;
+		/* After the name: state is field 3; nice is field 19. */
+		for (field = 2; field < 19 && p; field++)
+			p = strchr(p + 1, ' ');
+		if (!p)
+			continue;
+		tid[n] = (pid_t)atoi(e->d_name);
+		nice[n++] = atoi(p + 1);
+	}
+	closedir(d);
+	return n;
+}
+
+/* The workers run 10 nice levels below the thread that made the mailer
+ * (the loop); the loop keeps its own. */
+static void
+test_mailer_smtp_workers_run_below_the_loop(void **state)
+{
+	struct fx *f = fx_new();
+	struct probe p[8];
+	struct mailer_config c;
+	struct mailer *m;
+	int nice[64], base, want, i, n, below = 0;
+	pid_t tid[64];
+
+	(void)state;
+	errno = 0;
+	base = getpriority(PRIO_PROCESS, 0);
+	if (base == -1 && errno != 0)
+		fail_msg("getpriority: %s", strerror(errno));
+	if (base >= 19)
+		skip(); /* nothing is lower than 19 */
+	want = base + 10 > 19 ? 19 : base + 10;
+	fx_serve(f, NULL);
+	c = fx_config(f, 4);
+	m = fx_mailer(f, &c);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(submit(m, &p[i], &f->t, i, 1), 0);
+	assert_true(run_until(f, &f->t.done, 8, 30000));
+	/* The workers wait, idle, until mailer_free. */
+	n = thread_nices(nice, tid, 64);
+	for (i = 0; i < n; i++) {
+		if (tid[i] == gettid())
+			assert_int_equal(nice[i], base);
+		else if (nice[i] == want)
+			below++;
+		else
+			/* libuv's pool: the loop's priority */
+			assert_int_equal(nice[i], base);
+	}
+	assert_true(below >= 1 && below <= 4);
+	spool_check(f, 8, 1);
 	fx_free(f, m);
 }
 
@@ -1566,6 +1646,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_mailer_smtp_delivers_all),
 	    cmocka_unit_test(test_mailer_smtp_one_connection_reused),
+	    cmocka_unit_test(test_mailer_smtp_workers_run_below_the_loop),
 	    cmocka_unit_test(test_mailer_smtp_starttls_required_refuses_plain),
 	    cmocka_unit_test(test_mailer_smtp_starttls_with_ca_file),
 	    cmocka_unit_test(test_mailer_smtp_auth),
