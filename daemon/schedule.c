@@ -439,7 +439,7 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 	size_t len;
 	int ret = 0;
 
-	if (strcmp(r->kind, "staff") == 0 || strcmp(r->kind, "signup") == 0) {
+	if (!sched_row_is_session(r)) {
 		/* Staff mail: its text is kept in the store; signup mail:
 		 * its request is (signup.c). */
 		if (strcmp(r->kind, "staff") == 0)
@@ -468,6 +468,14 @@ row_send(struct schedule *s, const struct outbox_row *r, int64_t now)
 	if ((why = sched_row_obsolete(s, r, &c->ev, now)) != NULL) {
 		row_outcome(s, r, NULL, "expired", r->tries, r->next_try, why);
 		return;
+	}
+	if (c->oscs_for != s->render_stamp)
+		/* Evicted by another session of the chunk and read again:
+		 * this row's organisation alone. */
+		sched_cache_row(s, c, r);
+	if (c->oscs_err < 0) {
+		snprintf(err, sizeof(err), "%s", c->oscs_why);
+		goto tempfail;
 	}
 	if ((o = sched_cache_osc(c, r->osc_id)) == NULL) {
 		row_outcome(s, r, NULL, "expired", r->tries, r->next_try,
@@ -660,6 +668,8 @@ rows_render(struct schedule *s)
 
 	if (end > s->nrows)
 		end = s->nrows;
+	if (s->next_row < end)
+		sched_cache_rows(s, &s->rows[s->next_row], end - s->next_row);
 	for (; s->next_row < end; s->next_row++)
 		row_send(s, &s->rows[s->next_row], s->rows_now);
 	if (s->next_row < s->nrows) {

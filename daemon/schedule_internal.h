@@ -48,11 +48,15 @@ struct outcome {
 	char *error;
 };
 
-/* A session and its subscribers, kept while rows of it are sent. */
+/* A session, kept while rows of it are sent, and those of its
+ * subscribers that the rows being rendered name. */
 struct session_cache {
 	struct event ev;
 	struct osc *oscs; /* sorted by id */
 	size_t noscs;
+	uint64_t oscs_for; /* the render chunk oscs were read for */
+	int oscs_err;      /* the store's error reading them, or 0 */
+	char oscs_why[256];
 	int used;
 	uint64_t last; /* for eviction */
 };
@@ -83,6 +87,7 @@ struct schedule {
 
 	struct session_cache cache[CACHE_SESSIONS];
 	uint64_t cache_clock;
+	uint64_t render_stamp; /* counts render chunks (sched_cache_rows) */
 
 	/* Latency from due to the SMTP server's 250, for the log. */
 	int64_t *lat;
@@ -116,13 +121,29 @@ struct schedule {
 
 /* ---- schedule_rows.c ---- */
 
-/* The session cache: session uid and its subscribers, read once while
- * rows of it are sent (NULL and *err on failure); dropped when it
- * changes (uid NULL: every one). */
+/* The session cache: session uid, read once while rows of it are sent
+ * (NULL and *err on failure); dropped when it changes (uid NULL: every
+ * one). */
 struct session_cache *sched_cache_get(struct schedule *s, const char *uid,
                                       int *err);
 void sched_cache_drop(struct schedule *s, const char *uid);
-/* Organisation id among c's subscribers, or NULL. */
+/* Whether row r is about a session (a reminder or a notice), not staff or
+ * signup mail. */
+int sched_row_is_session(const struct outbox_row *r);
+/*
+ * Start a new render chunk of rows[0 .. n-1] (n <= RENDER_CHUNK): for each
+ * session they name, read those of its subscribers that they name into
+ * its cache entry (oscs, oscs_for; a failure in oscs_err and oscs_why),
+ * in one query per session and 32 organisations. A session's entry
+ * evicted by another before a row of it is sent has oscs_for behind.
+ */
+void sched_cache_rows(struct schedule *s, const struct outbox_row *rows,
+                      size_t n);
+/* Read row r's organisation alone into c (r's session's entry), for a row
+ * whose entry is behind the chunk; the next row of it reads its own. */
+void sched_cache_row(struct schedule *s, struct session_cache *c,
+                     const struct outbox_row *r);
+/* Organisation id among c's subscribers read for this chunk, or NULL. */
 const struct osc *sched_cache_osc(const struct session_cache *c, long id);
 
 /* The latency of a message from due to the server's 250; the figures

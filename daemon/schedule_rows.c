@@ -55,8 +55,8 @@ osc_id_cmp(const void *a, const void *b)
 }
 
 /*
- * The session uid with its subscribers, from the cache or the store.
- * NULL with *err (-ENOENT when the session is gone).
+ * The session uid, from the cache or the store. NULL with *err (-ENOENT
+ * when the session is gone).
  */
 struct session_cache *
 sched_cache_get(struct schedule *s, const char *uid, int *err)
@@ -81,19 +81,72 @@ sched_cache_get(struct schedule *s, const char *uid, int *err)
 		*err = ret;
 		return NULL;
 	}
-	ret = store_osc_subscribers(s->st, victim->ev.uid, &victim->oscs,
-	                            &victim->noscs);
-	if (ret < 0) {
-		event_fini(&victim->ev);
-		*err = ret;
-		return NULL;
-	}
-	if (victim->noscs > 1)
-		qsort(victim->oscs, victim->noscs, sizeof(*victim->oscs),
-		      osc_id_cmp);
 	victim->used = 1;
 	victim->last = ++s->cache_clock;
 	return victim;
+}
+
+int
+sched_row_is_session(const struct outbox_row *r)
+{
+	return strcmp(r->kind, "staff") != 0 && strcmp(r->kind, "signup") != 0;
+}
+
+/* Read into c those of its session's subscribers among ids (k of them),
+ * as read for render chunk stamp. */
+static void
+cache_oscs_load(struct schedule *s, struct session_cache *c, const long *ids,
+                size_t k, uint64_t stamp)
+{
+	osc_array_free(c->oscs, c->noscs);
+	c->oscs = NULL;
+	c->noscs = 0;
+	c->oscs_err = store_osc_subscribers_among(s->st, c->ev.uid, ids, k,
+	                                          &c->oscs, &c->noscs);
+	c->oscs_why[0] = '\0';
+	if (c->oscs_err < 0)
+		snprintf(c->oscs_why, sizeof(c->oscs_why), "store: %s",
+		         store_error(s->st));
+	c->oscs_for = stamp;
+}
+
+void
+sched_cache_rows(struct schedule *s, const struct outbox_row *rows, size_t n)
+{
+	const char *seen[RENDER_CHUNK];
+	long ids[RENDER_CHUNK];
+	size_t nseen = 0, i, j, k;
+	struct session_cache *c;
+	int err;
+
+	s->render_stamp++;
+	if (n > RENDER_CHUNK)
+		n = RENDER_CHUNK;
+	for (i = 0; i < n; i++) {
+		if (!sched_row_is_session(&rows[i]))
+			continue;
+		for (j = 0; j < nseen; j++)
+			if (strcmp(seen[j], rows[i].uid) == 0)
+				break;
+		if (j < nseen)
+			continue;
+		seen[nseen++] = rows[i].uid;
+		for (k = 0, j = i; j < n; j++)
+			if (sched_row_is_session(&rows[j]) &&
+			    strcmp(rows[j].uid, rows[i].uid) == 0)
+				ids[k++] = rows[j].osc_id;
+		/* A session that cannot be read: row_send says why. */
+		if ((c = sched_cache_get(s, rows[i].uid, &err)) != NULL)
+			cache_oscs_load(s, c, ids, k, s->render_stamp);
+	}
+}
+
+void
+sched_cache_row(struct schedule *s, struct session_cache *c,
+                const struct outbox_row *r)
+{
+	/* Stamp 0 is never a chunk's: the next row reads its own too. */
+	cache_oscs_load(s, c, &r->osc_id, 1, 0);
 }
 
 const struct osc *

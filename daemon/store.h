@@ -238,6 +238,16 @@ int store_osc_by_token(struct store *st, const char *token, struct osc *out);
  */
 int store_osc_subscribers(struct store *st, const char *uid, struct osc **out,
                           size_t *n);
+/*
+ * The same for the organisations numbered ids (nids of them, in any order,
+ * repeats allowed) only: those among them that follow session uid, as
+ * store_osc_subscribers gives them, but ordered by id. What the sender
+ * reads for the rows it is about to render, instead of every subscriber
+ * of the session.
+ */
+int store_osc_subscribers_among(struct store *st, const char *uid,
+                                const long *ids, size_t nids, struct osc **out,
+                                size_t *n);
 
 /* ---- alarms and outbox (store_outbox.c) ---- */
 

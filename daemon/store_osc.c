@@ -488,6 +488,138 @@ store_osc_subscribers(struct store *st, const char *uid, struct osc **out,
 	return osc_select(st, NULL, NULL, uid, NULL, out, n);
 }
 
+static int
+int64_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "pos address" lines: by pos. */
+static int
+email_line_cmp(const void *a, const void *b)
+{
+	long x = strtol(*(char *const *)a, NULL, 10);
+	long y = strtol(*(char *const *)b, NULL, 10);
+
+	return (x > y) - (x < y);
+}
+
+/* Split text column col ("a\nb\n...", or NULL) into a new vector *v of
+ * *n copies, sorted by cmp. */
+static int
+osc_lines(struct store *st, sqlite3_stmt *s, int col,
+          int (*cmp)(const void *, const void *), char ***v, size_t *n)
+{
+	const char *t = (const char *)sqlite3_column_text(s, col);
+	const char *p, *nl;
+	size_t k = 1;
+
+	*v = NULL;
+	*n = 0;
+	if (t == NULL || *t == '\0')
+		return 0;
+	for (p = t; (p = strchr(p, '\n')) != NULL; p++)
+		k++;
+	if ((*v = calloc(k, sizeof **v)) == NULL)
+		return store_fail(st, -ENOMEM, "out of memory");
+	for (p = t; *n < k; p = nl + 1) {
+		size_t len =
+		    (nl = strchr(p, '\n')) ? (size_t)(nl - p) : strlen(p);
+
+		if (((*v)[(*n)++] = strndup(p, len)) == NULL)
+			return store_fail(st, -ENOMEM, "out of memory");
+		if (!nl)
+			break;
+	}
+	qsort(*v, *n, sizeof **v, cmp);
+	return 0;
+}
+
+/* Row callback of osc_among: the organisation, its addresses (the "pos "
+ * cut off) and its topics, if it follows any of the session's. */
+static int
+on_osc_among_row(struct store *st, sqlite3_stmt *s, void *arg)
+{
+	struct osc_rows *r = arg;
+	struct osc *o;
+	size_t i;
+	int ret;
+
+	/* None of the session's topics: not a subscriber. */
+	if (sqlite3_column_type(s, 9) == SQLITE_NULL)
+		return 0;
+	if ((ret = on_osc_row(st, s, r)) < 0)
+		return ret;
+	o = &r->v[r->n - 1];
+	if ((ret = osc_lines(st, s, 8, email_line_cmp, &o->emails,
+	                     &o->nemails)) < 0 ||
+	    (ret = osc_lines(st, s, 9, str_cmp, &o->topics, &o->ntopics)) < 0)
+		return ret;
+	for (i = 0; i < o->nemails; i++) {
+		char *sp = strchr(o->emails[i], ' ');
+
+		if (sp)
+			memmove(o->emails[i], sp + 1, strlen(sp + 1) + 1);
+	}
+	return 0;
+}
+
+int
+store_osc_subscribers_among(struct store *st, const char *uid, const long *ids,
+                            size_t nids, struct osc **out, size_t *n)
+{
+	struct osc_rows r = {0};
+	int64_t *v;
+	char *json, *p;
+	size_t i, k = 0;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	if (uid == NULL || *uid == '\0')
+		return store_fail(st, -EINVAL, "no session uid");
+	if (nids == 0)
+		return 0;
+	/* Sorted and each once, as a JSON array: "[1,2,3]". */
+	v = malloc(nids * sizeof *v);
+	json = malloc(nids * 21 + 3);
+	if (v == NULL || json == NULL) {
+		free(v);
+		free(json);
+		return store_fail(st, -ENOMEM, "out of memory");
+	}
+	for (i = 0; i < nids; i++)
+		v[i] = ids[i];
+	qsort(v, nids, sizeof *v, int64_cmp);
+	p = json;
+	*p++ = '[';
+	for (i = 0; i < nids; i++)
+		if (i == 0 || v[i - 1] != v[i])
+			p += sprintf(p, "%s%lld", k++ ? "," : "",
+			             (long long)v[i]);
+	*p++ = ']';
+	*p = '\0';
+	ret = store_stmt_run(st, STMT_OSC_AMONG, on_osc_among_row, &r, "ss",
+	                     uid, json);
+	free(json);
+	free(v);
+	if (ret < 0) {
+		osc_array_free(r.v, r.n);
+		return ret;
+	}
+	*out = r.v;
+	*n = r.n;
+	return 0;
+}
+
 /* ---- writing ---- */
 
 /* Replace id's addresses by emails (checked already). */

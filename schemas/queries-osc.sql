@@ -48,6 +48,24 @@ WHERE s.active <> 0
 	  AND (?4 IS NULL OR o.token = ?4))
 ORDER BY s.osc_id, s.topic;
 
+-- The organisations among the ids in ?2 (a JSON array of numbers), by
+-- id, each with its addresses ("pos address" lines) and the topics of
+-- session ?1 it follows actively (one per line; NULL: none, so it is no
+-- subscriber, which the caller skips), for the rows about to be rendered
+-- (store_osc_subscribers_among), instead of a session's every
+-- subscriber when its first reminder goes. The lines come in no promised
+-- order: the caller sorts them.
+-- name: osc_among
+SELECT o.id, o.name, o.contact, o.state, o.token, o.created_at,
+       o.paused_at, o.erasure_at,
+       (SELECT group_concat(e.pos || ' ' || e.email, char(10))
+        FROM osc_email e WHERE e.osc_id = o.id),
+       (SELECT group_concat(s.topic, char(10))
+        FROM subscription s JOIN event_topic et ON et.topic = s.topic
+        WHERE s.osc_id = o.id AND et.uid = ?1 AND s.active <> 0)
+FROM json_each(?2) j JOIN osc o ON o.id = j.value
+ORDER BY o.id;
+
 -- The organisations whose address (kind 0) or exact name (kind 1) is ?1;
 -- an address first.
 -- name: osc_find

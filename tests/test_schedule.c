@@ -945,6 +945,42 @@ test_schedule_burst_rendered_in_chunks(void **state)
 	assert_int_equal(maildir_count(f->dir), norgs);
 }
 
+/* One chunk naming more sessions than the session cache holds: each
+ * session's organisations are read for the chunk, and a session evicted
+ * meanwhile is read again for its own rows, so every reminder goes and
+ * none is taken for an organisation that stopped following. */
+static void
+test_schedule_chunk_of_many_sessions(void **state)
+{
+	struct fx *f = *state;
+	struct loop_fx l = {0};
+	const size_t nsessions = 2 * CACHE_SESSIONS, norgs = 3;
+	size_t i;
+
+	for (i = 0; i < norgs; i++) {
+		char name[32], email[64];
+
+		snprintf(name, sizeof(name), "Red %zu", i);
+		snprintf(email, sizeof(email), "r%zu@example.org", i);
+		osc_add(f->st, name, email, "cambio-climatico", "migracion");
+	}
+	for (i = 0; i < nsessions; i++) {
+		char uid[64];
+
+		snprintf(uid, sizeof(uid), "m%02zu@example.org", i);
+		session_put(f->st, uid, "2031-03-10", 600,
+		            "America/Mexico_City",
+		            i % 2 ? "migracion" : "cambio-climatico", NULL, 0);
+	}
+	loop_start(f, &l, NULL);
+	clock_set(fixture_utc("2031-03-09T16:00"));
+	tell(l.s, CHANGE_ALL, NULL);
+	loop_until(&l, f->st, "sent", nsessions * norgs);
+	assert_int_equal(outbox_count(f->st, "expired"), 0);
+	loop_stop(&l);
+	assert_int_equal(maildir_count(f->dir), nsessions * norgs);
+}
+
 static size_t
 alarms_of(struct store *st, const char *uid)
 {
@@ -1139,6 +1175,8 @@ main(void)
 	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_schedule_burst_rendered_in_chunks, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_schedule_chunk_of_many_sessions, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_schedule_rcpts_keep_enabled,
 	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test(test_schedule_backoff_doubles_to_an_hour),

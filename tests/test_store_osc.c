@@ -523,6 +523,122 @@ test_store_osc_subscribers_once_with_session_topics(void **state)
 	osc_array_free(v, n);
 }
 
+/* The subscribers among some ids only: those that follow the session,
+ * by id, each once, as store_osc_subscribers gives them; past 32 ids (one
+ * statement's worth) too. */
+static void
+test_store_osc_subscribers_among_ids(void **state)
+{
+	struct store *st = *state;
+	static const char *const session[] = {"migracion", "cambio-climatico",
+	                                      NULL};
+	static const char *const both[] = {"migracion", "cambio-climatico",
+	                                   NULL};
+	static const char *const other[] = {"agenda-2030", NULL};
+	static const char *const mixed[] = {"agenda-2030", "migracion", NULL};
+	static const char *const mig[] = {"migracion", NULL};
+	static const char *const ea[] = {"a1@example.org", "a2@example.org",
+	                                 NULL};
+	static const char *const eb[] = {"b@example.org", NULL};
+	static const char *const ec[] = {"c@example.org", NULL};
+	static const char *const ed[] = {"d@example.org", NULL};
+	struct osc *v, *all;
+	size_t n, nall, i;
+	long a, b, c, d, ids[100];
+	int k = 0;
+
+	session_put(st, "2018-08@example.org", session);
+	a = osc_add(st, "Zeta", ea, both);
+	b = osc_add(st, "Otra", eb, other);
+	c = osc_add(st, "Dada de baja", ec, mig);
+	d = osc_add(st, "Alfa", ed, mixed);
+	assert_int_equal(store_osc_unsubscribe(st, c, mig, 1), 0);
+
+	ids[0] = d;
+	ids[1] = c;
+	ids[2] = a;
+	ids[3] = b;
+	ids[4] = a;
+	ids[5] = 999999;
+	assert_int_equal(store_osc_subscribers_among(st, "2018-08@example.org",
+	                                             ids, 6, &v, &n),
+	                 0);
+	/* By id, not by name. */
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].id, a);
+	assert_string_equal(v[0].name, "Zeta");
+	assert_int_equal(v[0].nemails, 2);
+	assert_string_equal(v[0].emails[0], "a1@example.org");
+	assert_string_equal(v[0].emails[1], "a2@example.org");
+	assert_int_equal(v[0].ntopics, 2);
+	assert_string_equal(v[0].topics[0], "cambio-climatico");
+	assert_string_equal(v[0].topics[1], "migracion");
+	assert_int_equal(v[1].id, d);
+	assert_int_equal(v[1].nemails, 1);
+	assert_string_equal(v[1].emails[0], "d@example.org");
+	/* Only the session's topics it follows, not agenda-2030. */
+	assert_int_equal(v[1].ntopics, 1);
+	assert_string_equal(v[1].topics[0], "migracion");
+	osc_array_free(v, n);
+
+	/* None asked, an unknown session: none, no error. */
+	assert_int_equal(store_osc_subscribers_among(st, "2018-08@example.org",
+	                                             ids, 0, &v, &n),
+	                 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(
+	    store_osc_subscribers_among(st, "nope@example.org", ids, 6, &v, &n),
+	    0);
+	assert_int_equal(n, 0);
+	osc_array_free(v, n);
+
+	/* 70 more followers, asked for in the reverse of their order with
+	 * the others among them: the same as store_osc_subscribers says of
+	 * each. */
+	for (i = 0; i < 70; i++) {
+		char name[32], e1[64], e2[64];
+		const char *emails[] = {e1, e2, NULL};
+
+		snprintf(name, sizeof(name), "Org %02zu", i);
+		snprintf(e1, sizeof(e1), "uno%zu@example.org", i);
+		snprintf(e2, sizeof(e2), "dos%zu@example.org", i);
+		ids[k++] = osc_add(st, name, emails, i % 2 ? both : mixed);
+	}
+	ids[k++] = b;
+	ids[k++] = c;
+	for (i = 0; i < (size_t)k / 2; i++) {
+		long t = ids[i];
+
+		ids[i] = ids[k - 1 - i];
+		ids[k - 1 - i] = t;
+	}
+	assert_int_equal(store_osc_subscribers_among(st, "2018-08@example.org",
+	                                             ids, (size_t)k, &v, &n),
+	                 0);
+	assert_int_equal(n, 70);
+	assert_int_equal(
+	    store_osc_subscribers(st, "2018-08@example.org", &all, &nall), 0);
+	assert_int_equal(nall, 72);
+	for (i = 0; i < n; i++) {
+		size_t j, t;
+
+		if (i > 0)
+			assert_true(v[i - 1].id < v[i].id);
+		for (j = 0; j < nall && all[j].id != v[i].id; j++)
+			;
+		assert_true(j < nall);
+		assert_string_equal(v[i].name, all[j].name);
+		assert_int_equal(v[i].nemails, all[j].nemails);
+		for (t = 0; t < v[i].nemails; t++)
+			assert_string_equal(v[i].emails[t], all[j].emails[t]);
+		assert_int_equal(v[i].ntopics, all[j].ntopics);
+		for (t = 0; t < v[i].ntopics; t++)
+			assert_string_equal(v[i].topics[t], all[j].topics[t]);
+	}
+	osc_array_free(v, n);
+	osc_array_free(all, nall);
+}
+
 /* Many organisations: every one comes back with its own addresses (the
  * rows are joined by id while ordered by name). */
 static void
@@ -629,6 +745,7 @@ main(void)
 	    T(test_store_osc_subscribe_unsubscribe_idempotent),
 	    T(test_store_osc_token_get_reset_lookup),
 	    T(test_store_osc_subscribers_once_with_session_topics),
+	    T(test_store_osc_subscribers_among_ids),
 	    T(test_store_osc_list_many_joins_by_id),
 	    T(test_store_consent_with_add_and_after),
 #undef T
