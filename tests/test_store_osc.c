@@ -474,10 +474,15 @@ session_put(struct store *st, const char *uid, const char *const *topics)
 	event_fini(&ev);
 }
 
+/*
+ * Session 2018-08@example.org (migracion, cambio-climatico) and four
+ * organisations: Zeta follows both topics (two addresses), Otra another
+ * topic, Dada de baja ended its migracion, Alfa follows migracion and
+ * another. Their numbers, in that order, into id.
+ */
 static void
-test_store_osc_subscribers_once_with_session_topics(void **state)
+subscribers_put(struct store *st, long id[4])
 {
-	struct store *st = *state;
 	static const char *const session[] = {"migracion", "cambio-climatico",
 	                                      NULL};
 	static const char *const both[] = {"migracion", "cambio-climatico",
@@ -490,31 +495,54 @@ test_store_osc_subscribers_once_with_session_topics(void **state)
 	static const char *const eb[] = {"b@example.org", NULL};
 	static const char *const ec[] = {"c@example.org", NULL};
 	static const char *const ed[] = {"d@example.org", NULL};
-	struct osc *v;
-	size_t n;
-	long c;
 
 	session_put(st, "2018-08@example.org", session);
-	osc_add(st, "Ambas", ea, both);
-	osc_add(st, "Otra", eb, other);
-	c = osc_add(st, "Dada de baja", ec, mig);
-	osc_add(st, "Mixta", ed, mixed);
-	assert_int_equal(store_osc_unsubscribe(st, c, mig, 1), 0);
+	id[0] = osc_add(st, "Zeta", ea, both);
+	id[1] = osc_add(st, "Otra", eb, other);
+	id[2] = osc_add(st, "Dada de baja", ec, mig);
+	id[3] = osc_add(st, "Alfa", ed, mixed);
+	assert_int_equal(store_osc_unsubscribe(st, id[2], mig, 1), 0);
+}
 
+/* Zeta and Alfa of subscribers_put, as a session's subscribers. */
+static void
+zeta_check(const struct osc *o)
+{
+	assert_string_equal(o->name, "Zeta");
+	assert_int_equal(o->nemails, 2);
+	assert_string_equal(o->emails[0], "a1@example.org");
+	assert_string_equal(o->emails[1], "a2@example.org");
+	assert_int_equal(o->ntopics, 2);
+	assert_string_equal(o->topics[0], "cambio-climatico");
+	assert_string_equal(o->topics[1], "migracion");
+}
+
+static void
+alfa_check(const struct osc *o)
+{
+	assert_string_equal(o->name, "Alfa");
+	assert_int_equal(o->nemails, 1);
+	assert_string_equal(o->emails[0], "d@example.org");
+	/* Only the session's topics it follows, not agenda-2030. */
+	assert_int_equal(o->ntopics, 1);
+	assert_string_equal(o->topics[0], "migracion");
+}
+
+static void
+test_store_osc_subscribers_once_with_session_topics(void **state)
+{
+	struct store *st = *state;
+	struct osc *v;
+	size_t n;
+	long id[4];
+
+	subscribers_put(st, id);
 	assert_int_equal(
 	    store_osc_subscribers(st, "2018-08@example.org", &v, &n), 0);
+	/* By name. */
 	assert_int_equal(n, 2);
-	assert_string_equal(v[0].name, "Ambas");
-	assert_int_equal(v[0].nemails, 2);
-	assert_string_equal(v[0].emails[0], "a1@example.org");
-	assert_string_equal(v[0].emails[1], "a2@example.org");
-	assert_int_equal(v[0].ntopics, 2);
-	assert_string_equal(v[0].topics[0], "cambio-climatico");
-	assert_string_equal(v[0].topics[1], "migracion");
-	assert_string_equal(v[1].name, "Mixta");
-	/* Only the session's topics it follows, not agenda-2030. */
-	assert_int_equal(v[1].ntopics, 1);
-	assert_string_equal(v[1].topics[0], "migracion");
+	alfa_check(&v[0]);
+	zeta_check(&v[1]);
 	osc_array_free(v, n);
 
 	assert_int_equal(store_osc_subscribers(st, "nope@example.org", &v, &n),
@@ -530,29 +558,19 @@ static void
 test_store_osc_subscribers_among_ids(void **state)
 {
 	struct store *st = *state;
-	static const char *const session[] = {"migracion", "cambio-climatico",
-	                                      NULL};
 	static const char *const both[] = {"migracion", "cambio-climatico",
 	                                   NULL};
-	static const char *const other[] = {"agenda-2030", NULL};
 	static const char *const mixed[] = {"agenda-2030", "migracion", NULL};
-	static const char *const mig[] = {"migracion", NULL};
-	static const char *const ea[] = {"a1@example.org", "a2@example.org",
-	                                 NULL};
-	static const char *const eb[] = {"b@example.org", NULL};
-	static const char *const ec[] = {"c@example.org", NULL};
-	static const char *const ed[] = {"d@example.org", NULL};
 	struct osc *v, *all;
 	size_t n, nall, i;
-	long a, b, c, d, ids[100];
+	long id[4], a, b, c, d, ids[100];
 	int k = 0;
 
-	session_put(st, "2018-08@example.org", session);
-	a = osc_add(st, "Zeta", ea, both);
-	b = osc_add(st, "Otra", eb, other);
-	c = osc_add(st, "Dada de baja", ec, mig);
-	d = osc_add(st, "Alfa", ed, mixed);
-	assert_int_equal(store_osc_unsubscribe(st, c, mig, 1), 0);
+	subscribers_put(st, id);
+	a = id[0];
+	b = id[1];
+	c = id[2];
+	d = id[3];
 
 	ids[0] = d;
 	ids[1] = c;
@@ -566,19 +584,9 @@ test_store_osc_subscribers_among_ids(void **state)
 	/* By id, not by name. */
 	assert_int_equal(n, 2);
 	assert_int_equal(v[0].id, a);
-	assert_string_equal(v[0].name, "Zeta");
-	assert_int_equal(v[0].nemails, 2);
-	assert_string_equal(v[0].emails[0], "a1@example.org");
-	assert_string_equal(v[0].emails[1], "a2@example.org");
-	assert_int_equal(v[0].ntopics, 2);
-	assert_string_equal(v[0].topics[0], "cambio-climatico");
-	assert_string_equal(v[0].topics[1], "migracion");
+	zeta_check(&v[0]);
 	assert_int_equal(v[1].id, d);
-	assert_int_equal(v[1].nemails, 1);
-	assert_string_equal(v[1].emails[0], "d@example.org");
-	/* Only the session's topics it follows, not agenda-2030. */
-	assert_int_equal(v[1].ntopics, 1);
-	assert_string_equal(v[1].topics[0], "migracion");
+	alfa_check(&v[1]);
 	osc_array_free(v, n);
 
 	/* None asked, an unknown session: none, no error. */
