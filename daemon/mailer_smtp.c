@@ -56,8 +56,10 @@
 #define MAILER_STOP_GRACE_MS 2000 /* for QUITs at shutdown */
 /* Results busy workers let gather before they wake the loop, and for how
  * long at most (see mailer_results_due). */
-#define MAILER_HOLD_MAX  128
-#define MAILER_HOLD_NS   (20 * 1000 * 1000ULL)
+/* Shared by the connections: at 8 up to 128 results or 20 ms, at 1 up to
+ * 1024 or 160 ms (mailer_smtp_new). */
+#define MAILER_HOLD_MAX  1024
+#define MAILER_HOLD_NS   (160 * 1000 * 1000ULL)
 #define MAILER_READY_LOW 32
 #define MAILER_HOLD_FROM 16 /* messages in a row before a worker holds */
 #define MAILER_NICE      10 /* the workers' nice levels below the loop */
@@ -131,6 +133,8 @@ struct mailer_smtp {
 	int use_tls;
 	unsigned max_workers;
 	long timeout_s;
+	uint64_t hold_ns; /* MAILER_HOLD_NS / max_workers */
+	size_t hold_max;  /* MAILER_HOLD_MAX / max_workers, at least 16 */
 };
 
 static void mailer_smtp_discard(struct mailer_smtp *s);
@@ -162,13 +166,17 @@ mailer_smtp_rcpts_free(struct curl_slist *l)
  * and wakes the loop once for many of them (at 1 connection the loop
  * would otherwise wake, write its log line and sleep again for every
  * message). It wakes it at once when the transfer was slow (the next one
- * may be too), when MAILER_HOLD_MAX results wait, when the oldest has
- * waited MAILER_HOLD_NS, and when fewer than MAILER_READY_LOW messages
- * are ready, so that the loop refills the FIFO before the workers run
- * dry. Fewer, larger turns of the loop disturb the workers less than
- * many small ones: a 15 % CPU load in 1 ms slices cost libcurl alone 15
- * to 25 % of its rate at one connection, the same load in 5 ms slices 6
- * to 9 % (tests/bench/mail-notes.md). The first MAILER_HOLD_FROM
+ * may be too), when hold_max results wait, when the oldest has waited
+ * hold_ns, and when fewer than MAILER_READY_LOW messages are ready, so
+ * that the loop refills the FIFO before the workers run dry. The limits
+ * are shared by the connections: at 8 connections a turn of the loop
+ * every 20 ms kept the workers fed best (12.5 ms and 100 ms were both
+ * slower); at one, the ready FIFO running low ends the hold first (every
+ * ~50 ms), and the loop's turns disturb the one transfer least
+ * (tests/bench/mail-notes.md). Fewer, larger turns of the loop disturb the
+ * workers less than many small ones: a 15 % CPU load in 1 ms slices cost
+ * libcurl alone 15 to 25 % of its rate at one connection, the same load in 5 ms
+ * slices 6 to 9 % (tests/bench/mail-notes.md). The first MAILER_HOLD_FROM
  * results after a worker had nothing to do go at once, so that the start
  * of a burst is heard without delay. A worker with nothing ready wakes it
  * before it sleeps (mailer_worker_main), and one inside a
@@ -188,8 +196,8 @@ mailer_results_due(struct mailer_worker *w, uint64_t now, uint64_t took_ns)
 		atomic_store(&s->held_since, since = now);
 		atomic_store(&s->holder, w);
 	}
-	return took_ns >= MAILER_HOLD_NS || now - since >= MAILER_HOLD_NS ||
-	       s->results.n >= MAILER_HOLD_MAX || s->ready.n < MAILER_READY_LOW;
+	return took_ns >= s->hold_ns || now - since >= s->hold_ns ||
+	       s->results.n >= s->hold_max || s->ready.n < MAILER_READY_LOW;
 }
 
 /* On worker w inside a transfer: if w started the hold, wake the loop
@@ -209,8 +217,8 @@ mailer_results_check(struct mailer_worker *w)
 	if (since == 0)
 		return -1;
 	now = uv_hrtime();
-	if (now - since < MAILER_HOLD_NS)
-		return (long)((MAILER_HOLD_NS - (now - since)) / 1000000) + 1;
+	if (now - since < s->hold_ns)
+		return (long)((s->hold_ns - (now - since)) / 1000000) + 1;
 	uv_mutex_lock(&s->mx);
 	if (atomic_load(&s->held_since) != 0) {
 		atomic_store(&s->held_since, 0);
@@ -937,6 +945,10 @@ mailer_smtp_new(uv_loop_t *loop, const struct mailer_smtp_config *cfg,
 	s->ctx = ctx;
 	s->use_tls = cfg->use_tls;
 	s->max_workers = cfg->max_workers ? cfg->max_workers : 1;
+	s->hold_ns = MAILER_HOLD_NS / s->max_workers;
+	s->hold_max = MAILER_HOLD_MAX / s->max_workers;
+	if (s->hold_max < 16)
+		s->hold_max = 16;
 	s->timeout_s = cfg->timeout_s;
 	if (rc == 0)
 		rc = mailer_smtp_strdup(&s->url, cfg->url);
