@@ -56,3 +56,42 @@ b64_decode(const char *s, size_t n, enum b64_mode mode, char *out,
 	*outlen = o;
 	return 0;
 }
+
+int
+hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+size_t
+qp_decode(const char *s, size_t n, enum qp_mode mode, char *out)
+{
+	size_t i, o = 0;
+	int hi, lo;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '=' && i + 2 < n &&
+		    (hi = hex_digit((unsigned char)s[i + 1])) >= 0 &&
+		    (lo = hex_digit((unsigned char)s[i + 2])) >= 0) {
+			out[o++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else if (s[i] == '=' && i + 1 < n && s[i + 1] == '\n') {
+			i += 1;
+		} else if (s[i] == '=' && i + 2 < n && s[i + 1] == '\r' &&
+		           s[i + 2] == '\n') {
+			i += 2;
+		} else if (mode == QP_CRLF_TO_LF && s[i] == '\r' && i + 1 < n &&
+		           s[i + 1] == '\n') {
+			continue;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	return o;
+}

@@ -1,6 +1,8 @@
 /* b64: base64 decoding (RFC 4648, section 4: the standard alphabet), one
  * decoder for every place the daemon reads base64: the bytes of an
- * uploaded file (strict) and MIME bodies and encoded words (lenient).
+ * uploaded file (strict) and MIME bodies and encoded words (lenient);
+ * and beside it the other transfer decoding of MIME bodies,
+ * quoted-printable, and the hex digits it and form bodies (%XX) use.
  * A leaf: no allocation, no other module. */
 #ifndef CRONOGRAMA_B64_H
 #define CRONOGRAMA_B64_H
@@ -28,5 +30,22 @@ enum b64_mode {
  */
 int b64_decode(const char *s, size_t n, enum b64_mode mode, char *out,
                size_t *outlen);
+
+/* The value of the hexadecimal digit c (either case), or -1. */
+int hex_digit(int c);
+
+enum qp_mode {
+	QP_KEEP_CR,    /* the bytes as they were sent */
+	QP_CRLF_TO_LF, /* for display: a CR before a LF goes */
+};
+
+/*
+ * Decode the n characters at s, quoted-printable (RFC 2045, section 6.7),
+ * into out, which has room for n bytes; returns how many were written
+ * (out is not NUL-terminated). "=XX" is that byte; "=" before a line
+ * break (CRLF or LF) is a soft break and goes with it; anything else,
+ * malformed escapes included, stays as it is. Never an error.
+ */
+size_t qp_decode(const char *s, size_t n, enum qp_mode mode, char *out);
 
 #endif

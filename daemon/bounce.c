@@ -571,18 +571,6 @@ bounce_orig_read(struct bounce_ctx *c, const char *p, const char *end)
 			                   sizeof c->out->message_id);
 }
 
-static int
-bounce_hex_value(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return -1;
-}
-
 /* The n bytes at s decoded from cte ("base64", "quoted-printable") into a
  * new buffer of *outlen bytes, or NULL (out of memory). */
 static char *
@@ -590,35 +578,14 @@ bounce_decode(const char *cte, const char *s, size_t n, size_t *outlen)
 {
 	/* Room for n bytes, B64_DECODED_MAX(n) and a NUL. */
 	char *buf = malloc(n + 4);
-	size_t i, o = 0;
+	size_t o = 0;
 
 	if (buf == NULL)
 		return NULL;
-	if (!strcmp(cte, "base64")) {
+	if (!strcmp(cte, "base64"))
 		b64_decode(s, n, B64_LENIENT, buf, &o);
-	} else {
-		for (i = 0; i < n; i++) {
-			int hi, lo;
-
-			if (s[i] != '=') {
-				buf[o++] = s[i];
-			} else if (i + 2 < n &&
-			           (hi = bounce_hex_value(
-			                (unsigned char)s[i + 1])) >= 0 &&
-			           (lo = bounce_hex_value(
-			                (unsigned char)s[i + 2])) >= 0) {
-				buf[o++] = (char)(hi << 4 | lo);
-				i += 2;
-			} else if (i + 1 < n && s[i + 1] == '\n') {
-				i += 1;
-			} else if (i + 2 < n && s[i + 1] == '\r' &&
-			           s[i + 2] == '\n') {
-				i += 2;
-			} else {
-				buf[o++] = s[i];
-			}
-		}
-	}
+	else
+		o = qp_decode(s, n, QP_KEEP_CR, buf);
 	buf[o] = '\0';
 	*outlen = o;
 	return buf;

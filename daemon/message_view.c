@@ -34,45 +34,14 @@ b64_append(struct buf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
-static int
-hex_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Quoted-printable s[0..n) appended to b, CRLF made LF. */
+/* Quoted-printable of s[0..n) appended to b, CRLF made LF. */
 static void
-qp_decode(struct buf *b, const char *s, size_t n)
+qp_append(struct buf *b, const char *s, size_t n)
 {
-	size_t i = 0;
-	int hi, lo;
-	char c;
-
-	while (i < n) {
-		if (s[i] == '=' && i + 1 < n &&
-		    (s[i + 1] == '\r' || s[i + 1] == '\n')) {
-			/* A soft line break. */
-			i += s[i + 1] == '\r' && i + 2 < n && s[i + 2] == '\n'
-			         ? 3
-			         : 2;
-		} else if (s[i] == '=' && i + 2 < n &&
-		           (hi = hex_value((unsigned char)s[i + 1])) >= 0 &&
-		           (lo = hex_value((unsigned char)s[i + 2])) >= 0) {
-			c = (char)(hi << 4 | lo);
-			buf_add(b, &c, 1);
-			i += 3;
-		} else if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n') {
-			i++;
-		} else {
-			buf_add(b, &s[i++], 1);
-		}
-	}
+	if (buf_reserve(b, n) < 0)
+		return;
+	b->len += qp_decode(s, n, QP_CRLF_TO_LF, b->p + b->len);
+	b->p[b->len] = '\0';
 }
 
 /* The Subject header's value, unfolded, its encoded words decoded. */
@@ -152,7 +121,7 @@ part_of(const char *raw, const char *type, char **out)
 			end = body + strlen(body);
 		else
 			end += 2; /* the part's last line break is its own */
-		qp_decode(&b, body, (size_t)(end - body));
+		qp_append(&b, body, (size_t)(end - body));
 	}
 	buf_add(&b, "", 1);
 	if (b.oom) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
 #include "config.h"
 #include "public_internal.h"
 #include "signup.h"
@@ -94,19 +95,6 @@ public_form_signup(const struct public_site *ps, struct buf *b,
 
 /* ---- a posted body (application/x-www-form-urlencoded) ---- */
 
-/* The value of a hex digit, or -1. */
-static int
-form_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* n bytes of s, form-decoded ('+' is a space, %XX a byte), into *out. 0,
  * -ENOMEM, or -EINVAL for a bad escape or a NUL byte. */
 static int
@@ -121,8 +109,10 @@ form_decode(const char *s, size_t n, char **out)
 		if (s[i] == '+') {
 			*o++ = ' ';
 		} else if (s[i] == '%') {
-			int hi = i + 2 < n ? form_hex(s[i + 1]) : -1;
-			int lo = i + 2 < n ? form_hex(s[i + 2]) : -1;
+			int hi =
+			    i + 2 < n ? hex_digit((unsigned char)s[i + 1]) : -1;
+			int lo =
+			    i + 2 < n ? hex_digit((unsigned char)s[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 				free(*out);

@@ -1,5 +1,5 @@
 /* b64: RFC 4648's test vectors, the strict reading of an uploaded file's
- * bytes and the lenient MIME one. */
+ * bytes and the lenient MIME one; hex digits and quoted-printable. */
 #include <errno.h>
 #include <string.h>
 
@@ -114,6 +114,60 @@ test_b64_lenient_skips_and_stops(void **state)
 	assert_string_equal(out, "Sesi\xc3\xb3n");
 }
 
+static void
+test_hex_digit(void **state)
+{
+	const char *d = "0123456789abcdef", *u = "ABCDEF";
+	int i;
+
+	(void)state;
+	for (i = 0; i < 16; i++)
+		assert_int_equal(hex_digit(d[i]), i);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(hex_digit(u[i]), 10 + i);
+	assert_int_equal(hex_digit('g'), -1);
+	assert_int_equal(hex_digit('G'), -1);
+	assert_int_equal(hex_digit('/'), -1);
+	assert_int_equal(hex_digit(':'), -1);
+	assert_int_equal(hex_digit('@'), -1);
+	assert_int_equal(hex_digit(0xC3), -1);
+}
+
+/* qp_decode of s into a NUL-terminated out. */
+static size_t
+qp(const char *s, enum qp_mode mode, char *out)
+{
+	size_t n = qp_decode(s, strlen(s), mode, out);
+
+	out[n] = '\0';
+	return n;
+}
+
+/* Quoted-printable (RFC 2045, 6.7): escapes in either case, soft breaks
+ * gone, malformed escapes kept as they are; CRs only for display. */
+static void
+test_qp_decode(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(qp("Sesi=C3=B3n", QP_KEEP_CR, out), 7);
+	assert_string_equal(out, "Sesi\xc3\xb3n");
+	assert_int_equal(qp("a=3db=3D", QP_KEEP_CR, out), 4);
+	assert_string_equal(out, "a=b=");
+	/* Soft line breaks, CRLF and bare LF. */
+	assert_int_equal(qp("uno =\r\ndos=\ntres", QP_KEEP_CR, out), 11);
+	assert_string_equal(out, "uno dostres");
+	/* Malformed: kept, never an error. */
+	assert_int_equal(qp("=ZZ =4 =", QP_KEEP_CR, out), 8);
+	assert_string_equal(out, "=ZZ =4 =");
+	/* Hard line breaks: CRLF kept, or made LF. */
+	assert_int_equal(qp("a\r\nb=\r\nc\r", QP_KEEP_CR, out), 6);
+	assert_string_equal(out, "a\r\nbc\r");
+	assert_int_equal(qp("a\r\nb=\r\nc\r", QP_CRLF_TO_LF, out), 5);
+	assert_string_equal(out, "a\nbc\r");
+}
+
 int
 main(void)
 {
@@ -122,6 +176,8 @@ main(void)
 	    cmocka_unit_test(test_b64_binary_with_line_breaks),
 	    cmocka_unit_test(test_b64_strict_refuses),
 	    cmocka_unit_test(test_b64_lenient_skips_and_stops),
+	    cmocka_unit_test(test_hex_digit),
+	    cmocka_unit_test(test_qp_decode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
