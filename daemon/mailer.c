@@ -32,14 +32,12 @@
  *   never more threads than messages. Results wake the loop through one
  *   uv_async_t, which libuv coalesces: many results, one wake-up. A
  *   worker that keeps sending fast (past its first 16 messages in a
- *   row) lets its results gather (1024 results or 160 ms shared by the
- *   connections: 128 or 20 ms at 8, 1024 or 160 ms at 1; a slow
- *   transfer, a ready FIFO running low or an idle worker wakes the loop
- *   at once),
- *   so that at one connection the loop does not wake, log and sleep
- *   again for every message. A result waits longer only while libcurl
- *   waits blocking for a slow reply to the end of DATA: up to its
- *   once-a-second progress call (mailer_results_due).
+ *   row) lets its results gather (1024 results or 160 ms, shared by the
+ *   connections: 128 or 20 ms at 8; a slow transfer, a ready FIFO
+ *   running low or an idle worker wakes the loop at once), so that the
+ *   loop does not wake, log and sleep again for every message. A result waits
+ * longer only while libcurl waits blocking for a slow reply to the end of DATA:
+ * up to its once-a-second progress call (mailer_results_due).
  * - The workers run MAILER_NICE (10) nice levels below the loop
  *   (mailer_worker_nice): they wake for every reply of the relay, and at
  *   the loop's priority eight of them on two cores preempt the loop and a

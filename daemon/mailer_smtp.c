@@ -55,9 +55,8 @@
 #define MAILER_WORKER_SOCKS  4    /* connection sockets open at once */
 #define MAILER_STOP_GRACE_MS 2000 /* for QUITs at shutdown */
 /* Results busy workers let gather before they wake the loop, and for how
- * long at most (see mailer_results_due). */
-/* Shared by the connections: at 8 up to 128 results or 20 ms, at 1 up to
- * 1024 or 160 ms (mailer_smtp_new). */
+ * long at most (mailer_results_due), shared by the connections
+ * (mailer_smtp_new): 128 or 20 ms at 8, 1024 or 160 ms at 1. */
 #define MAILER_HOLD_MAX  1024
 #define MAILER_HOLD_NS   (160 * 1000 * 1000ULL)
 #define MAILER_READY_LOW 32
@@ -172,10 +171,9 @@ mailer_smtp_rcpts_free(struct curl_slist *l)
  * are shared by the connections: at 8 connections a turn of the loop
  * every 20 ms kept the workers fed best (12.5 ms and 100 ms were both
  * slower); at one, the ready FIFO running low ends the hold first (every
- * ~50 ms), and the loop's turns disturb the one transfer least
- * (tests/bench/mail-notes.md). Fewer, larger turns of the loop disturb the
- * workers less than many small ones: a 15 % CPU load in 1 ms slices cost
- * libcurl alone 15 to 25 % of its rate at one connection, the same load in 5 ms
+ * ~50 ms). Fewer, larger turns of the loop disturb the workers less
+ * than many small ones: a 15 % CPU load in 1 ms slices cost libcurl
+ * alone 15 to 25 % of its rate at one connection, the same load in 5 ms
  * slices 6 to 9 % (tests/bench/mail-notes.md). The first MAILER_HOLD_FROM
  * results after a worker had nothing to do go at once, so that the start
  * of a burst is heard without delay. A worker with nothing ready wakes it

@@ -755,9 +755,9 @@ schedule_pump(struct schedule *s)
 		room = FIRST_CLAIM;
 	/* While due alarms are left to expand, the steps only expand: the
 	 * messages wait the few seconds a large expansion takes, which then
-	 * has the machine to itself. */
-	/* Rows of the last claim still to render: the next claim waits for
-	 * them (rows_render pumps once they are all handed over). */
+	 * has the machine to itself. While rows of the last claim are still
+	 * to render, the next claim waits for them (rows_render pumps once
+	 * they are all handed over). */
 	if (ret >= 0 && !s->stopping && room > 0 && !more && !s->rows)
 		ret = store_outbox_claim(s->st, now, (int)room, s->cfg->domain,
 		                         &rows, &nrows);

@@ -134,7 +134,7 @@ int sched_row_is_session(const struct outbox_row *r);
  * Start a new render chunk of rows[0 .. n-1] (n <= RENDER_CHUNK): for each
  * session they name, read those of its subscribers that they name into
  * its cache entry (oscs, oscs_for; a failure in oscs_err and oscs_why),
- * in one query per session and 32 organisations. A session's entry
+ * in one query per session. A session's entry
  * evicted by another before a row of it is sent has oscs_for behind.
  */
 void sched_cache_rows(struct schedule *s, const struct outbox_row *rows,
